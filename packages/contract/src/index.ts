@@ -1,0 +1,4 @@
+export * from './feature.ts';
+export * from './manifest.ts';
+export * from './risk.ts';
+export * from './onnx-io.ts';

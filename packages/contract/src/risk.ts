@@ -1,0 +1,9 @@
+import type { ModelManifest } from './manifest.ts';
+
+export type RiskLevel = 'low' | 'medium' | 'high';
+
+export function riskLevel(probability: number, thresholds: ModelManifest['riskThresholds']): RiskLevel {
+  if (probability >= thresholds.high) return 'high';
+  if (probability >= thresholds.medium) return 'medium';
+  return 'low';
+}
