@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+import { asCliError, runCommand } from './cli.ts';
+
+/** Each command lives in its own module, loaded only when it runs so `glyco serve` starts fast. */
+const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+};
+
+await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {
+  const failure = asCliError(error);
+  if (!failure) throw error;
+  process.stderr.write(`glyco: ${failure.message}\n`);
+  process.exit(failure.exitCode);
+});
