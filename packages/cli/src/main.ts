@@ -3,6 +3,7 @@ import { asCliError, runCommand } from './cli.ts';
 
 /** Each command lives in its own module, loaded only when it runs so `glyco serve` starts fast. */
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  train: () => import('./commands/train.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

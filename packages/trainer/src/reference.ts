@@ -1,0 +1,62 @@
+import type { FeatureSpec, ReferenceDistribution } from '@glyco/contract';
+
+/** Deciles make the bins: each holds about a tenth of the training values (fewer bins when values repeat). */
+const BINS = 10;
+
+/**
+ * Per-feature reference distributions of the training data, what drift is measured against: histogram bin edges
+ * and proportions, the 101 percentiles, and the missing rate (after zeros that mean "not measured").
+ */
+export function referenceDistributions(
+  features: readonly FeatureSpec[],
+  rows: readonly number[][],
+): ReferenceDistribution[] {
+  return features.map((feature, column) => {
+    const values = rows
+      .map((row) => row[column]!)
+      .filter((value) => !Number.isNaN(value))
+      .sort((a, b) => a - b);
+    const missingRate = 1 - values.length / rows.length;
+    if (values.length === 0) {
+      return {
+        feature: feature.name,
+        edges: [feature.min, feature.max],
+        proportions: [0],
+        quantiles: new Array(101).fill(0),
+        missingRate,
+        count: 0,
+      };
+    }
+    const quantiles = Array.from({ length: 101 }, (_, p) => quantile(values, p / 100));
+    const edges = [...new Set(Array.from({ length: BINS + 1 }, (_, b) => quantile(values, b / BINS)))];
+    if (edges.length === 1) edges.push(edges[0]!);
+    return {
+      feature: feature.name,
+      edges,
+      proportions: binProportions(values, edges),
+      quantiles,
+      missingRate,
+      count: values.length,
+    };
+  });
+}
+
+/** Linear interpolation between order statistics (type 7, numpy's default). */
+export function quantile(sorted: readonly number[], p: number): number {
+  const position = (sorted.length - 1) * p;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+/** Bins [e0,e1), …, [e(n-1), en], values outside folded into the outer bins. */
+export function binProportions(values: readonly number[], edges: readonly number[]): number[] {
+  const bins = Math.max(edges.length - 1, 1);
+  const counts = new Array<number>(bins).fill(0);
+  for (const value of values) {
+    let bin = 0;
+    while (bin < bins - 1 && value >= edges[bin + 1]!) bin++;
+    counts[bin]!++;
+  }
+  return counts.map((count) => count / values.length);
+}
