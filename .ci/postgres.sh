@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Starts a throwaway PostgreSQL server (Debian's binaries) on loopback for the tests and exports
 # TEST_DATABASE_URL. The server runs as the `postgres` user because PostgreSQL refuses to run as root.
 start_test_postgres() {
   local bindir port datadir
-  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   port=${TEST_POSTGRES_PORT:-55432}
   datadir=$(mktemp -d /tmp/glyco-pg.XXXXXX)
   chown postgres:postgres "$datadir"
