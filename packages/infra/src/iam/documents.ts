@@ -1,0 +1,159 @@
+/** IAM policy documents as plain data: built by pure functions so tests and policy rules can read them. */
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: Record<string, string | string[]> | '*';
+  Condition?: Record<string, Record<string, string | string[] | boolean>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** Trust policy for a role assumed by an AWS service (lambda.amazonaws.com, ecs-tasks.amazonaws.com, …). */
+export function serviceTrustPolicy(service: string, sourceAccountId?: string): PolicyDocument {
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Service: service },
+      Action: 'sts:AssumeRole',
+      // Guards against the confused-deputy problem where the service supports aws:SourceAccount.
+      ...(sourceAccountId ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccountId } } } : {}),
+    },
+  ]);
+}
+
+export interface AppAccess {
+  modelBucketArn: string;
+  databaseSecretArn: string;
+  /** The customer-managed key that encrypts the database secret. */
+  databaseKmsKeyArn: string;
+  region: string;
+}
+
+/**
+ * What the inference app may do at run time, and nothing more: read models under `models/`, read the one
+ * database secret (decrypting it only through Secrets Manager).
+ */
+export function appAccessPolicy(access: AppAccess): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: 'ListModels',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: access.modelBucketArn,
+      Condition: { StringLike: { 's3:prefix': ['models/*'] } },
+    },
+    {
+      Sid: 'ReadModels',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: `${access.modelBucketArn}/models/*`,
+    },
+    {
+      Sid: 'ReadDatabaseSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: access.databaseSecretArn,
+    },
+    {
+      Sid: 'DecryptDatabaseSecret',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: access.databaseKmsKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${access.region}.amazonaws.com` } },
+    },
+  ]);
+}
+
+/** Writes to one log group (its streams included): what a Lambda function needs to log. */
+export function logWritePolicy(logGroupArn: string): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: 'WriteLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [logGroupArn, `${logGroupArn}:log-stream:*`],
+    },
+  ]);
+}
+
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/**
+ * Trust for the GitHub Actions deploy role: only workflow jobs of this repository that run in this GitHub
+ * environment get a token (`sub` is `repo:<owner>/<repo>:environment:<env>`).
+ */
+export function githubDeployTrustPolicy(args: {
+  providerArn: string;
+  repository: string;
+  environment: string;
+}): PolicyDocument {
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: args.providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+          [`${GITHUB_OIDC_HOST}:sub`]: `repo:${args.repository}:environment:${args.environment}`,
+        },
+      },
+    },
+  ]);
+}
+
+/** Trust for an IAM role for a Kubernetes service account (IRSA): one service account in one namespace. */
+export function serviceAccountTrustPolicy(args: {
+  providerArn: string;
+  /** The cluster's OIDC issuer URL, with or without `https://`. */
+  issuerUrl: string;
+  namespace: string;
+  serviceAccount: string;
+}): PolicyDocument {
+  const issuer = args.issuerUrl.replace(/^https:\/\//, '');
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: args.providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${issuer}:aud`]: 'sts.amazonaws.com',
+          [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+        },
+      },
+    },
+  ]);
+}
+
+/** The statements of a document, whether it arrives as an object or as the JSON string a resource stores. */
+export function statementsOf(policy: unknown): PolicyStatement[] {
+  const parsed: unknown = typeof policy === 'string' ? safeJson(policy) : policy;
+  if (!parsed || typeof parsed !== 'object') return [];
+  const statements = (parsed as { Statement?: unknown }).Statement;
+  if (Array.isArray(statements)) return statements as PolicyStatement[];
+  return statements && typeof statements === 'object' ? [statements as PolicyStatement] : [];
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

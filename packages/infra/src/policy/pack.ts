@@ -1,0 +1,18 @@
+import type { ResourceValidationPolicy } from '@pulumi/policy';
+import { ruleApplies } from './rule.ts';
+import { RULES } from './rules.ts';
+
+/** The rules as Pulumi policies: mandatory, so a violation stops `pulumi preview` and `pulumi up`. */
+export function policyPackPolicies(): ResourceValidationPolicy[] {
+  return RULES.map((rule) => ({
+    name: rule.name,
+    description: rule.description,
+    enforcementLevel: 'mandatory',
+    validateResource: (args, reportViolation) => {
+      if (!ruleApplies(rule, args.type)) return;
+      for (const message of rule.check({ type: args.type, name: args.name, props: args.props })) {
+        reportViolation(message);
+      }
+    },
+  }));
+}

@@ -1,0 +1,36 @@
+import type { PolicyRule } from './rule.ts';
+import * as compute from './rules/compute.ts';
+import * as iam from './rules/iam.ts';
+import * as network from './rules/network.ts';
+import * as storage from './rules/storage.ts';
+import * as tags from './rules/tags.ts';
+
+/** Every rule of the Glyco policy pack, in the order `pulumi preview --policy-pack` reports them. */
+export const RULES: readonly PolicyRule[] = [
+  tags.requiredTags,
+  storage.s3BlockPublicAccess,
+  storage.s3NoPublicAcl,
+  storage.s3TlsOnly,
+  storage.s3EncryptionAtRest,
+  storage.rdsEncryptedAndPrivate,
+  storage.rdsManagedPassword,
+  storage.rdsProdResilience,
+  storage.rdsForceSsl,
+  storage.kmsKeyRotation,
+  storage.ecrScanAndImmutable,
+  network.securityGroupNoOpenIngress,
+  network.ecsNoPublicIp,
+  network.loadBalancerHardened,
+  network.vpcHighlyAvailable,
+  network.eksEndpointRestricted,
+  iam.iamNoWildcardActions,
+  iam.iamDataAccessScoped,
+  iam.iamNoAdminPolicies,
+  iam.iamWebIdentityTrustScoped,
+  compute.logRetention,
+  compute.lambdaX86InVpc,
+  compute.apiThrottledAndLogged,
+  compute.ecsContainersHardened,
+  compute.eksClusterHardened,
+  compute.kubernetesPodsHardened,
+];

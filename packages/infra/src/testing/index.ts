@@ -1,0 +1,2 @@
+export * from './platform-fixture.ts';
+export * from './run-stack.ts';

@@ -1,0 +1,91 @@
+import type { PlatformOutputs } from '../platform-outputs.ts';
+import { TEST_ACCOUNT_ID, TEST_REGION } from './platform-fixture.ts';
+
+type State = Record<string, unknown>;
+
+/**
+ * The outputs AWS would report for a resource, invented for tests: enough for a program to wire resources
+ * together (ids, ARNs, endpoints). Everything else echoes the inputs, which is what the tests assert on.
+ */
+export function mockState(type: string, name: string, inputs: State, platform: PlatformOutputs): State {
+  const physicalName = typeof inputs.name === 'string' ? inputs.name : name;
+  const service = type.split(':')[1]?.split('/')[0] ?? 'unknown';
+  const base: State = {
+    ...inputs,
+    name: physicalName,
+    arn: inputs.arn ?? `arn:aws:${service}:${TEST_REGION}:${TEST_ACCOUNT_ID}:${physicalName}`,
+  };
+  return { ...base, ...typeSpecificState(type, physicalName, inputs, platform) };
+}
+
+function typeSpecificState(type: string, name: string, inputs: State, platform: PlatformOutputs): State {
+  switch (type) {
+    case 'pulumi:pulumi:StackReference':
+      return { outputs: platform };
+    case 'awsx:ec2:Vpc':
+      return {
+        vpcId: platform.vpcId,
+        publicSubnetIds: platform.publicSubnetIds,
+        privateSubnetIds: platform.privateSubnetIds,
+      };
+    case 'aws:s3/bucket:Bucket':
+      return { bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${String(inputs.bucket ?? name)}` };
+    case 'aws:ecr/repository:Repository':
+      return { repositoryUrl: `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/${name}` };
+    case 'aws:rds/instance:Instance':
+      return {
+        address: `${String(inputs.identifier)}.abcdefghijkl.${TEST_REGION}.rds.amazonaws.com`,
+        masterUserSecrets: [
+          {
+            secretArn: platform.databaseSecretArn,
+            kmsKeyId: inputs.masterUserSecretKmsKeyId,
+            secretStatus: 'active',
+          },
+        ],
+      };
+    case 'aws:rds/proxy:Proxy':
+      return { endpoint: `${name}.proxy-abcdefghijkl.${TEST_REGION}.rds.amazonaws.com` };
+    case 'aws:kms/key:Key':
+      return { arn: `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT_ID}:key/${name}` };
+    case 'aws:lb/loadBalancer:LoadBalancer':
+      return {
+        dnsName: `${name}-123456789.${TEST_REGION}.elb.amazonaws.com`,
+        arnSuffix: `app/${name}/0123456789abcdef`,
+      };
+    case 'aws:lb/targetGroup:TargetGroup':
+      return { arnSuffix: `targetgroup/${name}/0123456789abcdef` };
+    case 'aws:apigatewayv2/api:Api':
+      return { apiEndpoint: `https://abcdef1234.execute-api.${TEST_REGION}.amazonaws.com` };
+    case 'aws:lambda/function:Function':
+      return { invokeArn: `arn:aws:apigateway:${TEST_REGION}:lambda:path/functions/${name}/invocations` };
+    case 'aws:eks/cluster:Cluster':
+      return {
+        endpoint: `https://ABCDEF0123456789.gr7.${TEST_REGION}.eks.amazonaws.com`,
+        certificateAuthority: { data: Buffer.from('test-ca').toString('base64') },
+        identities: [
+          { oidcs: [{ issuer: `https://oidc.eks.${TEST_REGION}.amazonaws.com/id/ABCDEF0123456789` }] },
+        ],
+        vpcConfig: { ...(inputs.vpcConfig as State), clusterSecurityGroupId: 'sg-eks-cluster' },
+      };
+    default:
+      return {};
+  }
+}
+
+/** Results of the provider functions (invokes) the stacks call. */
+export function mockCall(token: string, inputs: State): State {
+  switch (token) {
+    case 'aws:index/getCallerIdentity:getCallerIdentity':
+      return { accountId: TEST_ACCOUNT_ID, arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:user/test`, userId: 'test' };
+    case 'aws:index/getRegion:getRegion':
+      return { name: TEST_REGION, region: TEST_REGION, id: TEST_REGION };
+    case 'aws:index/getPartition:getPartition':
+      return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+    case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
+      return {
+        arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,
+      };
+    default:
+      throw new Error(`No mock for the provider function ${token}: add one to mockCall.`);
+  }
+}

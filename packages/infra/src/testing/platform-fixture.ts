@@ -1,0 +1,31 @@
+import type { Environment } from '../environment.ts';
+import type { PlatformOutputs } from '../platform-outputs.ts';
+
+export const TEST_ACCOUNT_ID = '123456789012';
+export const TEST_REGION = 'eu-west-1';
+export const TEST_IMAGE = `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/glyco-dev-app@sha256:${'ab'.repeat(32)}`;
+
+/** Platform outputs as the target stacks' StackReference sees them in tests. */
+export function platformFixture(env: Environment): PlatformOutputs {
+  const arn = (service: string, resource: string) =>
+    `arn:aws:${service}:${TEST_REGION}:${TEST_ACCOUNT_ID}:${resource}`;
+  return {
+    region: TEST_REGION,
+    accountId: TEST_ACCOUNT_ID,
+    vpcId: 'vpc-0a1b2c3d4e5f60718',
+    vpcCidr: '10.20.0.0/16',
+    publicSubnetIds: ['subnet-public-a', 'subnet-public-b'],
+    privateSubnetIds: ['subnet-private-a', 'subnet-private-b'],
+    workloadSecurityGroupId: 'sg-workload',
+    databaseSecurityGroupId: 'sg-database',
+    modelBucketName: `glyco-${env}-models-${TEST_ACCOUNT_ID}`,
+    modelBucketArn: `arn:aws:s3:::glyco-${env}-models-${TEST_ACCOUNT_ID}`,
+    ecrRepositoryUrl: `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/glyco-${env}-app`,
+    databaseEndpoint: `glyco-${env}-db.abcdefghijkl.${TEST_REGION}.rds.amazonaws.com`,
+    databaseProxyEndpoint: `glyco-${env}-db-proxy.proxy-abcdefghijkl.${TEST_REGION}.rds.amazonaws.com`,
+    databasePort: 5432,
+    databaseName: 'glyco',
+    databaseSecretArn: arn('secretsmanager', `secret:rds!db-0000-${env}-AbCdEf`),
+    databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
+  };
+}

@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import type { Environment } from '../environment.ts';
+import type { PolicyResource } from '../policy/rule.ts';
+import { mockCall, mockState } from './mock-state.ts';
+import { platformFixture } from './platform-fixture.ts';
+
+export interface RunStackOptions {
+  /** The project name in Pulumi.yaml (the config namespace). */
+  project: string;
+  stack: Environment;
+  /** Directory holding Pulumi.yaml and the committed Pulumi.<stack>.yaml. */
+  stackDir: string;
+  program: () => Promise<Record<string, pulumi.Input<unknown>>>;
+  /** Config set on top of the committed file, as the pipeline does with `pulumi config set`. */
+  configOverrides?: Record<string, unknown>;
+}
+
+export interface StackRun {
+  /** Every resource the program registered, with its inputs. */
+  resources: PolicyResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
+export function committedConfig(stackDir: string, project: string, stack: string): Record<string, string> {
+  const file = parse(readFileSync(join(stackDir, `Pulumi.${stack}.yaml`), 'utf8')) as {
+    config?: object;
+  } | null;
+  return flattenConfig(project, { ...file?.config });
+}
+
+function flattenConfig(project: string, config: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key.includes(':') ? key : `${project}:${key}`,
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
+export async function runStack(options: RunStackOptions): Promise<StackRun> {
+  const resources: PolicyResource[] = [];
+  const platform = platformFixture(options.stack);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: ({ type, name, inputs }) => {
+        resources.push({ type, name, props: inputs });
+        return { id: `${name}-id`, state: mockState(type, name, inputs, platform) };
+      },
+      call: ({ token, inputs }) => mockCall(token, inputs),
+    },
+    options.project,
+    options.stack,
+    false,
+    'glyco-test',
+  );
+  pulumi.runtime.setAllConfig({
+    ...committedConfig(options.stackDir, options.project, options.stack),
+    ...flattenConfig(options.project, options.configOverrides ?? {}),
+  });
+  const exported = await options.program();
+  const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+    pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
+  );
+  await pulumi.runtime.disconnect();
+  return { resources, outputs };
+}
+
+export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {
+  return run.resources.filter((resource) => resource.type === type);
+}
+
+/** The one resource of a type (and optional logical name suffix); fails the test when there is not exactly one. */
+export function single(run: StackRun, type: string, nameSuffix = ''): PolicyResource {
+  const found = resourcesOfType(run, type).filter((resource) => resource.name.endsWith(nameSuffix));
+  if (found.length !== 1) {
+    throw new Error(
+      `expected one ${type}${nameSuffix ? ` named *${nameSuffix}` : ''}, found ${found.length}`,
+    );
+  }
+  return found[0]!;
+}

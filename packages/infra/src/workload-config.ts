@@ -1,0 +1,83 @@
+import type * as pulumi from '@pulumi/pulumi';
+import { type ImageReference, parseImageReference } from './image.ts';
+
+export const APP_PORT = 8080;
+export const LIVENESS_PATH = '/health';
+export const READINESS_PATH = '/ready';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The settings every target stack (lambda, ecs, eks) reads from its config; each key is in the README. */
+export interface WorkloadConfig {
+  /** Pulumi organization that owns the platform stack (`<org>/glyco-platform/<env>`). */
+  org: string;
+  image: ImageReference;
+  /** `<model name>@<alias or version>` in the registry bucket, e.g. `pima-diabetes@production`. */
+  model: string;
+  logLevel: LogLevel;
+  ortIntraOpThreads: number;
+}
+
+const MODEL = /^[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9.-]*$/;
+
+export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
+  const model = config.get('model') ?? 'pima-diabetes@production';
+  if (!MODEL.test(model)) {
+    throw new Error(
+      `Config "model" must look like <name>@<alias or version> (e.g. pima-diabetes@production); got "${model}".`,
+    );
+  }
+  return {
+    org: config.require('org'),
+    image: parseImageReference(config.require('image')),
+    model,
+    logLevel: (config.get('logLevel', { allowedValues: [...LOG_LEVELS] }) ?? 'info') as LogLevel,
+    ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
+  };
+}
+
+/** How the node server is started from the shared image on ECS and EKS (Lambda keeps the image's handler). */
+export interface ServerCommand {
+  command: string[];
+  workingDirectory: string;
+}
+
+export function readServerCommand(config: pulumi.Config): ServerCommand {
+  const command = config.getObject<unknown>('command') ?? ['node', 'dist/server.mjs'];
+  if (
+    !Array.isArray(command) ||
+    command.length === 0 ||
+    !command.every((part) => typeof part === 'string' && part)
+  ) {
+    throw new Error(
+      'Config "command" must be a non-empty list of strings, e.g. ["node", "dist/server.mjs"].',
+    );
+  }
+  const workingDirectory = config.get('workingDirectory') ?? '/app';
+  if (!workingDirectory.startsWith('/')) {
+    throw new Error(`Config "workingDirectory" must be an absolute path; got "${workingDirectory}".`);
+  }
+  return { command, workingDirectory };
+}
+
+export interface AppEnvironmentInputs {
+  modelBucketName: string;
+  model: string;
+  databaseSecretArn: string;
+  /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
+  databaseHost: string;
+  logLevel: LogLevel;
+  ortIntraOpThreads: number;
+}
+
+/** The environment variables the app reads at startup (its typed config module fails fast on a bad one). */
+export function appEnvironment(inputs: AppEnvironmentInputs): Record<string, string> {
+  return {
+    MODEL_URI: `s3://${inputs.modelBucketName}/models/${inputs.model}`,
+    DATABASE_SECRET_ARN: inputs.databaseSecretArn,
+    DATABASE_HOST: inputs.databaseHost,
+    LOG_LEVEL: inputs.logLevel,
+    PORT: String(APP_PORT),
+    ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
+  };
+}

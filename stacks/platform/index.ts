@@ -1,0 +1,4 @@
+import { platform } from './src/platform.ts';
+
+// Pulumi calls the default export and publishes what it returns as the stack outputs.
+export default platform;

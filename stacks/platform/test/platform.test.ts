@@ -1,0 +1,143 @@
+import { ENVIRONMENTS, PLATFORM_OUTPUT_KEYS, RULES, at, evaluate, statementsOf } from '@glyco/infra';
+import { runStack, single, type StackRun } from '@glyco/infra/testing';
+import { describe, expect, it } from 'vitest';
+import { platform } from '../src/platform.ts';
+
+const stackDir = new URL('..', import.meta.url).pathname;
+const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
+  runStack({
+    project: 'glyco-platform',
+    stack,
+    stackDir,
+    program: platform,
+    configOverrides: { githubRepository: 'acme/glyco', ...configOverrides },
+  });
+
+describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
+  let stack: StackRun;
+  it('runs under its committed config', async () => {
+    stack = await run(env);
+    expect(stack.resources.length).toBeGreaterThan(20);
+  });
+
+  it('passes every policy rule', () => {
+    expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('exports every output the target stacks read, and no password', () => {
+    for (const key of PLATFORM_OUTPUT_KEYS) expect(stack.outputs[key], key).toBeDefined();
+    expect(JSON.stringify(stack.outputs)).not.toMatch(/password/i);
+  });
+
+  it('spreads the VPC over two or more zones with public and private subnets tagged for load balancers', () => {
+    const vpc = single(stack, 'awsx:ec2:Vpc').props;
+    expect(vpc.numberOfAvailabilityZones).toBeGreaterThanOrEqual(2);
+    const specs = vpc.subnetSpecs as { type: string; tags: Record<string, string> }[];
+    expect(specs.find((s) => s.type === 'Public')?.tags['kubernetes.io/role/elb']).toBe('1');
+    expect(specs.find((s) => s.type === 'Private')?.tags['kubernetes.io/role/internal-elb']).toBe('1');
+    expect(at(vpc, 'natGateways', 'strategy')).toBe(env === 'prod' ? 'OnePerAz' : 'Single');
+    expect(vpc.vpcEndpointSpecs).toEqual([
+      expect.objectContaining({ serviceName: 'com.amazonaws.eu-west-1.s3', vpcEndpointType: 'Gateway' }),
+    ]);
+  });
+
+  it('creates interface endpoints only where config asks for them', () => {
+    const endpoints = stack.resources.filter((r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint');
+    const services = endpoints.map((e) => String(e.props.serviceName).split('.').slice(3).join('.'));
+    expect(services.sort()).toEqual(env === 'prod' ? ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager'] : []);
+    for (const endpoint of endpoints) expect(endpoint.props.privateDnsEnabled).toBe(true);
+  });
+
+  it('keeps the database private, encrypted, TLS-only, with its password in Secrets Manager', () => {
+    const db = single(stack, 'aws:rds/instance:Instance').props;
+    expect(db).toMatchObject({
+      identifier: `glyco-${env}-db`,
+      engine: 'postgres',
+      storageEncrypted: true,
+      publiclyAccessible: false,
+      manageMasterUserPassword: true,
+      multiAz: env === 'prod',
+      deletionProtection: env === 'prod',
+    });
+    expect(db.password).toBeUndefined();
+    expect(db.backupRetentionPeriod).toBeGreaterThanOrEqual(env === 'prod' ? 7 : 1);
+    const parameters = single(stack, 'aws:rds/parameterGroup:ParameterGroup').props.parameters;
+    expect(parameters).toContainEqual({ name: 'rds.force_ssl', value: '1' });
+    expect(single(stack, 'aws:rds/proxy:Proxy').props).toMatchObject({
+      requireTls: true,
+      engineFamily: 'POSTGRESQL',
+    });
+  });
+
+  it('admits PostgreSQL only from the workload group and the proxy', () => {
+    const dbGroupIngress = stack.resources.filter(
+      (r) =>
+        r.type === 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule' &&
+        r.name.startsWith(`glyco-${env}-db-`),
+    );
+    expect(dbGroupIngress.length).toBe(3);
+    for (const rule of dbGroupIngress) {
+      expect(rule.props).toMatchObject({ fromPort: 5432, toPort: 5432, ipProtocol: 'tcp' });
+      expect(rule.props.cidrIpv4).toBeUndefined();
+      expect(rule.props.referencedSecurityGroupId).toBeDefined();
+    }
+  });
+
+  it('makes the model registry private, versioned and TLS-only', () => {
+    expect(single(stack, 'aws:s3/bucket:Bucket').props.bucket).toBe(`glyco-${env}-models-123456789012`);
+    expect(single(stack, 'aws:s3/bucketVersioning:BucketVersioning').props.versioningConfiguration).toEqual({
+      status: 'Enabled',
+    });
+    const lifecycle = single(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').props;
+    expect(at(lifecycle, 'rules', 0, 'noncurrentVersionExpiration', 'noncurrentDays')).toBe(
+      env === 'prod' ? 365 : 30,
+    );
+  });
+
+  it('scans images on push, keeps tags immutable and expires old images', () => {
+    expect(single(stack, 'aws:ecr/repository:Repository').props).toMatchObject({
+      name: `glyco-${env}-app`,
+      imageTagMutability: 'IMMUTABLE',
+      imageScanningConfiguration: { scanOnPush: true },
+    });
+    const rules = JSON.parse(
+      String(single(stack, 'aws:ecr/lifecyclePolicy:LifecyclePolicy').props.policy),
+    ).rules;
+    expect(rules.map((r: { selection: { tagStatus: string } }) => r.selection.tagStatus)).toEqual([
+      'untagged',
+      'any',
+    ]);
+  });
+
+  it('lets only this repository, in this GitHub environment, assume the deploy role', () => {
+    const role = single(stack, 'aws:iam/role:Role', 'github-deploy').props;
+    const [trust] = statementsOf(role.assumeRolePolicy);
+    expect(trust?.Condition?.StringEquals).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': `repo:acme/glyco:environment:${env}`,
+    });
+    const iam = statementsOf(
+      single(stack, 'aws:iam/rolePolicy:RolePolicy', 'github-deploy-iam').props.policy,
+    );
+    expect(iam[0]?.Resource).toBe(`arn:aws:iam::123456789012:role/glyco-${env}-*`);
+  });
+});
+
+describe('platform config', () => {
+  it('looks up the account GitHub OIDC provider instead of creating a second one', async () => {
+    const stack = await run('prod', { createGithubOidcProvider: false });
+    expect(
+      stack.resources.some((r) => r.type === 'aws:iam/openIdConnectProvider:OpenIdConnectProvider'),
+    ).toBe(false);
+  });
+
+  it('refuses a repository that is not owner/repo', async () => {
+    await expect(run('dev', { githubRepository: 'glyco' })).rejects.toThrow(
+      /githubRepository.*<owner>\/<repo>/,
+    );
+  });
+
+  it('refuses a single-zone VPC', async () => {
+    await expect(run('dev', { availabilityZones: 1 })).rejects.toThrow(/availabilityZones/);
+  });
+});
