@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   CARD_FILE,
@@ -63,9 +72,13 @@ export type TrainCommandResult = { directory: string; manifest: ModelManifest; i
 export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
   const started = performance.now();
   const directory = join(options.out, options.name, options.version);
-  if (existsSync(join(directory, MODEL_FILE)) && !options.force) {
+  if (
+    !options.force &&
+    existsSync(directory) &&
+    (!statSync(directory).isDirectory() || readdirSync(directory).length)
+  ) {
     throw new TrainingDataError(
-      `${directory} already holds a model; choose another --version or pass --force to replace it`,
+      `${directory} already exists; choose another --version or pass --force to replace it`,
     );
   }
   const csv = readDataFile(options.data);

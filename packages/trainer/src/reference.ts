@@ -27,8 +27,8 @@ export function referenceDistributions(
         count: 0,
       };
     }
-    const quantiles = Array.from({ length: 101 }, (_, p) => quantile(values, p / 100));
-    const edges = [...new Set(Array.from({ length: BINS + 1 }, (_, b) => quantile(values, b / BINS)))];
+    const quantiles = Array.from({ length: 101 }, (_, p) => quantile(values, p, 100));
+    const edges = [...new Set(Array.from({ length: BINS + 1 }, (_, b) => quantile(values, b, BINS)))];
     if (edges.length === 1) edges.push(edges[0]!);
     return {
       feature: feature.name,
@@ -41,9 +41,12 @@ export function referenceDistributions(
   });
 }
 
-/** Linear interpolation between order statistics (type 7, numpy's default). */
-export function quantile(sorted: readonly number[], p: number): number {
-  const position = (sorted.length - 1) * p;
+/**
+ * The quantile at `part / whole` by linear interpolation between order statistics (type 7, numpy's default).
+ * Taking the fraction as two integers keeps positions such as the 7th percentile exact.
+ */
+export function quantile(sorted: readonly number[], part: number, whole: number): number {
+  const position = ((sorted.length - 1) * part) / whole;
   const below = Math.floor(position);
   const above = Math.min(below + 1, sorted.length - 1);
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
