@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { MANIFEST_FILE, MODEL_FILE, type ModelManifest } from '@glyco/contract';
+import { requireAlias } from './alias.ts';
+import { RegistryError } from './errors.ts';
+import { LocalStore } from './local-store.ts';
+import { type ModelRef, parseModelUri } from './location.ts';
+import { type ObjectStore, openStore, type StoreOptions } from './store.ts';
+import { readVerifiedVersion } from './versions.ts';
+
+export type FetchedModel = { dir: string; name: string; version: string; manifest: ModelManifest };
+
+/**
+ * Resolves a model URI (an alias or a version) and returns a local directory holding the version's
+ * `model.onnx` and `manifest.json`, the model verified against the manifest's sha256. A local registry is used
+ * in place; an S3 one is downloaded to `<cacheDir>/<name>/<version>/` (reused while it verifies; versions are
+ * immutable). Needs only s3:GetObject.
+ */
+export async function fetchModel(
+  uri: string,
+  cacheDir: string,
+  options: StoreOptions = {},
+): Promise<FetchedModel> {
+  const ref = parseModelUri(uri);
+  const store = openStore(ref.registry, options);
+  const version = await resolveVersion(store, ref);
+  const { name } = ref;
+  if (ref.registry.kind === 'file') {
+    const { manifest } = await readVerifiedVersion(store, name, version);
+    return { dir: join(ref.registry.dir, name, version), name, version, manifest };
+  }
+  const cache = new LocalStore(resolve(cacheDir));
+  const dir = join(cache.uri, name, version);
+  const cached = await readVerifiedVersion(cache, name, version).catch(() => undefined);
+  if (cached) return { dir, name, version, manifest: cached.manifest };
+
+  const { manifest, manifestBytes, model } = await readVerifiedVersion(store, name, version);
+  await install(dir, join(cache.uri, name, `.${version}.${randomUUID()}`), { manifestBytes, model });
+  return { dir, name, version, manifest };
+}
+
+async function resolveVersion(store: ObjectStore, ref: ModelRef): Promise<string> {
+  return ref.kind === 'version'
+    ? ref.version
+    : (await requireAlias(store, ref.name, ref.alias)).record.version;
+}
+
+/** Writes the files beside the cache entry, then renames the folder into place: no reader sees half a model. */
+async function install(
+  dir: string,
+  temporary: string,
+  files: { manifestBytes: Uint8Array; model: Uint8Array },
+): Promise<void> {
+  try {
+    await mkdir(temporary, { recursive: true });
+    await writeFile(join(temporary, MODEL_FILE), files.model);
+    await writeFile(join(temporary, MANIFEST_FILE), files.manifestBytes);
+    await rm(dir, { recursive: true, force: true }); // a cache entry that failed verification
+    await rename(temporary, dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Another fetch of the same version installed it first: theirs is as good as ours.
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+      throw new RegistryError(`cannot write the model cache ${dir}: ${(error as Error).message}`);
+    }
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+}

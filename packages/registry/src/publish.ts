@@ -1,0 +1,111 @@
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { MANIFEST_FILE, MODEL_FILE } from '@glyco/contract';
+import { RegistryError, WriteConflictError } from './errors.ts';
+import { manifestKey, versionDir } from './layout.ts';
+import { sha256Hex } from './sha256.ts';
+import type { ObjectStore } from './store.ts';
+import { decodeManifest, verifyModel } from './versions.ts';
+
+export type PublishedFile = { file: string; bytes: number; sha256: string };
+export type Published = { name: string; version: string; uri: string; files: PublishedFile[] };
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.onnx': 'application/octet-stream',
+  '.json': 'application/json',
+  '.md': 'text/markdown; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * Uploads a trainer output directory (`model.onnx`, `manifest.json`, `card.md`, images) as an immutable version.
+ * The manifest goes last, create-only: a version exists once its manifest does, so an interrupted publish can
+ * simply be run again. Every file is read back and its sha256 compared with the local one.
+ */
+export async function publish(store: ObjectStore, modelDir: string): Promise<Published> {
+  const files = await readModelDir(modelDir);
+  const manifest = decodeManifest(files.get(MANIFEST_FILE)!, join(modelDir, MANIFEST_FILE));
+  verifyModel(manifest, files.get(MODEL_FILE)!, join(modelDir, MODEL_FILE));
+  const { name, version } = manifest;
+  const folder = versionDir(name, version);
+  const refusal = `${name} ${version} is already in ${store.uri}: versions are immutable, publish a new version`;
+  if (await store.exists(manifestKey(name, version))) throw new RegistryError(refusal);
+
+  const others = [...files.keys()].filter((file) => file !== MANIFEST_FILE);
+  await Promise.all(others.map((file) => uploadOnce(store, `${folder}/${file}`, files.get(file)!)));
+  try {
+    await store.write(`${folder}/${MANIFEST_FILE}`, files.get(MANIFEST_FILE)!, {
+      contentType: contentType(MANIFEST_FILE),
+      condition: { ifNoneMatch: '*' },
+    });
+  } catch (error) {
+    throw error instanceof WriteConflictError ? new RegistryError(refusal) : error;
+  }
+
+  const published = [...files].map(([file, body]) => ({
+    file,
+    bytes: body.byteLength,
+    sha256: sha256Hex(body),
+  }));
+  await verifyUpload(store, folder, published);
+  return { name, version, uri: `${store.uri}/${folder}`, files: published };
+}
+
+/**
+ * Writes a file of a version not yet published, never over different content: the same bytes left by an
+ * interrupted publish are kept; other bytes (a concurrent publish of the same version) refuse the publish.
+ */
+async function uploadOnce(store: ObjectStore, key: string, body: Uint8Array): Promise<void> {
+  let stored = await store.read(key);
+  if (!stored) {
+    try {
+      return await store.write(key, body, { contentType: contentType(key), condition: { ifNoneMatch: '*' } });
+    } catch (error) {
+      if (!(error instanceof WriteConflictError)) throw error;
+      stored = await store.read(key);
+    }
+  }
+  if (stored && sha256Hex(stored.body) === sha256Hex(body)) return;
+  throw new RegistryError(
+    `${store.uri}/${key} already holds other content from an interrupted or concurrent publish of this version; ` +
+      'remove that folder and publish again',
+  );
+}
+
+async function readModelDir(modelDir: string): Promise<Map<string, Uint8Array>> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(modelDir, { withFileTypes: true });
+  } catch (error) {
+    throw new RegistryError(`cannot read the model directory ${modelDir}: ${(error as Error).message}`);
+  }
+  const visible = entries.filter((entry) => !entry.name.startsWith('.'));
+  const folder = visible.find((entry) => !entry.isFile());
+  if (folder) throw new RegistryError(`${join(modelDir, folder.name)}: a model directory holds files only`);
+  const files = new Map<string, Uint8Array>();
+  for (const entry of visible) files.set(entry.name, await readFile(join(modelDir, entry.name)));
+  for (const required of [MANIFEST_FILE, MODEL_FILE]) {
+    if (!files.has(required))
+      throw new RegistryError(`${modelDir} has no ${required}: is it a trainer output directory?`);
+  }
+  return files;
+}
+
+/** Also catches a concurrent publisher of the same version on a server that ignores conditional writes. */
+async function verifyUpload(store: ObjectStore, folder: string, files: PublishedFile[]): Promise<void> {
+  for (const { file, sha256 } of files) {
+    const stored = await store.read(`${folder}/${file}`);
+    const actual = stored && sha256Hex(stored.body);
+    if (actual !== sha256) {
+      throw new RegistryError(
+        `${store.uri}/${folder}/${file}: sha256 after upload is ${actual ?? '(missing)'}, expected ${sha256}`,
+      );
+    }
+  }
+}
+
+function contentType(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}

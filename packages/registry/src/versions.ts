@@ -1,0 +1,73 @@
+import { type ModelManifest, parseManifest } from '@glyco/contract';
+import { RegistryError } from './errors.ts';
+import { manifestKey, modelKey } from './layout.ts';
+import { sha256Hex } from './sha256.ts';
+import type { ObjectStore } from './store.ts';
+
+/** Parses manifest bytes; `where` names the file in the error. */
+export function decodeManifest(bytes: Uint8Array, where: string): ModelManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new RegistryError(`${where}: not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseManifest(json);
+  } catch (error) {
+    throw new RegistryError(`${where}: ${(error as Error).message}`);
+  }
+}
+
+/** Refuses model bytes whose sha256 differs from the manifest's: a tampered or truncated model never loads. */
+export function verifyModel(manifest: ModelManifest, model: Uint8Array, where: string): void {
+  const actual = sha256Hex(model);
+  if (actual !== manifest.onnx.sha256) {
+    throw new RegistryError(
+      `${where}: sha256 ${actual} does not match the manifest's onnx.sha256 ${manifest.onnx.sha256}; ` +
+        'refusing a tampered or corrupt model',
+    );
+  }
+}
+
+/** The manifest of a published version, checked to be the version it is filed under. */
+export async function readManifest(
+  store: ObjectStore,
+  name: string,
+  version: string,
+): Promise<ModelManifest> {
+  return (await readManifestObject(store, name, version)).manifest;
+}
+
+async function readManifestObject(
+  store: ObjectStore,
+  name: string,
+  version: string,
+): Promise<{ manifest: ModelManifest; bytes: Uint8Array }> {
+  const key = manifestKey(name, version);
+  const object = await store.read(key);
+  if (!object) throw new RegistryError(`${name} ${version} is not in the registry ${store.uri}`);
+  const manifest = decodeManifest(object.body, `${store.uri}/${key}`);
+  if (manifest.name !== name || manifest.version !== version) {
+    throw new RegistryError(
+      `${store.uri}/${key} describes ${manifest.name} ${manifest.version}, not ${name} ${version}; refusing it`,
+    );
+  }
+  return { manifest, bytes: object.body };
+}
+
+export type VerifiedVersion = { manifest: ModelManifest; manifestBytes: Uint8Array; model: Uint8Array };
+
+/** A version's manifest and model, after checking the model against the manifest's sha256. */
+export async function readVerifiedVersion(
+  store: ObjectStore,
+  name: string,
+  version: string,
+): Promise<VerifiedVersion> {
+  const { manifest, bytes } = await readManifestObject(store, name, version);
+  const key = modelKey(name, version);
+  const object = await store.read(key);
+  if (!object) throw new RegistryError(`${store.uri}/${key} is missing`);
+  verifyModel(manifest, object.body, `${store.uri}/${key}`);
+  return { manifest, manifestBytes: bytes, model: object.body };
+}

@@ -1,0 +1,399 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type AliasMoved,
+  fetchModel,
+  listModels,
+  type ObjectStore,
+  openRegistry,
+  promote,
+  publish,
+  readManifest,
+  rollback,
+  type StoreOptions,
+  watchAlias,
+} from '../src/index.ts';
+import { BUCKET, startS3, type TrainedModel, temporaryDir, writeModelDir } from './support.ts';
+
+type Backend = { newRegistryUri(): string; options: StoreOptions; stop(): Promise<void> };
+
+const backends: Record<string, () => Promise<Backend>> = {
+  'file://': async () => {
+    const root = await temporaryDir('registry');
+    let count = 0;
+    return {
+      newRegistryUri: () => pathToFileURL(join(root.dir, `r${++count}`)).href,
+      options: {},
+      stop: root.remove,
+    };
+  },
+  's3://': async () => {
+    const s3 = await startS3();
+    let count = 0;
+    return {
+      newRegistryUri: () => `s3://${BUCKET}/r${++count}/models`,
+      options: { s3Client: s3.client },
+      stop: s3.stop,
+    };
+  },
+};
+
+const MODEL = 'pima-diabetes';
+const at = (iso: string) => ({ now: new Date(iso), actor: 'alice@ci' });
+
+describe.each(Object.keys(backends))('a registry at %s', (kind) => {
+  let backend: Backend;
+  let scratch: Awaited<ReturnType<typeof temporaryDir>>;
+  let uri: string;
+  let store: ObjectStore;
+  let artifacts: string;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    backend = await backends[kind]!();
+    scratch = await temporaryDir('artifacts');
+  });
+  afterAll(async () => {
+    await backend.stop();
+    await scratch.remove();
+  });
+  beforeEach(async (context) => {
+    uri = backend.newRegistryUri();
+    store = openRegistry(uri, backend.options);
+    artifacts = join(scratch.dir, context.task.id, 'out');
+    cacheDir = join(scratch.dir, context.task.id, 'cache');
+  });
+
+  async function published(...models: TrainedModel[]): Promise<void> {
+    for (const model of models) await publish(store, await writeModelDir(artifacts, model));
+  }
+
+  async function aliasRecord(alias: string) {
+    const [entry] = await listModels(store);
+    return entry?.aliases.find((entry) => entry.alias === alias)?.record;
+  }
+
+  describe('publish', () => {
+    it('uploads a trainer output directory as a version and lists it', async () => {
+      const dir = await writeModelDir(artifacts, { version: '1.0.0', cvAuc: 0.84 });
+      const result = await publish(store, dir);
+
+      expect(result.files.map((file) => file.file).sort()).toEqual([
+        'card.md',
+        'manifest.json',
+        'model.onnx',
+        'roc.svg',
+      ]);
+      const stored = await store.read(`${MODEL}/1.0.0/model.onnx`);
+      expect(Buffer.from(stored!.body)).toEqual(await readFile(join(dir, 'model.onnx')));
+      const models = await listModels(store);
+      expect(models).toHaveLength(1);
+      expect(models[0]!.name).toBe(MODEL);
+      expect(
+        models[0]!.versions.map((entry) => [
+          entry.version,
+          entry.manifest?.metrics.crossValidation.rocAuc.mean,
+        ]),
+      ).toEqual([['1.0.0', 0.84]]);
+    });
+
+    it('refuses to publish a version twice and keeps the first', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      const again = await writeModelDir(join(artifacts, 'again'), { version: '1.0.0', cvAuc: 0.9 });
+
+      await expect(publish(store, again)).rejects.toThrow(/pima-diabetes 1\.0\.0 is already in .*immutable/);
+      expect((await readManifest(store, MODEL, '1.0.0')).metrics.crossValidation.rocAuc.mean).toBe(0.84);
+    });
+
+    it('refuses a directory whose model does not match its manifest', async () => {
+      const dir = await writeModelDir(artifacts, { version: '1.0.0', cvAuc: 0.84 });
+      await writeFile(join(dir, 'model.onnx'), 'edited after training');
+
+      await expect(publish(store, dir)).rejects.toThrow(
+        /model\.onnx: sha256 \w+ does not match the manifest/,
+      );
+      expect(await store.exists(`${MODEL}/1.0.0/manifest.json`)).toBe(false);
+    });
+  });
+
+  describe('promote', () => {
+    it('points an alias at a version and records who, when and why', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      const change = await promote(store, {
+        name: MODEL,
+        version: '1.0.0',
+        alias: 'production',
+        reason: 'first release',
+        ...at('2026-12-01T10:00:00.000Z'),
+      });
+
+      expect(change).toMatchObject({ alias: 'production', to: '1.0.0' });
+      expect(change.from).toBeUndefined();
+      expect(await aliasRecord('production')).toEqual({
+        schemaVersion: 1,
+        name: MODEL,
+        alias: 'production',
+        version: '1.0.0',
+        updatedAt: '2026-12-01T10:00:00.000Z',
+        updatedBy: 'alice@ci',
+        reason: 'first release',
+        history: [
+          {
+            action: 'promote',
+            version: '1.0.0',
+            at: '2026-12-01T10:00:00.000Z',
+            by: 'alice@ci',
+            reason: 'first release',
+          },
+        ],
+      });
+    });
+
+    it('refuses a worse model than the one the alias serves unless forced with a reason', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 }, { version: '1.1.0', cvAuc: 0.8 });
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+      const worse = { name: MODEL, version: '1.1.0', alias: 'production' };
+
+      await expect(promote(store, worse)).rejects.toThrow(
+        /refusing to promote pima-diabetes 1\.1\.0 to production: CV ROC AUC 0\.8000 is below production's 1\.0\.0 \(0\.8400\)/,
+      );
+      await expect(promote(store, { ...worse, force: true })).rejects.toThrow(/needs a reason/);
+      expect((await aliasRecord('production'))?.version).toBe('1.0.0');
+
+      const forced = await promote(store, { ...worse, force: true, reason: 'calibration fix' });
+      expect(forced).toMatchObject({ from: '1.0.0', to: '1.1.0' });
+      expect((await aliasRecord('production'))?.history.at(-1)).toMatchObject({
+        action: 'promote',
+        version: '1.1.0',
+        from: '1.0.0',
+        reason: 'calibration fix',
+        forced: true,
+      });
+    });
+
+    it('refuses a model below the --min-auc gate', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.78 });
+      await expect(
+        promote(store, { name: MODEL, version: '1.0.0', alias: 'staging', minAuc: 0.8 }),
+      ).rejects.toThrow(/CV ROC AUC 0\.7800 is below the gate 0\.8/);
+      expect(await aliasRecord('staging')).toBeUndefined();
+    });
+
+    it("refuses a model whose features would break the API's clients", async () => {
+      const addsInsulin = (manifest: Parameters<NonNullable<TrainedModel['edit']>>[0]) => {
+        manifest.features.push({ ...manifest.features[0]!, name: 'insulin', nullable: false });
+      };
+      await published({ version: '1.0.0', cvAuc: 0.84 }, { version: '2.0.0', cvAuc: 0.9, edit: addsInsulin });
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+
+      await expect(promote(store, { name: MODEL, version: '2.0.0', alias: 'production' })).rejects.toThrow(
+        /would break clients of 1\.0\.0: new required feature "insulin"/,
+      );
+    });
+
+    it('refuses a version that was never published', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await expect(promote(store, { name: MODEL, version: '9.9.9', alias: 'production' })).rejects.toThrow(
+        /pima-diabetes 9\.9\.9 is not in the registry/,
+      );
+    });
+  });
+
+  describe('rollback', () => {
+    it('walks back through the releases, then refuses', async () => {
+      const versions = [
+        { version: '1.0.0', cvAuc: 0.84 },
+        { version: '1.1.0', cvAuc: 0.85 },
+        { version: '1.2.0', cvAuc: 0.86 },
+      ];
+      await published(...versions);
+      for (const { version } of versions) await promote(store, { name: MODEL, version, alias: 'production' });
+
+      expect(
+        await rollback(store, { name: MODEL, alias: 'production', reason: 'p99 latency' }),
+      ).toMatchObject({
+        from: '1.2.0',
+        to: '1.1.0',
+      });
+      expect(await aliasRecord('production')).toMatchObject({
+        version: '1.1.0',
+        previous: '1.0.0',
+        reason: 'p99 latency',
+      });
+      expect(await rollback(store, { name: MODEL, alias: 'production' })).toMatchObject({
+        from: '1.1.0',
+        to: '1.0.0',
+      });
+      await expect(rollback(store, { name: MODEL, alias: 'production' })).rejects.toThrow(
+        /pima-diabetes@production has nothing to roll back to: 1\.0\.0 is its first release/,
+      );
+
+      const record = await aliasRecord('production');
+      expect(record?.previous).toBeUndefined();
+      expect(record?.history.map((move) => `${move.action} ${move.from ?? '-'}→${move.version}`)).toEqual([
+        'promote -→1.0.0',
+        'promote 1.0.0→1.1.0',
+        'promote 1.1.0→1.2.0',
+        'rollback 1.2.0→1.1.0',
+        'rollback 1.1.0→1.0.0',
+      ]);
+    });
+
+    it('names the alias that does not exist', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await expect(rollback(store, { name: MODEL, alias: 'production' })).rejects.toThrow(
+        /pima-diabetes has no alias "production"/,
+      );
+    });
+
+    it('refuses an alias record whose history was edited by hand', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 }, { version: '1.1.0', cvAuc: 0.85 });
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+      await promote(store, { name: MODEL, version: '1.1.0', alias: 'production' });
+      const key = `${MODEL}/aliases/production.json`;
+      const record = JSON.parse(new TextDecoder().decode((await store.read(key))!.body));
+      await store.write(key, new TextEncoder().encode(JSON.stringify({ ...record, version: '1.0.0' })), {
+        contentType: 'application/json',
+      });
+
+      await expect(rollback(store, { name: MODEL, alias: 'production' })).rejects.toThrow(/edited by hand/);
+    });
+  });
+
+  describe('fetchModel', () => {
+    it('resolves an alias and returns a verified local copy of that version', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+
+      const fetched = await fetchModel(`${uri}/${MODEL}@production`, cacheDir, backend.options);
+
+      expect(fetched).toMatchObject({ name: MODEL, version: '1.0.0' });
+      expect(fetched.manifest.version).toBe('1.0.0');
+      const model = await readFile(join(fetched.dir, 'model.onnx'));
+      expect(Buffer.from((await store.read(`${MODEL}/1.0.0/model.onnx`))!.body)).toEqual(model);
+      expect(JSON.parse(await readFile(join(fetched.dir, 'manifest.json'), 'utf8')).version).toBe('1.0.0');
+    });
+
+    it('rejects a model that was changed in the registry after publishing', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await store.write(`${MODEL}/1.0.0/model.onnx`, new TextEncoder().encode('swapped by someone'), {
+        contentType: 'application/octet-stream',
+      });
+
+      await expect(fetchModel(`${uri}/${MODEL}/1.0.0`, cacheDir, backend.options)).rejects.toThrow(
+        /model\.onnx: sha256 \w{64} does not match the manifest's onnx\.sha256 \w{64}; refusing a tampered/,
+      );
+      await expect(promote(store, { name: MODEL, version: '1.0.0', alias: 'production' })).rejects.toThrow(
+        /does not match the manifest's onnx\.sha256/,
+      );
+      await expect(readdir(join(cacheDir, MODEL))).rejects.toThrow(/ENOENT/);
+    });
+
+    // A local registry is used in place: only S3 versions go through the cache.
+    it.runIf(kind === 's3://')('replaces a cached copy that no longer verifies', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      const first = await fetchModel(`${uri}/${MODEL}/1.0.0`, cacheDir, backend.options);
+      const original = await readFile(join(first.dir, 'model.onnx'));
+      await writeFile(join(first.dir, 'model.onnx'), 'bit rot');
+
+      const second = await fetchModel(`${uri}/${MODEL}/1.0.0`, cacheDir, backend.options);
+      expect(second.dir).toBe(first.dir);
+      expect(await readFile(join(second.dir, 'model.onnx'))).toEqual(original);
+    });
+  });
+
+  describe('watchAlias', () => {
+    async function watching(overrides: { onChange?: (move: AliasMoved) => void | Promise<void> } = {}) {
+      const moves: AliasMoved[] = [];
+      const errors: Error[] = [];
+      const controller = new AbortController();
+      const done = watchAlias(`${uri}/${MODEL}@production`, {
+        ...backend.options,
+        intervalMs: 10,
+        currentVersion: '1.0.0',
+        onChange: overrides.onChange ?? ((move) => void moves.push(move)),
+        onError: (error) => {
+          // s3rver writes an object in place, so a poll can read half an alias record; AWS S3 PUTs are atomic.
+          // The watcher reports such a read and re-reads at the next poll; only other errors count here.
+          if (!(kind === 's3://' && /not a valid alias record/.test(error.message))) errors.push(error);
+        },
+        signal: controller.signal,
+      });
+      const stop = async () => {
+        controller.abort();
+        await done;
+      };
+      return { moves, errors, stop };
+    }
+
+    beforeEach(async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 }, { version: '1.1.0', cvAuc: 0.85 });
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+    });
+
+    it('reports each move once, with a URI that fetches the new version', async () => {
+      const watch = await watching();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(watch.moves).toEqual([]);
+
+      await promote(store, { name: MODEL, version: '1.1.0', alias: 'production' });
+      await expect.poll(() => watch.moves.length, { timeout: 5_000 }).toBe(1);
+      await rollback(store, { name: MODEL, alias: 'production' });
+      await expect.poll(() => watch.moves.length, { timeout: 5_000 }).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await watch.stop();
+
+      expect(watch.moves.map((move) => `${move.from}→${move.version}`)).toEqual([
+        '1.0.0→1.1.0',
+        '1.1.0→1.0.0',
+      ]);
+      expect(watch.errors).toEqual([]);
+      const fetched = await fetchModel(watch.moves[0]!.uri, cacheDir, backend.options);
+      expect(fetched.version).toBe('1.1.0');
+    });
+
+    it.runIf(kind === 's3://')(
+      'polls conditionally: while the alias stays, S3 answers 304 without a body',
+      async () => {
+        const client = backend.options.s3Client!;
+        const statuses: number[] = [];
+        client.middlewareStack.add(
+          (next) => async (args) => {
+            const output = await next(args);
+            statuses.push((output.response as { statusCode: number }).statusCode);
+            return output;
+          },
+          { step: 'deserialize', priority: 'low', name: 'recordStatus' },
+        );
+        try {
+          const watch = await watching();
+          await expect.poll(() => statuses.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(5);
+          await watch.stop();
+        } finally {
+          client.middlewareStack.remove('recordStatus');
+        }
+        expect(statuses[0]).toBe(200);
+        expect(new Set(statuses.slice(1))).toEqual(new Set([304]));
+      },
+    );
+
+    it('reports a move again when taking it failed, until it succeeds', async () => {
+      const attempts: string[] = [];
+      const watch = await watching({
+        onChange: (move) => {
+          attempts.push(move.version);
+          if (attempts.length === 1) throw new Error('load failed');
+        },
+      });
+      await promote(store, { name: MODEL, version: '1.1.0', alias: 'production' });
+      await expect.poll(() => attempts.length, { timeout: 5_000 }).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await watch.stop();
+
+      expect(attempts).toEqual(['1.1.0', '1.1.0']);
+      expect(watch.errors.map((error) => error.message)).toEqual(['load failed']);
+    });
+  });
+});
