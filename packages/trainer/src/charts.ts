@@ -27,7 +27,7 @@ export function rocCurveSvg(points: readonly { fpr: number; tpr: number }[], auc
     ticks,
     `<text x="${margin + plot / 2}" y="${size - 8}" text-anchor="middle">False positive rate</text>`,
     `<text transform="translate(12 ${16 + plot / 2}) rotate(-90)" text-anchor="middle">True positive rate</text>`,
-    `<text x="${margin + plot - 8}" y="${16 + plot - 10}" text-anchor="end" font-size="13">AUC ${auc.toFixed(3)}</text>`,
+    `<text x="${margin + plot - 8}" y="${16 + plot - 10}" text-anchor="end" font-size="13">out-of-fold AUC ${auc.toFixed(3)}</text>`,
     '</svg>',
     '',
   ].join('\n');

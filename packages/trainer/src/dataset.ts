@@ -22,6 +22,8 @@ export type Dataset = {
 export type DatasetOptions = { target: string; positive: string; schema: FeatureSchemaFile | undefined };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Feature names become JSON keys in requests and identifiers in the manifest. */
+const FEATURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Turns a parsed CSV into a validated dataset; every bad cell is reported with its line and column. */
 export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset {
@@ -37,6 +39,12 @@ export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset 
     .filter(({ index }) => index !== targetIndex);
   if (featureColumns.length === 0)
     throw new TrainingDataError('the data has no feature columns besides the target');
+  const badName = featureColumns.find(({ name }) => !FEATURE_NAME.test(name));
+  if (badName) {
+    throw new TrainingDataError(
+      `column "${badName.name}" is not a usable feature name: letters, digits and underscores, not starting with a digit`,
+    );
+  }
   for (const name of Object.keys(options.schema ?? {})) {
     if (!header.includes(name))
       throw new TrainingDataError(`the schema declares "${name}", which the data lacks`);
@@ -98,7 +106,10 @@ function parseCell(cell: string, line: number, column: string): number {
   if (text === '') return Number.NaN;
   if (!NUMBER.test(text))
     throw new TrainingDataError(`line ${line}, column "${column}": "${text}" is not a number`);
-  return Number(text);
+  const value = Number(text);
+  if (!Number.isFinite(value))
+    throw new TrainingDataError(`line ${line}, column "${column}": ${text} is too large`);
+  return value;
 }
 
 function checkValue(raw: number, feature: FeatureSpec, line: number): number {

@@ -1,10 +1,15 @@
 import type { ModelManifest } from '@glyco/contract';
+import type { TrainedModel } from './trained-model.ts';
 
 export const ROC_FILE = 'roc.svg';
 export const CONFUSION_MATRIX_FILE = 'confusion-matrix.svg';
 
 /** A model card in Markdown: what the model is, how it was trained, how well it does, and where it must not be trusted. */
-export function renderModelCard(manifest: ModelManifest, designColumns: readonly string[]): string {
+export function renderModelCard(
+  manifest: ModelManifest,
+  model: TrainedModel,
+  designColumns: readonly string[],
+): string {
   const { metrics } = manifest;
   const cv = metrics.crossValidation;
   const fixed = (value: number) => value.toFixed(3);
@@ -42,6 +47,8 @@ Trained by ${manifest.trainer.name} ${manifest.trainer.version} on \`${manifest.
   \`${manifest.onnx.outputs.probabilities}\` (float32 \`[N, 2]\`).
 - Risk levels: low below ${manifest.riskThresholds.medium}, medium from ${manifest.riskThresholds.medium}, high from ${manifest.riskThresholds.high} (probability of \`${positive}\`).
 
+${parametersSection(model, designColumns)}
+
 ## Performance
 
 Stratified ${cv.folds}-fold cross-validation (seed ${cv.seed}), decision threshold ${metrics.threshold}:
@@ -71,4 +78,35 @@ ${featureRows.join('\n')}
 - Values outside the valid ranges are rejected by the server, not extrapolated.
 - Drift is measured against the reference distributions in \`manifest.json\`.
 `;
+}
+
+/** What the model learned, per column the model sees. */
+function parametersSection(model: TrainedModel, columns: readonly string[]): string {
+  if (model.algorithm === 'logreg') {
+    const rows = model.logistic.weights.map(
+      (weight, j) => `| \`${columns[j]}\` | ${weight.toFixed(3)} | ${Math.exp(weight).toFixed(2)} |`,
+    );
+    return `## Parameters
+
+Logistic regression on standardised columns (intercept ${model.logistic.intercept.toFixed(3)}):
+
+| column | weight per standard deviation | odds ratio per standard deviation |
+| --- | --- | --- |
+${rows.join('\n')}`;
+  }
+  const splits = new Array<number>(columns.length).fill(0);
+  for (const tree of model.ensemble.trees) {
+    for (const node of tree) if (node.feature !== undefined) splits[node.feature]!++;
+  }
+  const total = splits.reduce((sum, count) => sum + count, 0) || 1;
+  const rows = columns.map(
+    (column, j) => `| \`${column}\` | ${splits[j]} | ${((splits[j]! / total) * 100).toFixed(1)}% |`,
+  );
+  return `## Parameters
+
+${model.ensemble.trees.length} trees after early stopping; how often each column is split on:
+
+| column | splits | share |
+| --- | --- | --- |
+${rows.join('\n')}`;
 }

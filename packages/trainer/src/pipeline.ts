@@ -109,7 +109,11 @@ export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
   writeArtifacts(directory, {
     [MODEL_FILE]: onnx,
     [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
-    [CARD_FILE]: renderModelCard(manifest, designColumnNames(result.model.preprocessing, dataset.features)),
+    [CARD_FILE]: renderModelCard(
+      manifest,
+      result.model,
+      designColumnNames(result.model.preprocessing, dataset.features),
+    ),
     [ROC_FILE]: rocCurveSvg(rocCurve(dataset.labels, result.crossValidation.scores), heldOut.rocAuc),
     [CONFUSION_MATRIX_FILE]: confusionMatrixSvg(heldOut.confusionMatrix, dataset.classLabels),
   });

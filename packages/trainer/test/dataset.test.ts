@@ -110,6 +110,16 @@ describe('buildDataset', () => {
     ],
     ['no data rows', 'glucose,age,diabetes\n', /a header but no data rows/],
     [
+      'a number too large for a double',
+      'glucose,age,diabetes\n1e400,2,pos\n3,4,neg\n',
+      /line 2, column "glucose": 1e400 is too large/,
+    ],
+    [
+      'a column name that is no identifier',
+      'glucose,age,blood pressure,diabetes\n1,2,3,pos\n3,4,5,neg\n',
+      /column "blood pressure" is not a usable feature name/,
+    ],
+    [
       'a schema column the data lacks',
       'glucose,diabetes\n1,pos\n3,neg\n',
       /the schema declares "age", which the data lacks/,
