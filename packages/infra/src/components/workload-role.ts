@@ -11,10 +11,8 @@ export interface WorkloadRoleArgs {
   assumeRolePolicy: pulumi.Input<string>;
   /** What the app reads: the model registry and its database secret. */
   appAccess: Unwrapped<AppAccess>;
-  /** Further inline documents the runtime needs (e.g. writing its own log group). */
+  /** Further inline documents the runtime needs (e.g. writing its own log group), by purpose. */
   extraPolicies?: Record<string, pulumi.Input<PolicyDocument>>;
-  /** AWS-managed policies (e.g. the ENI rights of a Lambda function in a VPC). */
-  managedPolicyArns?: string[];
   tags: Tags;
 }
 
@@ -41,9 +39,6 @@ export class WorkloadRole extends pulumi.ComponentResource {
         { role: role.id, policy: pulumi.jsonStringify(pulumi.output(document)) },
         parent,
       );
-    }
-    for (const [index, policyArn] of (args.managedPolicyArns ?? []).entries()) {
-      new aws.iam.RolePolicyAttachment(`${name}-managed-${index}`, { role: role.name, policyArn }, parent);
     }
     this.roleArn = role.arn;
     this.roleName = role.name;

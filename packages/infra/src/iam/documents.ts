@@ -86,6 +86,28 @@ export function logWritePolicy(logGroupArn: string): PolicyDocument {
   ]);
 }
 
+/**
+ * The network-interface rights of a Lambda function attached to a VPC. EC2 does not scope these actions to
+ * resources, hence "*"; unlike AWSLambdaVPCAccessExecutionRole this grants no logging on every log group.
+ */
+export function lambdaNetworkInterfacePolicy(): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: 'ManageFunctionNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: '*',
+    },
+  ]);
+}
+
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
 /**

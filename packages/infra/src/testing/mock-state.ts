@@ -55,9 +55,21 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
     case 'aws:lb/targetGroup:TargetGroup':
       return { arnSuffix: `targetgroup/${name}/0123456789abcdef` };
     case 'aws:apigatewayv2/api:Api':
-      return { apiEndpoint: `https://abcdef1234.execute-api.${TEST_REGION}.amazonaws.com` };
+      return {
+        apiEndpoint: `https://abcdef1234.execute-api.${TEST_REGION}.amazonaws.com`,
+        executionArn: `arn:aws:execute-api:${TEST_REGION}:${TEST_ACCOUNT_ID}:abcdef1234`,
+      };
     case 'aws:lambda/function:Function':
-      return { invokeArn: `arn:aws:apigateway:${TEST_REGION}:lambda:path/functions/${name}/invocations` };
+      return {
+        version: '1',
+        invokeArn: `arn:aws:apigateway:${TEST_REGION}:lambda:path/functions/${name}/invocations`,
+      };
+    case 'aws:lambda/alias:Alias':
+      return {
+        invokeArn: `arn:aws:apigateway:${TEST_REGION}:lambda:path/functions/${String(inputs.functionName)}:${name}/invocations`,
+      };
+    case 'aws:apigatewayv2/stage:Stage':
+      return { invokeUrl: `https://abcdef1234.execute-api.${TEST_REGION}.amazonaws.com/` };
     case 'aws:eks/cluster:Cluster':
       return {
         endpoint: `https://ABCDEF0123456789.gr7.${TEST_REGION}.eks.amazonaws.com`,

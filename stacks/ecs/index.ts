@@ -1,0 +1,4 @@
+import { ecs } from './src/ecs.ts';
+
+// Pulumi calls the default export and publishes what it returns as the stack outputs.
+export default ecs;

@@ -1,0 +1,69 @@
+import {
+  type Environment,
+  readServerCommand,
+  readWorkloadConfig,
+  type ServerCommand,
+  type WorkloadConfig,
+} from '@glyco/infra';
+import type * as pulumi from '@pulumi/pulumi';
+
+/** Every config key the ecs stack reads (documented in the README, "Deploy to AWS"). */
+export interface EcsSettings extends WorkloadConfig, ServerCommand {
+  cpu: number;
+  memoryMb: number;
+  minTasks: number;
+  maxTasks: number;
+  cpuTargetPercent: number;
+  requestsPerTargetPerMinute: number;
+  /** ACM certificate for HTTPS on the load balancer; without it the listener serves plain HTTP. */
+  certificateArn: string | undefined;
+  logRetentionDays: number;
+}
+
+/** Fargate's allowed memory (MiB) for each CPU size (CPU units: 1024 = 1 vCPU). */
+const FARGATE_MEMORY: Record<number, [min: number, max: number]> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
+export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSettings {
+  const cpu = config.getNumber('cpu') ?? 512;
+  const memoryMb = config.getNumber('memoryMb') ?? 1024;
+  const range = FARGATE_MEMORY[cpu];
+  if (!range) {
+    throw new Error(
+      `Config "cpu" must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (Fargate sizes); got ${cpu}.`,
+    );
+  }
+  if (memoryMb < range[0] || memoryMb > range[1] || memoryMb % 1024 !== 0) {
+    throw new Error(
+      `Config "memoryMb" for cpu ${cpu} must be a multiple of 1024 from ${range[0]} to ${range[1]}; got ${memoryMb}.`,
+    );
+  }
+  const minTasks = config.getNumber('minTasks', { min: 1, max: 100 }) ?? 1;
+  const maxTasks = config.getNumber('maxTasks', { min: 1, max: 100 }) ?? 4;
+  if (maxTasks < minTasks) {
+    throw new Error(`Config "maxTasks" (${maxTasks}) must be at least "minTasks" (${minTasks}).`);
+  }
+  const certificateArn = config.get('certificateArn', {
+    pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//,
+  });
+  if (env === 'prod' && !certificateArn) {
+    throw new Error('Config "certificateArn" is required in prod: the public API must be served over HTTPS.');
+  }
+  return {
+    ...readWorkloadConfig(config),
+    ...readServerCommand(config),
+    cpu,
+    memoryMb,
+    minTasks,
+    maxTasks,
+    cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
+    requestsPerTargetPerMinute: config.getNumber('requestsPerTargetPerMinute', { min: 10 }) ?? 1000,
+    certificateArn,
+    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
+  };
+}
