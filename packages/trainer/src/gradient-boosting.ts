@@ -57,7 +57,8 @@ export function fitGbt(
   const fit = y.flatMap((_, i) => (inValidation[i] ? [] : [i]));
   const validation = y.flatMap((_, i) => (inValidation[i] ? [i] : []));
   const positives = fit.reduce((sum, i) => sum + y[i]!, 0);
-  const baseMargin = Math.log(positives / (fit.length - positives));
+  // Log-odds of the fit rows; half a row stands in for an absent class (tiny data) so the margin stays finite.
+  const baseMargin = Math.log(Math.max(positives, 0.5) / Math.max(fit.length - positives, 0.5));
   const margins = new Array<number>(y.length).fill(baseMargin);
   const sortedByFeature = x[0]!.map((_, feature) =>
     [...fit].sort((a, b) => x[a]![feature]! - x[b]![feature]! || a - b),

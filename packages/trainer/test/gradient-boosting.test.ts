@@ -66,4 +66,11 @@ describe('fitGbt', () => {
     expect(fitGbt(x, y, DEFAULT_GBT_OPTIONS, 11)).toEqual(first);
     expect(fitGbt(x, y, DEFAULT_GBT_OPTIONS, 12)).not.toEqual(first);
   });
+
+  it('stays finite when the inner split leaves the fit rows one class only', () => {
+    // The single positive is dealt to the validation split first, so the fit rows are all negative.
+    const x = [[1], [2], [3], [4], [5], [6]];
+    const { ensemble } = fitGbt(x, [1, 0, 0, 0, 0, 0], DEFAULT_GBT_OPTIONS, 1);
+    expect(x.every((row) => Number.isFinite(ensembleMargin(ensemble, row)))).toBe(true);
+  });
 });
