@@ -39,6 +39,7 @@ function splitRecords(text: string): { line: number; cells: string[] }[] {
   let line = 1;
   let recordLine = 1;
   let cellStarted = false;
+  let afterClosingQuote = false;
   const endRecord = () => {
     cells.push(cell);
     const blankLine = cells.length === 1 && cells[0] === '' && !cellStarted;
@@ -46,6 +47,7 @@ function splitRecords(text: string): { line: number; cells: string[] }[] {
     cells = [];
     cell = '';
     cellStarted = false;
+    afterClosingQuote = false;
   };
   for (let i = 0; i < text.length; i++) {
     const char = text[i]!;
@@ -55,6 +57,7 @@ function splitRecords(text: string): { line: number; cells: string[] }[] {
         i++;
       } else if (char === '"') {
         quoted = false;
+        afterClosingQuote = true;
       } else {
         if (char === '\n') line++;
         cell += char;
@@ -67,12 +70,16 @@ function splitRecords(text: string): { line: number; cells: string[] }[] {
       cells.push(cell);
       cell = '';
       cellStarted = true;
+      afterClosingQuote = false;
     } else if (char === '\n' || char === '\r') {
       if (char === '\r' && text[i + 1] === '\n') i++;
       endRecord();
       line++;
       recordLine = line;
     } else {
+      if (afterClosingQuote && char.trim() !== '') {
+        throw new TrainingDataError(`line ${line}: text after the closing quote of a cell`);
+      }
       cell += char;
       cellStarted = true;
     }

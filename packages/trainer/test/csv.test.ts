@@ -31,5 +31,7 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,,c\n')).toThrow('column 2 of the header has no name');
     expect(() => parseCsv('a,a\n')).toThrow('column "a" appears twice');
     expect(() => parseCsv('a\n"open\n')).toThrow('line 2: a quoted cell is never closed');
+    expect(() => parseCsv('a,b\n"1"2,3\n')).toThrow('line 2: text after the closing quote of a cell');
+    expect(() => parseCsv('a,b\n1"2",3\n')).toThrow('line 2: a quote inside an unquoted cell');
   });
 });
