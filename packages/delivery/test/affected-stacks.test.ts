@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { affectedStacks } from '../src/affected-stacks.ts';
+
+const stacks = { targets: ['ecs', 'eks', 'lambda'] };
+const deploy = (...files: string[]) => affectedStacks(files, stacks, { image: true });
+const preview = (...files: string[]) => affectedStacks(files, stacks, { image: false });
+
+describe('affectedStacks', () => {
+  it('deploys only the target whose stack changed', () => {
+    expect(deploy('stacks/ecs/src/service.ts')).toEqual({ platform: false, targets: ['ecs'] });
+  });
+
+  it('deploys the platform and then every target when the platform changes', () => {
+    expect(deploy('stacks/platform/Pulumi.prod.yaml')).toEqual({
+      platform: true,
+      targets: ['ecs', 'eks', 'lambda'],
+    });
+  });
+
+  it('deploys everything when the shared components or the dependencies change', () => {
+    for (const file of ['packages/infra/src/naming.ts', 'pnpm-lock.yaml', 'package.json']) {
+      expect(deploy(file)).toEqual({ platform: true, targets: ['ecs', 'eks', 'lambda'] });
+    }
+  });
+
+  it('rolls every target to a new image when what the image holds changes, and previews none for it', () => {
+    for (const file of [
+      'packages/server/src/app.ts',
+      'models/pima-diabetes/1.0.1/model.onnx',
+      'Dockerfile',
+    ]) {
+      expect(deploy(file)).toEqual({ platform: false, targets: ['ecs', 'eks', 'lambda'] });
+      expect(preview(file)).toEqual({ platform: false, targets: [] });
+    }
+  });
+
+  it('deploys nothing for documentation or workflow changes', () => {
+    expect(deploy('README.md', '.github/workflows/ci.yml', 'data/README.md')).toEqual({
+      platform: false,
+      targets: [],
+    });
+  });
+
+  it('does not mistake a stack whose name is a prefix of another', () => {
+    expect(deploy('stacks/eks-extra/index.ts')).toEqual({ platform: false, targets: [] });
+  });
+});

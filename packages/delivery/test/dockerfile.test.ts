@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lintDockerfile } from '../src/dockerfile-lint.ts';
+import { workspaceRoot } from '../src/paths.ts';
+
+const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');
+const dockerignore = readFileSync(join(workspaceRoot, '.dockerignore'), 'utf8').split('\n');
+
+describe('the Dockerfile', () => {
+  it('passes the linter', () => {
+    expect(lintDockerfile(dockerfile)).toEqual([]);
+  });
+
+  it('runs the Lambda handler by default on the Lambda base image, from the app directory the package target makes', () => {
+    const froms = dockerfile.match(/^FROM \S+/gm) ?? [];
+    expect(froms.at(-1)).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:24@sha256:[0-9a-f]{64}$/);
+    expect(dockerfile).toMatch(/pnpm --filter @glyco\/delivery run package --out \/out\/app\n/);
+    expect(dockerfile).toMatch(/^COPY --from=build \/out\/app \/var\/task\/$/m);
+    expect(dockerfile).toMatch(/^CMD \["dist\/lambda\.handler"\]$/m);
+  });
+
+  it('keeps installed and built files, git metadata and local secrets out of the build context', () => {
+    for (const pattern of ['**/node_modules', '**/dist', '.git', '.env', '.env.*']) {
+      expect(dockerignore).toContain(pattern);
+    }
+    expect(dockerignore.some((line) => /^(models|packages)(\/|$)|^\*$/.test(line))).toBe(false);
+  });
+});
+
+describe('the Dockerfile linter', () => {
+  const good = `FROM node:24-bookworm-slim@sha256:${'a'.repeat(64)} AS build
+RUN echo build
+FROM public.ecr.aws/lambda/nodejs:24@sha256:${'b'.repeat(64)}
+COPY --from=build /out /var/task/
+USER 10001:10001
+CMD ["dist/lambda.handler"]
+`;
+
+  it('accepts a compliant Dockerfile', () => {
+    expect(lintDockerfile(good)).toEqual([]);
+  });
+
+  it.each([
+    ['an image pinned by tag only', (t: string) => t.replace(/@sha256:a+/, ''), /not pinned by digest/],
+    ['an Alpine base', (t: string) => t.replace('node:24-bookworm-slim', 'node:24-alpine'), /Alpine/],
+    [
+      'ADD',
+      (t: string) => t.replace('COPY --from=build /out /var/task/', 'ADD app.tar /var/task/'),
+      /use COPY/,
+    ],
+    [
+      'a shell-form CMD',
+      (t: string) => t.replace('CMD ["dist/lambda.handler"]', 'CMD node dist/server.mjs'),
+      /shell form/,
+    ],
+    ['a root final user', (t: string) => t.replace('USER 10001:10001', 'USER root'), /final USER is root/],
+    ['no final user', (t: string) => t.replace('USER 10001:10001\n', ''), /no USER/],
+    [
+      'a secret in ENV',
+      (t: string) => t.replace('RUN echo build', 'ENV NPM_TOKEN=abc'),
+      /NPM_TOKEN looks like a secret/,
+    ],
+    [
+      'a relative WORKDIR (dockerfile-utils)',
+      (t: string) => t.replace('RUN echo build', 'WORKDIR app'),
+      /absolute/,
+    ],
+    [
+      'an unknown flag (dockerfile-utils)',
+      (t: string) => t.replace('COPY --from', 'COPY --form'),
+      /Unknown flag/,
+    ],
+  ])('reports %s', (_, breakIt, finding) => {
+    const broken = breakIt(good);
+    expect(broken).not.toBe(good);
+    expect(lintDockerfile(broken).join('\n')).toMatch(finding);
+  });
+});

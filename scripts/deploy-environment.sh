@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Deploys one environment. `pulumi up` for the given stacks, platform first; the image, built once as an OCI
+# archive, pushed to the environment's ECR repository with its digest preserved (every environment runs the same
+# bytes); each target stack pointed at that digest; each target's endpoint smoke-tested from its stack outputs.
+#
+# usage: scripts/deploy-environment.sh <dev|prod> <image.tar> <stack>...
+#   stack: a directory under stacks/ (platform, lambda, ecs, eks), as affected-stacks-cli.ts prints them
+#   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment, skopeo, jq
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib/stacks.sh
+source scripts/lib/stacks.sh
+
+ENDPOINT_OUTPUT=url
+
+(($# >= 3)) || { sed -n '6,8p' "$0" >&2; exit 64; }
+env=$1 archive=$2
+shift 2
+require_env "$env"
+[[ -f $archive ]] || { echo "no image archive at $archive" >&2; exit 66; }
+
+pulumi_up() { # <stack> [extra pulumi args...]
+  local stack=$1 args
+  shift
+  mapfile -t args < <(stack_args "$stack" "$env")
+  echo "::group::pulumi up glyco-$stack/$env"
+  pulumi up --yes --diff --policy-pack "$POLICY_PACK" "${args[@]}" "$@"
+  echo "::endgroup::"
+}
+
+# Pushes the archive to the environment's repository, tagged with the commit, and prints <repository>@<digest>.
+push_image() {
+  local repository tag digest existing
+  repository=$(ecr_repository "$env")
+  tag=${GITHUB_SHA:-$(git rev-parse HEAD)}
+  digest=$(tar -xOf "$archive" index.json | jq -r '.manifests[0].digest')
+  # Tags are immutable: a re-run finds its own image, or a different build of the same commit, which it refuses.
+  existing=$(aws ecr describe-images --repository-name "${repository#*/}" --image-ids "imageTag=$tag" \
+    --query 'imageDetails[0].imageDigest' --output text 2>/dev/null || true)
+  if [[ -n $existing && $existing != "$digest" ]]; then
+    echo "$repository:$tag already holds $existing, not this build's $digest; re-run only the failed jobs" >&2
+    exit 1
+  fi
+  if [[ -z $existing ]]; then
+    aws ecr get-login-password | skopeo login --username AWS --password-stdin "${repository%%/*}" >&2
+    skopeo copy --preserve-digests "oci-archive:$archive" "docker://$repository:$tag" >&2
+  fi
+  echo "$repository@$digest"
+}
+
+targets=()
+for stack in "$@"; do
+  require_stack "$stack"
+  if [[ $stack == platform ]]; then pulumi_up platform; else targets+=("$stack"); fi
+done
+((${#targets[@]})) || exit 0
+
+image=$(push_image)
+echo "image: $image"
+summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+printf "### %s\n\nimage \`%s\`\n\n" "$env" "$image" >>"$summary"
+for stack in "${targets[@]}"; do
+  pulumi_up "$stack" --config "image=$image"
+  endpoint=$(stack_output "$stack" "$env" "$ENDPOINT_OUTPUT")
+  echo "::group::smoke test glyco-$stack/$env at $endpoint"
+  node packages/delivery/src/smoke-cli.ts --ready-timeout 300 "$endpoint"
+  echo "::endgroup::"
+  printf -- '- %s: %s\n' "$stack" "$endpoint" >>"$summary"
+done
