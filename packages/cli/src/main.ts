@@ -4,6 +4,10 @@ import { asCliError, runCommand } from './cli.ts';
 /** Each command lives in its own module, loaded only when it runs so `glyco serve` starts fast. */
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   train: () => import('./commands/train.ts'),
+  publish: () => import('./commands/publish.ts'),
+  promote: () => import('./commands/promote.ts'),
+  rollback: () => import('./commands/rollback.ts'),
+  models: () => import('./commands/models.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

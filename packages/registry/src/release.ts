@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { ModelManifest } from '@glyco/contract';
-import { type AliasRecord, applyMove, readAlias, requireAlias, writeAlias } from './alias.ts';
+import { type AliasMove, type AliasRecord, applyMove, readAlias, requireAlias, writeAlias } from './alias.ts';
 import { apiBreaks } from './compatibility.ts';
 import { RegistryError } from './errors.ts';
 import { checkAlias } from './layout.ts';
@@ -23,7 +23,7 @@ export type PromoteOptions = Audit & {
   alias: string;
   /** Refuse a model whose mean cross-validated ROC AUC is below this. */
   minAuc?: number;
-  /** Promote even when a gate refuses (below --min-auc, below the current version, breaks the API). */
+  /** Promote even when a gate refuses (below minAuc, below the current version, breaks the API). */
   force?: boolean;
 };
 
@@ -36,30 +36,23 @@ export async function promote(store: ObjectStore, options: PromoteOptions): Prom
   const alias = checkAlias(options.alias);
   const { manifest } = await readVerifiedVersion(store, name, version);
   const current = await readAlias(store, name, alias);
-  if (current?.record.version === version)
+  if (current?.record.version === version) {
     throw new RegistryError(`${name}@${alias} already points to ${version}`);
+  }
   const currentManifest = current && (await readManifest(store, name, current.record.version));
 
   const refusals = gateRefusals(manifest, options.minAuc, currentManifest, alias);
-  if (refusals.length > 0 && !options.force) {
+  const forced = refusals.length > 0;
+  if (forced && !options.force) {
     throw new RegistryError(
       `refusing to promote ${name} ${version} to ${alias}: ${refusals.join('; ')} (--force with a --reason overrides)`,
     );
   }
-  if (refusals.length > 0 && !options.reason) {
+  if (forced && !options.reason) {
     throw new RegistryError(`forcing ${name} ${version} past "${refusals.join('; ')}" needs a reason`);
   }
-  const auc = cvAuc(manifest).toFixed(4);
-  const reason =
-    options.reason ??
-    (currentManifest ? `CV ROC AUC ${auc}, was ${cvAuc(currentManifest).toFixed(4)}` : `CV ROC AUC ${auc}`);
-  const forced = refusals.length > 0 ? { forced: true } : {};
-  return move(store, name, alias, current, {
-    ...audit(options, reason),
-    action: 'promote',
-    version,
-    ...forced,
-  });
+  const metrics = `CV ROC AUC ${auc(manifest)}${currentManifest ? `, was ${auc(currentManifest)}` : ''}`;
+  return move(store, { name, alias, current, action: 'promote', version, forced }, options, metrics);
 }
 
 export type RollbackOptions = Audit & { name: string; alias: string };
@@ -76,25 +69,38 @@ export async function rollback(store: ObjectStore, options: RollbackOptions): Pr
     );
   }
   await readVerifiedVersion(store, name, target);
-  const reason = options.reason ?? `rolled back from ${current.record.version}`;
-  return move(store, name, alias, current, {
-    ...audit(options, reason),
-    action: 'rollback',
-    version: target,
-  });
+  const defaultReason = `rolled back from ${current.record.version}`;
+  return move(store, { name, alias, current, action: 'rollback', version: target }, options, defaultReason);
 }
+
+type Move = {
+  name: string;
+  alias: string;
+  current: { record: AliasRecord; etag: string } | undefined;
+  action: AliasMove['action'];
+  version: string;
+  forced?: boolean;
+};
 
 async function move(
   store: ObjectStore,
-  name: string,
-  alias: string,
-  current: { record: AliasRecord; etag: string } | undefined,
-  change: Parameters<typeof applyMove>[3],
+  change: Move,
+  audit: Audit,
+  defaultReason: string,
 ): Promise<AliasChange> {
+  const { name, alias, current, action, version } = change;
   const from = current?.record.version;
-  const record = applyMove(current?.record, name, alias, { ...change, ...(from ? { from } : {}) });
+  const record = applyMove(current?.record, name, alias, {
+    action,
+    version,
+    ...(from && { from }),
+    at: (audit.now ?? new Date()).toISOString(),
+    by: audit.actor ?? currentActor(),
+    reason: audit.reason ?? defaultReason,
+    ...(change.forced && { forced: true }),
+  });
   await writeAlias(store, record, current?.etag);
-  return { name, alias, ...(from ? { from } : {}), to: record.version, record };
+  return { name, alias, ...(from && { from }), to: record.version, record };
 }
 
 function gateRefusals(
@@ -103,15 +109,12 @@ function gateRefusals(
   current: ModelManifest | undefined,
   alias: string,
 ): string[] {
-  const auc = cvAuc(candidate);
   const refusals: string[] = [];
-  if (minAuc !== undefined && auc < minAuc) {
-    refusals.push(`CV ROC AUC ${auc.toFixed(4)} is below the gate ${minAuc}`);
+  if (minAuc !== undefined && cvAuc(candidate) < minAuc) {
+    refusals.push(`CV ROC AUC ${auc(candidate)} is below the gate ${minAuc}`);
   }
-  if (current && auc < cvAuc(current)) {
-    refusals.push(
-      `CV ROC AUC ${auc.toFixed(4)} is below ${alias}'s ${current.version} (${cvAuc(current).toFixed(4)})`,
-    );
+  if (current && cvAuc(candidate) < cvAuc(current)) {
+    refusals.push(`CV ROC AUC ${auc(candidate)} is below ${alias}'s ${current.version} (${auc(current)})`);
   }
   if (current) {
     const breaks = apiBreaks(current, candidate);
@@ -124,8 +127,9 @@ function cvAuc(manifest: ModelManifest): number {
   return manifest.metrics.crossValidation.rocAuc.mean;
 }
 
-function audit(options: Audit, reason: string): { at: string; by: string; reason: string } {
-  return { at: (options.now ?? new Date()).toISOString(), by: options.actor ?? currentActor(), reason };
+/** Four decimals: enough to tell apart two models that a gate compares. */
+function auc(manifest: ModelManifest): string {
+  return cvAuc(manifest).toFixed(4);
 }
 
 function currentActor(env: NodeJS.ProcessEnv = process.env): string {

@@ -131,7 +131,8 @@ export class S3Store implements ObjectStore {
   }
 
   #failure(key: string, error: unknown): RegistryError {
-    return new RegistryError(`${this.uri}/${key}: ${describe(error as S3Failure)}`, { cause: error });
+    const where = key === '' ? this.uri : `${this.uri}/${key}`;
+    return new RegistryError(`${where}: ${describe(error as S3Failure)}`, { cause: error });
   }
 }
 

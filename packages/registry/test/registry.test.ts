@@ -107,6 +107,21 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       expect((await readManifest(store, MODEL, '1.0.0')).metrics.crossValidation.rocAuc.mean).toBe(0.84);
     });
 
+    it('completes an interrupted publish of the same files, and refuses leftovers of other files', async () => {
+      const dir = await writeModelDir(artifacts, { version: '1.0.0', cvAuc: 0.84 });
+      const leftover = (version: string, text: string) =>
+        store.write(`${MODEL}/${version}/model.onnx`, new TextEncoder().encode(text), {
+          contentType: 'application/octet-stream',
+        });
+      await leftover('1.0.0', 'stand-in model bytes for 1.0.0');
+      expect((await publish(store, dir)).version).toBe('1.0.0');
+
+      const other = await writeModelDir(join(artifacts, 'other'), { version: '2.0.0', cvAuc: 0.84 });
+      await leftover('2.0.0', 'half of another model');
+      await expect(publish(store, other)).rejects.toThrow(/2\.0\.0\/model\.onnx already holds other content/);
+      expect(await store.exists(`${MODEL}/2.0.0/manifest.json`)).toBe(false);
+    });
+
     it('refuses a directory whose model does not match its manifest', async () => {
       const dir = await writeModelDir(artifacts, { version: '1.0.0', cvAuc: 0.84 });
       await writeFile(join(dir, 'model.onnx'), 'edited after training');

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from '@glyco/registry';
+import { CliError } from '../cli.ts';
+import { REGISTRY_HELP, REGISTRY_OPTION, withRegistry } from '../registry-cli.ts';
+
+const USAGE = `usage: glyco models [<registry>] [--json]
+
+  <registry>           s3://<bucket>/models, file://<dir> or a directory (or --registry; default: $GLYCO_REGISTRY)
+${REGISTRY_HELP}
+  --json               the full listing (manifests, alias records with their history) as JSON
+
+Lists every model's versions with their metrics and the aliases that point to them, then each alias's last move.`;
+
+export async function run(args: string[]): Promise<void> {
+  const parsed = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      ...REGISTRY_OPTION,
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (parsed.positionals.length > 1 || (parsed.positionals.length === 1 && values.registry !== undefined)) {
+    throw new CliError('models: name one registry; see glyco models --help', 2);
+  }
+  await withRegistry('models', parsed.positionals[0] ?? values.registry, async (store) => {
+    const models = await listModels(store);
+    if (values.json) process.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    else if (models.length === 0) process.stdout.write(`no models in ${store.uri}\n`);
+    else process.stdout.write(`${table(versionRows(models))}\n\n${table(aliasRows(models))}\n`);
+  });
+}
+
+function versionRows(models: ModelEntry[]): string[][] {
+  const header = ['MODEL', 'VERSION', 'CREATED', 'ALGORITHM', 'CV ROC AUC', 'HELD-OUT AUC', 'ALIASES'];
+  return [header, ...models.flatMap((model) => model.versions.map((entry) => versionRow(model, entry)))];
+}
+
+function versionRow(model: ModelEntry, { version, manifest, problem }: VersionEntry): string[] {
+  if (!manifest) return [model.name, version, `unusable: ${problem}`];
+  const cv = manifest.metrics.crossValidation.rocAuc;
+  const aliases = model.aliases
+    .filter((entry) => entry.record?.version === version)
+    .map((entry) => entry.alias);
+  return [
+    model.name,
+    version,
+    when(manifest.createdAt),
+    manifest.algorithm.name,
+    `${cv.mean.toFixed(3)} ± ${cv.sd.toFixed(3)}`,
+    manifest.metrics.heldOut.rocAuc.toFixed(3),
+    aliases.join(', ') || '-',
+  ];
+}
+
+function aliasRows(models: ModelEntry[]): string[][] {
+  const header = ['ALIAS', 'VERSION', 'PREVIOUS', 'UPDATED', 'BY', 'REASON'];
+  return [header, ...models.flatMap((model) => model.aliases.map((entry) => aliasRow(model, entry)))];
+}
+
+function aliasRow(model: ModelEntry, { alias, record, problem }: AliasEntry): string[] {
+  const name = `${model.name}@${alias}`;
+  if (!record) return [name, `unusable: ${problem}`];
+  const last = record.history.at(-1)!;
+  const reason = `${last.action}${last.forced ? ' (forced)' : ''}: ${record.reason}`;
+  return [name, record.version, record.previous ?? '-', when(record.updatedAt), record.updatedBy, reason];
+}
+
+/** `2026-11-23T07:55:12.345Z` → `2026-11-23 07:55Z` */
+function when(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
+}
+
+/** Left-aligned columns two spaces apart; a short row (an unusable entry) runs its last cell on unaligned. */
+function table(rows: string[][]): string {
+  const full = rows.filter((row) => row.length === rows[0]!.length);
+  const widths = rows[0]!.map((_, column) => Math.max(...full.map((row) => row[column]!.length)));
+  const line = (row: string[]) =>
+    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
+  return rows.map(line).join('\n');
+}

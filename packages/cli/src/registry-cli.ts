@@ -1,0 +1,43 @@
+import { type AliasChange, type ObjectStore, openRegistry, RegistryError } from '@glyco/registry';
+import { CliError } from './cli.ts';
+
+/** The option every registry command takes, with its help line. */
+export const REGISTRY_OPTION = { registry: { type: 'string' } } as const;
+export const REGISTRY_HELP =
+  '  --registry <uri>     s3://<bucket>/models, file://<dir> or a directory (default: $GLYCO_REGISTRY)';
+
+/**
+ * Runs a registry command on the registry named on the command line, else by GLYCO_REGISTRY. What the registry
+ * refuses (bad URI, missing version, failed gate, hash mismatch, S3 errors) becomes one line and exit code 1.
+ */
+export async function withRegistry(
+  command: string,
+  uri: string | undefined,
+  action: (store: ObjectStore) => Promise<void>,
+): Promise<void> {
+  const chosen = uri ?? process.env.GLYCO_REGISTRY;
+  if (!chosen) throw new CliError(`${command}: no registry: pass --registry <uri> or set GLYCO_REGISTRY`, 2);
+  try {
+    await action(openRegistry(chosen));
+  } catch (error) {
+    if (error instanceof RegistryError) throw new CliError(`${command}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Exactly the positional arguments the usage names, else a usage error. */
+export function positionals(command: string, values: string[], names: string[]): string[] {
+  if (values.length !== names.length) {
+    const expected = names.map((name) => `<${name}>`).join(' ');
+    throw new CliError(`${command}: expected ${expected}; see glyco ${command} --help`, 2);
+  }
+  return values;
+}
+
+/** `production: pima-diabetes 1.1.0 → 1.0.0 (rollback: p99 latency)` */
+export function describeChange(change: AliasChange): string {
+  const move = change.record.history.at(-1)!;
+  const from = change.from ? `${change.from} → ` : '';
+  const forced = move.forced ? ', forced' : '';
+  return `${change.alias}: ${change.name} ${from}${change.to} (${move.action}${forced}: ${move.reason})\n`;
+}
