@@ -22,9 +22,9 @@ require_env "$env"
 pulumi_up() { # <stack> [extra pulumi args...]
   local stack=$1 args
   shift
-  mapfile -t args < <(stack_args "$stack" "$env")
+  mapfile -t args < <(run_args "$stack" "$env")
   echo "::group::pulumi up glyco-$stack/$env"
-  pulumi up --yes --diff --policy-pack "$POLICY_PACK" "${args[@]}" "$@"
+  pulumi up --yes --diff "${args[@]}" "$@"
   echo "::endgroup::"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Previews one stack in one environment with the policy pack and prints a Markdown report (for the pull request).
-# Target stacks are previewed with the newest image in the environment's ECR repository: a pull request has no
-# image of its own (the deploy pushes it once merged). Exits with pulumi's status.
+# A pull request has no image of its own (the deploy pushes it once merged): target stacks are previewed with
+# the image they run now, or the newest in the environment's ECR repository. Exits with pulumi's status.
 #
 # usage: scripts/pulumi-preview.sh <stack> <dev|prod>
 #   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment
@@ -14,18 +14,22 @@ source scripts/lib/stacks.sh
 stack=$1 env=$2
 require_stack "$stack"
 require_env "$env"
-mapfile -t args < <(stack_args "$stack" "$env")
+mapfile -t args < <(run_args "$stack" "$env")
 
 if [[ $stack != platform ]]; then
-  repository=$(ecr_repository "$env")
-  digest=$(aws ecr describe-images --repository-name "${repository#*/}" \
-    --query 'sort_by(imageDetails, &imagePushedAt)[-1].imageDigest' --output text)
-  [[ $digest == sha256:* ]] || { echo "no image in $repository yet: deploy once before previewing $stack" >&2; exit 1; }
-  pulumi config set image "$repository@$digest" "${args[@]}" >&2
+  image=$(stack_output "$stack" "$env" image 2>/dev/null || true)
+  if [[ -z $image ]]; then
+    repository=$(ecr_repository "$env")
+    digest=$(aws ecr describe-images --repository-name "${repository#*/}" \
+      --query 'sort_by(imageDetails, &imagePushedAt)[-1].imageDigest' --output text)
+    [[ $digest == sha256:* ]] || { echo "no image in $repository yet: deploy once, then preview $stack" >&2; exit 1; }
+    image=$repository@$digest
+  fi
+  args+=(--config "image=$image")
 fi
 
 status=0
-output=$(pulumi preview --diff --color never --policy-pack "$POLICY_PACK" "${args[@]}" 2>&1) || status=$?
+output=$(pulumi preview --diff --color never "${args[@]}" 2>&1) || status=$?
 # A comment holds 65536 characters; the end of the output (the summary, policy violations) matters most.
 if ((${#output} > 60000)); then output="(first $((${#output} - 60000)) characters cut)…${output: -60000}"; fi
 verdict=$([[ $status == 0 ]] && echo "succeeded" || echo "**failed** (exit $status)")

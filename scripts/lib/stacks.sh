@@ -2,7 +2,6 @@
 # What the pipeline scripts share about the Pulumi projects under stacks/: one stack is `<project dir>` in
 # `<env>`, named $PULUMI_ORG/<env> inside its project, and always run with the policy pack.
 
-# shellcheck disable=SC2034 # read by the scripts that source this file
 POLICY_PACK=packages/infra/policy
 
 require_stack() { # <stack>
@@ -16,6 +15,24 @@ require_env() { # <env>
 
 stack_args() { # <stack> <env>: the flags that select the stack, one per line (read with mapfile)
   printf '%s\n' --cwd "stacks/$1" --stack "$PULUMI_ORG/$2" --non-interactive
+}
+
+# The flags of `pulumi preview` and `pulumi up` for one stack: the stack, the policy pack, the installation
+# config. One per line.
+run_args() { # <stack> <env>
+  stack_args "$1" "$2"
+  printf '%s\n' --policy-pack "$POLICY_PACK"
+  installation_config "$1"
+}
+
+# The per-installation config the pipeline knows: the platform's GitHub repository (whose deploy jobs its roles
+# trust) and the targets' Pulumi organization (where they find the platform stack). One flag per line.
+installation_config() { # <stack>
+  if [[ $1 == platform ]]; then
+    [[ -z ${GITHUB_REPOSITORY:-} ]] || printf '%s\n' --config "githubRepository=$GITHUB_REPOSITORY"
+  else
+    printf '%s\n' --config "org=$PULUMI_ORG"
+  fi
 }
 
 stack_output() { # <stack> <env> <output name>
