@@ -28,6 +28,8 @@ interface Workflow {
   jobs?: Record<string, Job>;
 }
 
+type Report = (rule: string, message: string) => void;
+
 const AWS_CREDENTIALS_ACTION = 'aws-actions/configure-aws-credentials';
 
 /** Static AWS credentials in any form: action inputs, environment variables, or a key id itself. */
@@ -57,7 +59,8 @@ const PROD_ENVIRONMENT = 'prod';
 export function checkWorkflow(file: string, text: string): Violation[] {
   const violations: Violation[] = [];
   const report: Report = (rule, message) => violations.push({ file, rule, message });
-  const workflow = parse(text) as Workflow;
+  const workflow = parseYaml<Workflow>(text, report);
+  if (!workflow) return violations;
   const jobs = Object.entries(workflow.jobs ?? {});
 
   checkCredentialsAndPins(text, report);
@@ -133,7 +136,7 @@ export function checkCompositeAction(file: string, text: string): Violation[] {
   const violations: Violation[] = [];
   const report: Report = (rule, message) => violations.push({ file, rule, message });
   checkCredentialsAndPins(text, report);
-  const steps = (parse(text) as { runs?: { steps?: Step[] } }).runs?.steps ?? [];
+  const steps = parseYaml<{ runs?: { steps?: Step[] } }>(text, report)?.runs?.steps ?? [];
   for (const step of steps.filter((step) => usesAction(step, AWS_CREDENTIALS_ACTION))) {
     if (!step.with?.['role-to-assume'])
       report('oidc-only', 'configures AWS credentials without role-to-assume');
@@ -141,7 +144,16 @@ export function checkCompositeAction(file: string, text: string): Violation[] {
   return violations;
 }
 
-type Report = (rule: string, message: string) => void;
+function parseYaml<T>(text: string, report: Report): T | undefined {
+  try {
+    const parsed = parse(text) as T | null;
+    if (parsed && typeof parsed === 'object') return parsed;
+    report('yaml', 'not a YAML mapping');
+  } catch (error) {
+    report('yaml', (error as Error).message);
+  }
+  return undefined;
+}
 
 function checkCredentialsAndPins(text: string, report: Report): void {
   if (STATIC_AWS_KEY.test(text)) {

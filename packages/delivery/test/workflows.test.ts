@@ -193,6 +193,10 @@ describe('the workflow security policy', () => {
     expect(rulesBroken(broken)).toContain(rule);
   });
 
+  it('reports a file that is not YAML instead of failing', () => {
+    expect(rulesBroken('jobs: [unclosed')).toEqual(['yaml']);
+  });
+
   it('checks composite actions for pins and keys', () => {
     const action = `runs:
   using: composite
