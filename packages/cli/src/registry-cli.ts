@@ -1,10 +1,32 @@
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { type AliasChange, type ObjectStore, openRegistry, RegistryError } from '@glyco/registry';
 import { CliError } from './cli.ts';
 
-/** The option every registry command takes, with its help line. */
-export const REGISTRY_OPTION = { registry: { type: 'string' } } as const;
 export const REGISTRY_HELP =
   '  --registry <uri>     s3://<bucket>/models, file://<dir> or a directory (default: $GLYCO_REGISTRY)';
+
+const COMMON_OPTIONS = {
+  registry: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Parses a registry command's arguments (its own options, plus --registry and --help); undefined after --help. */
+export function parseRegistryArgs<Options extends ParseArgsOptionsConfig>(
+  args: string[],
+  usage: string,
+  options: Options,
+) {
+  const parsed = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { ...options, ...COMMON_OPTIONS },
+  });
+  // The generic options hide `help` from the type checker; COMMON_OPTIONS always defines it.
+  if (!(parsed.values as { help: boolean }).help) return parsed;
+  process.stdout.write(`${usage}\n`);
+  return undefined;
+}
 
 /**
  * Runs a registry command on the registry named on the command line, else by GLYCO_REGISTRY. What the registry

@@ -99,8 +99,12 @@ export async function requireAlias(
   alias: string,
 ): Promise<{ record: AliasRecord; etag: string }> {
   const found = await readAlias(store, name, alias);
-  if (!found) throw new RegistryError(`${name} has no alias "${alias}" in ${store.uri}`);
+  if (!found) throw noSuchAlias(store, name, alias);
   return found;
+}
+
+export function noSuchAlias(store: ObjectStore, name: string, alias: string): RegistryError {
+  return new RegistryError(`${name} has no alias "${alias}" in ${store.uri}`);
 }
 
 /** Writes only if the alias is still as it was read (`etag`), or still absent: two releases never interleave. */

@@ -96,7 +96,7 @@ async function move(
     ...(from && { from }),
     at: (audit.now ?? new Date()).toISOString(),
     by: audit.actor ?? currentActor(),
-    reason: audit.reason ?? defaultReason,
+    reason: audit.reason || defaultReason,
     ...(change.forced && { forced: true }),
   });
   await writeAlias(store, record, current?.etag);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AliasRecord, decodeAlias } from './alias.ts';
+import { type AliasRecord, decodeAlias, noSuchAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import { aliasKey } from './layout.ts';
 import { formatModelUri, parseModelUri } from './location.ts';
@@ -51,8 +51,7 @@ export async function watchAlias(uri: string, options: WatchOptions): Promise<vo
   while (!options.signal?.aborted) {
     try {
       const object = etag === undefined ? await store.read(key) : await store.readIfChanged(key, etag);
-      if (object === undefined)
-        throw new RegistryError(`${ref.name} has no alias "${ref.alias}" in ${store.uri}`);
+      if (object === undefined) throw noSuchAlias(store, ref.name, ref.alias);
       if (object !== 'unchanged') {
         const record = decodeAlias(object.body, `${store.uri}/${key}`);
         if (accepted !== undefined && record.version !== accepted) {

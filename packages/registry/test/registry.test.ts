@@ -394,6 +394,11 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       },
     );
 
+    it('refuses a URI that names a version, which cannot move', async () => {
+      const options = { intervalMs: 10, onChange: () => {}, onError: () => {} };
+      await expect(watchAlias(`${uri}/${MODEL}/1.0.0`, options)).rejects.toThrow(/names a fixed version/);
+    });
+
     it('reports a move again when taking it failed, until it succeeds', async () => {
       const attempts: string[] = [];
       const watch = await watching({

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from '@glyco/registry';
 import { CliError } from '../cli.ts';
-import { REGISTRY_HELP, REGISTRY_OPTION, withRegistry } from '../registry-cli.ts';
+import { parseRegistryArgs, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
 
 const USAGE = `usage: glyco models [<registry>] [--json]
 
@@ -12,21 +11,9 @@ ${REGISTRY_HELP}
 Lists every model's versions with their metrics and the aliases that point to them, then each alias's last move.`;
 
 export async function run(args: string[]): Promise<void> {
-  const parsed = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...REGISTRY_OPTION,
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const parsed = parseRegistryArgs(args, USAGE, { json: { type: 'boolean', default: false } });
+  if (!parsed) return;
   const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   if (parsed.positionals.length > 1 || (parsed.positionals.length === 1 && values.registry !== undefined)) {
     throw new CliError('models: name one registry; see glyco models --help', 2);
   }

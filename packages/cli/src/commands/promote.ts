@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { promote } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import {
   describeChange,
+  parseRegistryArgs,
   positionals,
   REGISTRY_HELP,
-  REGISTRY_OPTION,
   withRegistry,
 } from '../registry-cli.ts';
 
@@ -21,24 +20,14 @@ Refuses a version whose model does not match its manifest's sha256, whose CV ROC
 below the version the alias serves now, or whose features would break the API's clients.`;
 
 export async function run(args: string[]): Promise<void> {
-  const parsed = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...REGISTRY_OPTION,
-      alias: { type: 'string' },
-      'min-auc': { type: 'string' },
-      force: { type: 'boolean', default: false },
-      reason: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const parsed = parseRegistryArgs(args, USAGE, {
+    alias: { type: 'string' },
+    'min-auc': { type: 'string' },
+    force: { type: 'boolean', default: false },
+    reason: { type: 'string' },
   });
+  if (!parsed) return;
   const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   const [name, version] = positionals('promote', parsed.positionals, ['name', 'version']);
   if (!values.alias) throw new CliError('promote: --alias is required, e.g. --alias production', 2);
   const minAuc = values['min-auc'] === undefined ? undefined : aucOption(values['min-auc']);
@@ -48,8 +37,8 @@ export async function run(args: string[]): Promise<void> {
       version: version!,
       alias: values.alias!,
       force: values.force,
-      ...(minAuc !== undefined && { minAuc }),
-      ...(values.reason !== undefined && { reason: values.reason }),
+      minAuc,
+      reason: values.reason,
     });
     process.stdout.write(describeChange(change));
   });

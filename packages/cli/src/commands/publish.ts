@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { publish } from '@glyco/registry';
-import { positionals, REGISTRY_HELP, REGISTRY_OPTION, withRegistry } from '../registry-cli.ts';
+import { parseRegistryArgs, positionals, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
 
 const USAGE = `usage: glyco publish <model-dir> [--registry <uri>]
 
@@ -11,16 +10,8 @@ Uploads the version named by its manifest. Versions are immutable: an existing o
 read back after upload and its sha256 compared with the local file's.`;
 
 export async function run(args: string[]): Promise<void> {
-  const parsed = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: { ...REGISTRY_OPTION, help: { type: 'boolean', short: 'h', default: false } },
-  });
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
+  const parsed = parseRegistryArgs(args, USAGE, {});
+  if (!parsed) return;
   const [modelDir] = positionals('publish', parsed.positionals, ['model-dir']);
   await withRegistry('publish', parsed.values.registry, async (store) => {
     const result = await publish(store, modelDir!);

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { rollback } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import {
   describeChange,
+  parseRegistryArgs,
   positionals,
   REGISTRY_HELP,
-  REGISTRY_OPTION,
   withRegistry,
 } from '../registry-cli.ts';
 
@@ -18,29 +17,16 @@ ${REGISTRY_HELP}
 Points the alias back at the version it served before its latest promotion; run again to go further back.`;
 
 export async function run(args: string[]): Promise<void> {
-  const parsed = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      ...REGISTRY_OPTION,
-      alias: { type: 'string' },
-      reason: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const parsed = parseRegistryArgs(args, USAGE, { alias: { type: 'string' }, reason: { type: 'string' } });
+  if (!parsed) return;
   const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   const [name] = positionals('rollback', parsed.positionals, ['name']);
   if (!values.alias) throw new CliError('rollback: --alias is required, e.g. --alias production', 2);
   await withRegistry('rollback', values.registry, async (store) => {
     const change = await rollback(store, {
       name: name!,
       alias: values.alias!,
-      ...(values.reason !== undefined && { reason: values.reason }),
+      reason: values.reason,
     });
     process.stdout.write(describeChange(change));
   });
