@@ -1,4 +1,5 @@
 import type * as pulumi from '@pulumi/pulumi';
+import type { Environment } from './environment.ts';
 import { type ImageReference, parseImageReference } from './image.ts';
 
 export const APP_PORT = 8080;
@@ -70,8 +71,18 @@ export interface AppEnvironmentInputs {
   ortIntraOpThreads: number;
 }
 
+export const APP_ENVIRONMENT_KEYS = [
+  'MODEL_URI',
+  'DATABASE_SECRET_ARN',
+  'DATABASE_HOST',
+  'LOG_LEVEL',
+  'PORT',
+  'ORT_INTRA_OP_THREADS',
+] as const;
+export type AppEnvironment = Record<(typeof APP_ENVIRONMENT_KEYS)[number], string>;
+
 /** The environment variables the app reads at startup (its typed config module fails fast on a bad one). */
-export function appEnvironment(inputs: AppEnvironmentInputs): Record<string, string> {
+export function appEnvironment(inputs: AppEnvironmentInputs): AppEnvironment {
   return {
     MODEL_URI: `s3://${inputs.modelBucketName}/models/${inputs.model}`,
     DATABASE_SECRET_ARN: inputs.databaseSecretArn,
@@ -80,4 +91,15 @@ export function appEnvironment(inputs: AppEnvironmentInputs): Record<string, str
     PORT: String(APP_PORT),
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
   };
+}
+
+/** The ACM certificate for a public HTTPS endpoint: optional in dev, required in prod. */
+export function readCertificateArn(config: pulumi.Config, env: Environment): string | undefined {
+  const certificateArn = config.get('certificateArn', {
+    pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//,
+  });
+  if (env === 'prod' && !certificateArn) {
+    throw new Error('Config "certificateArn" is required in prod: the public API must be served over HTTPS.');
+  }
+  return certificateArn;
 }

@@ -1,5 +1,6 @@
 import {
   type Environment,
+  readCertificateArn,
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
@@ -48,12 +49,6 @@ export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSet
   if (maxTasks < minTasks) {
     throw new Error(`Config "maxTasks" (${maxTasks}) must be at least "minTasks" (${minTasks}).`);
   }
-  const certificateArn = config.get('certificateArn', {
-    pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//,
-  });
-  if (env === 'prod' && !certificateArn) {
-    throw new Error('Config "certificateArn" is required in prod: the public API must be served over HTTPS.');
-  }
   return {
     ...readWorkloadConfig(config),
     ...readServerCommand(config),
@@ -63,7 +58,7 @@ export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSet
     maxTasks,
     cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
     requestsPerTargetPerMinute: config.getNumber('requestsPerTargetPerMinute', { min: 10 }) ?? 1000,
-    certificateArn,
+    certificateArn: readCertificateArn(config, env),
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
   };
 }

@@ -24,7 +24,6 @@ export const UNTAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
   'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
   'aws:s3/bucketVersioning:BucketVersioning',
-  'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
 ]);
 
 export const requiredTags: PolicyRule = {

@@ -1,0 +1,66 @@
+import {
+  type Environment,
+  readCertificateArn,
+  readServerCommand,
+  readWorkloadConfig,
+  type ServerCommand,
+  type WorkloadConfig,
+} from '@glyco/infra';
+import type * as pulumi from '@pulumi/pulumi';
+
+/** Every config key the eks stack reads (documented in the README, "Deploy to AWS"). */
+export interface EksSettings extends WorkloadConfig, ServerCommand {
+  kubernetesVersion: string;
+  endpointPublicAccess: boolean;
+  /** Networks that may reach the public API endpoint (kubectl, the deploy pipeline). */
+  publicAccessCidrs: string[];
+  minReplicas: number;
+  maxReplicas: number;
+  cpuTargetPercent: number;
+  /** Pod CPU and memory (requests = limits); Fargate sizes the pod's micro-VM from them. */
+  podCpu: string;
+  podMemory: string;
+  loadBalancerControllerChartVersion: string;
+  certificateArn: string | undefined;
+  logRetentionDays: number;
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
+
+export function readEksSettings(config: pulumi.Config, env: Environment): EksSettings {
+  const endpointPublicAccess = config.getBoolean('endpointPublicAccess') ?? true;
+  const publicAccessCidrs = config.getObject<unknown>('publicAccessCidrs') ?? ['0.0.0.0/0'];
+  if (
+    !Array.isArray(publicAccessCidrs) ||
+    !publicAccessCidrs.every((c) => typeof c === 'string' && CIDR.test(c))
+  ) {
+    throw new Error('Config "publicAccessCidrs" must be a list of IPv4 CIDRs, e.g. ["203.0.113.0/24"].');
+  }
+  if (env === 'prod' && endpointPublicAccess && publicAccessCidrs.includes('0.0.0.0/0')) {
+    throw new Error(
+      'Config "publicAccessCidrs" must list the networks allowed to reach the prod cluster API (not 0.0.0.0/0), ' +
+        'or set "endpointPublicAccess" to false.',
+    );
+  }
+  const minReplicas = config.getNumber('minReplicas', { min: 1, max: 100 }) ?? 2;
+  const maxReplicas = config.getNumber('maxReplicas', { min: 1, max: 100 }) ?? 4;
+  if (maxReplicas < minReplicas) {
+    throw new Error(`Config "maxReplicas" (${maxReplicas}) must be at least "minReplicas" (${minReplicas}).`);
+  }
+  return {
+    ...readWorkloadConfig(config),
+    ...readServerCommand(config),
+    kubernetesVersion: config.get('kubernetesVersion', { pattern: /^1\.\d{2}$/ }) ?? '1.33',
+    endpointPublicAccess,
+    publicAccessCidrs: publicAccessCidrs as string[],
+    minReplicas,
+    maxReplicas,
+    cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
+    podCpu: config.get('podCpu', { pattern: /^\d+(m|\.\d+)?$/ }) ?? '500m',
+    podMemory: config.get('podMemory', { pattern: /^\d+(Mi|Gi)$/ }) ?? '1Gi',
+    loadBalancerControllerChartVersion:
+      config.get('loadBalancerControllerChartVersion', { pattern: /^\d+\.\d+\.\d+$/ }) ?? '1.13.0',
+    certificateArn: readCertificateArn(config, env),
+    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
+  };
+}

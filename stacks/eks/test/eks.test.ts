@@ -1,0 +1,203 @@
+import { ENVIRONMENTS, RULES, at, evaluate, statementsOf } from '@glyco/infra';
+import { resourcesOfType, runStack, single, type StackRun, TEST_IMAGE } from '@glyco/infra/testing';
+import { describe, expect, it } from 'vitest';
+import { eks } from '../src/eks.ts';
+import { schemaErrors } from './kubernetes-schema.ts';
+
+const stackDir = new URL('..', import.meta.url).pathname;
+const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+/** What a person sets on prod before its first deploy (see the committed Pulumi.prod.yaml). */
+const PROD_SETTINGS = { certificateArn: CERTIFICATE, publicAccessCidrs: ['198.51.100.0/24'] };
+const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
+  runStack({
+    project: 'glyco-eks',
+    stack,
+    stackDir,
+    program: eks,
+    configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
+  });
+
+const kubernetesObjects = (stack: StackRun) =>
+  stack.resources.filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:helm.sh'));
+const appContainer = (stack: StackRun) =>
+  at(
+    single(stack, 'kubernetes:apps/v1:Deployment').props,
+    'spec',
+    'template',
+    'spec',
+    'containers',
+    0,
+  ) as Record<string, unknown>;
+
+describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
+  let stack: StackRun;
+  it('runs under its committed config (prod with the settings a person adds)', async () => {
+    stack = await run(env, env === 'prod' ? PROD_SETTINGS : {});
+    expect(kubernetesObjects(stack).length).toBe(9);
+  });
+
+  it('passes every policy rule', () => {
+    expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('creates only Kubernetes objects that the Kubernetes OpenAPI schema accepts', () => {
+    for (const object of kubernetesObjects(stack))
+      expect(schemaErrors(object.props), object.name).toEqual([]);
+  });
+
+  it('encrypts secrets, logs the control plane and limits the API endpoint per config', () => {
+    const cluster = single(stack, 'aws:eks/cluster:Cluster').props;
+    expect(at(cluster, 'encryptionConfig', 'resources')).toEqual(['secrets']);
+    expect(cluster.enabledClusterLogTypes).toEqual([
+      'api',
+      'audit',
+      'authenticator',
+      'controllerManager',
+      'scheduler',
+    ]);
+    expect(cluster.vpcConfig).toMatchObject({
+      subnetIds: ['subnet-private-a', 'subnet-private-b'],
+      endpointPrivateAccess: true,
+      endpointPublicAccess: true,
+      publicAccessCidrs: env === 'prod' ? ['198.51.100.0/24'] : ['0.0.0.0/0'],
+    });
+  });
+
+  it('runs kube-system and the app namespace on Fargate, CoreDNS included', () => {
+    const profiles = resourcesOfType(stack, 'aws:eks/fargateProfile:FargateProfile');
+    expect(profiles.map((p) => p.props.selectors)).toEqual([
+      [{ namespace: 'kube-system' }],
+      [{ namespace: 'glyco' }],
+    ]);
+    const coreDns = single(stack, 'aws:eks/addon:Addon', 'coredns').props;
+    expect(JSON.parse(String(coreDns.configurationValues))).toEqual({ computeType: 'Fargate' });
+  });
+
+  it('installs the AWS Load Balancer Controller with its region, VPC and IRSA role', () => {
+    const release = single(stack, 'kubernetes:helm.sh/v3:Release').props;
+    expect(release).toMatchObject({
+      chart: 'aws-load-balancer-controller',
+      version: '1.13.0',
+      namespace: 'kube-system',
+      values: {
+        clusterName: `glyco-${env}-eks`,
+        region: 'eu-west-1',
+        vpcId: 'vpc-0a1b2c3d4e5f60718',
+        serviceAccount: { name: 'aws-load-balancer-controller' },
+      },
+    });
+    const trust = statementsOf(
+      single(stack, 'aws:iam/role:Role', 'eks-lb-controller').props.assumeRolePolicy,
+    );
+    expect(trust[0]?.Condition?.StringEquals).toMatchObject({
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub':
+        'system:serviceaccount:kube-system:aws-load-balancer-controller',
+    });
+  });
+
+  it('binds the app service account to a role that reads only the model prefix and the database secret', () => {
+    const account = single(stack, 'kubernetes:core/v1:ServiceAccount').props;
+    expect(at(account, 'metadata', 'annotations', 'eks.amazonaws.com/role-arn')).toMatch(/glyco-.*-eks-app/);
+    const trust = statementsOf(single(stack, 'aws:iam/role:Role', 'eks-app').props.assumeRolePolicy);
+    expect(trust[0]?.Condition?.StringEquals).toMatchObject({
+      'oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789:sub': 'system:serviceaccount:glyco:glyco-api',
+    });
+    const access = statementsOf(
+      single(stack, 'aws:iam/rolePolicy:RolePolicy', 'eks-app-app-access').props.policy,
+    );
+    expect(access.map((s) => s.Action)).toEqual([
+      's3:ListBucket',
+      's3:GetObject',
+      'secretsmanager:GetSecretValue',
+      'kms:Decrypt',
+    ]);
+  });
+
+  it('probes /health and /ready and runs the server non-root on a read-only root filesystem', () => {
+    const container = appContainer(stack);
+    expect(container).toMatchObject({
+      image: TEST_IMAGE,
+      args: ['node', 'dist/server.mjs'],
+      workingDir: '/app',
+      livenessProbe: { httpGet: { path: '/health', port: 'http' } },
+      readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+      securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true },
+      resources: { limits: { cpu: env === 'prod' ? '1' : '500m', memory: env === 'prod' ? '2Gi' : '1Gi' } },
+    });
+    const variables = Object.fromEntries(
+      (container.env as { name: string; value: string }[]).map((v) => [v.name, v.value]),
+    );
+    expect(variables).toMatchObject({
+      PORT: '8080',
+      DATABASE_HOST: `glyco-${env}-db.abcdefghijkl.eu-west-1.rds.amazonaws.com`,
+    });
+  });
+
+  it('exposes the app through an internet-facing ALB that targets pod IPs and checks /ready', () => {
+    const annotations = at(
+      single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
+      'metadata',
+      'annotations',
+    );
+    expect(annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/healthcheck-path': '/ready',
+      'alb.ingress.kubernetes.io/tags': `project=glyco,environment=${env},managed-by=pulumi`,
+    });
+    expect(Boolean(at(annotations, 'alb.ingress.kubernetes.io/certificate-arn'))).toBe(env === 'prod');
+  });
+
+  it('scales on CPU between the configured bounds and keeps all but one pod through disruptions', () => {
+    expect(single(stack, 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler').props).toMatchObject({
+      spec: { minReplicas: env === 'prod' ? 2 : 1, maxReplicas: env === 'prod' ? 10 : 2 },
+    });
+    expect(
+      at(single(stack, 'kubernetes:policy/v1:PodDisruptionBudget').props, 'spec', 'maxUnavailable'),
+    ).toBe(1);
+  });
+
+  it('admits the pods to PostgreSQL through the cluster security group', () => {
+    expect(
+      single(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'db-from-eks-pods').props,
+    ).toMatchObject({
+      securityGroupId: 'sg-database',
+      referencedSecurityGroupId: 'sg-eks-cluster',
+      fromPort: 5432,
+    });
+  });
+
+  it('ships container logs to a log group with retention', () => {
+    const output = String(at(single(stack, 'kubernetes:core/v1:ConfigMap').props, 'data', 'output.conf'));
+    expect(output).toContain(`log_group_name /aws/eks/glyco-${env}-eks/app`);
+    expect(stack.outputs.logGroup).toBe(`/aws/eks/glyco-${env}-eks/app`);
+  });
+});
+
+describe('eks config', () => {
+  it('refuses a prod cluster API open to the whole internet', async () => {
+    await expect(run('prod', { certificateArn: CERTIFICATE })).rejects.toThrow(
+      /publicAccessCidrs.*not 0\.0\.0\.0\/0/,
+    );
+  });
+
+  it('refuses a malformed CIDR', async () => {
+    await expect(run('dev', { publicAccessCidrs: ['10.0.0.0'] })).rejects.toThrow(/publicAccessCidrs/);
+  });
+});
+
+describe('kubernetes schema check', () => {
+  it('rejects an object the API server would reject', () => {
+    const errors = schemaErrors({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'x' },
+      spec: {
+        selector: {},
+        template: { spec: { containers: [{ image: 'x', ports: [{ containerPort: '8080' }] }] } },
+      },
+    });
+    expect(errors.join('\n')).toMatch(/containers\/0.*name/);
+    expect(errors.join('\n')).toMatch(/containerPort/);
+  });
+});
