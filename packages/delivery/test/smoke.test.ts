@@ -1,42 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runSmoke, type Send, validRow } from '../src/smoke.ts';
+import { contractApp as app } from './support/contract-app.ts';
 
-const features = [
-  { name: 'pregnant', dtype: 'integer' as const, min: 0, max: 17 },
-  { name: 'glucose', dtype: 'float' as const, min: 1, max: 600 },
-];
-
-const json = (body: unknown, status = 200, type = 'application/json', headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': type, ...headers } });
-
-/** A stand-in app that behaves as the contract says, with `override` replacing one route's answer. */
-function app(override: Record<string, (request: Request) => Response> = {}, mountedAt = ''): Send {
-  return async (request) => {
-    const { pathname: fullPath } = new URL(request.url);
-    if (!fullPath.startsWith(`${mountedAt}/`)) return json({}, 404);
-    const pathname = fullPath.slice(mountedAt.length);
-    const route = `${request.method} ${pathname}`;
-    if (override[route]) return override[route](request);
-    if (route === 'GET /health' || route === 'GET /ready') return json({ status: 'ok' });
-    if (route === 'GET /v1/models') return json({ models: [{ name: 'm', version: '1', features }] });
-    if (route === 'POST /predict') {
-      const body = (await request.json()) as Record<string, number>;
-      if (body.pregnant! > 17) {
-        return json({ status: 422, errors: [{ pointer: '/pregnant' }] }, 422, 'application/problem+json');
-      }
-      const id = request.headers.get('x-request-id') ?? 'generated';
-      return json(
-        { prediction: 1, probability: 0.7, risk_level: 'high', request_id: id },
-        200,
-        'application/json',
-        {
-          'x-request-id': id,
-        },
-      );
-    }
-    return json({}, 404);
-  };
-}
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 const failures = async (send: Send) =>
   (await runSmoke({ baseUrl: 'http://app.test/', send, readyTimeoutMs: 1 }))
@@ -74,6 +41,10 @@ describe('the smoke suite', () => {
 
 describe('validRow', () => {
   it('takes the middle of each valid range, whole for integer features', () => {
+    const features = [
+      { name: 'pregnant', dtype: 'integer' as const, min: 0, max: 17 },
+      { name: 'glucose', dtype: 'float' as const, min: 1, max: 600 },
+    ];
     expect(validRow(features)).toEqual({ pregnant: 9, glucose: 300.5 });
   });
 });

@@ -1,0 +1,148 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspaceRoot } from '../src/paths.ts';
+import { contractApp, serve } from './support/contract-app.ts';
+
+const REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/glyco-dev-app';
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+const COMMIT = 'c0ffee0000000000000000000000000000000000';
+
+/**
+ * Stand-ins for pulumi, aws and skopeo that record their calls: the platform's repository and the targets'
+ * endpoint come from `pulumi stack output`; ECR holds `existingDigest` under the commit's tag, if given.
+ */
+function standIns(dir: string, endpoint: string, existingDigest = '') {
+  const log = join(dir, 'calls.log');
+  writeFileSync(log, '');
+  const tool = (name: string, body: string) => {
+    writeFileSync(join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${log}'\n${body}\n`);
+    chmodSync(join(dir, name), 0o755);
+  };
+  tool(
+    'pulumi',
+    `case "$1 $2 $3" in
+  "stack output ecrRepositoryUrl") echo '${REPOSITORY}' ;;
+  "stack output url") echo '${endpoint}' ;;
+esac`,
+  );
+  tool(
+    'aws',
+    `case "$1 $2" in
+  "ecr describe-images") [ -n '${existingDigest}' ] && echo '${existingDigest}' || exit 254 ;;
+  "ecr get-login-password") echo password ;;
+esac`,
+  );
+  tool('skopeo', '[ "$1" = login ] && cat > /dev/null; exit 0');
+  return log;
+}
+
+/** An OCI archive as buildx writes it: index.json names the image manifest's digest. */
+function ociArchive(dir: string): string {
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ digest: DIGEST }] }),
+  );
+  execFileSync('tar', ['-cf', join(dir, 'image.tar'), '-C', dir, 'index.json']);
+  return join(dir, 'image.tar');
+}
+
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function deploy(args: { endpoint: string; stacks: string[]; existingDigest?: string }) {
+  const dir = mkdtempSync(join(tmpdir(), 'glyco-deploy-'));
+  const log = standIns(dir, args.endpoint, args.existingDigest);
+  const archive = ociArchive(dir);
+  const child = spawn(
+    join(workspaceRoot, 'scripts/deploy-environment.sh'),
+    ['dev', archive, ...args.stacks],
+    {
+      env: {
+        PATH: `${dir}:${process.env.PATH}`,
+        PULUMI_ORG: 'acme',
+        GITHUB_SHA: COMMIT,
+        GITHUB_REPOSITORY: 'acme/glyco',
+      },
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { status, output, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+describe('scripts/deploy-environment.sh', () => {
+  let healthy: Awaited<ReturnType<typeof serve>>;
+  let broken: Awaited<ReturnType<typeof serve>>;
+
+  beforeAll(async () => {
+    healthy = await serve(contractApp());
+    broken = await serve(contractApp({ 'POST /predict': () => new Response('boom', { status: 500 }) }));
+  });
+  afterAll(async () => {
+    await healthy.close();
+    await broken.close();
+  });
+
+  it('deploys the platform, pushes the image by digest, then points each target at it and smoke-tests it', {
+    timeout: 30_000,
+  }, async () => {
+    const run = await deploy({ endpoint: healthy.url, stacks: ['lambda', 'platform'] });
+    expect(run.status, run.output).toBe(0);
+    const steps = run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call));
+    expect(steps).toEqual([
+      expect.stringMatching(
+        /^pulumi up .*--cwd stacks\/platform --stack acme\/dev .*--config githubRepository=acme\/glyco/,
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^skopeo copy --preserve-digests oci-archive:\\S+/image\\.tar docker://${literally(REPOSITORY)}:${COMMIT}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^pulumi up .*--cwd stacks/lambda --stack acme/dev .*--config org=acme --config image=${literally(`${REPOSITORY}@${DIGEST}`)}$`,
+        ),
+      ),
+    ]);
+    expect(
+      run.calls.every(
+        (call) => !call.startsWith('pulumi up') || call.includes('--policy-pack packages/infra/policy'),
+      ),
+    ).toBe(true);
+    expect(run.output).toMatch(/smoke: 5 of 5 checks passed/);
+  });
+
+  it('fails when a target does not pass the smoke suite', { timeout: 30_000 }, async () => {
+    const run = await deploy({ endpoint: broken.url, stacks: ['lambda'] });
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(/FAIL POST \/predict scores a valid row/);
+  });
+
+  it('reuses the image a re-run already pushed, and refuses a different build under the same tag', {
+    timeout: 30_000,
+  }, async () => {
+    const rerun = await deploy({ endpoint: healthy.url, stacks: ['lambda'], existingDigest: DIGEST });
+    expect(rerun.status, rerun.output).toBe(0);
+    expect(rerun.calls.some((call) => call.startsWith('skopeo copy'))).toBe(false);
+
+    const other = await deploy({
+      endpoint: healthy.url,
+      stacks: ['lambda'],
+      existingDigest: `sha256:${'e'.repeat(64)}`,
+    });
+    expect(other.status).toBe(1);
+    expect(other.output).toMatch(/already holds sha256:e+, not this build's/);
+    expect(other.calls.some((call) => call.startsWith('pulumi up'))).toBe(false);
+  });
+
+  it('refuses an unknown environment or stack before touching anything', async () => {
+    const run = await deploy({ endpoint: healthy.url, stacks: ['nope'] });
+    expect(run.status).toBe(64);
+    expect(run.output).toMatch(/no Pulumi project at stacks\/nope/);
+    expect(run.calls).toEqual([]);
+  });
+});
