@@ -48,6 +48,20 @@ push_image() {
   echo "$repository@$digest"
 }
 
+# A target's endpoint. EKS reports it once the load balancer controller has provisioned the load balancer, after
+# `pulumi up` returns: until it is a URL, refresh and ask again, for up to five minutes.
+endpoint_of() { # <stack>
+  local endpoint tries=0
+  endpoint=$(stack_output "$1" "$env" "$ENDPOINT_OUTPUT")
+  while [[ $endpoint != http* ]] && ((tries++ < 10)); do
+    echo "glyco-$1/$env url: $endpoint; asking again in 30 s" >&2
+    sleep 30
+    pulumi_up "$1" --refresh --config "image=$image" >&2
+    endpoint=$(stack_output "$1" "$env" "$ENDPOINT_OUTPUT")
+  done
+  echo "$endpoint"
+}
+
 targets=()
 for stack in "$@"; do
   require_stack "$stack"
@@ -61,7 +75,7 @@ summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 printf "### %s\n\nimage \`%s\`\n\n" "$env" "$image" >>"$summary"
 for stack in "${targets[@]}"; do
   pulumi_up "$stack" --config "image=$image"
-  endpoint=$(stack_output "$stack" "$env" "$ENDPOINT_OUTPUT")
+  endpoint=$(endpoint_of "$stack")
   echo "::group::smoke test glyco-$stack/$env at $endpoint"
   node packages/delivery/src/smoke-cli.ts --ready-timeout 300 "$endpoint"
   echo "::endgroup::"
