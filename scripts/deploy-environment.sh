@@ -18,6 +18,9 @@ env=$1 archive=$2
 shift 2
 require_env "$env"
 [[ -f $archive ]] || { echo "no image archive at $archive" >&2; exit 66; }
+for tool in pulumi aws skopeo jq; do
+  command -v "$tool" >/dev/null || { echo "$tool is required and not on PATH" >&2; exit 69; }
+done
 
 pulumi_up() { # <stack> [extra pulumi args...]
   local stack=$1 args
