@@ -22,6 +22,8 @@ export interface PlatformOutputs {
   databaseName: string;
   databaseSecretArn: string;
   databaseKmsKeyArn: string;
+  /** The GitHub Actions deploy role: the EKS stack grants it cluster access. */
+  deployRoleArn: string;
 }
 
 export const PLATFORM_OUTPUT_KEYS = [
@@ -42,6 +44,7 @@ export const PLATFORM_OUTPUT_KEYS = [
   'databaseName',
   'databaseSecretArn',
   'databaseKmsKeyArn',
+  'deployRoleArn',
 ] as const satisfies readonly (keyof PlatformOutputs)[];
 
 export type PlatformReference = { [K in keyof PlatformOutputs]: pulumi.Output<PlatformOutputs[K]> };

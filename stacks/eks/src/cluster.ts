@@ -12,7 +12,11 @@ interface ClusterArgs {
   platform: PlatformReference;
   settings: Pick<
     EksSettings,
-    'kubernetesVersion' | 'endpointPublicAccess' | 'publicAccessCidrs' | 'logRetentionDays'
+    | 'kubernetesVersion'
+    | 'endpointPublicAccess'
+    | 'publicAccessCidrs'
+    | 'logRetentionDays'
+    | 'clusterAdminArns'
   >;
 }
 
@@ -58,11 +62,27 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
       },
       encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ['secrets'] },
       enabledClusterLogTypes: CLUSTER_LOG_TYPES,
-      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+      // Access is granted explicitly below, so it does not depend on who ran the first `pulumi up`.
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       tags,
     },
     { dependsOn: [clusterPolicy, controlPlaneLogs] },
   );
+
+  const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) => {
+    const entry = new aws.eks.AccessEntry(name(`eks-admin-${index}`), {
+      clusterName: cluster.name,
+      principalArn,
+      type: 'STANDARD',
+      tags,
+    });
+    return new aws.eks.AccessPolicyAssociation(name(`eks-admin-${index}`), {
+      clusterName: cluster.name,
+      principalArn: entry.principalArn,
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      accessScope: { type: 'cluster' },
+    });
+  });
 
   const podExecutionRole = new aws.iam.Role(name('eks-pod-execution'), {
     name: name('eks-pod-execution'),
@@ -132,6 +152,6 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
     clusterSecurityGroupId: cluster.vpcConfig.apply((config) => config.clusterSecurityGroupId ?? ''),
     appLogGroup: appLogs.name,
     appProfile,
-    systemReady: [systemProfile, coreDns, metricsServer] as pulumi.Resource[],
+    systemReady: [systemProfile, coreDns, metricsServer, ...admins] as pulumi.Resource[],
   };
 }

@@ -14,6 +14,8 @@ export interface EksSettings extends WorkloadConfig, ServerCommand {
   endpointPublicAccess: boolean;
   /** Networks that may reach the public API endpoint (kubectl, the deploy pipeline). */
   publicAccessCidrs: string[];
+  /** IAM roles, besides the deploy role, that administer the cluster (people who run `pulumi up` or kubectl). */
+  clusterAdminArns: string[];
   minReplicas: number;
   maxReplicas: number;
   cpuTargetPercent: number;
@@ -25,6 +27,7 @@ export interface EksSettings extends WorkloadConfig, ServerCommand {
   logRetentionDays: number;
 }
 
+const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
 
 export function readEksSettings(config: pulumi.Config, env: Environment): EksSettings {
@@ -42,6 +45,15 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
         'or set "endpointPublicAccess" to false.',
     );
   }
+  const clusterAdminArns = config.getObject<unknown>('clusterAdminArns') ?? [];
+  if (
+    !Array.isArray(clusterAdminArns) ||
+    !clusterAdminArns.every((arn) => typeof arn === 'string' && IAM_ROLE.test(arn))
+  ) {
+    throw new Error(
+      'Config "clusterAdminArns" must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>).',
+    );
+  }
   const minReplicas = config.getNumber('minReplicas', { min: 1, max: 100 }) ?? 2;
   const maxReplicas = config.getNumber('maxReplicas', { min: 1, max: 100 }) ?? 4;
   if (maxReplicas < minReplicas) {
@@ -53,6 +65,7 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
     kubernetesVersion: config.get('kubernetesVersion', { pattern: /^1\.\d{2}$/ }) ?? '1.33',
     endpointPublicAccess,
     publicAccessCidrs: publicAccessCidrs as string[],
+    clusterAdminArns: clusterAdminArns as string[],
     minReplicas,
     maxReplicas,
     cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,

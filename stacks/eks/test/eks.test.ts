@@ -63,6 +63,19 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
+  it('gives cluster access to the platform deploy role, whoever created the cluster', () => {
+    expect(at(single(stack, 'aws:eks/cluster:Cluster').props, 'accessConfig')).toEqual({
+      authenticationMode: 'API',
+      bootstrapClusterCreatorAdminPermissions: false,
+    });
+    const association = single(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').props;
+    expect(association).toMatchObject({
+      principalArn: `arn:aws:iam::123456789012:role/glyco-${env}-github-deploy`,
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      accessScope: { type: 'cluster' },
+    });
+  });
+
   it('runs kube-system and the app namespace on Fargate, CoreDNS included', () => {
     const profiles = resourcesOfType(stack, 'aws:eks/fargateProfile:FargateProfile');
     expect(profiles.map((p) => p.props.selectors)).toEqual([
@@ -179,6 +192,21 @@ describe('eks config', () => {
     await expect(run('prod', { certificateArn: CERTIFICATE })).rejects.toThrow(
       /publicAccessCidrs.*not 0\.0\.0\.0\/0/,
     );
+  });
+
+  it('admits the configured administrators too', async () => {
+    const admin = 'arn:aws:iam::123456789012:role/platform-admins';
+    const stack = await run('dev', { clusterAdminArns: [admin] });
+    const principals = resourcesOfType(stack, 'aws:eks/accessEntry:AccessEntry').map(
+      (entry) => entry.props.principalArn,
+    );
+    expect(principals.sort()).toEqual(
+      ['arn:aws:iam::123456789012:role/glyco-dev-github-deploy', admin].sort(),
+    );
+  });
+
+  it('refuses an administrator that is not an IAM role ARN', async () => {
+    await expect(run('dev', { clusterAdminArns: ['alice'] })).rejects.toThrow(/clusterAdminArns/);
   });
 
   it('refuses a malformed CIDR', async () => {

@@ -27,5 +27,6 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseName: 'glyco',
     databaseSecretArn: arn('secretsmanager', `secret:rds!db-0000-${env}-AbCdEf`),
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
+    deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
   };
 }

@@ -10,6 +10,7 @@ export const UNTAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:apigatewayv2/route:Route',
   'aws:appautoscaling/policy:Policy',
   'aws:ecr/lifecyclePolicy:LifecyclePolicy',
+  'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
   'aws:iam/rolePolicy:RolePolicy',
   'aws:iam/rolePolicyAttachment:RolePolicyAttachment',
   'aws:kms/alias:Alias',
