@@ -1,0 +1,105 @@
+import { type Context, Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
+import { fieldError, Problem } from '../http/problem.ts';
+import { readJsonBody } from '../http/read-json-body.ts';
+import { respondJson } from '../http/respond.ts';
+import { schemasFor } from '../validation/model-schemas.ts';
+import { parsePredictBody } from '../validation/predict-body.ts';
+import { assetAt } from './assets.ts';
+import { type LatestDrift, readDriftStatus } from './drift-status.ts';
+import type { Html } from './layout.ts';
+import { modelCardPage, unknownModelPage } from './model-card.ts';
+import { CONFUSION_MATRIX_FILE, hasModelFile, readModelFile, ROC_FILE } from './model-files.ts';
+import { riskFormPage } from './risk-form.ts';
+import { encodeWhatIf, planWhatIf, whatIfResult } from './what-if.ts';
+
+export interface PageDeps extends AppDeps {
+  /** The latest drift report, for the model card; without it the card says there is no prediction log. */
+  latestDrift?: LatestDrift;
+}
+
+/** Pages load scripts, styles, images and data from the app itself, and nothing inline. */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+/** A model's SVG opened on its own runs no script and loads nothing (its inline styles are its own). */
+const MODEL_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+function page(c: Context<AppEnv>, status: ContentfulStatusCode, body: Html): Response | Promise<Response> {
+  return c.html(body, status, { 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-cache' });
+}
+
+/**
+ * The web page for people: `GET /` (the risk form), `GET /models/{name}` (the model card) with the model's
+ * figures, the page's own assets, and `POST /what-if`, which sweeps each feature of one row across its valid
+ * range in a single batch. What-if rows are not predictions anyone made: they are neither logged nor counted.
+ */
+export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
+  const { models, limits } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.get('/', (c) => page(c, 200, riskFormPage(models.current().manifest)));
+
+  app.get('/models/:name', async (c) => {
+    const { manifest, directory } = models.current();
+    const name = c.req.param('name');
+    if (name !== manifest.name) return page(c, 404, unknownModelPage(manifest, name));
+    const [roc, confusionMatrix, drift] = await Promise.all([
+      hasModelFile(directory, ROC_FILE),
+      hasModelFile(directory, CONFUSION_MATRIX_FILE),
+      readDriftStatus(manifest, deps),
+    ]);
+    return page(c, 200, modelCardPage({ manifest, figures: { roc, confusionMatrix }, drift }));
+  });
+
+  app.get('/models/:name/files/:file', async (c) => {
+    const { manifest, directory } = models.current();
+    const { name, file } = c.req.param();
+    const found = name === manifest.name ? await readModelFile(directory, file) : undefined;
+    if (!found) throw new Problem('not-found', `model "${name}" has no file "${file}" to show here`);
+    return c.body(new Uint8Array(found.body), 200, {
+      'Content-Type': found.contentType,
+      'Content-Security-Policy': MODEL_FILE_CSP,
+      'Cache-Control': 'no-cache',
+    });
+  });
+
+  app.get('/assets/:file', (c) => {
+    const asset = assetAt(c.req.path);
+    if (!asset) throw new Problem('not-found', `no asset ${c.req.path}`);
+    return c.body(asset.body, 200, {
+      'Content-Type': asset.contentType,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+
+  app.post('/what-if', async (c) => {
+    const body = await readJsonBody(c, limits.maxBodyBytes);
+    const model = models.acquire();
+    try {
+      const { manifest } = model;
+      const schemas = schemasFor(manifest, limits.maxInstances);
+      const parsed = parsePredictBody(manifest, schemas, body);
+      if (parsed.batch) {
+        throw new Problem('invalid-input', 'what-if takes one flat object of features, not instances', [
+          fieldError(['instances'], 'is not accepted here: send one row'),
+        ]);
+      }
+      const plan = planWhatIf(manifest, body as Record<string, unknown>, parsed.inputsOf(0));
+      const outputs = await model.predict(encodeWhatIf(plan, schemas.encoder), plan.count);
+      return respondJson(c, { ...whatIfResult(manifest, plan, outputs), request_id: c.get('requestId') });
+    } finally {
+      model.release();
+    }
+  });
+
+  return app;
+}
