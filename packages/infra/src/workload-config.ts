@@ -1,6 +1,7 @@
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import type { Environment } from './environment.ts';
 import { type ImageReference, parseImageReference } from './image.ts';
+import type { PlatformReference } from './platform-outputs.ts';
 
 export const APP_PORT = 8080;
 export const LIVENESS_PATH = '/health';
@@ -17,6 +18,8 @@ export interface WorkloadConfig {
   model: string;
   logLevel: LogLevel;
   ortIntraOpThreads: number;
+  /** Retention of the target's log groups. */
+  logRetentionDays: number;
 }
 
 const MODEL = /^[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9.-]*$/;
@@ -34,6 +37,7 @@ export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
     model,
     logLevel: (config.get('logLevel', { allowedValues: [...LOG_LEVELS] }) ?? 'info') as LogLevel,
     ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
+    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
   };
 }
 
@@ -102,4 +106,42 @@ export function readCertificateArn(config: pulumi.Config, env: Environment): str
     throw new Error('Config "certificateArn" is required in prod: the public API must be served over HTTPS.');
   }
   return certificateArn;
+}
+
+/** Checks a pair of autoscaling bounds read under their own keys: `[key, value]` for the minimum and the maximum. */
+export function scalingBounds(min: [key: string, value: number], max: [key: string, value: number]) {
+  if (max[1] < min[1]) {
+    throw new Error(`Config "${max[0]}" (${max[1]}) must be at least "${min[0]}" (${min[1]}).`);
+  }
+  return { min: min[1], max: max[1] };
+}
+
+/** The app's environment on a target, from the platform outputs and the target's workload config. */
+export function workloadEnvironment(
+  platform: PlatformReference,
+  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads'>,
+  databaseHost: pulumi.Output<string>,
+): pulumi.Output<AppEnvironment> {
+  return pulumi
+    .all([platform.modelBucketName, platform.databaseSecretArn, databaseHost])
+    .apply(([modelBucketName, databaseSecretArn, host]) =>
+      appEnvironment({
+        modelBucketName,
+        model: settings.model,
+        databaseSecretArn,
+        databaseHost: host,
+        logLevel: settings.logLevel,
+        ortIntraOpThreads: settings.ortIntraOpThreads,
+      }),
+    );
+}
+
+/** What the app reads, as the workload roles take it: the platform's model registry and database secret. */
+export function appAccessOf(platform: PlatformReference) {
+  return {
+    modelBucketArn: platform.modelBucketArn,
+    databaseSecretArn: platform.databaseSecretArn,
+    databaseKmsKeyArn: platform.databaseKmsKeyArn,
+    region: platform.region,
+  };
 }

@@ -1,4 +1,4 @@
-import { APP_PORT, appEnvironment, readPlatform, stackContext } from '@glyco/infra';
+import { APP_PORT, readPlatform, stackContext, workloadEnvironment } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { serviceAutoscaling } from './autoscaling.ts';
@@ -39,18 +39,7 @@ export async function ecs() {
   });
   const roles = taskRoles({ name, tags, image: settings.image, logGroup, platform });
 
-  const environment = pulumi
-    .all([platform.modelBucketName, platform.databaseSecretArn, platform.databaseEndpoint])
-    .apply(([modelBucketName, databaseSecretArn, databaseHost]) =>
-      appEnvironment({
-        modelBucketName,
-        model: settings.model,
-        databaseSecretArn,
-        databaseHost,
-        logLevel: settings.logLevel,
-        ortIntraOpThreads: settings.ortIntraOpThreads,
-      }),
-    );
+  const environment = workloadEnvironment(platform, settings, platform.databaseEndpoint);
   const taskDefinition = new aws.ecs.TaskDefinition(name('api'), {
     family: name('api'),
     requiresCompatibilities: ['FARGATE'],

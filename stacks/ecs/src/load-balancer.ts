@@ -1,4 +1,4 @@
-import { APP_PORT, READINESS_PATH, type PlatformReference, type Tags } from '@glyco/infra';
+import { APP_PORT, type PlatformReference, READINESS_PATH, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 

@@ -1,4 +1,5 @@
 import {
+  appAccessOf,
   type ImageReference,
   type PlatformReference,
   policyDocument,
@@ -55,12 +56,7 @@ export function taskRoles(args: {
   const task = new WorkloadRole(name('ecs-task'), {
     roleName: name('ecs-task'),
     assumeRolePolicy: trust,
-    appAccess: {
-      modelBucketArn: platform.modelBucketArn,
-      databaseSecretArn: platform.databaseSecretArn,
-      databaseKmsKeyArn: platform.databaseKmsKeyArn,
-      region: platform.region,
-    },
+    appAccess: appAccessOf(platform),
     tags,
   });
   return { executionRoleArn: execution.arn, taskRoleArn: task.roleArn };

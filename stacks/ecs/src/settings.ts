@@ -4,6 +4,7 @@ import {
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
+  scalingBounds,
   type WorkloadConfig,
 } from '@glyco/infra';
 import type * as pulumi from '@pulumi/pulumi';
@@ -18,7 +19,6 @@ export interface EcsSettings extends WorkloadConfig, ServerCommand {
   requestsPerTargetPerMinute: number;
   /** ACM certificate for HTTPS on the load balancer; without it the listener serves plain HTTP. */
   certificateArn: string | undefined;
-  logRetentionDays: number;
 }
 
 /** Fargate's allowed memory (MiB) for each CPU size (CPU units: 1024 = 1 vCPU). */
@@ -44,21 +44,19 @@ export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSet
       `Config "memoryMb" for cpu ${cpu} must be a multiple of 1024 from ${range[0]} to ${range[1]}; got ${memoryMb}.`,
     );
   }
-  const minTasks = config.getNumber('minTasks', { min: 1, max: 100 }) ?? 1;
-  const maxTasks = config.getNumber('maxTasks', { min: 1, max: 100 }) ?? 4;
-  if (maxTasks < minTasks) {
-    throw new Error(`Config "maxTasks" (${maxTasks}) must be at least "minTasks" (${minTasks}).`);
-  }
+  const tasks = scalingBounds(
+    ['minTasks', config.getNumber('minTasks', { min: 1, max: 100 }) ?? 1],
+    ['maxTasks', config.getNumber('maxTasks', { min: 1, max: 100 }) ?? 4],
+  );
   return {
     ...readWorkloadConfig(config),
     ...readServerCommand(config),
     cpu,
     memoryMb,
-    minTasks,
-    maxTasks,
+    minTasks: tasks.min,
+    maxTasks: tasks.max,
     cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
     requestsPerTargetPerMinute: config.getNumber('requestsPerTargetPerMinute', { min: 10 }) ?? 1000,
     certificateArn: readCertificateArn(config, env),
-    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
   };
 }

@@ -1,12 +1,13 @@
 import {
   APP_ENVIRONMENT_KEYS,
-  appEnvironment,
+  appAccessOf,
   DATABASE_PORT,
   loadBalancerControllerPolicy,
   readPlatform,
   serviceAccountTrustPolicy,
   stackContext,
   WorkloadRole,
+  workloadEnvironment,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
@@ -54,12 +55,7 @@ export async function eks() {
   const appRole = new WorkloadRole(name('eks-app'), {
     roleName: name('eks-app'),
     assumeRolePolicy: irsaTrust(APP_NAMESPACE, APP_NAME),
-    appAccess: {
-      modelBucketArn: platform.modelBucketArn,
-      databaseSecretArn: platform.databaseSecretArn,
-      databaseKmsKeyArn: platform.databaseKmsKeyArn,
-      region: platform.region,
-    },
+    appAccess: appAccessOf(platform),
     tags,
   });
 
@@ -110,18 +106,7 @@ export async function eks() {
     onCluster,
   );
 
-  const environment = pulumi
-    .all([platform.modelBucketName, platform.databaseSecretArn, platform.databaseEndpoint])
-    .apply(([modelBucketName, databaseSecretArn, databaseHost]) =>
-      appEnvironment({
-        modelBucketName,
-        model: settings.model,
-        databaseSecretArn,
-        databaseHost,
-        logLevel: settings.logLevel,
-        ortIntraOpThreads: settings.ortIntraOpThreads,
-      }),
-    );
+  const environment = workloadEnvironment(platform, settings, platform.databaseEndpoint);
   const manifests = appManifests({
     image: settings.image.uri,
     args: settings.command,

@@ -4,6 +4,7 @@ import {
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
+  scalingBounds,
   type WorkloadConfig,
 } from '@glyco/infra';
 import type * as pulumi from '@pulumi/pulumi';
@@ -24,7 +25,6 @@ export interface EksSettings extends WorkloadConfig, ServerCommand {
   podMemory: string;
   loadBalancerControllerChartVersion: string;
   certificateArn: string | undefined;
-  logRetentionDays: number;
 }
 
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -54,11 +54,10 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
       'Config "clusterAdminArns" must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>).',
     );
   }
-  const minReplicas = config.getNumber('minReplicas', { min: 1, max: 100 }) ?? 2;
-  const maxReplicas = config.getNumber('maxReplicas', { min: 1, max: 100 }) ?? 4;
-  if (maxReplicas < minReplicas) {
-    throw new Error(`Config "maxReplicas" (${maxReplicas}) must be at least "minReplicas" (${minReplicas}).`);
-  }
+  const replicas = scalingBounds(
+    ['minReplicas', config.getNumber('minReplicas', { min: 1, max: 100 }) ?? 2],
+    ['maxReplicas', config.getNumber('maxReplicas', { min: 1, max: 100 }) ?? 4],
+  );
   return {
     ...readWorkloadConfig(config),
     ...readServerCommand(config),
@@ -66,14 +65,13 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
     endpointPublicAccess,
     publicAccessCidrs: publicAccessCidrs as string[],
     clusterAdminArns: clusterAdminArns as string[],
-    minReplicas,
-    maxReplicas,
+    minReplicas: replicas.min,
+    maxReplicas: replicas.max,
     cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
     podCpu: config.get('podCpu', { pattern: /^\d+(m|\.\d+)?$/ }) ?? '500m',
     podMemory: config.get('podMemory', { pattern: /^\d+(Mi|Gi)$/ }) ?? '1Gi',
     loadBalancerControllerChartVersion:
       config.get('loadBalancerControllerChartVersion', { pattern: /^\d+\.\d+\.\d+$/ }) ?? '1.13.0',
     certificateArn: readCertificateArn(config, env),
-    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
   };
 }

@@ -1,14 +1,14 @@
 import {
-  appEnvironment,
+  appAccessOf,
   lambdaNetworkInterfacePolicy,
   logWritePolicy,
   readPlatform,
   serviceTrustPolicy,
   stackContext,
   WorkloadRole,
+  workloadEnvironment,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
 import { functionAlarms } from './alarms.ts';
 import { httpApi } from './http-api.ts';
 import { readLambdaSettings } from './settings.ts';
@@ -30,28 +30,12 @@ export async function lambda() {
     assumeRolePolicy: platform.accountId.apply((account) =>
       JSON.stringify(serviceTrustPolicy('lambda.amazonaws.com', account)),
     ),
-    appAccess: {
-      modelBucketArn: platform.modelBucketArn,
-      databaseSecretArn: platform.databaseSecretArn,
-      databaseKmsKeyArn: platform.databaseKmsKeyArn,
-      region: platform.region,
-    },
+    appAccess: appAccessOf(platform),
     extraPolicies: { logs: logGroup.arn.apply(logWritePolicy), network: lambdaNetworkInterfacePolicy() },
     tags,
   });
 
-  const environment = pulumi
-    .all([platform.modelBucketName, platform.databaseSecretArn, platform.databaseProxyEndpoint])
-    .apply(([modelBucketName, databaseSecretArn, databaseHost]) =>
-      appEnvironment({
-        modelBucketName,
-        model: settings.model,
-        databaseSecretArn,
-        databaseHost,
-        logLevel: settings.logLevel,
-        ortIntraOpThreads: settings.ortIntraOpThreads,
-      }),
-    );
+  const environment = workloadEnvironment(platform, settings, platform.databaseProxyEndpoint);
   const fn = new aws.lambda.Function(
     functionName,
     {

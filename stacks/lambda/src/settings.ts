@@ -9,7 +9,6 @@ export interface LambdaSettings extends WorkloadConfig {
   provisionedConcurrency: number;
   throttleRatePerSecond: number;
   throttleBurst: number;
-  logRetentionDays: number;
   /** Alarm when the 99th percentile duration exceeds this many milliseconds. */
   alarmP99DurationMs: number;
   /** Alarm when a 5-minute window has at least this many errors. */
@@ -36,7 +35,6 @@ export function readLambdaSettings(config: pulumi.Config): LambdaSettings {
     provisionedConcurrency,
     throttleRatePerSecond: config.getNumber('throttleRatePerSecond', { min: 1, max: 10000 }) ?? 50,
     throttleBurst: config.getNumber('throttleBurst', { min: 1, max: 5000 }) ?? 100,
-    logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
     alarmP99DurationMs:
       config.getNumber('alarmP99DurationMs', { min: 10, max: timeoutSeconds * 1000 }) ?? timeoutSeconds * 800,
     alarmErrors: config.getNumber('alarmErrors', { min: 1 }) ?? 5,

@@ -110,6 +110,20 @@ export function lambdaNetworkInterfacePolicy(): PolicyDocument {
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
+/** Trust for tokens of one OIDC issuer: the STS audience and exactly one subject. */
+function webIdentityTrustPolicy(providerArn: string, issuerHost: string, subject: string): PolicyDocument {
+  return policyDocument([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: providerArn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: { [`${issuerHost}:aud`]: 'sts.amazonaws.com', [`${issuerHost}:sub`]: subject },
+      },
+    },
+  ]);
+}
+
 /**
  * Trust for the GitHub Actions deploy role: only workflow jobs of this repository that run in this GitHub
  * environment get a token (`sub` is `repo:<owner>/<repo>:environment:<env>`).
@@ -119,19 +133,11 @@ export function githubDeployTrustPolicy(args: {
   repository: string;
   environment: string;
 }): PolicyDocument {
-  return policyDocument([
-    {
-      Effect: 'Allow',
-      Principal: { Federated: args.providerArn },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: {
-        StringEquals: {
-          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
-          [`${GITHUB_OIDC_HOST}:sub`]: `repo:${args.repository}:environment:${args.environment}`,
-        },
-      },
-    },
-  ]);
+  return webIdentityTrustPolicy(
+    args.providerArn,
+    GITHUB_OIDC_HOST,
+    `repo:${args.repository}:environment:${args.environment}`,
+  );
 }
 
 /** Trust for an IAM role for a Kubernetes service account (IRSA): one service account in one namespace. */
@@ -142,20 +148,11 @@ export function serviceAccountTrustPolicy(args: {
   namespace: string;
   serviceAccount: string;
 }): PolicyDocument {
-  const issuer = args.issuerUrl.replace(/^https:\/\//, '');
-  return policyDocument([
-    {
-      Effect: 'Allow',
-      Principal: { Federated: args.providerArn },
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: {
-        StringEquals: {
-          [`${issuer}:aud`]: 'sts.amazonaws.com',
-          [`${issuer}:sub`]: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
-        },
-      },
-    },
-  ]);
+  return webIdentityTrustPolicy(
+    args.providerArn,
+    args.issuerUrl.replace(/^https:\/\//, ''),
+    `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
+  );
 }
 
 /** The statements of a document, whether it arrives as an object or as the JSON string a resource stores. */

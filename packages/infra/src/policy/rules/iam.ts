@@ -1,5 +1,5 @@
 import { asList, type PolicyStatement, statementsOf } from '../../iam/documents.ts';
-import { at, failures, list, type PolicyRule, type PolicyResource } from '../rule.ts';
+import { at, failures, list, type PolicyResource, type PolicyRule } from '../rule.ts';
 
 /** Every permission document a resource carries, wherever the resource type keeps it. */
 function permissionStatements({ type, props }: PolicyResource): PolicyStatement[] {
