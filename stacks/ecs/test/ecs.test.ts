@@ -1,5 +1,5 @@
-import { ENVIRONMENTS, RULES, at, evaluate, statementsOf } from '@glyco/infra';
-import { resourcesOfType, runStack, single, type StackRun, TEST_IMAGE } from '@glyco/infra/testing';
+import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { resourcesOfType, runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
 

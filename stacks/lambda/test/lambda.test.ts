@@ -1,5 +1,5 @@
-import { ENVIRONMENTS, RULES, at, evaluate, statementsOf } from '@glyco/infra';
-import { runStack, single, type StackRun, TEST_IMAGE } from '@glyco/infra/testing';
+import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
 

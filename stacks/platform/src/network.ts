@@ -1,5 +1,5 @@
-import type * as awsx from '@pulumi/awsx';
 import type { Tags } from '@glyco/infra';
+import type * as awsx from '@pulumi/awsx';
 import { NAT_STRATEGIES, type PlatformSettings } from './settings.ts';
 
 /** Interface endpoints that keep image pulls, secret reads and log writes off the NAT gateways. */

@@ -1,12 +1,12 @@
 import {
   ContainerRepository,
+  DATABASE_NAME,
+  DATABASE_PORT,
   GithubDeployRole,
   ModelRegistry,
   type PlatformOutputs,
   PostgresDatabase,
   stackContext,
-  DATABASE_NAME,
-  DATABASE_PORT,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';

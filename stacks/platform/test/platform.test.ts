@@ -1,5 +1,5 @@
-import { ENVIRONMENTS, PLATFORM_OUTPUT_KEYS, RULES, at, evaluate, statementsOf } from '@glyco/infra';
-import { runStack, single, type StackRun } from '@glyco/infra/testing';
+import { at, ENVIRONMENTS, evaluate, PLATFORM_OUTPUT_KEYS, RULES, statementsOf } from '@glyco/infra';
+import { runStack, type StackRun, single } from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { platform } from '../src/platform.ts';
 
