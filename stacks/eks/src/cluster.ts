@@ -1,6 +1,5 @@
 import { logWritePolicy, type PlatformReference, serviceTrustPolicy, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
-import type * as pulumi from '@pulumi/pulumi';
 import { APP_NAMESPACE } from './manifests.ts';
 import type { EksSettings } from './settings.ts';
 
@@ -149,9 +148,14 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
     clusterName: cluster.name,
     issuer,
     oidcProviderArn: oidcProvider.arn,
-    clusterSecurityGroupId: cluster.vpcConfig.apply((config) => config.clusterSecurityGroupId ?? ''),
+    clusterSecurityGroupId: cluster.vpcConfig.apply((config) => {
+      if (!config.clusterSecurityGroupId)
+        throw new Error(`EKS cluster ${clusterName} reported no cluster security group.`);
+      return config.clusterSecurityGroupId;
+    }),
     appLogGroup: appLogs.name,
     appProfile,
-    systemReady: [systemProfile, coreDns, metricsServer, ...admins] as pulumi.Resource[],
+    /** What must exist before anything is deployed into the cluster. */
+    systemReady: [systemProfile, coreDns, metricsServer, ...admins],
   };
 }
