@@ -1,0 +1,315 @@
+import type { Logger } from './logger.ts';
+import type { PredictionLogMetrics } from './metrics.ts';
+import { migrate } from './migrations.ts';
+import { RecordQueue } from './record-queue.ts';
+import { INSERT_BATCH_SQL, invalidRecord, rowJson } from './rows.ts';
+import { isRejectedData, type SqlClient } from './sql-client.ts';
+import type { Spool } from './spool.ts';
+import type { PredictionLog, PredictionLogState, PredictionRecord } from './types.ts';
+
+export interface BatchingLogSettings {
+  client: SqlClient;
+  spool: Spool;
+  logger: Logger;
+  /** Rows held in memory at most; beyond that the oldest go to the spool. */
+  maxQueueRows: number;
+  /** Rows per insert at most. */
+  batchRows: number;
+  /** How long a partial batch waits for company before it is written. */
+  flushIntervalMs: number;
+  /** First wait before trying an unavailable database again; doubles up to `MAX_RETRY_MS`. */
+  retryIntervalMs: number;
+  /** False when the migrations could not run at startup: they run before the first write. */
+  schemaReady: boolean;
+}
+
+const MAX_RETRY_MS = 5_000;
+
+/** A batch: one JSON object per row, and their JSON array (the insert's parameter and a spool line). */
+type Batch = { rows: string[]; json: string };
+
+type Counters = Omit<PredictionLogMetrics, 'queueRows' | 'spoolBytes'>;
+
+/**
+ * The prediction log's write path, off the request path: `record()` only queues; a single drain loop turns
+ * the queue into batched inserts. While the database is unavailable batches go to the spool, which is
+ * replayed (before any newer batch is inserted) once a retry finds the database again.
+ */
+export class BatchingPredictionLog implements PredictionLog {
+  readonly #settings: BatchingLogSettings;
+  readonly #queue = new RecordQueue();
+  readonly #counters: Counters = {
+    queued: 0,
+    written: 0,
+    spooled: 0,
+    replayed: 0,
+    duplicates: 0,
+    dropped: 0,
+  };
+  #schemaReady: boolean;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs: number;
+  #retryDue = false;
+  #unavailable: { since: Date; error: string } | undefined;
+  #draining: Promise<void> | undefined;
+  #spilling: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(settings: BatchingLogSettings) {
+    this.#settings = settings;
+    this.#schemaReady = settings.schemaReady;
+    this.#retryDelayMs = settings.retryIntervalMs;
+    if (!settings.schemaReady || !settings.spool.isEmpty) this.#startDrain();
+  }
+
+  record(records: readonly PredictionRecord[]): void {
+    const rows = records.length;
+    if (rows === 0) return;
+    if (this.#closed) {
+      this.#counters.dropped += rows;
+      this.#settings.logger.error('prediction recorded after the log was closed; not logged', { rows });
+      return;
+    }
+    this.#queue.push(records);
+    this.#counters.queued += rows;
+    if (this.#queue.rows >= this.#settings.batchRows) this.#startDrain();
+    else if (!this.#flushTimer && !this.#draining) {
+      this.#flushTimer = setTimeout(this.#onFlushTimer, this.#settings.flushIntervalMs).unref();
+    }
+    if (this.#queue.rows > this.#settings.maxQueueRows) this.#startSpill();
+  }
+
+  async flush(): Promise<void> {
+    while (this.#queue.rows > 0 || this.#draining || this.#spilling) {
+      await Promise.all([this.#draining ?? this.#startDrain(), this.#spilling]);
+    }
+  }
+
+  state(): { state: PredictionLogState; detail?: string } {
+    const spooled = this.#settings.spool.bytes;
+    if (this.#unavailable) {
+      const { since, error } = this.#unavailable;
+      return {
+        state: 'degraded',
+        detail: `database unavailable since ${since.toISOString()} (${error}); ${spooled} bytes spooled`,
+      };
+    }
+    if (spooled > 0) return { state: 'degraded', detail: `replaying ${spooled} spooled bytes` };
+    return { state: 'ok' };
+  }
+
+  metrics(): PredictionLogMetrics {
+    return { ...this.#counters, queueRows: this.#queue.rows, spoolBytes: this.#settings.spool.bytes };
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    await this.flush();
+    if (this.#unavailable) {
+      // One last try, so that a database back from an outage gets the spool now rather than at the next start.
+      this.#retryDue = true;
+      await this.flush();
+      await this.#startDrain();
+    }
+    this.#closed = true;
+    clearTimeout(this.#flushTimer);
+    clearTimeout(this.#retryTimer);
+    await this.#settings.spool.close();
+    await this.#settings.client.close();
+  }
+
+  readonly #onFlushTimer = (): void => {
+    this.#flushTimer = undefined;
+    this.#startDrain();
+  };
+
+  readonly #onRetryTimer = (): void => {
+    this.#retryTimer = undefined;
+    this.#retryDue = true;
+    this.#startDrain();
+  };
+
+  #startDrain(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+    return this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const mayTryDatabase = !this.#unavailable || this.#retryDue;
+      if (mayTryDatabase && (this.#retryDue || !this.#schemaReady || !this.#settings.spool.isEmpty)) {
+        this.#retryDue = false;
+        await this.#reconnect();
+      }
+      if (this.#queue.rows === 0) return;
+      const batch = this.#takeBatch();
+      if (!batch) continue;
+      if (this.#unavailable) await this.#spoolBatch(batch);
+      else await this.#insertFromQueue(batch);
+    }
+  }
+
+  /** Migrates if needed, then replays the spool; the database counts as available only if all of it worked. */
+  async #reconnect(): Promise<void> {
+    const { client, spool, logger } = this.#settings;
+    try {
+      if (!this.#schemaReady) {
+        await migrate(client);
+        this.#schemaReady = true;
+      } else if (spool.isEmpty) {
+        await client.query('SELECT 1');
+      }
+      const before = this.#counters.replayed;
+      await spool.replay((line) => this.#replayLine(line));
+      if (this.#unavailable) {
+        logger.info('prediction log: database available again', {
+          unavailable_since: this.#unavailable.since.toISOString(),
+          replayed: this.#counters.replayed - before,
+        });
+      }
+      this.#unavailable = undefined;
+      this.#retryDelayMs = this.#settings.retryIntervalMs;
+    } catch (error) {
+      this.#markUnavailable(error);
+    }
+  }
+
+  #markUnavailable(error: unknown): void {
+    const message = (error as Error)?.message ?? String(error);
+    if (!this.#unavailable) {
+      this.#unavailable = { since: new Date(), error: message };
+      this.#settings.logger.warn('prediction log: database unavailable, spooling to disk', {
+        error: message,
+        spool: this.#settings.spool.dir,
+      });
+    } else {
+      this.#unavailable.error = message;
+    }
+    if (!this.#retryTimer && !this.#closed) {
+      this.#retryTimer = setTimeout(this.#onRetryTimer, this.#retryDelayMs).unref();
+      this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, MAX_RETRY_MS);
+    }
+  }
+
+  #takeBatch(): Batch | undefined {
+    const rows: string[] = [];
+    this.#queue.take(this.#settings.batchRows, (record, rowIndex) => {
+      const problem = invalidRecord(record) ?? serialize(record, rowIndex, rows);
+      if (problem)
+        this.#drop(1, 'invalid prediction record; not logged', { request_id: record?.requestId, problem });
+    });
+    return rows.length > 0 ? { rows, json: `[${rows.join(',')}]` } : undefined;
+  }
+
+  async #insertFromQueue(batch: Batch): Promise<void> {
+    try {
+      this.#countInserted('written', batch.rows.length, await this.#insert(batch.json));
+    } catch (error) {
+      if (!isRejectedData(error)) {
+        this.#markUnavailable(error);
+        await this.#spoolBatch(batch);
+        return;
+      }
+      const rest = await this.#insertOneByOne(batch.rows, 'written');
+      if (rest.length > 0) await this.#spoolBatch({ rows: rest, json: `[${rest.join(',')}]` });
+    }
+  }
+
+  async #replayLine(line: string): Promise<void> {
+    let rows: string[];
+    try {
+      rows = (JSON.parse(line) as unknown[]).map((row) => JSON.stringify(row));
+    } catch {
+      this.#drop(1, 'spool line is not a JSON array of rows; skipped', { line: line.slice(0, 200) });
+      return;
+    }
+    try {
+      this.#countInserted('replayed', rows.length, await this.#insert(line));
+    } catch (error) {
+      if (!isRejectedData(error)) throw error;
+      const rest = await this.#insertOneByOne(rows, 'replayed');
+      // The rows left were not written: stop the replay here, the segment is replayed again later.
+      if (rest.length > 0) throw new Error('database became unavailable during replay');
+    }
+  }
+
+  /**
+   * Isolates the rows the database refuses (dropped, each with its reason) from the good ones in a batch it
+   * refused as a whole. Returns the rows not yet written when the database became unavailable meanwhile.
+   */
+  async #insertOneByOne(rows: string[], counter: 'written' | 'replayed'): Promise<string[]> {
+    for (const [index, row] of rows.entries()) {
+      try {
+        this.#countInserted(counter, 1, await this.#insert(`[${row}]`));
+      } catch (error) {
+        if (!isRejectedData(error)) {
+          this.#markUnavailable(error);
+          return rows.slice(index);
+        }
+        this.#drop(1, 'the database refused a prediction row; not logged', {
+          error: (error as Error).message,
+          row: row.slice(0, 500),
+        });
+      }
+    }
+    return [];
+  }
+
+  async #insert(json: string): Promise<number> {
+    const { affectedRows } = await this.#settings.client.query(INSERT_BATCH_SQL, [json]);
+    return affectedRows;
+  }
+
+  #countInserted(counter: 'written' | 'replayed', rows: number, inserted: number): void {
+    this.#counters[counter] += inserted;
+    this.#counters.duplicates += rows - inserted;
+  }
+
+  async #spoolBatch(batch: Batch): Promise<void> {
+    try {
+      await this.#settings.spool.append(batch.json);
+      this.#counters.spooled += batch.rows.length;
+    } catch (error) {
+      this.#drop(batch.rows.length, 'could not write the spool; predictions lost', {
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  /** The queue outgrew its bound (the database is slower than the traffic): the oldest rows go to disk. */
+  #startSpill(): void {
+    this.#spilling ??= (async () => {
+      while (this.#queue.rows > this.#settings.maxQueueRows) {
+        const batch = this.#takeBatch();
+        if (batch) await this.#spoolBatch(batch);
+      }
+    })().finally(() => {
+      this.#spilling = undefined;
+    });
+  }
+
+  #drop(rows: number, msg: string, fields: Record<string, unknown>): void {
+    this.#counters.dropped += rows;
+    this.#settings.logger.error(`prediction log: ${msg}`, { ...fields, rows });
+  }
+}
+
+/** Appends the row's JSON to `rows`, or says why it cannot be serialized. */
+function serialize(record: PredictionRecord, rowIndex: number, rows: string[]): string | undefined {
+  try {
+    rows.push(rowJson(record, rowIndex));
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -1,0 +1,86 @@
+import { PredictionLogConfigError } from './config-error.ts';
+
+/** What an RDS secret holds: always the credentials; host, port and dbname only in secrets made by hand. */
+export interface DatabaseSecret {
+  username: string;
+  password: string;
+  host?: string;
+  port?: number;
+  dbname?: string;
+}
+
+/** Returns the SecretString of a secret. */
+export type SecretReader = (secretArn: string) => Promise<string>;
+
+const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
+
+export function checkSecretArn(secretArn: string): void {
+  if (!ARN.test(secretArn)) {
+    throw new PredictionLogConfigError(
+      'DATABASE_SECRET_ARN is not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+    );
+  }
+}
+
+/** The JSON of an RDS secret; the error says what is missing and never repeats the value. */
+export function parseDatabaseSecret(text: string): DatabaseSecret {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new PredictionLogConfigError('the database secret is not JSON');
+  }
+  const secret = value as Partial<Record<keyof DatabaseSecret, unknown>> | null;
+  if (typeof secret?.username !== 'string' || typeof secret.password !== 'string') {
+    throw new PredictionLogConfigError('the database secret has no "username" and "password" strings');
+  }
+  const port = secret.port === undefined ? undefined : Number(secret.port);
+  return {
+    username: secret.username,
+    password: secret.password,
+    ...(typeof secret.host === 'string' ? { host: secret.host } : {}),
+    ...(port !== undefined && Number.isInteger(port) ? { port } : {}),
+    ...(typeof secret.dbname === 'string' ? { dbname: secret.dbname } : {}),
+  };
+}
+
+/** Reads secrets with the AWS SDK, in the region named by the ARN; loaded only when a secret is used. */
+export const readSecretFromAws: SecretReader = async (secretArn) => {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const region = ARN.exec(secretArn)?.[1];
+  const client = new SecretsManagerClient(region ? { region } : {});
+  try {
+    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    if (answer.SecretString === undefined) {
+      throw new PredictionLogConfigError(
+        'the database secret has no SecretString (binary secrets are not supported)',
+      );
+    }
+    return answer.SecretString;
+  } finally {
+    client.destroy();
+  }
+};
+
+/**
+ * The secret, read at most once per `maxAgeMs`: new connections after a rotation get the new password without
+ * a restart, and a burst of reconnects does not become a burst of Secrets Manager calls.
+ */
+export function cachedSecret(
+  secretArn: string,
+  read: SecretReader,
+  maxAgeMs: number,
+): () => Promise<DatabaseSecret> {
+  let cached: { secret: Promise<DatabaseSecret>; at: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!cached || now - cached.at > maxAgeMs) {
+      const secret = read(secretArn).then(parseDatabaseSecret);
+      cached = { secret, at: now };
+      secret.catch(() => {
+        if (cached?.secret === secret) cached = undefined;
+      });
+    }
+    return cached.secret;
+  };
+}

@@ -1,0 +1,121 @@
+import { resolve } from 'node:path';
+import { BatchingPredictionLog } from './batching-log.ts';
+import { PredictionLogConfigError } from './config-error.ts';
+import { stderrLogger } from './logger.ts';
+import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
+import { migrate } from './migrations.ts';
+import {
+  backendOf,
+  type DatabaseOptions,
+  openSqlClient,
+  type PredictionLogBackend,
+  positiveInteger,
+} from './open-database.ts';
+import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
+import { Spool } from './spool.ts';
+import { disabledPredictionLog, type PredictionLog } from './types.ts';
+
+export { PredictionLogConfigError } from './config-error.ts';
+export { DirectoryInUseError } from './dir-lock.ts';
+export type { Logger } from './logger.ts';
+export { type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
+export type { DatabaseOptions, PredictionLogBackend } from './open-database.ts';
+export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
+export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
+export * from './types.ts';
+
+export interface PredictionLogOptions extends DatabaseOptions {
+  /** Where batches wait while the database is unavailable; default `.glyco/spool` (on Lambda `/tmp/glyco-spool`). */
+  spoolDir?: string | undefined;
+  /** Rows held in memory at most before the oldest spill to the spool; default 10 000. */
+  maxQueueRows?: number | undefined;
+  /** Rows per insert at most; default 500. */
+  batchRows?: number | undefined;
+  /** How long a partial batch waits before it is written; default 50 ms. */
+  flushIntervalMs?: number | undefined;
+  /** First wait before retrying an unavailable database (doubling up to 5 s); default 500 ms. */
+  retryIntervalMs?: number | undefined;
+}
+
+/** The log as the app holds it: the seam, plus its metrics and the queries behind feedback and drift. */
+export interface OpenedPredictionLog extends PredictionLog {
+  readonly backend: PredictionLogBackend;
+  metrics(): PredictionLogMetrics;
+  /** Undefined when the log is off. */
+  readonly reader: PredictionLogReader | undefined;
+}
+
+/**
+ * Opens the prediction log the options describe and applies the schema migrations. A PostgreSQL server that
+ * is unreachable at startup does not stop the app: the log starts degraded, spools, and migrates once the
+ * server answers. Wrong settings fail here, with a message that says which.
+ */
+export async function openPredictionLog(options: PredictionLogOptions = {}): Promise<OpenedPredictionLog> {
+  const backend = backendOf(options);
+  if (backend === 'off') {
+    return { ...disabledPredictionLog, backend, metrics: () => NO_METRICS, reader: undefined };
+  }
+  const logger = options.logger ?? stderrLogger;
+  const settings = {
+    maxQueueRows: positiveInteger(options.maxQueueRows, 10_000, 'maxQueueRows'),
+    batchRows: positiveInteger(options.batchRows, 500, 'batchRows'),
+    flushIntervalMs: positiveInteger(options.flushIntervalMs, 50, 'flushIntervalMs'),
+    retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
+  };
+  const client = await openSqlClient(backend, options, logger);
+  let spool: Spool;
+  try {
+    spool = await Spool.open(options.spoolDir ?? defaultSpoolDir(), logger);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  const schemaReady = await migrate(client).then(
+    () => true,
+    async (error: unknown) => {
+      if (backend === 'pglite') {
+        await Promise.all([spool.close(), client.close()]);
+        throw error;
+      }
+      logger.warn('prediction log: cannot migrate the database yet; will retry', {
+        error: (error as Error).message,
+      });
+      return false;
+    },
+  );
+  const log = new BatchingPredictionLog({ client, spool, logger, schemaReady, ...settings });
+  return {
+    backend,
+    record: (records) => log.record(records),
+    flush: () => log.flush(),
+    state: () => log.state(),
+    close: () => log.close(),
+    metrics: () => log.metrics(),
+    reader: createPredictionLogReader(client),
+  };
+}
+
+/**
+ * The database alone, migrated, for reading the log without writing it (`glyco drift`). Fails when the
+ * database cannot be reached or the log is off.
+ */
+export async function openPredictionLogReader(
+  options: DatabaseOptions = {},
+): Promise<{ reader: PredictionLogReader; backend: PredictionLogBackend; close(): Promise<void> }> {
+  const backend = backendOf(options);
+  if (backend === 'off') throw new PredictionLogConfigError('the prediction log is off (DATABASE_URL=off)');
+  const client = await openSqlClient(backend, options, options.logger ?? stderrLogger);
+  try {
+    await migrate(client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return { reader: createPredictionLogReader(client), backend, close: () => client.close() };
+}
+
+/** Lambda's file system is read-only except /tmp. */
+function defaultSpoolDir(): string {
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return '/tmp/glyco-spool';
+  return resolve('.glyco', 'spool');
+}

@@ -1,0 +1,64 @@
+import type { SqlClient } from './sql-client.ts';
+
+/**
+ * The schema, as numbered plain-SQL steps. A step is never edited once released: a change is a new step.
+ * The same SQL runs on PGlite and on PostgreSQL.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'predictions table',
+    sql: `
+      CREATE TABLE predictions (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        predicted_at timestamptz NOT NULL,
+        logged_at timestamptz NOT NULL DEFAULT now(),
+        request_id text NOT NULL,
+        row_index integer NOT NULL CHECK (row_index >= 0),
+        model_name text NOT NULL,
+        model_version text NOT NULL,
+        inputs jsonb NOT NULL,
+        prediction smallint NOT NULL,
+        label text NOT NULL,
+        probability double precision NOT NULL,
+        risk_level text NOT NULL,
+        latency_ms double precision NOT NULL,
+        observed_outcome smallint CHECK (observed_outcome IN (0, 1)),
+        observed_at timestamptz,
+        CONSTRAINT predictions_request_row_key UNIQUE (request_id, row_index)
+      );
+      CREATE INDEX predictions_model_time_idx ON predictions (model_name, model_version, predicted_at);
+    `,
+  },
+];
+
+/** An arbitrary constant that names "the prediction log's schema" among advisory locks. */
+const MIGRATION_LOCK = 7_316_948_121;
+
+/**
+ * Applies the steps this database has not seen, in one transaction under an advisory lock: when several
+ * instances start at once, one migrates and the others wait, then find nothing left to do.
+ * Returns the versions it applied.
+ */
+export async function migrate(client: SqlClient): Promise<number[]> {
+  return client.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.exec(`
+      CREATE TABLE IF NOT EXISTS prediction_log_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await tx.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
+    const applied = new Set(rows.map((row) => row.version));
+    const pending = MIGRATIONS.filter((migration) => !applied.has(migration.version));
+    for (const migration of pending) {
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO prediction_log_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+    }
+    return pending.map((migration) => migration.version);
+  });
+}

@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { PredictionLogConfigError } from './config-error.ts';
+import { readSecretFromAws, type SecretReader } from './database-secret.ts';
+import type { Logger } from './logger.ts';
+import { openPgliteClient } from './pglite-client.ts';
+import { openPostgresClient } from './postgres-client.ts';
+import type { SqlClient } from './sql-client.ts';
+
+export interface DatabaseOptions {
+  /** Unset: embedded PGlite in `dataDir`. `off`: no log. `postgres://…`: a PostgreSQL server. */
+  databaseUrl?: string | undefined;
+  /** A Secrets Manager secret with the database `username` and `password` (RDS-managed secrets). */
+  databaseSecretArn?: string | undefined;
+  /** The server's host, port and database name when the URL does not give them (RDS, RDS Proxy). */
+  databaseHost?: string | undefined;
+  databasePort?: number | undefined;
+  databaseName?: string | undefined;
+  /** PGlite's data directory; default `.glyco/predictions` under the working directory. */
+  dataDir?: string | undefined;
+  /** Connections to a PostgreSQL server; default 4. */
+  poolSize?: number | undefined;
+  logger?: Logger | undefined;
+  /** How the secret is read; default the AWS SDK. */
+  readSecret?: SecretReader | undefined;
+}
+
+export type PredictionLogBackend = 'pglite' | 'postgres' | 'off';
+
+export function backendOf(options: DatabaseOptions): PredictionLogBackend {
+  if (options.databaseUrl === 'off') return 'off';
+  if (options.databaseUrl || options.databaseSecretArn || options.databaseHost) return 'postgres';
+  return 'pglite';
+}
+
+export function openSqlClient(
+  backend: PredictionLogBackend,
+  options: DatabaseOptions,
+  logger: Logger,
+): Promise<SqlClient> {
+  if (backend === 'pglite')
+    return openPgliteClient(options.dataDir ?? join(process.cwd(), '.glyco', 'predictions'));
+  return openPostgresClient({
+    databaseUrl: options.databaseUrl || undefined,
+    databaseSecretArn: options.databaseSecretArn || undefined,
+    host: options.databaseHost || undefined,
+    port: options.databasePort,
+    database: options.databaseName || undefined,
+    poolSize: positiveInteger(options.poolSize, 4, 'poolSize'),
+    logger,
+    readSecret: options.readSecret ?? readSecretFromAws,
+  });
+}
+
+export function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new PredictionLogConfigError(`prediction log: ${name} must be a positive integer, not ${value}`);
+  }
+  return value;
+}

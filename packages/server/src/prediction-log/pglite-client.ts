@@ -1,0 +1,118 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { acquireDirLock } from './dir-lock.ts';
+import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
+import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.ts';
+
+type Pending = { resolve(reply: PgliteReply): void; reject(error: Error): void };
+/** A request before it gets its id (distributed over the union's members). */
+type Unsent = PgliteRequest extends infer Request
+  ? Request extends unknown
+    ? Omit<Request, 'id'>
+    : never
+  : never;
+
+/** A database error as thrown on the main thread, with the SQLSTATE code PGlite reported. */
+class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError';
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Opens (creating if needed) the embedded database in `dataDir`, owned by this process until `close()`. */
+export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
+  const dir = resolve(dataDir);
+  await mkdir(dir, { recursive: true });
+  const lock = await acquireDirLock(dir, 'the embedded prediction database');
+  try {
+    return await startWorker(dir, lock.release);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startWorker(dataDir: string, releaseLock: () => Promise<void>): Promise<SqlClient> {
+  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir } });
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let stopped: Error | undefined;
+
+  await new Promise<void>((ready, fail) => {
+    const failOnExit = (code: number) =>
+      fail(new Error(`the embedded database exited while opening (code ${code})`));
+    worker.once('error', fail);
+    worker.once('exit', failOnExit);
+    worker.once('message', () => {
+      worker.off('error', fail);
+      worker.off('exit', failOnExit);
+      ready();
+    });
+  });
+  worker.on('message', (reply: PgliteReply) => {
+    const waiter = pending.get(reply.id);
+    pending.delete(reply.id);
+    waiter?.resolve(reply);
+  });
+  const fail = (error: Error) => {
+    stopped = error;
+    for (const waiter of pending.values()) waiter.reject(error);
+    pending.clear();
+  };
+  worker.on('error', (error) => fail(new Error(`the embedded database failed: ${error.message}`)));
+  worker.on('exit', (code) => fail(new Error(`the embedded database stopped (exit code ${code})`)));
+
+  const send = (request: Unsent): Promise<PgliteReply> => {
+    if (stopped) return Promise.reject(stopped);
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  };
+  const run = async <Row>(request: Unsent): Promise<SqlResult<Row>> => {
+    const reply = await send(request);
+    if ('error' in reply) throw new EmbeddedDatabaseError(reply.error.message, reply.error.code);
+    return { rows: reply.rows as Row[], affectedRows: reply.affectedRows };
+  };
+  const direct: SqlQueryable = {
+    query: (sql, params = []) => run({ kind: 'query', sql, params }),
+    exec: async (sql) => {
+      await run({ kind: 'exec', sql });
+    },
+  };
+
+  // One connection: a transaction must not interleave with other statements, so everything takes turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work);
+    turn = result.catch(() => {});
+    return result;
+  };
+
+  return {
+    query: (sql, params) => inTurn(() => direct.query(sql, params)),
+    exec: (sql) => inTurn(() => direct.exec(sql)),
+    transaction: (work) =>
+      inTurn(async () => {
+        await direct.exec('BEGIN');
+        try {
+          const result = await work(direct);
+          await direct.exec('COMMIT');
+          return result;
+        } catch (error) {
+          await direct.exec('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    async close() {
+      await inTurn(() => run({ kind: 'close' })).catch(() => {});
+      await worker.terminate();
+      await releaseLock();
+    },
+  };
+}

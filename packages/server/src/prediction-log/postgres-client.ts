@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { PredictionLogConfigError } from './config-error.ts';
+import { cachedSecret, checkSecretArn, type DatabaseSecret, type SecretReader } from './database-secret.ts';
+import type { Logger } from './logger.ts';
+import { type PostgresEndpoint, parseDatabaseUrl, parseSslMode, tlsOptions } from './postgres-endpoint.ts';
+import type { SqlClient, SqlQueryable } from './sql-client.ts';
+
+export interface PostgresClientOptions {
+  /** `postgres://…`; may leave out the credentials when they come from a secret. */
+  databaseUrl: string | undefined;
+  /** RDS credentials from Secrets Manager, read at startup and again after `secretMaxAgeMs` (rotation). */
+  databaseSecretArn: string | undefined;
+  /** Override (or, without a URL, give) where the server is: an RDS instance or RDS Proxy endpoint. */
+  host: string | undefined;
+  port: number | undefined;
+  database: string | undefined;
+  poolSize: number;
+  logger: Logger;
+  readSecret: SecretReader;
+  secretMaxAgeMs?: number;
+}
+
+/** Seconds-scale bounds so an unreachable server turns into spooling quickly instead of hanging writes. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const QUERY_TIMEOUT_MS = 30_000;
+
+export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
+  const fromUrl = options.databaseUrl ? parseDatabaseUrl(options.databaseUrl) : undefined;
+  let secret: (() => Promise<DatabaseSecret>) | undefined;
+  let firstSecret: DatabaseSecret | undefined;
+  if (options.databaseSecretArn) {
+    checkSecretArn(options.databaseSecretArn);
+    secret = cachedSecret(
+      options.databaseSecretArn,
+      options.readSecret,
+      options.secretMaxAgeMs ?? 10 * 60_000,
+    );
+    firstSecret = await secret();
+  }
+  const endpoint = resolveEndpoint(fromUrl, firstSecret, options);
+  const pool = new pg.Pool({
+    host: endpoint.host,
+    port: endpoint.port,
+    database: endpoint.database,
+    user: firstSecret?.username ?? endpoint.user,
+    password: secret ? async () => (await secret()).password : endpoint.password,
+    ssl: tlsOptions(endpoint),
+    max: options.poolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    statement_timeout: QUERY_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'glyco',
+  });
+  // An idle connection that the server closes (restart, failover) must not crash the process.
+  pool.on('error', (error) => options.logger.warn('database connection lost', { error: error.message }));
+
+  const on = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return { rows: result.rows as Row[], affectedRows: result.rowCount ?? 0 };
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+  });
+  return {
+    ...on(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await work(on(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        failure = error as Error;
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release(failure);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Explicit settings win over the URL, the URL over what the secret says. */
+function resolveEndpoint(
+  fromUrl: PostgresEndpoint | undefined,
+  secret: DatabaseSecret | undefined,
+  options: PostgresClientOptions,
+): PostgresEndpoint {
+  const host = options.host ?? fromUrl?.host ?? secret?.host;
+  if (!host) {
+    throw new PredictionLogConfigError(
+      'no database host: set DATABASE_URL, or DATABASE_HOST with DATABASE_SECRET_ARN (RDS-managed secrets hold no host)',
+    );
+  }
+  return {
+    host,
+    port: options.port ?? fromUrl?.port ?? secret?.port ?? 5432,
+    database: options.database ?? fromUrl?.database ?? secret?.dbname ?? 'postgres',
+    user: fromUrl?.user,
+    password: fromUrl?.password,
+    sslMode: fromUrl?.sslMode ?? parseSslMode(undefined, host),
+    sslRootCert: fromUrl?.sslRootCert,
+  };
+}

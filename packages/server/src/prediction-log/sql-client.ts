@@ -1,0 +1,32 @@
+/**
+ * The little SQL surface the log needs, implemented by the embedded PGlite and by node-postgres, so that the
+ * queue, the migrations and the reader are written once, in one SQL dialect.
+ */
+export interface SqlResult<Row> {
+  rows: Row[];
+  /** Rows inserted, updated or deleted by the statement. */
+  affectedRows: number;
+}
+
+export interface SqlQueryable {
+  /** One statement with `$n` parameters. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+  /** A script of several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlQueryable {
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * True when the database refused the data itself (SQLSTATE class 22 "data exception" or 23 "integrity
+ * constraint violation"): retrying the same rows cannot succeed. Every other failure (refused connection,
+ * timeout, shutdown, permissions) is treated as the database being unavailable, and the rows are kept.
+ */
+export function isRejectedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
+}

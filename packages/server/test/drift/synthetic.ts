@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { type ModelManifest, parseManifest } from '@glyco/contract';
+
+/** The bundled default model's manifest: real reference distributions, ties and all. */
+export function bundledManifest(): ModelManifest {
+  const path = new URL('../../../../models/pima-diabetes/1.0.0/manifest.json', import.meta.url);
+  return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** A small seeded generator (mulberry32), so a synthetic sample is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Logged input rows drawn from the training reference itself (inverse CDF through the percentiles, missing
+ * at the training rate), with `shift` added to the named features.
+ */
+export function sampleRows(
+  manifest: ModelManifest,
+  count: number,
+  seed: number,
+  shift: Record<string, number> = {},
+): Record<string, number | null>[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => {
+    const row: Record<string, number | null> = {};
+    for (const reference of manifest.reference) {
+      if (random() < reference.missingRate) {
+        row[reference.feature] = null;
+        continue;
+      }
+      const position = random() * 100;
+      const below = Math.floor(position);
+      const low = reference.quantiles[below]!;
+      const high = reference.quantiles[Math.min(below + 1, 100)]!;
+      row[reference.feature] = low + (high - low) * (position - below) + (shift[reference.feature] ?? 0);
+    }
+    return row;
+  });
+}

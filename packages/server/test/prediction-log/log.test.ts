@@ -1,0 +1,215 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BatchingPredictionLog } from '../../src/prediction-log/batching-log.ts';
+import { openPredictionLog, openPredictionLogReader } from '../../src/prediction-log/index.ts';
+import { migrate } from '../../src/prediction-log/migrations.ts';
+import { INSERT_BATCH_SQL } from '../../src/prediction-log/rows.ts';
+import { openSqlClient } from '../../src/prediction-log/open-database.ts';
+import { Spool } from '../../src/prediction-log/spool.ts';
+import { backends, type TestDatabase } from './support/backends.ts';
+import { memoryLogger, prediction, waitFor } from './support/records.ts';
+import { switchableClient } from './support/switchable-client.ts';
+
+describe.each(backends)('prediction log on $name', (backend) => {
+  if (backend.unavailable) {
+    it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
+    return;
+  }
+  let db: TestDatabase;
+  let spoolDir: string;
+  beforeEach(async () => {
+    db = await backend.create();
+    spoolDir = await mkdtemp(join(tmpdir(), 'glyco-spool-'));
+  });
+  afterEach(async () => {
+    await db.drop();
+    await rm(spoolDir, { recursive: true, force: true });
+  });
+
+  it('stores every row of every request once, with its columns, off the request path', async () => {
+    const log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
+    const batchRequest = [prediction('multi', 90), prediction('multi', 150), prediction('multi', 200)];
+    log.record([prediction('single', 120)]);
+    log.record(batchRequest);
+    expect(log.metrics()).toMatchObject({ queued: 4, written: 0 });
+    await log.close();
+    expect(log.metrics()).toMatchObject({ queued: 4, written: 4, spooled: 0, dropped: 0 });
+
+    const rows = await db.query<Record<string, unknown>>(
+      `SELECT request_id, row_index, model_name, model_version, inputs, prediction, label, probability,
+              risk_level, latency_ms, predicted_at, observed_outcome
+       FROM predictions ORDER BY id`,
+    );
+    expect(rows.map((row) => [row.request_id, row.row_index])).toEqual([
+      ['single', 0],
+      ['multi', 0],
+      ['multi', 1],
+      ['multi', 2],
+    ]);
+    const second = rows[2]!;
+    expect(second).toMatchObject({
+      model_name: 'pima-diabetes',
+      model_version: '1.0.0',
+      inputs: batchRequest[1]!.inputs,
+      prediction: 1,
+      label: 'pos',
+      probability: 0.6,
+      risk_level: 'high',
+      latency_ms: 0.25,
+      observed_outcome: null,
+    });
+    expect((second.predicted_at as Date).getTime()).toBe(batchRequest[1]!.time.getTime());
+  });
+
+  it('keeps one row per request id and row when a request id comes back (idempotent key)', async () => {
+    const log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
+    log.record([prediction('same-id', 100)]);
+    await log.flush();
+    log.record([prediction('same-id', 180)]);
+    await log.close();
+    expect(log.metrics()).toMatchObject({ written: 1, duplicates: 1, dropped: 0 });
+    const rows = await db.query<{ glucose: number }>(
+      `SELECT (inputs->>'glucose')::int AS glucose FROM predictions`,
+    );
+    expect(rows).toEqual([{ glucose: 100 }]);
+  });
+
+  it('applies the migrations once, however often and however concurrently the log is opened', async () => {
+    const openers = backend.name === 'postgres' ? 4 : 1;
+    const readers = await Promise.all(
+      Array.from({ length: openers }, () => openPredictionLogReader(db.options)),
+    );
+    await Promise.all(readers.map((reader) => reader.close()));
+    const again = await openPredictionLogReader(db.options);
+    await again.close();
+    const applied = await db.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
+    expect(applied).toEqual([{ version: 1 }]);
+  });
+
+  it('spools while the database is unavailable and replays in order, exactly once, when it is back', async () => {
+    const logger = memoryLogger();
+    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    await migrate(client);
+    const spool = await Spool.open(spoolDir, logger);
+    const log = new BatchingPredictionLog({
+      client,
+      spool,
+      logger,
+      schemaReady: true,
+      maxQueueRows: 10_000,
+      batchRows: 25,
+      flushIntervalMs: 5,
+      retryIntervalMs: 50,
+    });
+    log.record([prediction('before-0')]);
+    await log.flush();
+
+    client.down = true;
+    for (let i = 0; i < 100; i++) log.record([prediction(`during-${i}`)]);
+    await log.flush();
+    expect(log.state().state).toBe('degraded');
+    expect(log.state().detail).toContain('ECONNREFUSED');
+    expect(log.metrics()).toMatchObject({ written: 1, spooled: 100, dropped: 0 });
+    expect((await readdir(spoolDir)).some((name) => name.endsWith('.jsonl'))).toBe(true);
+
+    client.down = false;
+    await waitFor('the spool to be replayed', () => log.state().state === 'ok');
+    log.record([prediction('after-0')]);
+    await log.close();
+
+    expect(log.metrics()).toMatchObject({
+      written: 2,
+      spooled: 100,
+      replayed: 100,
+      duplicates: 0,
+      dropped: 0,
+    });
+    const ids = (
+      await db.query<{ request_id: string }>('SELECT request_id FROM predictions ORDER BY id')
+    ).map((row) => row.request_id);
+    expect(ids).toEqual(['before-0', ...Array.from({ length: 100 }, (_, i) => `during-${i}`), 'after-0']);
+    expect(logger.lines.map((line) => line.msg)).toEqual([
+      'prediction log: database unavailable, spooling to disk',
+      'prediction log: database available again',
+    ]);
+  });
+
+  it('replays at startup what a previous process spooled, skipping rows an interrupted replay already stored', async () => {
+    const logger = memoryLogger();
+    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    await migrate(client);
+    const previous = new BatchingPredictionLog({
+      client,
+      spool: await Spool.open(spoolDir, logger),
+      logger,
+      schemaReady: true,
+      maxQueueRows: 10_000,
+      batchRows: 10,
+      flushIntervalMs: 5,
+      retryIntervalMs: 60_000,
+    });
+    client.down = true;
+    for (let i = 0; i < 30; i++) previous.record([prediction(`spooled-${i}`)]);
+    await previous.close();
+    expect(previous.metrics()).toMatchObject({ spooled: 30, written: 0 });
+    // As if that process had begun replaying and died after the first batch of 10 reached the table.
+    const head = await readFile(
+      join(spoolDir, (await readdir(spoolDir)).find((name) => name.endsWith('.jsonl'))!),
+      'utf8',
+    );
+    await db.query(INSERT_BATCH_SQL, [head.split('\n')[0]]);
+
+    const next = await openPredictionLog({ ...db.options, spoolDir, logger });
+    await waitFor('the startup replay', () => next.state().state === 'ok');
+    await next.close();
+    expect(next.metrics()).toMatchObject({ replayed: 20, duplicates: 10, dropped: 0 });
+    const rows = await db.query<{ n: number; distinct: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM predictions',
+    );
+    expect(rows).toEqual([{ n: 30, distinct: 30 }]);
+    expect((await readdir(spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+  });
+
+  it('drops only the row the database refuses, writes the rest of its batch, and says which', async () => {
+    const logger = memoryLogger();
+    const log = await openPredictionLog({ ...db.options, spoolDir, logger });
+    // PostgreSQL's jsonb refuses the NUL character (SQLSTATE 22P05): a row no retry can ever store.
+    log.record([prediction('good-1'), prediction('bad-\u0000'), prediction('good-2')]);
+    await log.close();
+    expect(log.metrics()).toMatchObject({ written: 2, dropped: 1, spooled: 0 });
+    const ids = await db.query<{ request_id: string }>('SELECT request_id FROM predictions ORDER BY id');
+    expect(ids.map((row) => row.request_id)).toEqual(['good-1', 'good-2']);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'prediction log: the database refused a prediction row; not logged',
+      }),
+    );
+  });
+
+  it('spills the oldest rows to the spool when the queue outgrows its bound, and loses none', async () => {
+    const log = await openPredictionLog({ ...db.options, spoolDir, maxQueueRows: 100, batchRows: 50 });
+    for (let i = 0; i < 1000; i++) log.record([prediction(`burst-${i}`)]);
+    expect(log.metrics().queueRows).toBeLessThanOrEqual(1000);
+    await log.close();
+    const metrics = log.metrics();
+    expect(metrics.spooled).toBeGreaterThan(0);
+    expect(metrics.written + metrics.replayed).toBe(1000);
+    expect(metrics.dropped).toBe(0);
+    const count = await db.query<{ n: number }>(
+      'SELECT count(DISTINCT request_id)::int AS n FROM predictions',
+    );
+    expect(count).toEqual([{ n: 1000 }]);
+  });
+
+  it('refuses records after close and counts them as dropped', async () => {
+    const logger = memoryLogger();
+    const log = await openPredictionLog({ ...db.options, spoolDir, logger });
+    await log.close();
+    log.record([prediction('late')]);
+    expect(log.metrics().dropped).toBe(1);
+    expect(logger.lines[0]).toMatchObject({ level: 'error' });
+  });
+});

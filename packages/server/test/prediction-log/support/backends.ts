@@ -1,0 +1,111 @@
+import { cp, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { DatabaseOptions } from '../../../src/prediction-log/index.ts';
+
+/** A fresh, empty database of one backend, and a plain connection to look into it. */
+export interface TestDatabase {
+  options: DatabaseOptions;
+  /** Runs one query on a connection of its own (PGlite: only while no log holds the data dir). */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  drop(): Promise<void>;
+}
+
+export interface TestBackend {
+  name: 'pglite' | 'postgres';
+  /** Why the backend cannot run here, or undefined. */
+  unavailable: string | undefined;
+  create(): Promise<TestDatabase>;
+}
+
+const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+if (!testDatabaseUrl && process.env.CI === 'true') {
+  throw new Error(
+    'TEST_DATABASE_URL is not set: CI must run the log tests against PostgreSQL (.ci/postgres.sh)',
+  );
+}
+
+export const postgres: TestBackend = {
+  name: 'postgres',
+  unavailable: testDatabaseUrl
+    ? undefined
+    : 'TEST_DATABASE_URL is not set (run `source .ci/postgres.sh && start_test_postgres`)',
+  async create() {
+    const name = `glyco_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    await onServer(`CREATE DATABASE ${name}`);
+    const url = new URL(testDatabaseUrl!);
+    url.pathname = `/${name}`;
+    return {
+      options: { databaseUrl: url.toString() },
+      async query(sql, params) {
+        const client = new pg.Client({ connectionString: url.toString() });
+        await client.connect();
+        try {
+          return (await client.query(sql, params)).rows;
+        } finally {
+          await client.end();
+        }
+      },
+      drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    };
+  },
+};
+
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export const pglite: TestBackend = {
+  name: 'pglite',
+  unavailable: undefined,
+  async create() {
+    const dir = await mkdtemp(join(tmpdir(), 'glyco-pglite-'));
+    const dataDir = join(dir, 'data');
+    await cp(await pgliteTemplate(), dataDir, { recursive: true });
+    return {
+      options: { dataDir },
+      async query(sql, params) {
+        const db = await PGlite.create(dataDir);
+        try {
+          return (await db.query(sql, params)).rows as never[];
+        } finally {
+          await db.close();
+        }
+      },
+      drop: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+export const backends: readonly TestBackend[] = [pglite, postgres];
+
+/**
+ * Creating a PGlite database takes seconds (initdb in WebAssembly); copying a created one takes a fraction.
+ * One empty template per PGlite version is kept in the temp dir, built once by whichever test gets there first.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const manifest = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
+  const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+  const template = join(tmpdir(), `glyco-pglite-template-${version}`);
+  if (await exists(template)) return template;
+  const building = await mkdtemp(join(tmpdir(), 'glyco-pglite-building-'));
+  const db = await PGlite.create(building);
+  await db.close();
+  await rename(building, template).catch(async () => rm(building, { recursive: true, force: true }));
+  return template;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}

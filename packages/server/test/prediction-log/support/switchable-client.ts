@@ -1,0 +1,29 @@
+import type { SqlClient } from '../../../src/prediction-log/sql-client.ts';
+
+/**
+ * A real database client that can be made to fail like an unreachable server (ECONNREFUSED), to test what
+ * the log does during an outage against both backends without stopping the database itself.
+ */
+export function switchableClient(client: SqlClient): SqlClient & { down: boolean } {
+  const failIfDown = () => {
+    if (wrapper.down)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  };
+  const wrapper = {
+    down: false,
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      failIfDown();
+      return client.query<Row>(sql, params);
+    },
+    async exec(sql: string) {
+      failIfDown();
+      return client.exec(sql);
+    },
+    async transaction<T>(work: Parameters<SqlClient['transaction']>[0]) {
+      failIfDown();
+      return client.transaction(work) as Promise<T>;
+    },
+    close: () => client.close(),
+  };
+  return wrapper;
+}
