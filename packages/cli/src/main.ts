@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   promote: () => import('./commands/promote.ts'),
   rollback: () => import('./commands/rollback.ts'),
   models: () => import('./commands/models.ts'),
+  drift: () => import('./commands/drift.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

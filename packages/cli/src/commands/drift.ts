@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
+import {
+  DEFAULT_DRIFT_ROWS,
+  DirectoryInUseError,
+  loggedDrift,
+  openPredictionLogReader,
+  PredictionLogConfigError,
+  type PredictionLogReader,
+} from '@glyco/server/prediction-log';
+import { CliError } from '../cli.ts';
+
+const DEFAULT_MODEL = 'pima-diabetes';
+const EMBEDDED_LOG = join('.glyco', 'predictions');
+/** Distinct from 1 (could not report) and 2 (bad usage), for cron jobs and CI gates. */
+const DRIFT_EXIT_CODE = 3;
+
+const USAGE = `usage: glyco drift [options]
+
+Per feature, the Population Stability Index and the Kolmogorov-Smirnov statistic of the logged inputs
+against the training data's reference distribution; PSI > 0.2 is flagged. Live ROC AUC where outcomes were
+reported (POST /v1/feedback).
+
+  --model <name>     the model (default: ${DEFAULT_MODEL})
+  --version <v>      its version (default: the newest under <models>/<name>/)
+  --since <time>     from: an ISO 8601 time (2026-05-01, 2026-05-01T08:00:00Z) or a duration ago (30m, 24h, 7d, 2w)
+  --until <time>     to, in the same forms (default: now)
+  --limit <n>        analyse the most recent <n> predictions at most (default: ${DEFAULT_DRIFT_ROWS})
+  --models <dir>     the local model registry with <name>/<version>/manifest.json (default: models)
+  --json             print the report as JSON instead of a table
+  --fail-on-drift    exit with code ${DRIFT_EXIT_CODE} when a feature drifted
+
+The log is the server's: DATABASE_URL (unset: the embedded database in ${EMBEDDED_LOG}; or a postgres:// URL),
+with DATABASE_SECRET_ARN and DATABASE_HOST as for the server.`;
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      model: { type: 'string', default: DEFAULT_MODEL },
+      version: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      limit: { type: 'string', default: String(DEFAULT_DRIFT_ROWS) },
+      models: { type: 'string', default: 'models' },
+      json: { type: 'boolean', default: false },
+      'fail-on-drift': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const since = timeOption('since', values.since);
+  const until = timeOption('until', values.until);
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError('drift: --limit must be a whole number above 0', 2);
+  const manifest = await readModelManifest(resolve(values.models), values.model, values.version);
+
+  const report = await withLogReader(async (reader) =>
+    loggedDrift(reader, manifest, { since, until, limit }),
+  );
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftTable(report));
+  if (values['fail-on-drift'] && report.drifted.length > 0) process.exitCode = DRIFT_EXIT_CODE;
+}
+
+function timeOption(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseTimeBound(text);
+  } catch (error) {
+    if (error instanceof TimeBoundError) throw new CliError(`drift: --${name} ${error.message}`, 2);
+    throw error;
+  }
+}
+
+async function readModelManifest(
+  registry: string,
+  name: string,
+  version: string | undefined,
+): Promise<ModelManifest> {
+  const modelDir = join(registry, name);
+  const chosen = version ?? (await newestVersion(modelDir));
+  const path = join(modelDir, chosen, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new CliError(`drift: no manifest at ${path}; see --models, --model and --version`);
+  }
+  try {
+    return parseManifest(JSON.parse(text));
+  } catch (error) {
+    throw new CliError(`drift: ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** Numeric-aware, so 1.10.0 is newer than 1.9.0. */
+async function newestVersion(modelDir: string): Promise<string> {
+  const versions = await readdir(modelDir, { withFileTypes: true }).then(
+    (entries) => entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name),
+    () => [],
+  );
+  const newest = versions.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))[0];
+  if (!newest) throw new CliError(`drift: no model versions in ${modelDir}; see --models and --model`);
+  return newest;
+}
+
+async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T>): Promise<T> {
+  const databaseUrl = process.env.DATABASE_URL || undefined;
+  const databaseSecretArn = process.env.DATABASE_SECRET_ARN || undefined;
+  const databaseHost = process.env.DATABASE_HOST || undefined;
+  const embedded = !databaseUrl && !databaseSecretArn && !databaseHost;
+  if (embedded && !existsSync(EMBEDDED_LOG)) {
+    throw new CliError(
+      `drift: no prediction log in ${EMBEDDED_LOG} here: run it where the server runs (pnpm start), or set DATABASE_URL`,
+    );
+  }
+  let log: Awaited<ReturnType<typeof openPredictionLogReader>>;
+  try {
+    log = await openPredictionLogReader({
+      databaseUrl,
+      databaseSecretArn,
+      databaseHost,
+      dataDir: EMBEDDED_LOG,
+    });
+  } catch (error) {
+    if (error instanceof PredictionLogConfigError) throw new CliError(`drift: ${error.message}`, 2);
+    if (error instanceof DirectoryInUseError) {
+      throw new CliError(
+        `drift: ${error.message}, a running server: ask it instead, e.g. curl http://localhost:8080/v1/models/<name>/drift`,
+      );
+    }
+    throw new CliError(`drift: cannot open the prediction log: ${(error as Error).message}`);
+  }
+  try {
+    return await work(log.reader);
+  } catch (error) {
+    throw new CliError(`drift: reading the prediction log failed: ${(error as Error).message}`);
+  } finally {
+    await log.close();
+  }
+}

@@ -1,0 +1,148 @@
+import { execFile, spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { openPredictionLog } from '@glyco/server/prediction-log';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+const databaseUrl = process.env.TEST_DATABASE_URL;
+const postgresTools = process.env.TEST_POSTGRES_BINDIR;
+if ((!databaseUrl || !postgresTools) && process.env.CI === 'true') {
+  throw new Error('TEST_DATABASE_URL and TEST_POSTGRES_BINDIR must be set in CI (.ci/postgres.sh)');
+}
+
+function glyco(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (status) => resolve({ status, stdout, stderr })),
+  );
+}
+
+/**
+ * Logged predictions whose glucose runs 40 mg/dL above the training data; the other features are left out
+ * (missing), so glucose is the only feature with values to judge.
+ */
+function shiftedPredictions(count: number) {
+  return Array.from({ length: count }, (_, i) => [
+    {
+      requestId: `cli-${i}`,
+      time: new Date(),
+      modelName: 'pima-diabetes',
+      modelVersion: '1.0.0',
+      inputs: { glucose: 130 + ((i * 37) % 60) },
+      outputs: { prediction: 1, label: 'pos', probability: 0.7, riskLevel: 'high' },
+      latencyMs: 0.3,
+    },
+  ]);
+}
+
+/** Runs createdb or dropdb against the test server: a database of this test's own keeps other rows out. */
+async function onTestServer(tool: 'createdb' | 'dropdb', name: string): Promise<string> {
+  const url = new URL(databaseUrl!);
+  const args = [
+    '-h',
+    url.hostname,
+    '-p',
+    url.port,
+    '-U',
+    url.username,
+    ...(tool === 'dropdb' ? ['--force'] : []),
+    name,
+  ];
+  await promisify(execFile)(join(postgresTools!, tool), args);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+describe('glyco drift', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'glyco-cli-drift-'));
+    await mkdir(join(work, 'models'));
+    await cp(join(ROOT, 'models/pima-diabetes'), join(work, 'models/pima-diabetes'), { recursive: true });
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  it('says where the log would be when there is none, with a non-zero exit', async () => {
+    const result = await glyco(['drift'], work, { DATABASE_URL: '' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'glyco: drift: no prediction log in .glyco/predictions here: run it where the server runs (pnpm start), or set DATABASE_URL\n',
+    );
+  });
+
+  it('refuses a --since it cannot read, naming the forms it takes', async () => {
+    const result = await glyco(['drift', '--since', 'last tuesday'], work);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^glyco: drift: --since "last tuesday" is not a time: use an ISO 8601 time/,
+    );
+  });
+
+  it('refuses a model it cannot find', async () => {
+    const result = await glyco(['drift', '--model', 'no-such-model'], work);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no model versions in');
+  });
+
+  const logs = [
+    { name: 'the embedded log (PGlite)', server: false },
+    { name: 'PostgreSQL', server: true },
+  ];
+  describe.each(logs)('reading $name', ({ server }) => {
+    const env = { DATABASE_URL: '' };
+    const skip = server && !(databaseUrl && postgresTools) ? 'TEST_DATABASE_URL is not set' : undefined;
+    const database = `glyco_cli_drift_${process.pid}`;
+    beforeAll(async () => {
+      if (skip) return;
+      if (server) env.DATABASE_URL = await onTestServer('createdb', database);
+      const log = await openPredictionLog({
+        databaseUrl: env.DATABASE_URL || undefined,
+        dataDir: join(work, '.glyco/predictions'),
+        spoolDir: join(work, '.glyco/spool'),
+      });
+      for (const request of shiftedPredictions(400)) log.record(request);
+      await log.close();
+    }, 60_000);
+    afterAll(async () => {
+      if (server && !skip) await onTestServer('dropdb', database);
+    });
+
+    it.skipIf(skip)(
+      'prints a table that flags the shifted glucose, and exits 3 with --fail-on-drift',
+      async () => {
+        const result = await glyco(['drift', '--since', '1h', '--fail-on-drift'], work, env);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(3);
+        const lines = result.stdout.split('\n');
+        expect(lines[0]).toMatch(/^pima-diabetes 1\.0\.0: \d+ logged predictions since \d{4}-/);
+        expect(lines.find((line) => line.startsWith('glucose'))).toMatch(/ DRIFT$/);
+        expect(lines).toContain('DRIFT in 1 feature(s): glucose');
+        expect(lines.find((line) => line.startsWith('age'))).toMatch(/ insufficient-data$/);
+      },
+      30_000,
+    );
+
+    it.skipIf(skip)(
+      'prints the same report as JSON with --json, and exits 0 without --fail-on-drift',
+      async () => {
+        const result = await glyco(['drift', '--json', '--limit', '400'], work, env);
+        expect(result.status).toBe(0);
+        const report = JSON.parse(result.stdout);
+        expect(report.model).toEqual({ name: 'pima-diabetes', version: '1.0.0' });
+        expect(report.rows.analysed).toBe(400);
+        expect(report.drifted).toEqual(['glucose']);
+        expect(report.performance).toBeNull();
+      },
+      30_000,
+    );
+  });
+});
