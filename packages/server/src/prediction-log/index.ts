@@ -3,7 +3,7 @@ import { BatchingPredictionLog } from './batching-log.ts';
 import { PredictionLogConfigError } from './config-error.ts';
 import { stderrLogger } from './logger.ts';
 import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
-import { migrate } from './migrations.ts';
+import { migrate, schemaVersion } from './migrations.ts';
 import {
   backendOf,
   type DatabaseOptions,
@@ -96,8 +96,8 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
 }
 
 /**
- * The database alone, migrated, for reading the log without writing it (`glyco drift`). Fails when the
- * database cannot be reached or the log is off.
+ * The database alone, for reading the log without writing to it (`glyco drift`, with a read-only login if
+ * wanted): it never migrates. Fails when the database cannot be reached, holds no log, or the log is off.
  */
 export async function openPredictionLogReader(
   options: DatabaseOptions = {},
@@ -106,7 +106,7 @@ export async function openPredictionLogReader(
   if (backend === 'off') throw new PredictionLogConfigError('the prediction log is off (DATABASE_URL=off)');
   const client = await openSqlClient(backend, options, options.logger ?? stderrLogger);
   try {
-    await migrate(client);
+    await schemaVersion(client);
   } catch (error) {
     await client.close();
     throw error;

@@ -1,4 +1,4 @@
-import type { SqlClient } from './sql-client.ts';
+import type { SqlClient, SqlQueryable } from './sql-client.ts';
 
 /**
  * The schema, as numbered plain-SQL steps. A step is never edited once released: a change is a new step.
@@ -61,4 +61,24 @@ export async function migrate(client: SqlClient): Promise<number[]> {
     }
     return pending.map((migration) => migration.version);
   });
+}
+
+/**
+ * The schema version a database holds, for readers that must not write (a read-only login): it fails, saying
+ * so, when the log was never created there.
+ */
+export async function schemaVersion(db: SqlQueryable): Promise<number> {
+  let version: number | null | undefined;
+  try {
+    const { rows } = await db.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM prediction_log_migrations',
+    );
+    version = rows[0]?.version;
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '42P01') throw error;
+  }
+  if (!version) {
+    throw new Error('this database holds no prediction log yet: the server creates it when it first starts');
+  }
+  return version;
 }

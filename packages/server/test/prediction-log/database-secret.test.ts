@@ -1,12 +1,19 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cachedSecret,
   parseDatabaseSecret,
   readSecretFromAws,
 } from '../../src/prediction-log/database-secret.ts';
-import { openPredictionLogReader, PredictionLogConfigError } from '../../src/prediction-log/index.ts';
+import {
+  openPredictionLog,
+  openPredictionLogReader,
+  PredictionLogConfigError,
+} from '../../src/prediction-log/index.ts';
 import { postgres } from './support/backends.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-dev-db-AbCdEf';
@@ -80,15 +87,31 @@ describe('database credentials from Secrets Manager', () => {
     });
 
     it.skipIf(postgres.unavailable)('connects to PostgreSQL as the user the secret names', async () => {
-      const url = new URL(process.env.TEST_DATABASE_URL!);
-      const options = { databaseSecretArn: ARN, databaseHost: url.hostname, databasePort: Number(url.port) };
-      const reader = await openPredictionLogReader({ ...options, databaseName: url.pathname.slice(1) });
-      await reader.close();
-      // The server trusts loopback connections, so a wrong password would pass; a wrong user does not.
-      const wrongUser = async () => '{"username":"nobody","password":"x"}';
-      await expect(
-        openPredictionLogReader({ ...options, databaseName: url.pathname.slice(1), readSecret: wrongUser }),
-      ).rejects.toThrow('role "nobody" does not exist');
+      const db = await postgres.create();
+      const spoolDir = await mkdtemp(join(tmpdir(), 'glyco-secret-spool-'));
+      try {
+        const url = new URL(db.options.databaseUrl!);
+        const options = {
+          databaseSecretArn: ARN,
+          databaseHost: url.hostname,
+          databasePort: Number(url.port),
+          databaseName: url.pathname.slice(1),
+        };
+        const log = await openPredictionLog({ ...options, spoolDir });
+        expect(log.backend).toBe('postgres');
+        await log.close();
+        expect(await db.query('SELECT count(*)::int AS n FROM prediction_log_migrations')).toEqual([
+          { n: 1 },
+        ]);
+        // The server trusts loopback connections, so a wrong password would pass; a wrong user does not.
+        const wrongUser = async () => '{"username":"nobody","password":"x"}';
+        await expect(openPredictionLogReader({ ...options, readSecret: wrongUser })).rejects.toThrow(
+          'role "nobody" does not exist',
+        );
+      } finally {
+        await db.drop();
+        await rm(spoolDir, { recursive: true, force: true });
+      }
     });
 
     it('refuses a value that is not a Secrets Manager ARN before calling AWS', async () => {

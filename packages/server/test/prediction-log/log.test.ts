@@ -8,7 +8,7 @@ import { migrate } from '../../src/prediction-log/migrations.ts';
 import { INSERT_BATCH_SQL } from '../../src/prediction-log/rows.ts';
 import { openSqlClient } from '../../src/prediction-log/open-database.ts';
 import { Spool } from '../../src/prediction-log/spool.ts';
-import { backends, type TestDatabase } from './support/backends.ts';
+import { backends, postgres, type TestDatabase } from './support/backends.ts';
 import { memoryLogger, prediction, waitFor } from './support/records.ts';
 import { switchableClient } from './support/switchable-client.ts';
 
@@ -78,14 +78,23 @@ describe.each(backends)('prediction log on $name', (backend) => {
 
   it('applies the migrations once, however often and however concurrently the log is opened', async () => {
     const openers = backend.name === 'postgres' ? 4 : 1;
-    const readers = await Promise.all(
-      Array.from({ length: openers }, () => openPredictionLogReader(db.options)),
-    );
-    await Promise.all(readers.map((reader) => reader.close()));
-    const again = await openPredictionLogReader(db.options);
-    await again.close();
+    const open = async () => {
+      const dir = await mkdtemp(join(spoolDir, 'instance-'));
+      return openPredictionLog({ ...db.options, spoolDir: dir, logger: memoryLogger() });
+    };
+    const instances = await Promise.all(Array.from({ length: openers }, open));
+    await Promise.all(instances.map((instance) => instance.close()));
+    await (await open()).close();
     const applied = await db.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
     expect(applied).toEqual([{ version: 1 }]);
+  });
+
+  it('reads without writing: a reader refuses a database that holds no log instead of creating one', async () => {
+    await expect(openPredictionLogReader(db.options)).rejects.toThrow(
+      'this database holds no prediction log yet',
+    );
+    const tables = await db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE 'prediction%'");
+    expect(tables).toEqual([]);
   });
 
   it('spools while the database is unavailable and replays in order, exactly once, when it is back', async () => {
@@ -211,5 +220,30 @@ describe.each(backends)('prediction log on $name', (backend) => {
     log.record([prediction('late')]);
     expect(log.metrics().dropped).toBe(1);
     expect(logger.lines[0]).toMatchObject({ level: 'error' });
+  });
+});
+
+describe.skipIf(postgres.unavailable)('reading the log on PostgreSQL with a read-only login', () => {
+  it('computes drift with nothing but SELECT granted', async () => {
+    const db = await postgres.create();
+    const spoolDir = await mkdtemp(join(tmpdir(), 'glyco-spool-'));
+    const role = `glyco_reader_${process.pid}`;
+    try {
+      const log = await openPredictionLog({ ...db.options, spoolDir });
+      log.record([prediction('read-only-1')]);
+      await log.close();
+      await db.query(`CREATE ROLE ${role} LOGIN`);
+      await db.query(`GRANT SELECT ON predictions, prediction_log_migrations TO ${role}`);
+      const url = new URL(db.options.databaseUrl!);
+      url.username = role;
+      const reader = await openPredictionLogReader({ databaseUrl: url.toString() });
+      const window = { modelName: 'pima-diabetes', modelVersion: '1.0.0', limit: 10 };
+      expect((await reader.reader.loggedInputs(window)).total).toBe(1);
+      await reader.close();
+    } finally {
+      await db.drop();
+      await db.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await rm(spoolDir, { recursive: true, force: true });
+    }
   });
 });
