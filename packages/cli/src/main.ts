@@ -4,6 +4,7 @@ import { asCliError, runCommand } from './cli.ts';
 /** Each command lives in its own module, loaded only when it runs so `glyco serve` starts fast. */
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   train: () => import('./commands/train.ts'),
+  serve: () => import('./commands/serve.ts'),
   publish: () => import('./commands/publish.ts'),
   promote: () => import('./commands/promote.ts'),
   rollback: () => import('./commands/rollback.ts'),

@@ -1,0 +1,15 @@
+/**
+ * The benchmark's server process: the real app, configured from the environment like server-main.ts, with a
+ * bare Hono hello-world route in front of it. The hello route is the same-run ceiling: same process, same
+ * @hono/node-server, none of the app's middleware.
+ */
+import { Hono } from 'hono';
+import { bootstrap } from '../src/bootstrap.ts';
+import { loadConfig } from '../src/config.ts';
+import { exitOnSignals, serveRuntime } from '../src/node-server.ts';
+
+const runtime = await bootstrap(loadConfig());
+const app = new Hono();
+app.get('/hello', (c) => c.text('Hello, World!'));
+app.route('/', runtime.app);
+exitOnSignals(await serveRuntime(runtime, app.fetch));

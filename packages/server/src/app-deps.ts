@@ -1,0 +1,19 @@
+import type { RequestLimits } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { AppMetrics } from './metrics/app-metrics.ts';
+import type { ModelHolder } from './model/model-holder.ts';
+import type { PredictionLog } from './prediction-log/types.ts';
+
+/** What the app is built from; every route module receives the same object. */
+export interface AppDeps {
+  models: ModelHolder;
+  predictionLog: PredictionLog;
+  limits: RequestLimits;
+  logger: Logger;
+  metrics: AppMetrics;
+  /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */
+  isDraining: () => boolean;
+}
+
+/** Hono's typed context variables: `requestId` is set for every request before any route runs. */
+export type AppEnv = { Variables: { requestId: string } };

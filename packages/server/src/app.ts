@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from './app-deps.ts';
+import { observe } from './http/observe.ts';
+import { Problem } from './http/problem.ts';
+import { problemResponse } from './http/problem-response.ts';
+import { pageRoutes } from './page/routes.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { modelRoutes } from './routes/models.ts';
+import { openInferenceRoutes } from './routes/open-inference.ts';
+import { predictRoutes } from './routes/predict.ts';
+
+/** The route modules, each `(deps) => Hono`; a new one is one more entry. `/` is left to the web page. */
+const ROUTE_MODULES = [
+  predictRoutes,
+  openInferenceRoutes,
+  healthRoutes,
+  modelRoutes,
+  metricsRoutes,
+  docsRoutes,
+  pageRoutes,
+];
+
+/**
+ * The one Hono app behind every target (node server, Lambda). Every response carries the request id
+ * (`X-Request-Id`, honoured when the client sends a sane one) and every error is RFC 9457 problem+json.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(observe(deps.logger, deps.metrics));
+  app.onError((error, c) => {
+    if (error instanceof Problem) return problemResponse(c, error);
+    deps.logger.error('request failed', { request_id: c.get('requestId'), error });
+    return problemResponse(
+      c,
+      new Problem('internal-error', 'the server failed to answer this request; it is logged'),
+    );
+  });
+  app.notFound((c) =>
+    problemResponse(c, new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`)),
+  );
+  for (const routes of ROUTE_MODULES) app.route('/', routes(deps));
+  return app;
+}

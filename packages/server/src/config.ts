@@ -1,0 +1,143 @@
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.ts';
+
+/** Everything the app reads from its environment, read once at startup. */
+export interface ServerConfig {
+  port: number;
+  /** The interface to listen on; `0.0.0.0` so the image answers on ECS and EKS. */
+  host: string;
+  /** `undefined` serves the bundled default model; otherwise a directory path or a `file://` URL. */
+  modelUri: string | undefined;
+  database: DatabaseConfig;
+  logLevel: LogLevel;
+  batching: BatchingConfig;
+  /** onnxruntime sizes its pool from the host, not the container's CPU limit, so it is set explicitly. */
+  ortIntraOpThreads: number;
+  limits: RequestLimits;
+  /** How long SIGTERM waits for in-flight requests before closing the remaining connections. */
+  shutdownTimeoutMs: number;
+}
+
+export interface DatabaseConfig {
+  /** `undefined`: embedded PGlite in a local data dir; `'off'`: no prediction log; else a postgres:// URL. */
+  url: undefined | 'off' | string;
+  /** RDS credentials in AWS Secrets Manager (the RDS-managed master secret). */
+  secretArn: string | undefined;
+  /** Database host (an RDS Proxy endpoint on Lambda) used with `secretArn`. */
+  host: string | undefined;
+}
+
+export interface BatchingConfig {
+  /** Rows per `session.run`; a single request larger than this still runs, alone. */
+  maxBatchRows: number;
+  /** Under load, how long a queued request may wait for companions; an idle batcher never waits. */
+  maxWaitMs: number;
+}
+
+export interface RequestLimits {
+  maxBodyBytes: number;
+  maxInstances: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Parse<T> = (raw: string) => T;
+
+/** Parses a whole number in [min, max]; the message says what was expected. */
+export function integerIn(min: number, max: number): Parse<number> {
+  return (raw) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(`must be a whole number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+export const parsePort = integerIn(1, 65_535);
+
+function parseDatabaseUrl(raw: string): string {
+  if (raw === 'off') return raw;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The value may hold a password: never echo it.
+    throw new Error('must be "off" or a postgres:// URL (the value is not a URL)');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`must be "off" or a postgres:// URL (got a ${url.protocol} URL)`);
+  }
+  return raw;
+}
+
+function parseSecretArn(raw: string): string {
+  if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/.test(raw)) {
+    throw new Error(
+      'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+    );
+  }
+  return raw;
+}
+
+export function parseHost(raw: string): string {
+  if (!/^[A-Za-z0-9.:-]+$/.test(raw)) throw new Error('must be a host name or an IP address');
+  return raw;
+}
+
+function parseLogLevel(raw: string): LogLevel {
+  if (!isLogLevel(raw)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return raw;
+}
+
+function parseModelUri(raw: string): string {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+}
+
+/**
+ * Reads the configuration from environment variables. Every bad value is reported at once, by name, in one
+ * ConfigError: the process fails fast at startup instead of misbehaving later.
+ */
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const problems: string[] = [];
+  function read<T>(name: string, parse: Parse<T>, fallback: T): T {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      problems.push(`${name} ${(error as Error).message}`);
+      return fallback;
+    }
+  }
+
+  const config: ServerConfig = {
+    port: read('PORT', parsePort, 8080),
+    host: read('HOST', parseHost, '0.0.0.0'),
+    modelUri: read<string | undefined>('MODEL_URI', parseModelUri, undefined),
+    database: {
+      url: read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined),
+      secretArn: read<string | undefined>('DATABASE_SECRET_ARN', parseSecretArn, undefined),
+      host: read<string | undefined>('DATABASE_HOST', parseHost, undefined),
+    },
+    logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
+    batching: {
+      maxBatchRows: read('BATCH_MAX_ROWS', integerIn(1, 1_000_000), 4096),
+      maxWaitMs: read('BATCH_MAX_WAIT_MS', integerIn(0, 1000), 0),
+    },
+    ortIntraOpThreads: read('ORT_INTRA_OP_THREADS', integerIn(1, 256), 1),
+    limits: {
+      maxBodyBytes: read('MAX_BODY_BYTES', integerIn(1024, 64 * 1024 * 1024), 1024 * 1024),
+      maxInstances: read('MAX_INSTANCES', integerIn(1, 100_000), 1000),
+    },
+    shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', integerIn(0, 600_000), 10_000),
+  };
+  if (config.database.url === 'off' && config.database.secretArn) {
+    problems.push('DATABASE_SECRET_ARN is set but DATABASE_URL=off disables the prediction log');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

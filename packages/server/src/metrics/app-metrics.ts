@@ -1,0 +1,113 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ModelManifest } from '@glyco/contract';
+import type { BatchReport } from '../model/micro-batcher.ts';
+import type { PredictionLogState } from '../prediction-log/types.ts';
+import { Counter, Gauge, Histogram, Registry } from './prometheus.ts';
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const INFERENCE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+const POWERS_OF_TWO = Array.from({ length: 14 }, (_, i) => 2 ** i);
+
+/** The app's metrics: what the middleware, the batcher and the routes record, rendered by `GET /metrics`. */
+export class AppMetrics {
+  readonly registry = new Registry();
+  readonly #requests = this.registry.register(
+    new Counter('glyco_http_requests_total', 'HTTP requests by method, route and status.', [
+      'method',
+      'route',
+      'status',
+    ]),
+  );
+  readonly #requestDuration = this.registry.register(
+    new Histogram(
+      'glyco_http_request_duration_seconds',
+      'HTTP request latency in the app, by method, route and status.',
+      ['method', 'route', 'status'],
+      LATENCY_BUCKETS,
+    ),
+  );
+  readonly #inferenceDuration = this.registry.register(
+    new Histogram(
+      'glyco_inference_duration_seconds',
+      'Duration of one batched model run.',
+      [],
+      INFERENCE_BUCKETS,
+    ),
+  );
+  readonly #batchRows = this.registry.register(
+    new Histogram('glyco_inference_batch_rows', 'Rows per batched model run.', [], POWERS_OF_TWO),
+  );
+  readonly #batchRequests = this.registry.register(
+    new Histogram(
+      'glyco_inference_batch_requests',
+      'Requests coalesced into one model run.',
+      [],
+      POWERS_OF_TWO,
+    ),
+  );
+  readonly #predictions = this.registry.register(
+    new Counter('glyco_predictions_total', 'Rows predicted, by model and version.', ['model', 'version']),
+  );
+  readonly #modelInfo = this.registry.register(
+    new Gauge('glyco_model_info', 'The model being served (value 1).', [
+      'name',
+      'version',
+      'sha256',
+      'algorithm',
+    ]),
+  );
+  readonly #logState = this.registry.register(
+    new Gauge('glyco_prediction_log_state', 'Prediction log state: 1 for the current one.', ['state']),
+  );
+
+  constructor() {
+    const gauge = (name: string, help: string) => this.registry.register(new Gauge(name, help, []));
+    const residentMemory = gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
+    const heapUsed = gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.');
+    const startTime = gauge(
+      'process_start_time_seconds',
+      'Start time of the process since the Unix epoch, in seconds.',
+    );
+    const loopDelay = gauge(
+      'nodejs_eventloop_delay_p99_seconds',
+      'p99 event-loop delay since start, in seconds.',
+    );
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    startTime.set([], Math.round(Date.now() / 1000 - process.uptime()));
+    this.registry.onScrape(() => {
+      const memory = process.memoryUsage();
+      residentMemory.set([], memory.rss);
+      heapUsed.set([], memory.heapUsed);
+      loopDelay.set([], delay.percentile(99) / 1e9);
+    });
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    const labels = [method, route, String(status)];
+    this.#requests.inc(labels);
+    this.#requestDuration.observe(labels, seconds);
+  }
+
+  batch(report: BatchReport): void {
+    this.#inferenceDuration.observe([], report.durationMs / 1000);
+    this.#batchRows.observe([], report.rows);
+    this.#batchRequests.observe([], report.requests);
+  }
+
+  predictions(manifest: ModelManifest, rows: number): void {
+    this.#predictions.inc([manifest.name, manifest.version], rows);
+  }
+
+  /** Sets what is read rather than recorded: the model in service and the prediction log's state. */
+  serving(manifest: ModelManifest, logState: PredictionLogState): void {
+    this.#modelInfo.reset();
+    this.#modelInfo.set([manifest.name, manifest.version, manifest.onnx.sha256, manifest.algorithm.name], 1);
+    this.#logState.reset();
+    this.#logState.set([logState], 1);
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+}

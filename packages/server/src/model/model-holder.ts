@@ -1,0 +1,35 @@
+import type { ServingModel } from './serving-model.ts';
+
+/**
+ * The model being served, swappable at runtime: `swap` makes the new model current at once (the next request
+ * uses it) while requests already running finish on the old one, which is then released.
+ */
+export class ModelHolder {
+  #current: ServingModel;
+
+  constructor(initial: ServingModel) {
+    this.#current = initial;
+  }
+
+  /** The model new requests use; for metadata reads. Inference holds it with `acquire`. */
+  current(): ServingModel {
+    return this.#current;
+  }
+
+  /** The current model, held until `release()`: a swap waits for it. Release in a `finally`. */
+  acquire(): ServingModel {
+    return this.#current.acquire();
+  }
+
+  /** Serves `next` from now on; resolves when the previous model has finished its requests and been released. */
+  async swap(next: ServingModel): Promise<void> {
+    const previous = this.#current;
+    this.#current = next;
+    await previous.retire();
+  }
+
+  /** At shutdown, after the server has stopped accepting requests: finishes and releases the current model. */
+  close(): Promise<void> {
+    return this.#current.retire();
+  }
+}

@@ -1,0 +1,75 @@
+import type { ModelManifest } from '@glyco/contract';
+import { exampleRow } from '../validation/example-row.ts';
+import { compileRowEncoder } from '../validation/row-encoder.ts';
+import type { ModelOutputs } from './inference-engine.ts';
+import { type LoadedModel, loadModel } from './load-model.ts';
+import { type BatchingOptions, type BatchReport, MicroBatcher } from './micro-batcher.ts';
+import { ModelLoadError } from './model-load-error.ts';
+import { resolveModelDirectory } from './model-uri.ts';
+
+/**
+ * A loaded model as requests see it: its manifest and a batched `predict`. Requests lease it for their whole
+ * duration, so a model that is swapped out finishes every request that started on it before it is released.
+ */
+export class ServingModel {
+  readonly manifest: ModelManifest;
+  readonly directory: string;
+  readonly #loaded: LoadedModel;
+  readonly #batcher: MicroBatcher;
+  #leases = 0;
+  #onUnleased: (() => void) | undefined;
+
+  constructor(loaded: LoadedModel, batching: BatchingOptions, onBatch?: (report: BatchReport) => void) {
+    this.#loaded = loaded;
+    this.manifest = loaded.manifest;
+    this.directory = loaded.directory;
+    this.#batcher = new MicroBatcher(loaded.engine, batching, onBatch);
+  }
+
+  /** Runs encoded rows `[rows, F]` in the next batch. */
+  predict(values: Float32Array | Float64Array, rows: number): Promise<ModelOutputs> {
+    return this.#batcher.submit(values, rows);
+  }
+
+  /** Holds the model for one request; `retire` waits until every hold is released. */
+  acquire(): this {
+    this.#leases++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.#leases === 0) this.#onUnleased?.();
+  }
+
+  /** Waits for the requests using this model, then its last batch, then frees the session. */
+  async retire(): Promise<void> {
+    if (this.#leases > 0) await new Promise<void>((resolve) => (this.#onUnleased = resolve));
+    await this.#batcher.close();
+    await this.#loaded.engine.release();
+  }
+}
+
+export interface OpenModelOptions {
+  intraOpThreads: number;
+  batching: BatchingOptions;
+  onBatch?: (report: BatchReport) => void;
+}
+
+/** Resolves a model URI, loads and verifies the model, and warms it up with one run so the first request is fast. */
+export async function openServingModel(
+  uri: string | undefined,
+  options: OpenModelOptions,
+): Promise<ServingModel> {
+  const directory = await resolveModelDirectory(uri);
+  const loaded = await loadModel(directory, { intraOpThreads: options.intraOpThreads });
+  try {
+    const encoder = compileRowEncoder(loaded.manifest);
+    const values = encoder.allocate(1);
+    encoder.encodeObject(exampleRow(loaded.manifest), values, 0);
+    await loaded.engine.run(values, 1);
+  } catch (error) {
+    await loaded.engine.release();
+    throw new ModelLoadError(`${directory}: the model fails on a valid row: ${(error as Error).message}`);
+  }
+  return new ServingModel(loaded, options.batching, options.onBatch);
+}

@@ -1,0 +1,192 @@
+import { type ModelManifest, ModelManifestSchema } from '@glyco/contract';
+import { z } from 'zod';
+import { exampleRow } from '../validation/example-row.ts';
+import type { ModelSchemas } from '../validation/model-schemas.ts';
+import {
+  BatchPredictResponseSchema,
+  InferenceResponseSchema,
+  ModelMetadataSchema,
+  PredictResponseSchema,
+  ProblemSchema,
+  ReadySchema,
+} from './response-schemas.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+/** Named schemas → OpenAPI components, cross-referenced by `$ref` instead of repeated. */
+function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
+  const generated = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io,
+    unrepresentable: 'any',
+  });
+  return Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+  );
+}
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (schema: JsonSchema, example?: unknown) => ({
+  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+});
+const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) });
+const problems = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [
+      String(status),
+      { description: 'Problem details', content: { 'application/problem+json': { schema: ref('Problem') } } },
+    ]),
+  );
+const pathParameter = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description,
+});
+
+/**
+ * The OpenAPI 3.1 document for the served model. Request bodies come from the very zod schemas that validate
+ * requests (built from the manifest), responses from the response schemas the tests check.
+ */
+export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSchemas, serverVersion: string) {
+  const example = exampleRow(manifest);
+  const inputName = manifest.onnx.input.name;
+  const inferExample = {
+    inputs: [
+      {
+        name: inputName,
+        shape: [1, manifest.features.length],
+        datatype: 'FP32',
+        data: Object.values(example),
+      },
+    ],
+  };
+  const modelParameters = [pathParameter('name', `The model name: "${manifest.name}".`)];
+  const versionParameters = [
+    ...modelParameters,
+    pathParameter('version', `The model version: "${manifest.version}".`),
+  ];
+  const modelPaths = (suffix: string, operation: (parameters: unknown[]) => Record<string, unknown>) => ({
+    [`/v2/models/{name}${suffix}`]: operation(modelParameters),
+    [`/v2/models/{name}/versions/{version}${suffix}`]: operation(versionParameters),
+  });
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Glyco inference API',
+      version: serverVersion,
+      description: `Serves ${manifest.name} ${manifest.version}: ${manifest.target.name} (${manifest.target.classLabels.join(' / ')}) from ${manifest.features.length} features.`,
+    },
+    paths: {
+      '/predict': {
+        post: {
+          summary: 'Predict one row (a flat object of features) or several ({"instances": [...]})',
+          requestBody: {
+            required: true,
+            content: json({ oneOf: [ref('FeatureRow'), ref('Instances')] }, example),
+          },
+          responses: {
+            '200': ok('Predictions', { oneOf: [ref('PredictResponse'), ref('BatchPredictResponse')] }),
+            ...problems(400, 413, 415, 422),
+          },
+        },
+      },
+      '/v2': {
+        get: {
+          summary: 'Server metadata (Open Inference Protocol v2)',
+          responses: { '200': ok('Metadata', {}) },
+        },
+      },
+      '/v2/health/live': { get: { summary: 'Liveness (v2)', responses: { '200': ok('Live', {}) } } },
+      '/v2/health/ready': {
+        get: {
+          summary: 'Readiness (v2)',
+          responses: { '200': ok('Ready', {}), '503': ok('Shutting down', {}) },
+        },
+      },
+      ...modelPaths('', (parameters) => ({
+        get: {
+          summary: 'Model metadata (v2)',
+          parameters,
+          responses: { '200': ok('Metadata', ref('ModelMetadata')), ...problems(404) },
+        },
+      })),
+      ...modelPaths('/ready', (parameters) => ({
+        get: {
+          summary: 'Model readiness (v2)',
+          parameters,
+          responses: { '200': ok('Ready', {}), ...problems(404) },
+        },
+      })),
+      ...modelPaths('/infer', (parameters) => ({
+        post: {
+          summary: `Inference on the "${inputName}" tensor [rows, ${manifest.features.length}] (v2)`,
+          parameters,
+          requestBody: { required: true, content: json(ref('InferenceRequest'), inferExample) },
+          responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415, 422) },
+        },
+      })),
+      '/health': { get: { summary: 'Liveness', responses: { '200': ok('Alive', {}) } } },
+      '/ready': {
+        get: {
+          summary: 'Readiness: model loaded, prediction log state',
+          responses: { '200': ok('Ready', ref('Ready')), '503': ok('Shutting down', ref('Ready')) },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          responses: { '200': { description: 'Text exposition format', content: { 'text/plain': {} } } },
+        },
+      },
+      '/v1/models': {
+        get: {
+          summary: 'Manifests of the served models',
+          responses: {
+            '200': ok('Manifests', {
+              type: 'object',
+              properties: { models: { type: 'array', items: ref('ModelManifest') } },
+            }),
+          },
+        },
+      },
+      '/v1/models/{name}': {
+        get: {
+          summary: 'The manifest of one model',
+          parameters: modelParameters,
+          responses: { '200': ok('Manifest', ref('ModelManifest')), ...problems(404) },
+        },
+      },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1', {}) } } },
+      '/docs': { get: { summary: 'Swagger UI', responses: { '200': { description: 'HTML' } } } },
+    },
+    components: {
+      schemas: {
+        ...components(
+          {
+            FeatureRow: schemas.request.row,
+            Instances: schemas.request.instances,
+            InferenceRequest: schemas.inference,
+          },
+          'input',
+        ),
+        ...components(
+          {
+            PredictResponse: PredictResponseSchema,
+            BatchPredictResponse: BatchPredictResponseSchema,
+            InferenceResponse: InferenceResponseSchema,
+            ModelMetadata: ModelMetadataSchema,
+            Ready: ReadySchema,
+            Problem: ProblemSchema,
+            ModelManifest: ModelManifestSchema,
+          },
+          'output',
+        ),
+      },
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** The response bodies, as zod schemas: the OpenAPI document is generated from them and the tests check them. */
+export const ModelRefSchema = z.object({ name: z.string(), version: z.string() });
+
+export const RowPredictionSchema = z.object({
+  prediction: z
+    .int()
+    .min(0)
+    .meta({ description: "Index of the predicted class in the model's class labels." }),
+  label: z.string().meta({ description: 'The predicted class label.' }),
+  probability: z.number().min(0).max(1).meta({ description: 'Probability of the positive class.' }),
+  risk_level: z.enum(['low', 'medium', 'high']).meta({ description: "From the manifest's risk thresholds." }),
+});
+
+export const PredictResponseSchema = RowPredictionSchema.extend({
+  model: ModelRefSchema,
+  request_id: z.string(),
+});
+
+export const BatchPredictResponseSchema = z.object({
+  predictions: z.array(RowPredictionSchema),
+  model: ModelRefSchema,
+  request_id: z.string(),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().meta({ description: 'What is wrong, naming the first offending field.' }),
+    errors: z
+      .array(
+        z.object({
+          pointer: z.string().meta({ description: 'RFC 6901 JSON pointer into the body.' }),
+          detail: z.string(),
+        }),
+      )
+      .optional(),
+    request_id: z.string(),
+    error: z
+      .string()
+      .optional()
+      .meta({ description: 'Open Inference Protocol routes only: the detail again.' }),
+  })
+  .meta({ description: 'RFC 9457 problem details (application/problem+json).' });
+
+const TensorSchema = z.object({
+  name: z.string(),
+  datatype: z.string(),
+  shape: z.array(z.int()),
+  data: z.array(z.number()),
+});
+
+export const InferenceResponseSchema = z.object({
+  model_name: z.string(),
+  model_version: z.string(),
+  id: z.string(),
+  outputs: z.array(TensorSchema),
+});
+
+const TensorMetadataSchema = z.object({ name: z.string(), datatype: z.string(), shape: z.array(z.int()) });
+
+export const ModelMetadataSchema = z.object({
+  name: z.string(),
+  versions: z.array(z.string()),
+  platform: z.string(),
+  inputs: z.array(TensorMetadataSchema),
+  outputs: z.array(TensorMetadataSchema),
+});
+
+export const ReadySchema = z.object({
+  status: z.enum(['ready', 'draining']),
+  model: ModelRefSchema,
+  prediction_log: z.object({ state: z.enum(['ok', 'degraded', 'off']), detail: z.string().optional() }),
+});

@@ -1,0 +1,18 @@
+import { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
+import { respondJson } from '../http/respond.ts';
+
+/** Liveness (the process answers) and readiness (a model is loaded and the server is not shutting down). */
+export function healthRoutes({ models, predictionLog, isDraining }: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get('/health', (c) => respondJson(c, { status: 'ok' }));
+  app.get('/ready', (c) => {
+    const { name, version } = models.current().manifest;
+    // A degraded prediction log spools to disk and predictions still succeed: it is reported, not fatal.
+    const body = { model: { name, version }, prediction_log: predictionLog.state() };
+    return isDraining()
+      ? respondJson(c, { status: 'draining', ...body }, 503)
+      : respondJson(c, { status: 'ready', ...body });
+  });
+  return app;
+}

@@ -1,0 +1,102 @@
+import type { ModelManifest } from '@glyco/contract';
+import { type Context, Hono } from 'hono';
+import packageJson from '../../package.json' with { type: 'json' };
+import type { AppDeps, AppEnv } from '../app-deps.ts';
+import { Problem } from '../http/problem.ts';
+import { respondJson } from '../http/respond.ts';
+import {
+  type InferenceRequest,
+  parseInferenceRequest,
+  tensorDatatype,
+} from '../validation/inference-request.ts';
+import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
+
+/** Each model endpoint answers both with and without an explicit version. */
+const MODEL_PATHS = ['/v2/models/:name', '/v2/models/:name/versions/:version'];
+
+/** 404 unless the path names the model being served (and its version, when given). */
+function checkModel(c: Context<AppEnv>, manifest: ModelManifest): void {
+  const name = c.req.param('name');
+  const version = c.req.param('version');
+  if (name !== manifest.name) {
+    throw new Problem(
+      'not-found',
+      `model "${name}" is not served here; this server serves "${manifest.name}"`,
+    );
+  }
+  if (version !== undefined && version !== manifest.version) {
+    throw new Problem(
+      'not-found',
+      `version "${version}" of "${name}" is not served here; serving ${manifest.version}`,
+    );
+  }
+}
+
+const inferProtocol: PredictionProtocol<InferenceRequest> = {
+  parse: (body, manifest, schemas) => parseInferenceRequest(manifest, schemas, body),
+  respond(request, outputs, manifest, requestId) {
+    const rows = request.count;
+    const { label, probabilities } = manifest.onnx.outputs;
+    const tensors: Record<string, unknown> = {
+      [label]: { name: label, datatype: 'INT64', shape: [rows], data: Array.from(outputs.labels) },
+      [probabilities]: {
+        name: probabilities,
+        datatype: outputs.probabilities instanceof Float64Array ? 'FP64' : 'FP32',
+        shape: [rows, outputs.probabilities.length / rows],
+        data: Array.from(outputs.probabilities),
+      },
+    };
+    return {
+      model_name: manifest.name,
+      model_version: manifest.version,
+      id: request.id ?? requestId,
+      outputs: request.outputs.map((name) => tensors[name]),
+    };
+  },
+};
+
+function modelMetadata(manifest: ModelManifest) {
+  const { input, outputs } = manifest.onnx;
+  return {
+    name: manifest.name,
+    versions: [manifest.version],
+    platform: 'onnxruntime_onnx',
+    inputs: [
+      { name: input.name, datatype: tensorDatatype(input.dtype), shape: [-1, manifest.features.length] },
+    ],
+    outputs: [
+      { name: outputs.label, datatype: 'INT64', shape: [-1] },
+      { name: outputs.probabilities, datatype: 'FP32', shape: [-1, manifest.target.classLabels.length] },
+    ],
+  };
+}
+
+/**
+ * Open Inference Protocol v2 REST (KServe, Triton and MLServer clients): server and model metadata, health,
+ * and `infer` on the ONNX input tensor. Validation is the same as `/predict`'s, per feature.
+ */
+export function openInferenceRoutes(deps: AppDeps): Hono<AppEnv> {
+  const { models, isDraining } = deps;
+  const app = new Hono<AppEnv>();
+  app.get('/v2', (c) => respondJson(c, { name: 'glyco', version: packageJson.version, extensions: [] }));
+  app.get('/v2/health/live', (c) => respondJson(c, { live: true }));
+  app.get('/v2/health/ready', (c) => respondJson(c, { ready: !isDraining() }, isDraining() ? 503 : 200));
+
+  for (const path of MODEL_PATHS) {
+    app.get(path, (c) => {
+      const { manifest } = models.current();
+      checkModel(c, manifest);
+      return respondJson(c, modelMetadata(manifest));
+    });
+    app.get(`${path}/ready`, (c) => {
+      const { manifest } = models.current();
+      checkModel(c, manifest);
+      return respondJson(c, { name: manifest.name, ready: true });
+    });
+    app.post(`${path}/infer`, (c) => {
+      checkModel(c, models.current().manifest);
+      return handlePrediction(c, deps, inferProtocol);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,71 @@
+import type { FeatureSpec } from '@glyco/contract';
+import { z } from 'zod';
+
+/** One validated input row: feature name → value; null or absent means missing (nullable features only). */
+export type FeatureRow = Readonly<Record<string, number | null | undefined>>;
+
+/**
+ * The zod schemas that validate prediction requests. They are built from the manifest's feature specs, and the
+ * OpenAPI document is generated from these same objects, so the docs cannot drift from what is enforced.
+ */
+export interface RequestSchemas {
+  row: z.ZodType<FeatureRow>;
+  instances: z.ZodType<{ instances: FeatureRow[] }>;
+  maxInstances: number;
+}
+
+function describeInput(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'string' ? `the string ${JSON.stringify(input).slice(0, 40)}` : `a ${typeof input}`;
+}
+
+/** The message for a value of the wrong type, including a missing or null required value. */
+function typeError(issue: { input?: unknown }): string {
+  if (issue.input === undefined) return 'is required';
+  if (issue.input === null) return 'is required and must not be null';
+  return `must be a number, not ${describeInput(issue.input)}`;
+}
+
+function rangeText(value: number, unit: string | null): string {
+  return unit ? `${value} ${unit}` : String(value);
+}
+
+function featureSchema(feature: FeatureSpec): z.ZodType<number | null | undefined> {
+  const number = z.number({ error: typeError });
+  const typed = feature.dtype === 'integer' ? number.int('must be a whole number') : number;
+  const ranged = typed
+    .min(feature.min, `must be at least ${rangeText(feature.min, feature.unit)}`)
+    .max(feature.max, `must be at most ${rangeText(feature.max, feature.unit)}`);
+  const value = feature.zeroMeansMissing
+    ? z.union([z.literal(0).meta({ description: '0 means "not measured" and is imputed' }), ranged], {
+        error: typeError,
+      })
+    : ranged;
+  const description = [
+    feature.description,
+    feature.unit ? `(${feature.unit})` : '',
+    feature.nullable ? 'Optional: null or absent means not measured, and the model imputes it.' : 'Required.',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (feature.nullable ? value.nullable().optional() : value).meta({ description });
+}
+
+export function buildRequestSchemas(features: readonly FeatureSpec[], maxInstances: number): RequestSchemas {
+  const shape = Object.fromEntries(features.map((feature) => [feature.name, featureSchema(feature)]));
+  const row = z
+    .strictObject(shape, {
+      error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined),
+    })
+    .meta({ description: 'One row of features, by name.' }) as z.ZodType<FeatureRow>;
+  const instances = z
+    .strictObject({
+      instances: z
+        .array(row, { error: 'must be an array of feature objects' })
+        .min(1, 'must hold at least one row')
+        .max(maxInstances, `must hold at most ${maxInstances} rows`),
+    })
+    .meta({ description: 'Several rows at once.' });
+  return { row, instances, maxInstances };
+}

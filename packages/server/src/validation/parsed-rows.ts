@@ -1,0 +1,35 @@
+import type { FeatureSpec } from '@glyco/contract';
+import type { FeatureTensorData } from '../model/inference-engine.ts';
+
+/** Validated rows of a prediction request, encoded for the model, with the raw inputs kept for the log. */
+export interface ParsedRows {
+  count: number;
+  /** The ONNX input `[count, F]` in manifest feature order, NaN where a value is missing. */
+  values: FeatureTensorData;
+  /** Row `row` as the prediction log stores it: every feature, null where it was missing. */
+  inputsOf(row: number): Record<string, number | null>;
+}
+
+function loggedValue(feature: FeatureSpec, value: unknown): number | null {
+  return typeof value !== 'number' || (feature.zeroMeansMissing && value === 0) ? null : value;
+}
+
+/** Log inputs of a row object, as sent (the tensor holds float32 roundings of them). */
+export function loggedInputs(features: readonly FeatureSpec[], row: unknown): Record<string, number | null> {
+  const record = row as Record<string, unknown>;
+  return Object.fromEntries(
+    features.map((feature) => [feature.name, loggedValue(feature, record[feature.name])]),
+  );
+}
+
+/** Log inputs of row `row` of a row-major value array, as sent. */
+export function inputsOfValues(
+  features: readonly FeatureSpec[],
+  data: readonly unknown[],
+  row: number,
+): Record<string, number | null> {
+  const offset = row * features.length;
+  return Object.fromEntries(
+    features.map((feature, f) => [feature.name, loggedValue(feature, data[offset + f])]),
+  );
+}
