@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppPackage, packageApp } from '../src/app-package.ts';
+import { megabytes } from '../src/dir-size.ts';
+import { workspaceRoot } from '../src/paths.ts';
+import { runSmoke } from '../src/smoke.ts';
+
+const SIZE_BUDGET_BYTES = 150_000_000;
+const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke-cli.ts');
+
+/** What the image's process sees: no workspace on PATH, no inherited NODE_* settings, a home of its own. */
+function cleanEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: dirname(process.execPath), HOME: home, DATABASE_URL: 'off', ...extra };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForListening(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${log()}`);
+    const up = await fetch(url).then(
+      () => true,
+      () => false,
+    );
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the server did not listen within 30 s:\n${log()}`);
+}
+
+/** The handler module the image's CMD names, `dist/lambda.handler` → `dist/lambda.mjs`. */
+function lambdaModuleOfImage(appDir: string): string {
+  const cmd = /^CMD \["([^"]+)"\]$/m.exec(readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+  return join(appDir, `${cmd.slice(0, cmd.lastIndexOf('.'))}.mjs`);
+}
+
+describe('the packaged app directory (what the image copies to /app)', () => {
+  let workDir: string;
+  let app: AppPackage;
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'glyco-package-'));
+    app = await packageApp(join(workDir, 'app'));
+    console.info(`packaged app: ${megabytes(app.bytes)}; ${app.modules.join(', ')}`);
+  }, 180_000);
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it(`fits in ${megabytes(SIZE_BUDGET_BYTES)}, with onnxruntime's binaries for linux x64 only`, () => {
+    expect(app.bytes).toBeLessThanOrEqual(SIZE_BUDGET_BYTES);
+    const bin = join(app.dir, 'node_modules/onnxruntime-node/bin');
+    const platforms = readdirSync(bin).flatMap((napi) =>
+      readdirSync(join(bin, napi)).flatMap((os) =>
+        readdirSync(join(bin, napi, os)).map((cpu) => `${os}/${cpu}`),
+      ),
+    );
+    expect(platforms).toEqual(['linux/x64']);
+  });
+
+  it('holds the bundles, production dependencies only, and the default model', () => {
+    const server = JSON.parse(readFileSync(join(workspaceRoot, 'packages/server/package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const installed = readdirSync(join(app.dir, 'node_modules'));
+    expect(installed).toContain('onnxruntime-node');
+    expect(installed.filter((name) => name in server.devDependencies)).toEqual([]);
+    expect(existsSync(join(app.dir, 'dist/server.mjs'))).toBe(true);
+    const versions = readdirSync(join(app.dir, 'models/pima-diabetes'));
+    expect(
+      versions.some((version) => existsSync(join(app.dir, 'models/pima-diabetes', version, 'model.onnx'))),
+    ).toBe(true);
+  });
+
+  describe('run as the node server (ECS, EKS) from a clean environment and another working directory', () => {
+    let server: ChildProcess;
+    let output = '';
+    let baseUrl: string;
+
+    beforeAll(async () => {
+      const cwd = mkdtempSync(join(workDir, 'cwd-'));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}/`;
+      server = spawn(process.execPath, [join(app.dir, 'dist/server.mjs')], {
+        cwd,
+        env: cleanEnvironment(cwd, { PORT: String(port), HOST: '127.0.0.1' }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      server.stdout?.on('data', (chunk) => (output += chunk));
+      server.stderr?.on('data', (chunk) => (output += chunk));
+      await waitForListening(`${baseUrl}health`, server, () => output);
+    }, 60_000);
+
+    afterAll(() => {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    });
+
+    it('passes the smoke suite over HTTP', async () => {
+      const results = await runSmoke({ baseUrl, readyTimeoutMs: 20_000 });
+      expect(results.filter((result) => !result.ok)).toEqual([]);
+      expect(results).toHaveLength(5);
+    });
+
+    it('exits 0 on SIGTERM, as ECS and Kubernetes stop it', async () => {
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }, 20_000);
+  });
+
+  it.each(['v2', 'v1'])(
+    'answers API Gateway %s events from the Lambda entry the image runs, in a clean environment',
+    (format) => {
+      const cwd = mkdtempSync(join(workDir, 'lambda-'));
+      const run = spawnSync(
+        process.execPath,
+        [smokeCli, '--lambda-module', lambdaModuleOfImage(app.dir), '--event-format', format],
+        { cwd, env: cleanEnvironment(cwd), encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(run.stdout).toMatch(/^smoke: 5 of 5 checks passed/m);
+      expect(run.status).toBe(0);
+    },
+    70_000,
+  );
+});
