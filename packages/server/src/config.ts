@@ -56,7 +56,8 @@ export function integerIn(min: number, max: number): Parse<number> {
   };
 }
 
-export const parsePort = integerIn(1, 65_535);
+/** 0 asks the system for any free port (the listening log line says which). */
+export const parsePort = integerIn(0, 65_535);
 
 function parseDatabaseUrl(raw: string): string {
   if (raw === 'off') return raw;

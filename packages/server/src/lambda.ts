@@ -1,37 +1,24 @@
 /**
- * AWS Lambda entry point (`dist/lambda.mjs`, handler `lambda.handler`): API Gateway REST (v1) and HTTP API
- * (v2) events, Function URLs and ALB target groups, through `hono/aws-lambda`. The model is loaded and verified
- * once per execution environment, at init.
+ * AWS Lambda entry point (`dist/lambda.mjs`, handler `lambda.handler`). The model is loaded and verified once
+ * per execution environment, at init; configuration comes from environment variables (see config.ts).
  */
-import type { Context } from 'aws-lambda';
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
 import { bootstrap } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
-import { isStartupFailure } from './startup-failure.ts';
+import { createLambdaHandler } from './lambda-handler.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { isStartupFailure, reportStartupFailure } from './startup-failure.ts';
 
 async function init() {
+  let logger: Logger | undefined;
   try {
-    return await bootstrap(loadConfig());
+    const config = loadConfig();
+    logger = createLogger({ level: config.logLevel });
+    return await bootstrap(config, { logger });
   } catch (error) {
-    if (isStartupFailure(error)) {
-      const logger = createLogger({ level: 'error' });
-      logger.error(error.message, { error: error.name });
-      logger.flush();
-    }
+    logger?.flush();
+    if (isStartupFailure(error)) reportStartupFailure(error);
     throw error;
   }
 }
 
-const runtime = await init();
-const handleEvent = handle(runtime.app);
-
-export async function handler(event: LambdaEvent, context: Context) {
-  try {
-    return await handleEvent(event, context);
-  } finally {
-    // A frozen execution environment runs nothing: the log must be written before the invocation returns.
-    await runtime.predictionLog.flush();
-    runtime.logger.flush();
-  }
-}
+export const handler = createLambdaHandler(await init());

@@ -3,17 +3,18 @@
  * and local. Configured by environment variables only; see config.ts.
  */
 import { loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { exitOnSignals, startServer } from './node-server.ts';
-import { isStartupFailure } from './startup-failure.ts';
+import { isStartupFailure, reportStartupFailure } from './startup-failure.ts';
 
+let logger: Logger | undefined;
 try {
   const config = loadConfig();
-  exitOnSignals(await startServer(config));
+  logger = createLogger({ level: config.logLevel });
+  exitOnSignals(await startServer(config, { logger }));
 } catch (error) {
   if (!isStartupFailure(error)) throw error;
-  const logger = createLogger({ level: 'error' });
-  logger.error(error.message, { error: error.name });
-  logger.flush();
+  logger?.flush();
+  reportStartupFailure(error);
   process.exit(1);
 }

@@ -1,8 +1,16 @@
 import { ConfigError } from './config.ts';
+import { createLogger } from './logger.ts';
 import { ModelLoadError } from './model/model-load-error.ts';
 import { ListenError } from './node-server.ts';
 
 /** The failures a deployment can cause (bad env, bad model, busy port): reported in one line, without a stack. */
 export function isStartupFailure(error: unknown): error is Error {
   return error instanceof ConfigError || error instanceof ModelLoadError || error instanceof ListenError;
+}
+
+/** Writes the failure as one JSON line, whatever LOG_LEVEL says: a process that will not start must say why. */
+export function reportStartupFailure(error: Error): void {
+  const logger = createLogger({ level: 'error' });
+  logger.error(error.message, { error: error.name });
+  logger.flush();
 }

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('runs with no environment at all: port 8080, the bundled model, the embedded log', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      modelUri: undefined,
+      database: { url: undefined, secretArn: undefined, host: undefined },
+      logLevel: 'info',
+      batching: { maxBatchRows: 4096, maxWaitMs: 0 },
+      ortIntraOpThreads: 1,
+      limits: { maxBodyBytes: 1048576, maxInstances: 1000 },
+      shutdownTimeoutMs: 10000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      MODEL_URI: 'file:///models/pima-diabetes/1.0.0',
+      DATABASE_URL: 'postgres://app@db.internal:5432/glyco',
+      DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-abc-1a2B3c',
+      DATABASE_HOST: 'proxy.internal',
+      LOG_LEVEL: 'warn',
+      BATCH_MAX_ROWS: '512',
+      BATCH_MAX_WAIT_MS: '2',
+      ORT_INTRA_OP_THREADS: '2',
+      MAX_BODY_BYTES: '65536',
+      MAX_INSTANCES: '100',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+      modelUri: 'file:///models/pima-diabetes/1.0.0',
+      database: { url: 'postgres://app@db.internal:5432/glyco', host: 'proxy.internal' },
+      logLevel: 'warn',
+      batching: { maxBatchRows: 512, maxWaitMs: 2 },
+      ortIntraOpThreads: 2,
+      limits: { maxBodyBytes: 65536, maxInstances: 100 },
+      shutdownTimeoutMs: 5000,
+    });
+  });
+
+  it('accepts DATABASE_URL=off', () => {
+    expect(loadConfig({ DATABASE_URL: 'off' }).database.url).toBe('off');
+  });
+
+  it.each([
+    ['PORT', '80a', 'PORT must be a whole number from 0 to 65535'],
+    ['PORT', '70000', 'PORT must be a whole number from 0 to 65535'],
+    ['PORT', '-1', 'PORT must be a whole number from 0 to 65535'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of debug, info, warn, error, silent'],
+    ['ORT_INTRA_OP_THREADS', '0', 'ORT_INTRA_OP_THREADS must be a whole number from 1 to 256'],
+    ['BATCH_MAX_WAIT_MS', '1.5', 'BATCH_MAX_WAIT_MS must be a whole number from 0 to 1000'],
+    ['MAX_INSTANCES', '0', 'MAX_INSTANCES must be a whole number from 1 to 100000'],
+    [
+      'DATABASE_URL',
+      'mysql://db/glyco',
+      'DATABASE_URL must be "off" or a postgres:// URL (got a mysql: URL)',
+    ],
+    ['DATABASE_SECRET_ARN', 'my-secret', 'DATABASE_SECRET_ARN must be a Secrets Manager secret ARN'],
+    ['HOST', 'bad host', 'HOST must be a host name or an IP address'],
+  ])('fails fast on %s=%s, naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(
+      'invalid configuration: PORT must be a whole number from 0 to 65535; LOG_LEVEL must be one of',
+    );
+  });
+
+  it('never echoes a DATABASE_URL, which may hold a password', () => {
+    const url = 'postgres//app:s3cret@db/glyco';
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/not a URL/);
+    expect(() => loadConfig({ DATABASE_URL: url })).not.toThrow(/s3cret/);
+  });
+
+  it('refuses a database secret with the log switched off', () => {
+    expect(() =>
+      loadConfig({
+        DATABASE_URL: 'off',
+        DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-1a2B3c',
+      }),
+    ).toThrow('DATABASE_SECRET_ARN is set but DATABASE_URL=off disables the prediction log');
+  });
+});

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/model/load-model.ts';
+import { ModelLoadError } from '../../src/model/model-load-error.ts';
+import { bundledModelDirectory, resolveModelDirectory } from '../../src/model/model-uri.ts';
+import { MANIFEST, MODEL_DIR } from '../support/fixtures.ts';
+
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'glyco-load-'));
+});
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+/** A copy of the bundled model in a new directory, for a test to break. */
+async function copyOfModel(name: string): Promise<string> {
+  const dir = join(scratch, name);
+  await cp(MODEL_DIR, dir, { recursive: true });
+  return dir;
+}
+
+async function editManifest(dir: string, edit: (manifest: Record<string, unknown>) => void): Promise<void> {
+  const path = join(dir, 'manifest.json');
+  const manifest = JSON.parse(await readFile(path, 'utf8'));
+  edit(manifest);
+  await writeFile(path, JSON.stringify(manifest));
+}
+
+const OPTIONS = { intraOpThreads: 1 };
+
+describe('loadModel', () => {
+  it('loads the bundled model and runs it', async () => {
+    const model = await loadModel(MODEL_DIR, OPTIONS);
+    expect(model.manifest).toEqual(MANIFEST);
+    const outputs = await model.engine.run(new Float32Array(MANIFEST.features.length).fill(Number.NaN), 1);
+    expect(outputs.labels).toHaveLength(1);
+    expect(outputs.probabilities[0]! + outputs.probabilities[1]!).toBeCloseTo(1, 5);
+    await model.engine.release();
+  });
+
+  it('refuses a model.onnx whose sha256 differs from the manifest, before onnxruntime sees it', async () => {
+    const dir = await copyOfModel('tampered');
+    const bytes = await readFile(join(dir, 'model.onnx'));
+    bytes[bytes.length - 1]! ^= 0xff;
+    await writeFile(join(dir, 'model.onnx'), bytes);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    const error = await loadModel(dir, OPTIONS).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelLoadError);
+    expect((error as Error).message).toBe(
+      `${join(dir, 'model.onnx')} does not match its manifest: sha256 is ${actual}, the manifest says ${MANIFEST.onnx.sha256}; refusing to serve it`,
+    );
+  });
+
+  it('refuses a corrupt model.onnx even when the manifest hash matches it, with one clear message', async () => {
+    const dir = await copyOfModel('corrupt');
+    const garbage = Buffer.from('this is not an ONNX graph');
+    await writeFile(join(dir, 'model.onnx'), garbage);
+    await editManifest(dir, (manifest) => {
+      (manifest.onnx as { sha256: string }).sha256 = createHash('sha256').update(garbage).digest('hex');
+    });
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
+      new RegExp(`^${join(dir, 'model.onnx')} cannot be loaded by onnxruntime: `),
+    );
+  });
+
+  it('refuses a graph whose input or outputs are not the ones the manifest names', async () => {
+    const dir = await copyOfModel('renamed-input');
+    await editManifest(dir, (manifest) => {
+      (manifest.onnx as { input: { name: string } }).input.name = 'rows';
+    });
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
+      'model.onnx does not match its manifest: no input "rows"',
+    );
+  });
+
+  it('refuses an invalid manifest, naming the field', async () => {
+    const dir = await copyOfModel('bad-manifest');
+    await editManifest(dir, (manifest) => {
+      manifest.features = [];
+    });
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
+      /manifest.json is not a valid manifest: .*features/,
+    );
+  });
+
+  it('refuses a manifest that is not JSON', async () => {
+    const dir = await copyOfModel('not-json');
+    await writeFile(join(dir, 'manifest.json'), '{ nope');
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(/manifest.json is not a valid manifest: /);
+  });
+
+  it('says which file is missing', async () => {
+    const dir = await copyOfModel('no-onnx');
+    await rm(join(dir, 'model.onnx'));
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(`cannot read ${join(dir, 'model.onnx')}: ENOENT`);
+  });
+});
+
+describe('resolveModelDirectory', () => {
+  it('serves the bundled model by default, found from the code, not the working directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    try {
+      expect(await resolveModelDirectory(undefined)).toBe(MODEL_DIR);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('finds the bundled model from a packaged app directory (dist/ next to models/)', async () => {
+    const app = join(scratch, 'app');
+    await mkdir(join(app, 'dist'), { recursive: true });
+    await cp(MODEL_DIR, join(app, 'models', MANIFEST.name, MANIFEST.version), { recursive: true });
+    expect(bundledModelDirectory(join(app, 'dist'))).toBe(join(app, 'models', MANIFEST.name));
+  });
+
+  it('takes a version directory as is, as a path or a file:// URL', async () => {
+    expect(await resolveModelDirectory(MODEL_DIR)).toBe(MODEL_DIR);
+    expect(await resolveModelDirectory(pathToFileURL(MODEL_DIR).href)).toBe(MODEL_DIR);
+  });
+
+  it('takes the newest version of a model directory, comparing versions as numbers', async () => {
+    const registry = join(scratch, 'registry', 'm');
+    for (const version of ['1.9.0', '1.10.0', '1.2.0']) {
+      await cp(MODEL_DIR, join(registry, version), { recursive: true });
+    }
+    await mkdir(join(registry, '9.0.0-empty'));
+    expect(await resolveModelDirectory(registry)).toBe(join(registry, '1.10.0'));
+  });
+
+  it('says so when there is no model at a path', async () => {
+    await expect(resolveModelDirectory(join(scratch, 'nothing-here'))).rejects.toThrow(
+      `no model at ${join(scratch, 'nothing-here')}: the directory does not exist or cannot be read`,
+    );
+    await mkdir(join(scratch, 'empty'));
+    await expect(resolveModelDirectory(join(scratch, 'empty'))).rejects.toThrow(
+      'expected manifest.json in it, or version directories holding one',
+    );
+  });
+
+  it('refuses a URI scheme it cannot load', async () => {
+    await expect(resolveModelDirectory('https://example.com/model')).rejects.toThrow(
+      'MODEL_URI scheme "https://" is not supported; use a directory path or a file:// URL',
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
+import { loadConfig, type ServerConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { resolveModelDirectory } from '../../src/model/model-uri.ts';
+import type { PredictionLog, PredictionRecord } from '../../src/prediction-log/types.ts';
+
+/** The bundled default model's newest version directory and manifest. */
+export const MODEL_DIR = await resolveModelDirectory(undefined);
+export const MANIFEST: ModelManifest = parseManifest(
+  JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8')),
+);
+
+/** Configuration from a test environment: no database, loopback, an ephemeral port. */
+export function testConfig(env: Record<string, string> = {}): ServerConfig {
+  return { ...loadConfig({ DATABASE_URL: 'off', ...env }), host: '127.0.0.1', port: 0 };
+}
+
+/** A prediction log that keeps what it is handed, to see what the app records. */
+export function recordingLog(): PredictionLog & { records: PredictionRecord[]; flushes: number } {
+  const log = {
+    records: [] as PredictionRecord[],
+    flushes: 0,
+    record(batch: readonly PredictionRecord[]) {
+      log.records.push(...batch);
+    },
+    async flush() {
+      log.flushes++;
+    },
+    state: () => ({ state: 'ok' as const }),
+    async close() {},
+  };
+  return log;
+}
+
+/** A runtime on the bundled model whose log lines are kept in `lines` instead of printed. */
+export async function testRuntime(
+  options: BootstrapOptions & { env?: Record<string, string> } = {},
+): Promise<Runtime & { lines: Record<string, unknown>[] }> {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    write: (chunk) => {
+      for (const line of chunk.split('\n')) if (line) lines.push(JSON.parse(line));
+    },
+  });
+  const runtime = await bootstrap(testConfig(options.env), { logger, ...options });
+  return Object.assign(runtime, { lines });
+}
+
+export const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/** A valid row of the bundled model: a raw Pima row, zero insulin meaning "not measured". */
+export const VALID_ROW = {
+  pregnant: 2,
+  glucose: 148,
+  pressure: 72,
+  triceps: 35,
+  insulin: 0,
+  mass: 33.6,
+  pedigree: 0.627,
+  age: 50,
+};

@@ -1,0 +1,132 @@
+/**
+ * The same requests, sent to the node server over HTTP on loopback and to the Lambda handler as each AWS front
+ * end delivers them, get the same status, content type and body, byte for byte (the request id is fixed by
+ * the client so that bodies can be compared whole).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { type RunningServer, startServer } from '../../src/node-server.ts';
+import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
+import {
+  type EventSource,
+  type HttpRequest,
+  LAMBDA_CONTEXT,
+  type LambdaResult,
+  lambdaEvent,
+  resultBody,
+  resultHeader,
+} from '../support/lambda-events.ts';
+
+const ENV = { DATABASE_URL: 'off', LOG_LEVEL: 'silent', MAX_BODY_BYTES: '2048', MAX_INSTANCES: '10' };
+
+function post(
+  path: string,
+  body: string,
+  contentType = 'application/json',
+): Omit<HttpRequest, 'headers'> & { contentType: string } {
+  return { method: 'POST', path, body, contentType };
+}
+
+const ROW = MANIFEST.features.map((feature) => VALID_ROW[feature.name as keyof typeof VALID_ROW]);
+const CASES: Record<string, Omit<HttpRequest, 'headers'> & { contentType?: string }> = {
+  'valid single row': post('/predict', JSON.stringify(VALID_ROW)),
+  'valid batch': post(
+    '/predict',
+    JSON.stringify({ instances: [VALID_ROW, { pregnant: 0, pedigree: 0.1, age: 22 }] }),
+  ),
+  'v2 inference': post(
+    `/v2/models/${MANIFEST.name}/infer`,
+    JSON.stringify({ inputs: [{ name: 'features', shape: [1, ROW.length], datatype: 'FP32', data: ROW }] }),
+  ),
+  'malformed JSON (400)': post('/predict', '{"age": 5,'),
+  'empty body (400)': post('/predict', ''),
+  'wrong content type (415)': post('/predict', 'age=5', 'application/x-www-form-urlencoded'),
+  'body over the size limit (413)': post(
+    '/predict',
+    JSON.stringify({ instances: Array.from({ length: 30 }, () => VALID_ROW) }),
+  ),
+  'too many instances (413)': post(
+    '/predict',
+    JSON.stringify({ instances: Array.from({ length: 11 }, () => ({ age: 1 })) }),
+  ),
+  'unknown field (422)': post('/predict', JSON.stringify({ ...VALID_ROW, glucoze: 1 })),
+  'value out of range (422)': post('/predict', JSON.stringify({ ...VALID_ROW, glucose: 601 })),
+  'wrong type (422)': post('/predict', JSON.stringify({ ...VALID_ROW, age: 'fifty' })),
+  'missing required feature (422)': post('/predict', JSON.stringify({ glucose: 100 })),
+  'not an object (422)': post('/predict', '[1, 2, 3]'),
+  'invalid v2 tensor (422)': post(
+    `/v2/models/${MANIFEST.name}/infer`,
+    JSON.stringify({ inputs: [{ name: 'features', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] }),
+  ),
+  'unknown model (404)': post('/v2/models/other/infer', '{}'),
+  'unknown route (404)': { method: 'GET', path: '/nowhere' },
+  'model metadata': { method: 'GET', path: `/v2/models/${MANIFEST.name}` },
+  readiness: { method: 'GET', path: '/ready' },
+};
+
+function request(name: string): HttpRequest {
+  const { contentType, ...rest } = CASES[name]!;
+  const headers: Record<string, string> = { 'X-Request-Id': `parity-${name.replace(/\W+/g, '-')}` };
+  if (contentType) headers['Content-Type'] = contentType;
+  if (rest.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(rest.body));
+  return { ...rest, headers };
+}
+
+interface Answer {
+  status: number;
+  contentType: string | undefined;
+  requestId: string | undefined;
+  body: string;
+}
+
+let server: RunningServer;
+let handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+beforeAll(async () => {
+  Object.assign(process.env, ENV);
+  [server, { handler }] = await Promise.all([
+    startServer({ ...loadConfig(ENV), host: '127.0.0.1', port: 0 }),
+    import('../../src/lambda.ts') as Promise<{ handler: typeof handler }>,
+  ]);
+});
+afterAll(() => server.shutdown());
+
+async function overHttp(req: HttpRequest): Promise<Answer> {
+  const res = await fetch(`${server.url}${req.path}`, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body,
+  });
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? undefined,
+    requestId: res.headers.get('x-request-id') ?? undefined,
+    body: await res.text(),
+  };
+}
+
+async function throughLambda(source: EventSource, req: HttpRequest): Promise<Answer> {
+  const result = await handler(lambdaEvent(source, req), LAMBDA_CONTEXT);
+  return {
+    status: result.statusCode,
+    contentType: resultHeader(result, 'content-type'),
+    requestId: resultHeader(result, 'x-request-id'),
+    body: resultBody(result),
+  };
+}
+
+describe.each(['rest-api-v1', 'http-api-v2', 'function-url', 'alb'] as const)('Lambda via %s', (source) => {
+  it.each(Object.keys(CASES))('answers "%s" exactly as the node server does', async (name) => {
+    const req = request(name);
+    const [http, lambda] = await Promise.all([overHttp(req), throughLambda(source, req)]);
+    expect(lambda).toEqual(http);
+  });
+});
+
+describe('the fixed request set', () => {
+  it('covers a success and every kind of refusal', async () => {
+    const statuses = await Promise.all(
+      Object.keys(CASES).map(async (name) => (await overHttp(request(name))).status),
+    );
+    expect(new Set(statuses)).toEqual(new Set([200, 400, 404, 413, 415, 422]));
+  });
+});

@@ -1,0 +1,63 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODEL_DIR } from '../support/fixtures.ts';
+import { runToExit } from '../support/server-process.ts';
+
+let tampered: string;
+beforeAll(async () => {
+  tampered = await mkdtemp(join(tmpdir(), 'glyco-tampered-'));
+  await cp(MODEL_DIR, tampered, { recursive: true });
+  const bytes = await readFile(join(tampered, 'model.onnx'));
+  bytes[100]! ^= 0x01;
+  await writeFile(join(tampered, 'model.onnx'), bytes);
+});
+afterAll(() => rm(tampered, { recursive: true, force: true }));
+
+/** The one line a failed start prints, parsed. */
+function onlyLine(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!);
+}
+
+describe('the node server refuses to start, with one clear line and exit code 1,', () => {
+  it('on a model whose hash does not match its manifest', async () => {
+    const { code, stdout, stderr } = await runToExit({ MODEL_URI: tampered });
+    expect(code).toBe(1);
+    expect(stderr).toBe('');
+    expect(onlyLine(stdout)).toMatchObject({
+      level: 'error',
+      error: 'ModelLoadError',
+      msg: expect.stringMatching(
+        /model\.onnx does not match its manifest: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}; refusing to serve it$/,
+      ),
+    });
+  });
+
+  it('on a bad environment variable', async () => {
+    const { code, stdout } = await runToExit({ PORT: 'eighty', ORT_INTRA_OP_THREADS: '-2' });
+    expect(code).toBe(1);
+    expect(onlyLine(stdout)).toMatchObject({
+      error: 'ConfigError',
+      msg: 'invalid configuration: PORT must be a whole number from 0 to 65535; ORT_INTRA_OP_THREADS must be a whole number from 1 to 256',
+    });
+  });
+
+  it('on a port already in use', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const { code, stdout } = await runToExit({ PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stdout.trim().split('\n').at(-1)).toContain(
+        `cannot listen on 127.0.0.1:${port}: the port is already in use`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
