@@ -1,12 +1,13 @@
 /**
- * `pnpm bench`: one run on loopback, server and load generator in separate processes. Measures the same-run
- * ceiling (a bare Hono hello-world route in the server process), `/predict` with one row and with 1000 rows,
+ * `pnpm bench`: one run on loopback, server and load generator (autocannon, 32 connections) in separate
+ * processes. Measures the same-run ceiling (a bare Hono hello-world route in the server process), `/predict`
+ * with one row and with 1000 rows, interleaved over several rounds so background load hits all of them alike,
  * and the time from process start to the first successful `/predict` for the bundle, the source entry and the
- * CLI. Prints figures; asserts nothing. `BENCH_SECONDS` sets each measurement's length (default 10).
+ * CLI. Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the length.
  */
 import { spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -60,6 +61,18 @@ interface Figures {
   p50: number;
   p99: number;
   rowsPerRequest: number;
+  /** Server CPU time (user + system) per request, in µs: steadier than req/s on a shared machine. */
+  cpuMicros: number;
+}
+
+/** CPU time a process has used, in ms (Linux /proc; NaN elsewhere). */
+function cpuMillis(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function load(
@@ -83,6 +96,7 @@ async function load(
       `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   }
+  const cpuMicros = ((cpuMillis(server.pid) - cpuBefore) * 1000) / latencies.length;
   const sorted = Float64Array.from(latencies).sort();
   return {
     name,
@@ -90,6 +104,7 @@ async function load(
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     rowsPerRequest,
+    cpuMicros,
   };
 }
 
@@ -170,14 +185,20 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const pad = (text: string, width: number) => text.padStart(width);
 process.stdout.write(`\nmedians over ${ROUNDS} rounds\n`);
 process.stdout.write(
-  `${'scenario'.padEnd(34)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('rows/s', 10)}\n`,
+  `${'scenario'.padEnd(34)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('rows/s', 10)}${pad('server CPU/req', 16)}\n`,
 );
 rounds.forEach((figures, i) => {
   const { name, rows } = scenarios[i]!;
   const rps = median(figures.map((f) => f.rps));
+  const at = (pick: (f: Figures) => number, digits: number) => median(figures.map(pick)).toFixed(digits);
   process.stdout.write(
-    `${name.padEnd(34)}${pad(rps.toFixed(0), 9)}${pad(median(figures.map((f) => f.p50)).toFixed(2), 9)}` +
-      `${pad(median(figures.map((f) => f.p99)).toFixed(2), 9)}${pad(rows ? (rps * rows).toFixed(0) : '-', 10)}\n`,
+    `${name.padEnd(34)}${pad(rps.toFixed(0), 9)}${pad(
+      at((f) => f.p50, 2),
+      9,
+    )}${pad(
+      at((f) => f.p99, 2),
+      9,
+    )}` + `${pad(rows ? (rps * rows).toFixed(0) : '-', 10)}${pad(`${at((f) => f.cpuMicros, 1)} µs`, 16)}\n`,
   );
 });
 process.stdout.write(
@@ -187,18 +208,19 @@ process.stdout.write(
   `single-row /predict: ${median(coalesced).toFixed(1)} requests per model run (micro-batching)\n`,
 );
 
-const entries: [string, string][] = [
-  ['bundle: node dist/server.mjs', join(packageDir, 'dist/server.mjs')],
-  ['source: node src/server-main.ts', join(packageDir, 'src/server-main.ts')],
+const entries: [string, string[]][] = [
+  ['bundle: node dist/server.mjs', [join(packageDir, 'dist/server.mjs')]],
+  ['source: node src/server-main.ts', [join(packageDir, 'src/server-main.ts')]],
+  ['pnpm start: glyco serve (source)', [join(packageDir, '../cli/src/main.ts'), 'serve']],
 ];
 process.stdout.write(`\nprocess start → first successful POST /predict (median of ${STARTS})\n`);
-for (const [label, entry] of entries) {
-  if (!existsSync(entry)) {
+for (const [label, args] of entries) {
+  if (!existsSync(args[0]!)) {
     process.stdout.write(`${label.padEnd(34)} skipped: run the build first\n`);
     continue;
   }
   const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) times.push(await measureStartup(entry, await freePort(), single));
+  for (let i = 0; i < STARTS; i++) times.push(await measureStartup(args, await freePort(), single));
   times.sort((a, b) => a - b);
   process.stdout.write(
     `${label.padEnd(34)}${pad(median(times).toFixed(0), 6)} ms  (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})\n`,

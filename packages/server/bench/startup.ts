@@ -23,12 +23,12 @@ function tryPredict(port: number, body: string): Promise<number | undefined> {
 }
 
 /**
- * Milliseconds from spawning `node <entry>` to the first 200 from `/predict` (polled every millisecond), so
+ * Milliseconds from spawning `node <args>` to the first 200 from `/predict` (polled every millisecond), so
  * module loading, model verification, session creation and the first request's warm-up all count.
  */
-export async function measureStartup(entry: string, port: number, body: string): Promise<number> {
+export async function measureStartup(args: string[], port: number, body: string): Promise<number> {
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
@@ -42,7 +42,10 @@ export async function measureStartup(entry: string, port: number, body: string):
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   }
 }

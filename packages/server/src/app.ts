@@ -41,5 +41,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     problemResponse(c, new Problem('not-found', `no route for ${c.req.method} ${c.req.path}`)),
   );
   for (const routes of ROUTE_MODULES) app.route('/', routes(deps));
+  answerOtherMethods(app);
   return app;
+}
+
+/**
+ * A known path asked with a method it does not take gets 405 and `Allow`, not a misleading 404. Registered after
+ * every route, so the path's own handlers answer first.
+ */
+function answerOtherMethods(app: Hono<AppEnv>): void {
+  const allowed = new Map<string, Set<string>>();
+  for (const { method, path } of app.routes) {
+    if (method === 'ALL') continue;
+    const methods = allowed.get(path) ?? new Set(method === 'GET' ? ['HEAD'] : []);
+    allowed.set(path, methods.add(method));
+  }
+  for (const [path, methods] of allowed) {
+    const allow = [...methods].sort().join(', ');
+    app.all(path, (c) => {
+      const detail = `${c.req.method} is not allowed on ${c.req.path}; use ${allow}`;
+      throw new Problem('method-not-allowed', detail, undefined, { allow });
+    });
+  }
 }

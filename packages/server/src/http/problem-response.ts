@@ -12,5 +12,5 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export function problemResponse(c: Context<AppEnv>, problem: Problem): Response {
   const body = problem.body(c.get('requestId'));
   const payload = c.req.path.startsWith('/v2/') ? { ...body, error: body.detail } : body;
-  return respond(c, JSON.stringify(payload), PROBLEM_CONTENT_TYPE, problem.status);
+  return respond(c, JSON.stringify(payload), PROBLEM_CONTENT_TYPE, problem.status, problem.headers);
 }

@@ -10,6 +10,7 @@ export type ProblemKind =
   | 'content-too-large'
   | 'invalid-input'
   | 'not-found'
+  | 'method-not-allowed'
   | 'not-ready'
   | 'internal-error';
 
@@ -19,6 +20,7 @@ const STATUS: Record<ProblemKind, { status: number; title: string }> = {
   'content-too-large': { status: 413, title: 'Content too large' },
   'invalid-input': { status: 422, title: 'Invalid input' },
   'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-ready': { status: 503, title: 'Not ready' },
   'internal-error': { status: 500, title: 'Internal error' },
 };
@@ -41,10 +43,13 @@ export class Problem extends Error {
   override name = 'Problem';
   readonly kind: ProblemKind;
   readonly errors: FieldError[] | undefined;
-  constructor(kind: ProblemKind, detail: string, errors?: FieldError[]) {
+  /** Response headers the status calls for, e.g. `allow` with a 405. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  constructor(kind: ProblemKind, detail: string, errors?: FieldError[], headers?: Record<string, string>) {
     super(detail);
     this.kind = kind;
     this.errors = errors;
+    this.headers = headers;
   }
 
   get status(): number {

@@ -29,7 +29,7 @@ export class AppMetrics {
   readonly #inferenceDuration = this.registry.register(
     new Histogram(
       'glyco_inference_duration_seconds',
-      'Duration of one batched model run.',
+      'One batched model run, from submission to outputs (onnxruntime-node runs it on the next event-loop turn).',
       [],
       INFERENCE_BUCKETS,
     ),

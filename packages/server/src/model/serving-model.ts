@@ -18,6 +18,7 @@ export class ServingModel {
   readonly #batcher: MicroBatcher;
   #leases = 0;
   #onUnleased: (() => void) | undefined;
+  #retired: Promise<void> | undefined;
 
   constructor(loaded: LoadedModel, batching: BatchingOptions, onBatch?: (report: BatchReport) => void) {
     this.#loaded = loaded;
@@ -41,11 +42,14 @@ export class ServingModel {
     if (--this.#leases === 0) this.#onUnleased?.();
   }
 
-  /** Waits for the requests using this model, then its last batch, then frees the session. */
-  async retire(): Promise<void> {
-    if (this.#leases > 0) await new Promise<void>((resolve) => (this.#onUnleased = resolve));
-    await this.#batcher.close();
-    await this.#loaded.engine.release();
+  /** Waits for the requests using this model, then its last batch, then frees the session (once). */
+  retire(): Promise<void> {
+    this.#retired ??= (async () => {
+      if (this.#leases > 0) await new Promise<void>((resolve) => (this.#onUnleased = resolve));
+      await this.#batcher.close();
+      await this.#loaded.engine.release();
+    })();
+    return this.#retired;
   }
 }
 

@@ -51,6 +51,16 @@ describe('request ids and headers', () => {
     }
   });
 
+  it('answers a known path asked with another method with 405 and Allow', async () => {
+    const res = await get('/predict');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(ProblemSchema.parse(await res.json()).detail).toBe('GET is not allowed on /predict; use POST');
+    const metadata = await runtime.app.request(`/v2/models/${MANIFEST.name}`, { method: 'DELETE' });
+    expect(metadata.status).toBe(405);
+    expect(metadata.headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it('answers unknown routes with a problem+json 404', async () => {
     const res = await get('/nope');
     expect(res.status).toBe(404);

@@ -60,6 +60,7 @@ const CASES: Record<string, Omit<HttpRequest, 'headers'> & { contentType?: strin
   ),
   'unknown model (404)': post('/v2/models/other/infer', '{}'),
   'unknown route (404)': { method: 'GET', path: '/nowhere' },
+  'wrong method (405)': { method: 'GET', path: '/predict' },
   'model metadata': { method: 'GET', path: `/v2/models/${MANIFEST.name}` },
   readiness: { method: 'GET', path: '/ready' },
 };
@@ -127,6 +128,6 @@ describe('the fixed request set', () => {
     const statuses = await Promise.all(
       Object.keys(CASES).map(async (name) => (await overHttp(request(name))).status),
     );
-    expect(new Set(statuses)).toEqual(new Set([200, 400, 404, 413, 415, 422]));
+    expect(new Set(statuses)).toEqual(new Set([200, 400, 404, 405, 413, 415, 422]));
   });
 });
