@@ -1,3 +1,4 @@
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { CliError } from '../cli.ts';
 
@@ -37,6 +38,8 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // The server's modules are compiled once, then loaded from Node's disk cache: a second start is much faster.
+  enableCompileCache();
   const server = await import('@glyco/server');
   const port = flag('port', values.port, server.parsePort);
   const host = flag('host', values.host, server.parseHost);
