@@ -13,6 +13,13 @@ start_test_postgres() {
   runuser -u postgres -- "$bindir/createdb" -h 127.0.0.1 -p "$port" -U glyco glyco_test
   export TEST_DATABASE_URL="postgres://glyco@127.0.0.1:$port/glyco_test"
   export TEST_POSTGRES_BINDIR="$bindir"
-  trap 'runuser -u postgres -- "$bindir/pg_ctl" -D "$datadir" -m fast stop >/dev/null 2>&1 || true' EXIT
+  TEST_POSTGRES_DATADIR="$datadir"
+  trap stop_test_postgres EXIT
   echo "PostgreSQL $("$bindir/postgres" --version | awk "{print \$3}") on $TEST_DATABASE_URL"
+}
+
+# The EXIT trap: runs after start_test_postgres has returned, so it reads globals, not its locals.
+stop_test_postgres() {
+  runuser -u postgres -- "$TEST_POSTGRES_BINDIR/pg_ctl" -D "$TEST_POSTGRES_DATADIR" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$TEST_POSTGRES_DATADIR"
 }
