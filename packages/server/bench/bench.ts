@@ -39,7 +39,7 @@ function freePort(): Promise<number> {
 /** Varied valid rows: each feature drawn from its training quantiles. */
 function sampleRows(manifest: ModelManifest, count: number) {
   return Array.from({ length: count }, (_, i) => {
-    const row: Record<string, number> = { ...exampleRow(manifest) };
+    const row: Record<string, number | null | undefined> = { ...exampleRow(manifest) };
     manifest.features.forEach((feature, f) => {
       const quantiles = manifest.reference.find((reference) => reference.feature === feature.name)?.quantiles;
       const value = quantiles?.[(i * 7 + f * 13) % 101];
@@ -83,6 +83,7 @@ async function load(
   seconds: number,
 ) {
   const latencies: number[] = [];
+  const cpuBefore = cpuMillis(server.pid);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,

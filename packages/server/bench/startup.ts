@@ -32,13 +32,14 @@ export async function measureStartup(args: string[], port: number, body: string)
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
+  const command = `node ${args.join(' ')}`;
   try {
     for (;;) {
       if (child.exitCode !== null)
-        throw new Error(`${entry} exited with code ${child.exitCode} before answering`);
+        throw new Error(`${command} exited with code ${child.exitCode} before answering`);
       if ((await tryPredict(port, body)) === 200) return performance.now() - started;
       if (performance.now() - started > 10_000)
-        throw new Error(`${entry} did not answer /predict within 10 s`);
+        throw new Error(`${command} did not answer /predict within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
   } finally {
