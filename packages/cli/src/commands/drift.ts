@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
 import {
+  DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
   DirectoryInUseError,
   loggedDrift,
@@ -15,7 +16,6 @@ import {
 import { CliError } from '../cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';
-const EMBEDDED_LOG = join('.glyco', 'predictions');
 /** Distinct from 1 (could not report) and 2 (bad usage), for cron jobs and CI gates. */
 const DRIFT_EXIT_CODE = 3;
 
@@ -34,7 +34,7 @@ reported (POST /v1/feedback).
   --json             print the report as JSON instead of a table
   --fail-on-drift    exit with code ${DRIFT_EXIT_CODE} when a feature drifted
 
-The log is the server's: DATABASE_URL (unset: the embedded database in ${EMBEDDED_LOG}; or a postgres:// URL),
+The log is the server's: DATABASE_URL (unset: the embedded database in ${DEFAULT_DATA_DIR}; or a postgres:// URL),
 with DATABASE_SECRET_ARN and DATABASE_HOST as for the server.`;
 
 export async function run(args: string[]): Promise<void> {
@@ -118,9 +118,9 @@ async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T
   const databaseSecretArn = process.env.DATABASE_SECRET_ARN || undefined;
   const databaseHost = process.env.DATABASE_HOST || undefined;
   const embedded = !databaseUrl && !databaseSecretArn && !databaseHost;
-  if (embedded && !existsSync(EMBEDDED_LOG)) {
+  if (embedded && !existsSync(DEFAULT_DATA_DIR)) {
     throw new CliError(
-      `drift: no prediction log in ${EMBEDDED_LOG} here: run it where the server runs (pnpm start), or set DATABASE_URL`,
+      `drift: no prediction log in ${DEFAULT_DATA_DIR} here: run it where the server runs (pnpm start), or set DATABASE_URL`,
     );
   }
   let log: Awaited<ReturnType<typeof openPredictionLogReader>>;
@@ -129,7 +129,7 @@ async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T
       databaseUrl,
       databaseSecretArn,
       databaseHost,
-      dataDir: EMBEDDED_LOG,
+      dataDir: DEFAULT_DATA_DIR,
     });
   } catch (error) {
     if (error instanceof PredictionLogConfigError) throw new CliError(`drift: ${error.message}`, 2);

@@ -24,6 +24,7 @@ export interface BatchingLogSettings {
 }
 
 const MAX_RETRY_MS = 5_000;
+const OK = Object.freeze({ state: 'ok' as const });
 
 /** A batch: one JSON object per row, and their JSON array (the insert's parameter and a spool line). */
 type Batch = { rows: string[]; json: string };
@@ -87,17 +88,18 @@ export class BatchingPredictionLog implements PredictionLog {
     }
   }
 
+  /** Called on every request by the app: the usual answer allocates nothing. */
   state(): { state: PredictionLogState; detail?: string } {
-    const spooled = this.#settings.spool.bytes;
+    const { spool } = this.#settings;
     if (this.#unavailable) {
       const { since, error } = this.#unavailable;
       return {
         state: 'degraded',
-        detail: `database unavailable since ${since.toISOString()} (${error}); ${spooled} bytes spooled`,
+        detail: `database unavailable since ${since.toISOString()} (${error}); ${spool.bytes} bytes spooled`,
       };
     }
-    if (spooled > 0) return { state: 'degraded', detail: `replaying ${spooled} spooled bytes` };
-    return { state: 'ok' };
+    if (!spool.isEmpty) return { state: 'degraded', detail: `replaying ${spool.bytes} spooled bytes` };
+    return OK;
   }
 
   metrics(): PredictionLogMetrics {
@@ -110,13 +112,14 @@ export class BatchingPredictionLog implements PredictionLog {
   }
 
   async #shutDown(): Promise<void> {
-    await this.flush();
-    if (this.#unavailable) {
-      // One last try, so that a database back from an outage gets the spool now rather than at the next start.
-      this.#retryDue = true;
+    const { spool } = this.#settings;
+    // One last try when the database was unavailable, so that one back from an outage gets the spool now.
+    this.#retryDue = this.#unavailable !== undefined;
+    // Rows spilled while the last drain ran are replayed too, unless the database is unavailable.
+    do {
       await this.flush();
       await this.#startDrain();
-    }
+    } while (this.#queue.rows > 0 || this.#spilling || (!this.#unavailable && !spool.isEmpty));
     this.#closed = true;
     clearTimeout(this.#flushTimer);
     clearTimeout(this.#retryTimer);
@@ -226,17 +229,24 @@ export class BatchingPredictionLog implements PredictionLog {
   }
 
   async #replayLine(line: string): Promise<void> {
-    let rows: string[];
-    try {
-      rows = (JSON.parse(line) as unknown[]).map((row) => JSON.stringify(row));
-    } catch {
-      this.#drop(1, 'spool line is not a JSON array of rows; skipped', { line: line.slice(0, 200) });
+    const batch = parseSpoolLine(line);
+    if (!batch) {
+      this.#drop(1, 'spool line is not a row count and a JSON array of rows; skipped', {
+        line: line.slice(0, 200),
+      });
       return;
     }
     try {
-      this.#countInserted('replayed', rows.length, await this.#insert(line));
+      this.#countInserted('replayed', batch.count, await this.#insert(batch.json));
     } catch (error) {
       if (!isRejectedData(error)) throw error;
+      let rows: string[];
+      try {
+        rows = (JSON.parse(batch.json) as unknown[]).map((row) => JSON.stringify(row));
+      } catch {
+        this.#drop(batch.count, 'spool line is not valid JSON; skipped', { line: line.slice(0, 200) });
+        return;
+      }
       const rest = await this.#insertOneByOne(rows, 'replayed');
       // The rows left were not written: stop the replay here, the segment is replayed again later.
       if (rest.length > 0) throw new Error('database became unavailable during replay');
@@ -277,7 +287,7 @@ export class BatchingPredictionLog implements PredictionLog {
 
   async #spoolBatch(batch: Batch): Promise<void> {
     try {
-      await this.#settings.spool.append(batch.json);
+      await this.#settings.spool.append(spoolLine(batch));
       this.#counters.spooled += batch.rows.length;
     } catch (error) {
       this.#drop(batch.rows.length, 'could not write the spool; predictions lost', {
@@ -312,4 +322,16 @@ function serialize(record: PredictionRecord, rowIndex: number, rows: string[]): 
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/** A spool line: the row count, a tab, the batch's JSON; the count spares a replay from parsing the JSON. */
+function spoolLine(batch: Batch): string {
+  return `${batch.rows.length}\t${batch.json}`;
+}
+
+function parseSpoolLine(line: string): { count: number; json: string } | undefined {
+  const tab = line.indexOf('\t');
+  const count = Number(line.slice(0, tab));
+  if (tab < 1 || !Number.isInteger(count) || count < 1) return undefined;
+  return { count, json: line.slice(tab + 1) };
 }

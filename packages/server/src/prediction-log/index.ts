@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { BatchingPredictionLog } from './batching-log.ts';
 import { PredictionLogConfigError } from './config-error.ts';
 import { stderrLogger } from './logger.ts';
@@ -6,6 +7,7 @@ import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
 import { migrate, schemaVersion } from './migrations.ts';
 import {
   backendOf,
+  DEFAULT_DATA_DIR,
   type DatabaseOptions,
   openSqlClient,
   type PredictionLogBackend,
@@ -19,17 +21,17 @@ export { PredictionLogConfigError } from './config-error.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
 export type { Logger } from './logger.ts';
 export { type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
-export type { DatabaseOptions, PredictionLogBackend } from './open-database.ts';
+export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
 export * from './types.ts';
 
 export interface PredictionLogOptions extends DatabaseOptions {
-  /** Where batches wait while the database is unavailable; default `.glyco/spool` (on Lambda `/tmp/glyco-spool`). */
+  /** Where batches wait while the database is unavailable; default beside PGlite's data dir, else `$TMPDIR/glyco-spool`. */
   spoolDir?: string | undefined;
-  /** Rows held in memory at most before the oldest spill to the spool; default 10 000. */
+  /** Rows held in memory at most before the oldest spill to the spool; default 50 000 (tens of MB). */
   maxQueueRows?: number | undefined;
-  /** Rows per insert at most; default 500. */
+  /** Rows per insert at most; default 2000. */
   batchRows?: number | undefined;
   /** How long a partial batch waits before it is written; default 50 ms. */
   flushIntervalMs?: number | undefined;
@@ -57,15 +59,15 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
   }
   const logger = options.logger ?? stderrLogger;
   const settings = {
-    maxQueueRows: positiveInteger(options.maxQueueRows, 10_000, 'maxQueueRows'),
-    batchRows: positiveInteger(options.batchRows, 500, 'batchRows'),
+    maxQueueRows: positiveInteger(options.maxQueueRows, 50_000, 'maxQueueRows'),
+    batchRows: positiveInteger(options.batchRows, 2000, 'batchRows'),
     flushIntervalMs: positiveInteger(options.flushIntervalMs, 50, 'flushIntervalMs'),
     retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
   };
   const client = await openSqlClient(backend, options, logger);
   let spool: Spool;
   try {
-    spool = await Spool.open(options.spoolDir ?? defaultSpoolDir(), logger);
+    spool = await Spool.open(options.spoolDir ?? defaultSpoolDir(backend, options.dataDir), logger);
   } catch (error) {
     await client.close();
     throw error;
@@ -114,8 +116,11 @@ export async function openPredictionLogReader(
   return { reader: createPredictionLogReader(client), backend, close: () => client.close() };
 }
 
-/** Lambda's file system is read-only except /tmp. */
-function defaultSpoolDir(): string {
-  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return '/tmp/glyco-spool';
-  return resolve('.glyco', 'spool');
+/**
+ * Beside the embedded database locally (`.glyco/spool`); in the temp dir with a database server, because
+ * Lambda, ECS and EKS run the app on a read-only file system where only /tmp is writable.
+ */
+function defaultSpoolDir(backend: PredictionLogBackend, dataDir: string | undefined): string {
+  if (backend !== 'pglite') return join(tmpdir(), 'glyco-spool');
+  return join(dirname(resolve(dataDir ?? DEFAULT_DATA_DIR)), 'spool');
 }

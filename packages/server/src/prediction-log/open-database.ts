@@ -26,6 +26,9 @@ export interface DatabaseOptions {
 
 export type PredictionLogBackend = 'pglite' | 'postgres' | 'off';
 
+/** Where `pnpm start` keeps the embedded database, under the working directory. */
+export const DEFAULT_DATA_DIR = join('.glyco', 'predictions');
+
 export function backendOf(options: DatabaseOptions): PredictionLogBackend {
   if (options.databaseUrl === 'off') return 'off';
   if (options.databaseUrl || options.databaseSecretArn || options.databaseHost) return 'postgres';
@@ -37,8 +40,7 @@ export function openSqlClient(
   options: DatabaseOptions,
   logger: Logger,
 ): Promise<SqlClient> {
-  if (backend === 'pglite')
-    return openPgliteClient(options.dataDir ?? join(process.cwd(), '.glyco', 'predictions'));
+  if (backend === 'pglite') return openPgliteClient(options.dataDir ?? DEFAULT_DATA_DIR);
   return openPostgresClient({
     databaseUrl: options.databaseUrl || undefined,
     databaseSecretArn: options.databaseSecretArn || undefined,

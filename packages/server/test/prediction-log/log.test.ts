@@ -168,7 +168,8 @@ describe.each(backends)('prediction log on $name', (backend) => {
       join(spoolDir, (await readdir(spoolDir)).find((name) => name.endsWith('.jsonl'))!),
       'utf8',
     );
-    await db.query(INSERT_BATCH_SQL, [head.split('\n')[0]]);
+    const [, firstBatch] = head.split('\n')[0]!.split('\t');
+    await db.query(INSERT_BATCH_SQL, [firstBatch]);
 
     const next = await openPredictionLog({ ...db.options, spoolDir, logger });
     await waitFor('the startup replay', () => next.state().state === 'ok');
