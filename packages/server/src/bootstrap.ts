@@ -4,7 +4,9 @@ import type { AppEnv } from './app-deps.ts';
 import type { ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
+import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
+import { resolveModel } from './model/model-uri.ts';
 import { openServingModel } from './model/serving-model.ts';
 import { disabledPredictionLog, type PredictionLog } from './prediction-log/types.ts';
 
@@ -14,6 +16,8 @@ export interface Runtime {
   logger: Logger;
   metrics: AppMetrics;
   models: ModelHolder;
+  /** Set when MODEL_URI names a registry alias: swaps in the versions it moves to. */
+  follower: ModelFollower | undefined;
   predictionLog: PredictionLog;
   app: Hono<AppEnv>;
   /** Turns readiness to 503: the first step of a graceful shutdown. */
@@ -31,10 +35,16 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = new AppMetrics();
   const started = performance.now();
-  const model = await openServingModel(config.modelUri, {
-    intraOpThreads: config.ortIntraOpThreads,
-    batching: config.batching,
-    onBatch: (report) => metrics.batch(report),
+  const source = await resolveModel(config.modelUri, config.modelRegistry.cacheDir);
+  const open = (directory: string) =>
+    openServingModel(directory, {
+      intraOpThreads: config.ortIntraOpThreads,
+      batching: config.batching,
+      onBatch: (report) => metrics.batch(report),
+    });
+  const model = await open(source.directory).catch((error: unknown) => {
+    source.followed?.close();
+    throw error;
   });
   const { name, version, onnx } = model.manifest;
   logger.info('model loaded', {
@@ -45,6 +55,17 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     load_ms: Math.round(performance.now() - started),
   });
   const models = new ModelHolder(model);
+  const { pollIntervalMs } = config.modelRegistry;
+  const follower =
+    source.followed &&
+    followAlias({
+      model: source.followed,
+      holder: models,
+      open,
+      intervalMs: pollIntervalMs,
+      logger,
+      metrics,
+    });
   const predictionLog = options.predictionLog ?? disabledPredictionLog;
   let draining = false;
   const app = createApp({
@@ -55,5 +76,6 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     metrics,
     isDraining: () => draining,
   });
-  return { config, logger, metrics, models, predictionLog, app, startDraining: () => (draining = true) };
+  const startDraining = () => (draining = true);
+  return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
 }

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.ts';
 
 /** Everything the app reads from its environment, read once at startup. */
@@ -5,8 +7,9 @@ export interface ServerConfig {
   port: number;
   /** The interface to listen on; `0.0.0.0` so the image answers on ECS and EKS. */
   host: string;
-  /** `undefined` serves the bundled default model; otherwise a directory path or a `file://` URL. */
+  /** `undefined` serves the bundled default model; otherwise a directory, a `file://` URL or a registry model. */
   modelUri: string | undefined;
+  modelRegistry: ModelRegistryConfig;
   database: DatabaseConfig;
   logLevel: LogLevel;
   batching: BatchingConfig;
@@ -24,6 +27,13 @@ export interface DatabaseConfig {
   secretArn: string | undefined;
   /** Database host (an RDS Proxy endpoint on Lambda) used with `secretArn`. */
   host: string | undefined;
+}
+
+export interface ModelRegistryConfig {
+  /** Where versions downloaded from an S3 registry are kept (under the temp dir: writable on Lambda and EKS). */
+  cacheDir: string;
+  /** How often an alias in `MODEL_URI` is polled for a new version. */
+  pollIntervalMs: number;
 }
 
 export interface BatchingConfig {
@@ -53,6 +63,17 @@ export function integerIn(min: number, max: number): Parse<number> {
       throw new Error(`must be a whole number from ${min} to ${max}`);
     }
     return value;
+  };
+}
+
+/** Parses a number of seconds in [min, max], decimals allowed, into whole milliseconds. */
+export function secondsIn(min: number, max: number): Parse<number> {
+  return (raw) => {
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
+      throw new Error(`must be a number of seconds from ${min} to ${max}`);
+    }
+    return Math.round(value * 1000);
   };
 }
 
@@ -93,7 +114,7 @@ function parseLogLevel(raw: string): LogLevel {
   return raw;
 }
 
-function parseModelUri(raw: string): string {
+function nonBlank(raw: string): string {
   if (raw.trim() === '') throw new Error('must not be empty');
   return raw;
 }
@@ -118,7 +139,11 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const config: ServerConfig = {
     port: read('PORT', parsePort, 8080),
     host: read('HOST', parseHost, '0.0.0.0'),
-    modelUri: read<string | undefined>('MODEL_URI', parseModelUri, undefined),
+    modelUri: read<string | undefined>('MODEL_URI', nonBlank, undefined),
+    modelRegistry: {
+      cacheDir: read('MODEL_CACHE_DIR', (raw) => resolve(nonBlank(raw)), join(tmpdir(), 'glyco-models')),
+      pollIntervalMs: read('MODEL_POLL_INTERVAL_SECONDS', secondsIn(0.1, 3600), 30_000),
+    },
     database: {
       url: read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined),
       secretArn: read<string | undefined>('DATABASE_SECRET_ARN', parseSecretArn, undefined),

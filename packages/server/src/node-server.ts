@@ -85,7 +85,9 @@ export async function serveRuntime(
     stopping ??= (async () => {
       runtime.logger.info('shutting down: draining in-flight requests');
       runtime.startDraining();
+      const unfollowed = runtime.follower?.stop();
       await closeGracefully(server, config.shutdownTimeoutMs);
+      await unfollowed; // no swap after this: the model closed next is the last one
       await runtime.models.close();
       await runtime.predictionLog.close();
       runtime.logger.info('stopped');

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -7,6 +9,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       modelUri: undefined,
+      modelRegistry: { cacheDir: join(tmpdir(), 'glyco-models'), pollIntervalMs: 30_000 },
       database: { url: undefined, secretArn: undefined, host: undefined },
       logLevel: 'info',
       batching: { maxBatchRows: 4096, maxWaitMs: 0 },

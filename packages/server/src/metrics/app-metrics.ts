@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ModelManifest } from '@glyco/contract';
 import type { BatchReport } from '../model/micro-batcher.ts';
+import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';
 import type { PredictionLogState } from '../prediction-log/types.ts';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts';
 
@@ -9,7 +10,7 @@ const INFERENCE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.00
 const POWERS_OF_TWO = Array.from({ length: 14 }, (_, i) => 2 ** i);
 
 /** The app's metrics: what the middleware, the batcher and the routes record, rendered by `GET /metrics`. */
-export class AppMetrics {
+export class AppMetrics implements FollowerMetrics {
   readonly registry = new Registry();
   readonly #requests = this.registry.register(
     new Counter('glyco_http_requests_total', 'HTTP requests by method, route and status.', [
@@ -56,6 +57,27 @@ export class AppMetrics {
       'algorithm',
     ]),
   );
+  readonly #modelSwaps = this.registry.register(
+    new Counter(
+      'glyco_model_swaps_total',
+      'Versions the followed alias moved to: applied (now served) or refused (the served one stays).',
+      ['outcome'],
+    ),
+  );
+  readonly #followedAlias = this.registry.register(
+    new Gauge(
+      'glyco_model_alias_info',
+      'The registry alias followed and the version it points to (value 1); glyco_model_info is the one served.',
+      ['name', 'alias', 'version'],
+    ),
+  );
+  readonly #registryErrors = this.registry.register(
+    new Counter(
+      'glyco_model_registry_errors_total',
+      'Alias polls and downloads that failed to reach the registry or read a valid alias; tried again.',
+      [],
+    ),
+  );
   readonly #logState = this.registry.register(
     new Gauge('glyco_prediction_log_state', 'Prediction log state: 1 for the current one.', ['state']),
   );
@@ -72,6 +94,9 @@ export class AppMetrics {
       'nodejs_eventloop_delay_p99_seconds',
       'p99 event-loop delay since start, in seconds.',
     );
+    // Zero from the start, so that rate() and alerts see the first swap or error.
+    for (const outcome of ['applied', 'refused'] as const) this.#modelSwaps.inc([outcome], 0);
+    this.#registryErrors.inc([], 0);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     startTime.set([], Math.round(Date.now() / 1000 - process.uptime()));
@@ -97,6 +122,19 @@ export class AppMetrics {
 
   predictions(manifest: ModelManifest, rows: number): void {
     this.#predictions.inc([manifest.name, manifest.version], rows);
+  }
+
+  modelSwap(outcome: SwapOutcome): void {
+    this.#modelSwaps.inc([outcome]);
+  }
+
+  registryError(): void {
+    this.#registryErrors.inc();
+  }
+
+  followedAlias(model: string, alias: string, version: string): void {
+    this.#followedAlias.reset();
+    this.#followedAlias.set([model, alias, version], 1);
   }
 
   /** Sets what is read rather than recorded: the model in service and the prediction log's state. */

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE } from '@glyco/contract';
 import { ModelLoadError } from './model-load-error.ts';
+import { openRegistryModel, type RegistryModel } from './model-registry.ts';
 
 /** The model served when `MODEL_URI` is not set. */
 export const DEFAULT_MODEL_NAME = 'pima-diabetes';
@@ -25,6 +26,17 @@ export function bundledModelDirectory(from = dirname(fileURLToPath(import.meta.u
   }
 }
 
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/**
+ * Whether a model URI names a model in a registry, fetched and verified by @glyco/registry: anything on S3
+ * (`s3://<bucket>/<prefix>/<name>@<alias>` or `…/<name>/<version>`), or an alias in a local registry
+ * (`file:///srv/models/<name>@<alias>`, `models/<name>@<alias>`). Other paths are local model directories.
+ */
+export function isRegistryUri(uri: string): boolean {
+  return /^s3:/i.test(uri) || (uri.replace(/\/+$/, '').split('/').at(-1) ?? '').includes('@');
+}
+
 function localPath(uri: string): string {
   if (uri.startsWith('file:')) {
     try {
@@ -33,13 +45,18 @@ function localPath(uri: string): string {
       throw new ModelLoadError(`MODEL_URI ${uri} is not a valid file URL: ${(error as Error).message}`);
     }
   }
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1];
-  if (scheme) {
+  return resolve(uri);
+}
+
+/** Refuses what no resolver here can load, before anything is imported for it. */
+function checkScheme(uri: string): void {
+  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 's3' && scheme !== 'file') {
     throw new ModelLoadError(
-      `MODEL_URI scheme "${scheme}://" is not supported; use a directory path or a file:// URL`,
+      `MODEL_URI scheme "${scheme}://" is not supported; use s3://<bucket>/<prefix>/<name>@<alias> ` +
+        '(or …/<name>/<version>), a file:// URL or a directory path',
     );
   }
-  return resolve(uri);
 }
 
 /** Newest first: numeric-aware, so 1.10.0 sorts after 1.9.0 and dates sort by date. */
@@ -48,11 +65,14 @@ function newestVersion(versions: string[]): string | undefined {
 }
 
 /**
- * The local directory holding `manifest.json` and `model.onnx` for a model URI: a version directory, or a model
- * directory whose newest version is taken. `undefined` means the bundled default model. The one place where
- * model URIs are interpreted.
+ * The local directory holding `manifest.json` and `model.onnx` for a local model URI: a version directory, or a
+ * model directory whose newest version is taken. `undefined` means the bundled default model.
  */
 export async function resolveModelDirectory(uri: string | undefined): Promise<string> {
+  if (uri !== undefined) {
+    checkScheme(uri);
+    if (isRegistryUri(uri)) throw new ModelLoadError(`${uri} names a model in a registry, not a directory`);
+  }
   const dir = uri === undefined ? bundledModelDirectory() : localPath(uri);
   if (existsSync(join(dir, MANIFEST_FILE))) return dir;
   let entries: string[];
@@ -68,4 +88,32 @@ export async function resolveModelDirectory(uri: string | undefined): Promise<st
     );
   }
   return join(dir, version);
+}
+
+/** The model to serve, on local disk; and the registry model to follow when `MODEL_URI` names an alias. */
+export interface ResolvedModel {
+  directory: string;
+  /** Open (its S3 client included) until the caller closes it. */
+  followed?: RegistryModel & { alias: string };
+}
+
+/**
+ * The one place where `MODEL_URI` is interpreted: the bundled default (`undefined`), a local version or model
+ * directory (path or `file://`), or a model in a registry, downloaded to `cacheDir` (S3) and verified.
+ */
+export async function resolveModel(uri: string | undefined, cacheDir: string): Promise<ResolvedModel> {
+  if (uri === undefined || !isRegistryUri(uri)) return { directory: await resolveModelDirectory(uri) };
+  checkScheme(uri);
+  let model: RegistryModel | undefined;
+  try {
+    model = await openRegistryModel(uri, cacheDir);
+    const { dir } = await model.fetch();
+    const { alias } = model;
+    if (alias !== undefined) return { directory: dir, followed: { ...model, alias } };
+    model.close();
+    return { directory: dir };
+  } catch (error) {
+    model?.close();
+    throw new ModelLoadError(`cannot load MODEL_URI ${uri}: ${(error as Error).message}`);
+  }
 }

@@ -5,7 +5,6 @@ import type { ModelOutputs } from './inference-engine.ts';
 import { type LoadedModel, loadModel } from './load-model.ts';
 import { type BatchingOptions, type BatchReport, MicroBatcher } from './micro-batcher.ts';
 import { ModelLoadError } from './model-load-error.ts';
-import { resolveModelDirectory } from './model-uri.ts';
 
 /**
  * A loaded model as requests see it: its manifest and a batched `predict`. Requests lease it for their whole
@@ -59,12 +58,8 @@ export interface OpenModelOptions {
   onBatch?: (report: BatchReport) => void;
 }
 
-/** Resolves a model URI, loads and verifies the model, and warms it up with one run so the first request is fast. */
-export async function openServingModel(
-  uri: string | undefined,
-  options: OpenModelOptions,
-): Promise<ServingModel> {
-  const directory = await resolveModelDirectory(uri);
+/** Loads and verifies the model in a directory, and warms it up with one run so the first request is fast. */
+export async function openServingModel(directory: string, options: OpenModelOptions): Promise<ServingModel> {
   const loaded = await loadModel(directory, { intraOpThreads: options.intraOpThreads });
   try {
     const encoder = compileRowEncoder(loaded.manifest);

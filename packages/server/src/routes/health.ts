@@ -8,8 +8,9 @@ export function healthRoutes({ models, predictionLog, isDraining }: AppDeps): Ho
   app.get('/health', (c) => respondJson(c, { status: 'ok' }));
   app.get('/ready', (c) => {
     const { name, version } = models.current().manifest;
+    const alias = models.alias();
     // A degraded prediction log spools to disk and predictions still succeed: it is reported, not fatal.
-    const body = { model: { name, version }, prediction_log: predictionLog.state() };
+    const body = { model: { name, version, ...(alias && { alias }) }, prediction_log: predictionLog.state() };
     return isDraining()
       ? respondJson(c, { status: 'draining', ...body }, 503)
       : respondJson(c, { status: 'ready', ...body });

@@ -3,10 +3,11 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openRegistry, promote } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/model/load-model.ts';
 import { ModelLoadError } from '../../src/model/model-load-error.ts';
-import { bundledModelDirectory, resolveModelDirectory } from '../../src/model/model-uri.ts';
+import { bundledModelDirectory, resolveModel, resolveModelDirectory } from '../../src/model/model-uri.ts';
 import { MANIFEST, MODEL_DIR } from '../support/fixtures.ts';
 
 let scratch: string;
@@ -142,8 +143,56 @@ describe('resolveModelDirectory', () => {
   });
 
   it('refuses a URI scheme it cannot load', async () => {
-    await expect(resolveModelDirectory('https://example.com/model')).rejects.toThrow(
-      'MODEL_URI scheme "https://" is not supported; use a directory path or a file:// URL',
+    const refusal =
+      'MODEL_URI scheme "https://" is not supported; use s3://<bucket>/<prefix>/<name>@<alias> ' +
+      '(or …/<name>/<version>), a file:// URL or a directory path';
+    await expect(resolveModelDirectory('https://example.com/model')).rejects.toThrow(refusal);
+    await expect(
+      resolveModel('https://example.com/models/pima-diabetes@production', scratch),
+    ).rejects.toThrow(refusal);
+  });
+
+  it('leaves a registry model to resolveModel', async () => {
+    await expect(resolveModelDirectory('s3://bucket/models/pima-diabetes/1.0.0')).rejects.toThrow(
+      's3://bucket/models/pima-diabetes/1.0.0 names a model in a registry, not a directory',
+    );
+  });
+});
+
+describe('resolveModel', () => {
+  it('serves local directories as resolveModelDirectory does, following nothing', async () => {
+    expect(await resolveModel(undefined, scratch)).toEqual({ directory: MODEL_DIR });
+    expect(await resolveModel(pathToFileURL(MODEL_DIR).href, scratch)).toEqual({ directory: MODEL_DIR });
+  });
+
+  it('resolves an alias of a local registry, as a path or a file:// URL, in place', async () => {
+    const registry = join(scratch, 'local-registry');
+    await cp(MODEL_DIR, join(registry, MANIFEST.name, MANIFEST.version), { recursive: true });
+    await promote(openRegistry(registry), {
+      name: MANIFEST.name,
+      version: MANIFEST.version,
+      alias: 'staging',
+    });
+
+    for (const uri of [
+      `${registry}/${MANIFEST.name}@staging`,
+      pathToFileURL(`${registry}/${MANIFEST.name}@staging`).href,
+    ]) {
+      const resolved = await resolveModel(uri, join(scratch, 'unused-cache'));
+      resolved.followed?.close();
+      expect(resolved.directory).toBe(join(registry, MANIFEST.name, MANIFEST.version));
+      expect([resolved.followed?.name, resolved.followed?.alias]).toEqual([MANIFEST.name, 'staging']);
+    }
+  });
+
+  it('names MODEL_URI and what is wrong with a registry URI, or a missing alias', async () => {
+    await expect(resolveModel('s3://glyco-models/pima-diabetes@production', scratch)).rejects.toThrow(
+      /^cannot load MODEL_URI s3:\/\/glyco-models\/pima-diabetes@production: invalid model URI .*expected s3:\/\/<bucket>\/<prefix>/,
+    );
+    await expect(resolveModel(`${scratch}/local-registry/${MANIFEST.name}@canary`, scratch)).rejects.toThrow(
+      new ModelLoadError(
+        `cannot load MODEL_URI ${scratch}/local-registry/${MANIFEST.name}@canary: ${MANIFEST.name} has no alias "canary" in ${scratch}/local-registry`,
+      ),
     );
   });
 });
