@@ -10,8 +10,11 @@ import { build } from 'esbuild';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const outdir = process.argv[2] ?? `${packageDir}dist`;
 
-/** onnxruntime-node loads a native binding; PGlite loads wasm and data files next to its own module. */
-export const EXTERNAL_PACKAGES = ['onnxruntime-node', '@electric-sql/pglite', 'pg-native'];
+/**
+ * onnxruntime-node loads a native binding; PGlite loads wasm and data files next to its own module;
+ * swagger-ui-dist is read as files (the `/docs` assets).
+ */
+export const EXTERNAL_PACKAGES = ['onnxruntime-node', '@electric-sql/pglite', 'pg-native', 'swagger-ui-dist'];
 
 await rm(outdir, { recursive: true, force: true });
 const result = await build({

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -7,13 +8,18 @@ import { respond } from '../http/respond.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { schemasFor } from '../validation/model-schemas.ts';
 
-/** Swagger UI from the jsDelivr CDN, pinned, with subresource integrity (hashes of the npm package's files). */
-const SWAGGER_UI = 'https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.35.0';
-const SWAGGER_UI_JS_SRI = 'sha384-gjRm0bEPMeTmMh5jT2cHccIwCUZSTd8YC+j0d0sXw0MdGEfScduGpSyF3ZSSLkX9';
-const SWAGGER_UI_CSS_SRI = 'sha384-WlYgdmXYOOBWL5apwjDEZwN+U3HmXSSu5R6V5aGxEcf7z+KuRNwBhoxKVN1i3D5I';
-
-const INIT_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });";
-const INIT_SCRIPT_HASH = `sha256-${createHash('sha256').update(INIT_SCRIPT).digest('base64')}`;
+/**
+ * Swagger UI's files, served by the app itself from the swagger-ui-dist package: `/docs` works where the
+ * service runs in a private network, and no third-party origin is trusted. The version pins the asset URLs,
+ * so they can be cached for good.
+ */
+const SWAGGER_UI_VERSION = packageJson.dependencies['swagger-ui-dist'];
+const ASSET_BASE = `/docs/assets/${SWAGGER_UI_VERSION}`;
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+const INIT_SCRIPT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });\n";
 
 const DOCS_PAGE = `<!doctype html>
 <html lang="en">
@@ -21,28 +27,36 @@ const DOCS_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Glyco inference API</title>
-<link rel="stylesheet" href="${SWAGGER_UI}/swagger-ui.css" integrity="${SWAGGER_UI_CSS_SRI}" crossorigin="anonymous">
+<link rel="stylesheet" href="${ASSET_BASE}/swagger-ui.css">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="${SWAGGER_UI}/swagger-ui-bundle.js" integrity="${SWAGGER_UI_JS_SRI}" crossorigin="anonymous"></script>
-<script>${INIT_SCRIPT}</script>
+<script src="${ASSET_BASE}/swagger-ui-bundle.js"></script>
+<script src="${ASSET_BASE}/init.js"></script>
 </body>
 </html>
 `;
 
+/** Same origin only; Swagger UI sets inline styles on its elements and shows data: images. */
 const DOCS_CSP = [
   "default-src 'none'",
-  `script-src https://cdn.jsdelivr.net '${INIT_SCRIPT_HASH}'`,
-  "style-src https://cdn.jsdelivr.net 'unsafe-inline'",
-  "img-src 'self' data: https://cdn.jsdelivr.net",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
   "connect-src 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Loaded on the first asset request, not at startup: the package stays out of the start-up path. */
+async function readSwaggerUiFile(file: string): Promise<string> {
+  const { default: packageDirectory } = await import('swagger-ui-dist/absolute-path.js');
+  return readFile(join(packageDirectory(), file), 'utf8');
+}
+
 /** `GET /openapi.json`, generated for the model being served, and `GET /docs`, Swagger UI over it. */
 export function docsRoutes({ models, limits }: AppDeps): Hono<AppEnv> {
   const documents = new WeakMap<ModelManifest, string>();
+  const assets = new Map<string, string>();
   const app = new Hono<AppEnv>();
   app.get('/openapi.json', (c) => {
     const { manifest } = models.current();
@@ -58,5 +72,18 @@ export function docsRoutes({ models, limits }: AppDeps): Hono<AppEnv> {
   app.get('/docs', (c) =>
     respond(c, DOCS_PAGE, 'text/html; charset=utf-8', 200, { 'content-security-policy': DOCS_CSP }),
   );
+  app.get(`${ASSET_BASE}/:file`, async (c) => {
+    const file = c.req.param('file');
+    const immutable = { 'cache-control': 'public, max-age=31536000, immutable' };
+    if (file === 'init.js') return respond(c, INIT_SCRIPT, 'text/javascript; charset=utf-8', 200, immutable);
+    const contentType = ASSETS[file];
+    if (!contentType) return c.notFound();
+    let body = assets.get(file);
+    if (body === undefined) {
+      body = await readSwaggerUiFile(file);
+      assets.set(file, body);
+    }
+    return respond(c, body, contentType, 200, immutable);
+  });
   return app;
 }
