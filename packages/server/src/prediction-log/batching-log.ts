@@ -54,6 +54,8 @@ export class BatchingPredictionLog implements PredictionLog {
   #retryDue = false;
   #unavailable: { since: Date; error: string } | undefined;
   #draining: Promise<void> | undefined;
+  /** Write what is queued even if it is less than a batch (timer, flush, close); else only full batches. */
+  #writeAll = false;
   #spilling: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -62,7 +64,7 @@ export class BatchingPredictionLog implements PredictionLog {
     this.#settings = settings;
     this.#schemaReady = settings.schemaReady;
     this.#retryDelayMs = settings.retryIntervalMs;
-    if (!settings.schemaReady || !settings.spool.isEmpty) this.#startDrain();
+    if (!settings.schemaReady || !settings.spool.isEmpty) this.#startDrain(true);
   }
 
   record(records: readonly PredictionRecord[]): void {
@@ -76,15 +78,13 @@ export class BatchingPredictionLog implements PredictionLog {
     this.#queue.push(records);
     this.#counters.queued += rows;
     if (this.#queue.rows >= this.#settings.batchRows) this.#startDrain();
-    else if (!this.#flushTimer && !this.#draining) {
-      this.#flushTimer = setTimeout(this.#onFlushTimer, this.#settings.flushIntervalMs).unref();
-    }
+    else if (!this.#draining) this.#armFlushTimer();
     if (this.#queue.rows > this.#settings.maxQueueRows) this.#startSpill();
   }
 
   async flush(): Promise<void> {
     while (this.#queue.rows > 0 || this.#draining || this.#spilling) {
-      await Promise.all([this.#draining ?? this.#startDrain(), this.#spilling]);
+      await Promise.all([this.#startDrain(true), this.#spilling]);
     }
   }
 
@@ -118,7 +118,7 @@ export class BatchingPredictionLog implements PredictionLog {
     // Rows spilled while the last drain ran are replayed too, unless the database is unavailable.
     do {
       await this.flush();
-      await this.#startDrain();
+      await this.#startDrain(true);
     } while (this.#queue.rows > 0 || this.#spilling || (!this.#unavailable && !spool.isEmpty));
     this.#closed = true;
     clearTimeout(this.#flushTimer);
@@ -129,16 +129,25 @@ export class BatchingPredictionLog implements PredictionLog {
 
   readonly #onFlushTimer = (): void => {
     this.#flushTimer = undefined;
-    this.#startDrain();
+    this.#startDrain(true);
   };
+
+  #armFlushTimer(): void {
+    this.#flushTimer ??= setTimeout(this.#onFlushTimer, this.#settings.flushIntervalMs).unref();
+  }
 
   readonly #onRetryTimer = (): void => {
     this.#retryTimer = undefined;
     this.#retryDue = true;
-    this.#startDrain();
+    this.#startDrain(true);
   };
 
-  #startDrain(): Promise<void> {
+  /**
+   * Starts the drain loop unless it runs. Under load it writes only full batches and leaves the rest to the
+   * flush timer: a write per flush interval, not one per event-loop turn, keeps the cost per row low.
+   */
+  #startDrain(writeAll = false): Promise<void> {
+    if (writeAll) this.#writeAll = true;
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     this.#draining ??= this.#drain().finally(() => {
@@ -154,7 +163,16 @@ export class BatchingPredictionLog implements PredictionLog {
         this.#retryDue = false;
         await this.#reconnect();
       }
-      if (this.#queue.rows === 0) return;
+      if (this.#queue.rows === 0) {
+        this.#writeAll = false;
+        return;
+      }
+      if (this.#queue.rows < this.#settings.batchRows && !this.#writeAll) {
+        this.#armFlushTimer();
+        return;
+      }
+      // A partial batch is everything queued: once it is written, wait for a full batch or the timer again.
+      if (this.#queue.rows < this.#settings.batchRows) this.#writeAll = false;
       const batch = this.#takeBatch();
       if (!batch) continue;
       if (this.#unavailable) await this.#spoolBatch(batch);

@@ -14,7 +14,7 @@ import {
   positiveInteger,
 } from './open-database.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
-import { Spool } from './spool.ts';
+import { DEFAULT_MAX_SPOOL_BYTES, Spool } from './spool.ts';
 import { disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
@@ -29,6 +29,8 @@ export * from './types.ts';
 export interface PredictionLogOptions extends DatabaseOptions {
   /** Where batches wait while the database is unavailable; default beside PGlite's data dir, else `$TMPDIR/glyco-spool`. */
   spoolDir?: string | undefined;
+  /** Bytes the spool may hold at most; past it, batches are dropped (and counted); default 256 MiB. */
+  maxSpoolBytes?: number | undefined;
   /** Rows held in memory at most before the oldest spill to the spool; default 50 000 (tens of MB). */
   maxQueueRows?: number | undefined;
   /** Rows per insert at most; default 2000. */
@@ -67,7 +69,11 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
   const client = await openSqlClient(backend, options, logger);
   let spool: Spool;
   try {
-    spool = await Spool.open(options.spoolDir ?? defaultSpoolDir(backend, options.dataDir), logger);
+    spool = await Spool.open(
+      options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
+      logger,
+      positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
+    );
   } catch (error) {
     await client.close();
     throw error;

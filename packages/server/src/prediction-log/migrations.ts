@@ -10,7 +10,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'predictions table',
     sql: `
       CREATE TABLE predictions (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        -- The order rows were stored in. Not indexed: every index costs each insert, and rows are found by
+        -- their request id or by time.
+        id bigint GENERATED ALWAYS AS IDENTITY,
         predicted_at timestamptz NOT NULL,
         logged_at timestamptz NOT NULL DEFAULT now(),
         request_id text NOT NULL,
@@ -25,9 +27,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         latency_ms double precision NOT NULL,
         observed_outcome smallint CHECK (observed_outcome IN (0, 1)),
         observed_at timestamptz,
-        CONSTRAINT predictions_request_row_key UNIQUE (request_id, row_index)
+        -- What a prediction is: a replayed or repeated row is a conflict here, and feedback finds its row.
+        CONSTRAINT predictions_pkey PRIMARY KEY (request_id, row_index)
       );
-      CREATE INDEX predictions_model_time_idx ON predictions (model_name, model_version, predicted_at);
+      -- Rows arrive in time order, so a block-range index serves time windows (drift) for almost no cost.
+      CREATE INDEX predictions_predicted_at_brin ON predictions USING brin (predicted_at);
     `,
   },
 ];

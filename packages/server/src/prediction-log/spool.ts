@@ -7,6 +7,12 @@ const SEGMENT = /^(\d{12})\.jsonl$/;
 type OpenSegment = { handle: FileHandle; path: string; bytes: number };
 /** A segment is read whole when replayed: keep each one small. */
 const SEGMENT_MAX_BYTES = 16 * 1024 * 1024;
+/** Default bound of the whole spool: a full /tmp (Lambda) or an evicted pod (EKS emptyDir limit) is worse. */
+export const DEFAULT_MAX_SPOOL_BYTES = 256 * 1024 * 1024;
+
+export class SpoolFullError extends Error {
+  override name = 'SpoolFullError';
+}
 
 /**
  * An append-only, fsync'd file queue of batches (one JSON line each) kept while the database is unavailable.
@@ -18,14 +24,22 @@ export class Spool {
   readonly dir: string;
   readonly #lock: DirLock;
   readonly #logger: Logger;
+  readonly #maxBytes: number;
   /** Segments no longer appended to, oldest first. */
   readonly #sealed: { path: string; bytes: number }[];
   #nextSeq: number;
   #current: OpenSegment | undefined;
   #turn: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, lock: DirLock, logger: Logger, sealed: { path: string; bytes: number }[]) {
+  private constructor(
+    dir: string,
+    lock: DirLock,
+    logger: Logger,
+    sealed: { path: string; bytes: number }[],
+    maxBytes: number,
+  ) {
     this.dir = dir;
+    this.#maxBytes = maxBytes;
     this.#lock = lock;
     this.#logger = logger;
     this.#sealed = sealed;
@@ -34,7 +48,7 @@ export class Spool {
   }
 
   /** Takes the directory for this process and finds segments a previous run left behind. */
-  static async open(dir: string, logger: Logger): Promise<Spool> {
+  static async open(dir: string, logger: Logger, maxBytes = DEFAULT_MAX_SPOOL_BYTES): Promise<Spool> {
     const path = resolve(dir);
     await mkdir(path, { recursive: true });
     const lock = await acquireDirLock(path, 'the prediction spool');
@@ -43,7 +57,7 @@ export class Spool {
       const sealed = await Promise.all(
         names.map(async (name) => ({ path: join(path, name), bytes: (await stat(join(path, name))).size })),
       );
-      return new Spool(path, lock, logger, sealed);
+      return new Spool(path, lock, logger, sealed, maxBytes);
     } catch (error) {
       await lock.release();
       throw error;
@@ -58,10 +72,13 @@ export class Spool {
     return this.#sealed.length === 0 && !this.#current?.bytes;
   }
 
-  /** Appends one line and waits until it is on disk. */
+  /** Appends one line and waits until it is on disk; refuses it (SpoolFullError) past the size bound. */
   append(line: string): Promise<void> {
     return this.#inTurn(async () => {
       const data = Buffer.from(`${line}\n`);
+      if (this.bytes + data.length > this.#maxBytes) {
+        throw new SpoolFullError(`the spool holds ${this.bytes} bytes, its bound is ${this.#maxBytes}`);
+      }
       const current = this.#current ?? (await this.#openSegment());
       try {
         await current.handle.write(data);

@@ -182,6 +182,35 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect((await readdir(spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
   });
 
+  it('counts rows it cannot keep as dropped, with an error, when the database is down and the spool is full', async () => {
+    const logger = memoryLogger();
+    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    await migrate(client);
+    const log = new BatchingPredictionLog({
+      client,
+      spool: await Spool.open(spoolDir, logger, 2000),
+      logger,
+      schemaReady: true,
+      maxQueueRows: 10_000,
+      batchRows: 5,
+      flushIntervalMs: 5,
+      retryIntervalMs: 60_000,
+    });
+    client.down = true;
+    for (let i = 0; i < 50; i++) log.record([prediction(`full-${i}`)]);
+    await log.close();
+    const { spooled, dropped } = log.metrics();
+    expect(spooled).toBeGreaterThan(0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(spooled + dropped).toBe(50);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'prediction log: could not write the spool; predictions lost',
+      }),
+    );
+  });
+
   it('drops only the row the database refuses, writes the rest of its batch, and says which', async () => {
     const logger = memoryLogger();
     const log = await openPredictionLog({ ...db.options, spoolDir, logger });

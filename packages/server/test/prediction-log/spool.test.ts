@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryInUseError } from '../../src/prediction-log/dir-lock.ts';
-import { Spool } from '../../src/prediction-log/spool.ts';
+import { Spool, SpoolFullError } from '../../src/prediction-log/spool.ts';
 import { memoryLogger } from './support/records.ts';
 
 describe('the on-disk spool', () => {
@@ -64,6 +64,15 @@ describe('the on-disk spool', () => {
     const spool = await Spool.open(dir, logger);
     expect(await replayAll(spool)).toEqual(['[1]', '[2]']);
     expect(logger.lines).toEqual([expect.objectContaining({ level: 'warn' })]);
+    await spool.close();
+  });
+
+  it('refuses a line that would take it past its size bound, and takes lines again once replayed', async () => {
+    const spool = await Spool.open(dir, memoryLogger(), 10);
+    await spool.append('[12345]');
+    await expect(spool.append('[6]')).rejects.toBeInstanceOf(SpoolFullError);
+    expect(await replayAll(spool)).toEqual(['[12345]']);
+    await spool.append('[6]');
     await spool.close();
   });
 
