@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { acquireDirLock } from './dir-lock.ts';
 import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
@@ -37,7 +39,7 @@ export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
 }
 
 async function startWorker(dataDir: string, releaseLock: () => Promise<void>): Promise<SqlClient> {
-  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir } });
+  const worker = new Worker(workerScript(), { workerData: { dataDir } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let stopped: Error | undefined;
@@ -115,4 +117,19 @@ async function startWorker(dataDir: string, releaseLock: () => Promise<void>): P
       await releaseLock();
     },
   };
+}
+
+/**
+ * The worker's module: `pglite-worker.ts` beside this file in the source tree; in an esbuild bundle, whose code
+ * all lives in one file, the entry point `pglite-worker` built beside it.
+ */
+function workerScript(): URL {
+  for (const name of ['./pglite-worker.mjs', './pglite-worker.ts']) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  throw new Error(
+    `the embedded database's worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build ` +
+      'src/prediction-log/pglite-worker.ts as the entry point "pglite-worker" (or set DATABASE_URL)',
+  );
 }
