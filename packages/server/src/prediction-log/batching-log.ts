@@ -54,6 +54,10 @@ export class BatchingPredictionLog implements PredictionLog {
   #retryDue = false;
   #unavailable: { since: Date; error: string } | undefined;
   #draining: Promise<void> | undefined;
+  /** Rows taken from the queue whose fate is sealed: written, spooled or dropped. */
+  #settled = 0;
+  /** Flushes waiting for `#settled` to reach the rows recorded when they were called. */
+  #flushes: { recorded: number; resolve(): void }[] = [];
   /** Write what is queued even if it is less than a batch (timer, flush, close); else only full batches. */
   #writeAll = false;
   #spilling: Promise<void> | undefined;
@@ -82,10 +86,16 @@ export class BatchingPredictionLog implements PredictionLog {
     if (this.#queue.rows > this.#settings.maxQueueRows) this.#startSpill();
   }
 
+  /**
+   * Waits for the rows recorded so far, not for those recorded meanwhile: traffic faster than the database
+   * keeps the drain loop going, and must not hold a flush (a feedback request, a Lambda invocation) up.
+   */
   async flush(): Promise<void> {
-    while (this.#queue.rows > 0 || this.#draining || this.#spilling) {
-      await Promise.all([this.#startDrain(true), this.#spilling]);
-    }
+    const recorded = this.#counters.queued;
+    if (this.#settled >= recorded) return;
+    const settled = new Promise<void>((resolve) => this.#flushes.push({ recorded, resolve }));
+    this.#startDrain(true);
+    await settled;
   }
 
   /** Called on every request by the app: the usual answer allocates nothing. */
@@ -152,6 +162,10 @@ export class BatchingPredictionLog implements PredictionLog {
     this.#flushTimer = undefined;
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
+      // Rows recorded, or a flush asked for, after the loop's last look at the queue: not left waiting.
+      const { rows } = this.#queue;
+      if (rows >= this.#settings.batchRows || (rows > 0 && this.#writeAll)) this.#startDrain();
+      else if (rows > 0) this.#armFlushTimer();
     });
     return this.#draining;
   }
@@ -173,10 +187,10 @@ export class BatchingPredictionLog implements PredictionLog {
       }
       // A partial batch is everything queued: once it is written, wait for a full batch or the timer again.
       if (this.#queue.rows < this.#settings.batchRows) this.#writeAll = false;
-      const batch = this.#takeBatch();
-      if (!batch) continue;
-      if (this.#unavailable) await this.#spoolBatch(batch);
-      else await this.#insertFromQueue(batch);
+      await this.#settle(async (batch) => {
+        if (this.#unavailable) await this.#spoolBatch(batch);
+        else await this.#insertFromQueue(batch);
+      });
     }
   }
 
@@ -222,14 +236,29 @@ export class BatchingPredictionLog implements PredictionLog {
     }
   }
 
-  #takeBatch(): Batch | undefined {
+  /** Takes the next batch off the queue and hands it to `store`; its rows count as settled once that is done. */
+  async #settle(store: (batch: Batch) => Promise<void>): Promise<void> {
     const rows: string[] = [];
-    this.#queue.take(this.#settings.batchRows, (record, rowIndex) => {
+    const taken = this.#queue.take(this.#settings.batchRows, (record, rowIndex) => {
       const problem = invalidRecord(record) ?? serialize(record, rowIndex, rows);
       if (problem)
         this.#drop(1, 'invalid prediction record; not logged', { request_id: record?.requestId, problem });
     });
-    return rows.length > 0 ? { rows, json: `[${rows.join(',')}]` } : undefined;
+    try {
+      if (rows.length > 0) await store({ rows, json: `[${rows.join(',')}]` });
+    } finally {
+      this.#settled += taken;
+      if (this.#flushes.length > 0) this.#resolveFlushes();
+    }
+  }
+
+  #resolveFlushes(): void {
+    const waiting = [];
+    for (const flush of this.#flushes) {
+      if (flush.recorded <= this.#settled) flush.resolve();
+      else waiting.push(flush);
+    }
+    this.#flushes = waiting;
   }
 
   async #insertFromQueue(batch: Batch): Promise<void> {
@@ -318,8 +347,7 @@ export class BatchingPredictionLog implements PredictionLog {
   #startSpill(): void {
     this.#spilling ??= (async () => {
       while (this.#queue.rows > this.#settings.maxQueueRows) {
-        const batch = this.#takeBatch();
-        if (batch) await this.#spoolBatch(batch);
+        await this.#settle((batch) => this.#spoolBatch(batch));
       }
     })().finally(() => {
       this.#spilling = undefined;

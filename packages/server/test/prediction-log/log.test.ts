@@ -76,6 +76,37 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect(rows).toEqual([{ glucose: 100 }]);
   });
 
+  it('flushes what was recorded before the call, and is not held up by what keeps arriving', async () => {
+    const log = await openPredictionLog({
+      ...db.options,
+      spoolDir,
+      logger: memoryLogger(),
+      flushIntervalMs: 10_000,
+    });
+    for (let i = 0; i < 200; i++) log.record([prediction(`before-${i}`)]);
+    // Traffic on every turn of the event loop, as under load, for as long as the flush takes.
+    let next = 0;
+    let busy = true;
+    const traffic = () => {
+      if (!busy) return;
+      log.record([prediction(`during-${next++}`)]);
+      setImmediate(traffic);
+    };
+    traffic();
+    try {
+      await log.flush();
+      const rows = await log.reader!.loggedInputs({
+        modelName: 'pima-diabetes',
+        modelVersion: '1.0.0',
+        limit: 1,
+      });
+      expect(rows.total).toBeGreaterThanOrEqual(200);
+    } finally {
+      busy = false;
+      await log.close();
+    }
+  });
+
   it('applies the migrations once, however often and however concurrently the log is opened', async () => {
     const openers = backend.name === 'postgres' ? 4 : 1;
     const open = async () => {
