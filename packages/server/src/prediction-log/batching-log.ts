@@ -26,7 +26,7 @@ export interface BatchingLogSettings {
 const MAX_RETRY_MS = 5_000;
 const OK = Object.freeze({ state: 'ok' as const });
 
-/** A batch: one JSON object per row, and their JSON array (the insert's parameter and a spool line). */
+/** A batch: each row as JSON (an array of its values), and the JSON array of them all (the insert parameter). */
 type Batch = { rows: string[]; json: string };
 
 type Counters = Omit<PredictionLogMetrics, 'queueRows' | 'spoolBytes'>;
