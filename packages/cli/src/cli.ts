@@ -26,12 +26,18 @@ export async function runCommand(
   await command.run(rest);
 }
 
-/** The errors a user can cause: ours, and node:util parseArgs's (unknown option, missing value). */
+/** File system failures a user causes with a path (missing, unreadable, unwritable, full disk). */
+const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOSPC', 'EROFS']);
+
+/**
+ * The errors a user can cause: ours, node:util parseArgs's (unknown option, missing value), and file system
+ * errors on the paths they gave (the message names the path and the operation).
+ */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) {
-    return new CliError((error as Error).message, 2);
-  }
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('ERR_PARSE_ARGS_')) return new CliError((error as Error).message, 2);
+  if (FILE_SYSTEM_CODES.has(code)) return new CliError((error as Error).message);
   return undefined;
 }

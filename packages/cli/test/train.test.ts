@@ -95,6 +95,11 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
       ['--data', csvFile('tiny.csv', 'glucose,age,diabetes\n148,50,pos\n85,31,neg\n90,33,neg\n'), ...valid],
       /the smaller class has 1 rows, too few for 5-fold cross-validation/,
     ],
+    [
+      'an output directory that cannot be written',
+      ['--data', PIMA, ...valid.map((a) => (a === join(work, 'models') ? '/dev/null/models' : a))],
+      /^glyco: train: --out \/dev\/null\/models cannot be written: ENOTDIR$/,
+    ],
   ])('%s', (_, args, message) => {
     const { status, stdout, stderr } = glycoTrain(args);
     expect(status).not.toBe(0);

@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   ALGORITHMS,
@@ -71,6 +72,7 @@ export async function run(args: string[]): Promise<void> {
       2,
     );
   }
+  assertWritableDirectory(values.out);
   const progress = progressPrinter(process.stderr);
   try {
     const result = trainFromCsv({
@@ -98,6 +100,16 @@ export async function run(args: string[]): Promise<void> {
     progress.done();
     if (error instanceof TrainingDataError) throw new CliError(`train: ${error.message}`);
     throw error;
+  }
+}
+
+/** Fails before a second of training is spent, not after, when the output cannot be written. */
+function assertWritableDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new CliError(`train: --out ${dir} cannot be written: ${(error as NodeJS.ErrnoException).code}`);
   }
 }
 
