@@ -27,7 +27,16 @@ export async function runCommand(
 }
 
 /** File system failures a user causes with a path (missing, unreadable, unwritable, full disk). */
-const FILE_SYSTEM_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOSPC', 'EROFS']);
+const FILE_SYSTEM_CODES = new Set([
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'ENOTDIR',
+  'EISDIR',
+  'EEXIST',
+  'ENOSPC',
+  'EROFS',
+]);
 
 /**
  * The errors a user can cause: ours, node:util parseArgs's (unknown option, missing value), and file system

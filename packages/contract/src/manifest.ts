@@ -87,7 +87,9 @@ export class ManifestError extends Error {
 export function parseManifest(value: unknown): ModelManifest {
   const result = ModelManifestSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new ManifestError(`invalid manifest: ${problems.join('; ')}`);
   }
   const manifest = result.data;
@@ -96,7 +98,9 @@ export function parseManifest(value: unknown): ModelManifest {
   if (duplicate) throw new ManifestError(`invalid manifest: features: duplicate feature "${duplicate}"`);
   for (const feature of manifest.features) {
     if (feature.min > feature.max) {
-      throw new ManifestError(`invalid manifest: features.${feature.name}: min ${feature.min} > max ${feature.max}`);
+      throw new ManifestError(
+        `invalid manifest: features.${feature.name}: min ${feature.min} > max ${feature.max}`,
+      );
     }
   }
   if (manifest.riskThresholds.medium > manifest.riskThresholds.high) {
