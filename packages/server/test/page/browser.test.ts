@@ -109,6 +109,43 @@ async function api<T>(path: string, body: unknown): Promise<T> {
 const overflowsSideways = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
 
+/**
+ * Text whose colour against its effective background (the nearest opaque ancestor background) falls below WCAG
+ * AA: 4.5:1, or 3:1 for large text (≥ 24 px, or ≥ 18.66 px bold). Computed by Chromium from the live page.
+ */
+const lowContrastText = (page: Page) =>
+  page.evaluate(() => {
+    const rgba = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r = 0, g = 0, b = 0]: number[]) => {
+      const [R, G, B] = [r, g, b].map((c) => {
+        const v = c / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+    };
+    const background = (element: Element | null): number[] => {
+      for (let node = element; node; node = node.parentElement) {
+        const color = rgba(getComputedStyle(node).backgroundColor);
+        if (color.length === 3 || color[3] === 1) return color;
+      }
+      return [255, 255, 255];
+    };
+    const failures: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      const element = text.parentElement;
+      if (!element || !text.textContent?.trim() || !element.checkVisibility()) continue;
+      const style = getComputedStyle(element);
+      const [l1, l2] = [luminance(rgba(style.color)), luminance(background(element))];
+      const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+      const size = Number.parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5))
+        failures.push(`${text.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
+    }
+    return failures;
+  });
+
 describe.skipIf(browserMissing)('the risk form in Chromium', { timeout: 30_000 }, () => {
   it('has one labelled number input per manifest feature, with its valid range and the optional ones marked', async () => {
     const { page, problems } = await open('/');
@@ -205,6 +242,7 @@ describe.skipIf(browserMissing)('the risk form in Chromium', { timeout: 30_000 }
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('feature-glucose');
     expect(await page.locator('#result').textContent()).toContain('No result');
     await screenshot(page, 'page-error-desktop');
+    expect(await lowContrastText(page)).toEqual([]);
 
     await glucose.fill('120');
     await page.getByRole('button', { name: 'Estimate risk' }).click();
