@@ -1,6 +1,6 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import { resourcesOfType, runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
@@ -19,8 +19,12 @@ const container = (stack: StackRun) =>
 
 describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
   let stack: StackRun;
-  it('runs under its committed config (prod with its certificate set)', async () => {
+  // Each test reads the same run, and any one of them can run alone (`vitest -t`).
+  beforeAll(async () => {
     stack = await run(env, env === 'prod' ? { certificateArn: CERTIFICATE } : {});
+  });
+
+  it('registers its resources under its committed config (prod with its certificate set)', () => {
     expect(stack.resources.length).toBeGreaterThan(15);
   });
 

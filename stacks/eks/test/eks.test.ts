@@ -1,6 +1,6 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import { resourcesOfType, runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eks } from '../src/eks.ts';
 import { schemaErrors } from './kubernetes-schema.ts';
 
@@ -31,8 +31,12 @@ const appContainer = (stack: StackRun) =>
 
 describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
   let stack: StackRun;
-  it('runs under its committed config (prod with the settings a person adds)', async () => {
+  // Each test reads the same run, and any one of them can run alone (`vitest -t`).
+  beforeAll(async () => {
     stack = await run(env, env === 'prod' ? PROD_SETTINGS : {});
+  });
+
+  it('registers its resources under its committed config (prod with the settings a person adds)', () => {
     expect(kubernetesObjects(stack).length).toBe(9);
   });
 

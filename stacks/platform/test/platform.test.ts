@@ -1,6 +1,6 @@
 import { at, ENVIRONMENTS, evaluate, PLATFORM_OUTPUT_KEYS, RULES, statementsOf } from '@glyco/infra';
 import { runStack, type StackRun, single } from '@glyco/infra/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { platform } from '../src/platform.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
@@ -15,8 +15,12 @@ const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<strin
 
 describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
   let stack: StackRun;
-  it('runs under its committed config', async () => {
+  // Each test reads the same run, and any one of them can run alone (`vitest -t`).
+  beforeAll(async () => {
     stack = await run(env);
+  });
+
+  it('registers its resources under its committed config', () => {
     expect(stack.resources.length).toBeGreaterThan(20);
   });
 
