@@ -2,12 +2,12 @@ import type { RequestLimits } from './config.ts';
 import type { Logger } from './logger.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
-import type { PredictionLog } from './prediction-log/types.ts';
+import type { ServedPredictionLog } from './prediction-log/index.ts';
 
 /** What the app is built from; every route module receives the same object. */
 export interface AppDeps {
   models: ModelHolder;
-  predictionLog: PredictionLog;
+  predictionLog: ServedPredictionLog;
   limits: RequestLimits;
   logger: Logger;
   metrics: AppMetrics;

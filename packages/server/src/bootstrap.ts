@@ -1,14 +1,14 @@
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import type { AppEnv } from './app-deps.ts';
-import type { ServerConfig } from './config.ts';
+import type { DatabaseConfig, ServerConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
 import { resolveModel } from './model/model-uri.ts';
 import { openServingModel } from './model/serving-model.ts';
-import { disabledPredictionLog, type PredictionLog } from './prediction-log/types.ts';
+import { type DatabaseOptions, openPredictionLog, type ServedPredictionLog } from './prediction-log/index.ts';
 
 /** The app and what it runs on, shared by the node server and the Lambda handler. */
 export interface Runtime {
@@ -18,7 +18,7 @@ export interface Runtime {
   models: ModelHolder;
   /** Set when MODEL_URI names a registry alias: swaps in the versions it moves to. */
   follower: ModelFollower | undefined;
-  predictionLog: PredictionLog;
+  predictionLog: ServedPredictionLog;
   app: Hono<AppEnv>;
   /** Turns readiness to 503: the first step of a graceful shutdown. */
   startDraining(): void;
@@ -26,26 +26,47 @@ export interface Runtime {
 
 export interface BootstrapOptions {
   logger?: Logger;
-  /** Defaults to the disabled log until the database-backed one is wired in. */
-  predictionLog?: PredictionLog;
+  /** Default: the log `config.database` describes, opened by `bootstrap`. */
+  predictionLog?: ServedPredictionLog;
 }
 
-/** Loads and verifies the model, then builds the app; throws ModelLoadError with one clear message. */
+/**
+ * Loads and verifies the model and opens the prediction log, side by side, then builds the app. The log's
+ * database finishes opening in the background (see `openPredictionLog`): serving does not wait for it. Throws
+ * ModelLoadError, PredictionLogConfigError or DirectoryInUseError with one clear message.
+ */
 export async function bootstrap(config: ServerConfig, options: BootstrapOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = new AppMetrics();
   const started = performance.now();
-  const source = await resolveModel(config.modelUri, config.modelRegistry.cacheDir);
   const open = (directory: string) =>
     openServingModel(directory, {
       intraOpThreads: config.ortIntraOpThreads,
       batching: config.batching,
       onBatch: (report) => metrics.batch(report),
     });
-  const model = await open(source.directory).catch((error: unknown) => {
-    source.followed?.close();
-    throw error;
-  });
+  const loadModel = async () => {
+    const source = await resolveModel(config.modelUri, config.modelRegistry.cacheDir);
+    const model = await open(source.directory).catch((error: unknown) => {
+      source.followed?.close();
+      throw error;
+    });
+    return { source, model };
+  };
+  const [loaded, opened] = await Promise.allSettled([
+    loadModel(),
+    options.predictionLog ?? openPredictionLog({ ...databaseOptions(config.database), logger }),
+  ]);
+  if (loaded.status === 'rejected' || opened.status === 'rejected') {
+    if (loaded.status === 'fulfilled') {
+      loaded.value.source.followed?.close();
+      await loaded.value.model.retire();
+    }
+    if (opened.status === 'fulfilled' && !options.predictionLog) await opened.value.close();
+    throw loaded.status === 'rejected' ? loaded.reason : (opened as PromiseRejectedResult).reason;
+  }
+  const { source, model } = loaded.value;
+  const predictionLog = opened.value;
   const { name, version, onnx } = model.manifest;
   logger.info('model loaded', {
     model: name,
@@ -66,7 +87,6 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
       logger,
       metrics,
     });
-  const predictionLog = options.predictionLog ?? disabledPredictionLog;
   let draining = false;
   const app = createApp({
     models,
@@ -78,4 +98,15 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   });
   const startDraining = () => (draining = true);
   return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
+}
+
+/** The log's options from the typed configuration (`config.ts` has checked every value). */
+function databaseOptions(database: DatabaseConfig): DatabaseOptions {
+  return {
+    databaseUrl: database.url,
+    databaseSecretArn: database.secretArn,
+    databaseHost: database.host,
+    databasePort: database.port,
+    databaseName: database.name,
+  };
 }

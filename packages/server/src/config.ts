@@ -1,6 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.ts';
+import { checkSecretArn } from './prediction-log/database-secret.ts';
+import { parseDatabaseUrl as parsePostgresUrl } from './prediction-log/database-url.ts';
 
 /** Everything the app reads from its environment, read once at startup. */
 export interface ServerConfig {
@@ -25,8 +27,11 @@ export interface DatabaseConfig {
   url: undefined | 'off' | string;
   /** RDS credentials in AWS Secrets Manager (the RDS-managed master secret). */
   secretArn: string | undefined;
-  /** Database host (an RDS Proxy endpoint on Lambda) used with `secretArn`. */
+  /** Database host (an RDS Proxy endpoint on Lambda) used with `secretArn`; overrides the URL's. */
   host: string | undefined;
+  /** Overrides the URL's (and the secret's) port and database name. */
+  port: number | undefined;
+  name: string | undefined;
 }
 
 export interface ModelRegistryConfig {
@@ -80,27 +85,14 @@ export function secondsIn(min: number, max: number): Parse<number> {
 /** 0 asks the system for any free port (the listening log line says which). */
 export const parsePort = integerIn(0, 65_535);
 
+/** `off`, or a URL the prediction log can use: the log's own parser decides, so a bad one fails here. */
 function parseDatabaseUrl(raw: string): string {
-  if (raw === 'off') return raw;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    // The value may hold a password: never echo it.
-    throw new Error('must be "off" or a postgres:// URL (the value is not a URL)');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`must be "off" or a postgres:// URL (got a ${url.protocol} URL)`);
-  }
+  if (raw !== 'off') parsePostgresUrl(raw);
   return raw;
 }
 
 function parseSecretArn(raw: string): string {
-  if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/.test(raw)) {
-    throw new Error(
-      'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
-    );
-  }
+  checkSecretArn(raw);
   return raw;
 }
 
@@ -119,6 +111,13 @@ function nonBlank(raw: string): string {
   return raw;
 }
 
+const DATABASE_VARIABLES = {
+  secretArn: 'DATABASE_SECRET_ARN',
+  host: 'DATABASE_HOST',
+  port: 'DATABASE_PORT',
+  name: 'DATABASE_NAME',
+} as const;
+
 /**
  * Reads the configuration from environment variables. Every bad value is reported at once, by name, in one
  * ConfigError: the process fails fast at startup instead of misbehaving later.
@@ -131,7 +130,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     try {
       return parse(raw);
     } catch (error) {
-      problems.push(`${name} ${(error as Error).message}`);
+      const { message } = error as Error;
+      // The prediction log's own parsers name the variable already.
+      problems.push(message.startsWith(name) ? message : `${name} ${message}`);
       return fallback;
     }
   }
@@ -148,6 +149,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
       url: read<string | undefined>('DATABASE_URL', parseDatabaseUrl, undefined),
       secretArn: read<string | undefined>('DATABASE_SECRET_ARN', parseSecretArn, undefined),
       host: read<string | undefined>('DATABASE_HOST', parseHost, undefined),
+      port: read<number | undefined>('DATABASE_PORT', integerIn(1, 65_535), undefined),
+      name: read<string | undefined>('DATABASE_NAME', nonBlank, undefined),
     },
     logLevel: read('LOG_LEVEL', parseLogLevel, 'info'),
     batching: {
@@ -161,8 +164,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     },
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS', integerIn(0, 600_000), 10_000),
   };
-  if (config.database.url === 'off' && config.database.secretArn) {
-    problems.push('DATABASE_SECRET_ARN is set but DATABASE_URL=off disables the prediction log');
+  const { url, secretArn, host, port, name } = config.database;
+  if (url === 'off' && (secretArn || host || port || name)) {
+    const set = Object.entries({ secretArn, host, port, name }).filter(([, value]) => value !== undefined);
+    const names = set.map(([key]) => DATABASE_VARIABLES[key as keyof typeof DATABASE_VARIABLES]);
+    problems.push(
+      `${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} set but DATABASE_URL=off disables the prediction log`,
+    );
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -2,10 +2,20 @@ import { ConfigError } from './config.ts';
 import { createLogger } from './logger.ts';
 import { ModelLoadError } from './model/model-load-error.ts';
 import { ListenError } from './node-server.ts';
+import { DirectoryInUseError, PredictionLogConfigError } from './prediction-log/index.ts';
 
-/** The failures a deployment can cause (bad env, bad model, busy port): reported in one line, without a stack. */
+/**
+ * The failures a deployment can cause (bad env, bad model, a prediction log it cannot open, busy port): reported
+ * in one line, without a stack.
+ */
 export function isStartupFailure(error: unknown): error is Error {
-  return error instanceof ConfigError || error instanceof ModelLoadError || error instanceof ListenError;
+  return (
+    error instanceof ConfigError ||
+    error instanceof ModelLoadError ||
+    error instanceof PredictionLogConfigError ||
+    error instanceof DirectoryInUseError ||
+    error instanceof ListenError
+  );
 }
 
 /** Writes the failure as one JSON line, whatever LOG_LEVEL says: a process that will not start must say why. */

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       modelUri: undefined,
       modelRegistry: { cacheDir: join(tmpdir(), 'glyco-models'), pollIntervalMs: 30_000 },
-      database: { url: undefined, secretArn: undefined, host: undefined },
+      database: { url: undefined, secretArn: undefined, host: undefined, port: undefined, name: undefined },
       logLevel: 'info',
       batching: { maxBatchRows: 4096, maxWaitMs: 0 },
       ortIntraOpThreads: 1,
@@ -27,6 +27,8 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://app@db.internal:5432/glyco',
       DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-abc-1a2B3c',
       DATABASE_HOST: 'proxy.internal',
+      DATABASE_PORT: '6432',
+      DATABASE_NAME: 'glyco',
       LOG_LEVEL: 'warn',
       BATCH_MAX_ROWS: '512',
       BATCH_MAX_WAIT_MS: '2',
@@ -39,7 +41,12 @@ describe('loadConfig', () => {
       port: 9000,
       host: '127.0.0.1',
       modelUri: 'file:///models/pima-diabetes/1.0.0',
-      database: { url: 'postgres://app@db.internal:5432/glyco', host: 'proxy.internal' },
+      database: {
+        url: 'postgres://app@db.internal:5432/glyco',
+        host: 'proxy.internal',
+        port: 6432,
+        name: 'glyco',
+      },
       logLevel: 'warn',
       batching: { maxBatchRows: 512, maxWaitMs: 2 },
       ortIntraOpThreads: 2,
@@ -63,9 +70,16 @@ describe('loadConfig', () => {
     [
       'DATABASE_URL',
       'mysql://db/glyco',
-      'DATABASE_URL must be "off" or a postgres:// URL (got a mysql: URL)',
+      'DATABASE_URL must start with postgres:// or postgresql:// (or be "off"), not mysql://',
     ],
-    ['DATABASE_SECRET_ARN', 'my-secret', 'DATABASE_SECRET_ARN must be a Secrets Manager secret ARN'],
+    [
+      'DATABASE_URL',
+      'postgres://app@db.internal/glyco?sslmode=prefer',
+      'DATABASE_URL: sslmode=prefer is not supported; use one of disable, require, verify-ca, verify-full',
+    ],
+    ['DATABASE_URL', 'postgres://app@db.internal:99999/glyco', 'DATABASE_URL'],
+    ['DATABASE_SECRET_ARN', 'my-secret', 'DATABASE_SECRET_ARN is not a Secrets Manager ARN'],
+    ['DATABASE_PORT', '0', 'DATABASE_PORT must be a whole number from 1 to 65535'],
     ['HOST', 'bad host', 'HOST must be a host name or an IP address'],
   ])('fails fast on %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -91,5 +105,8 @@ describe('loadConfig', () => {
         DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-1a2B3c',
       }),
     ).toThrow('DATABASE_SECRET_ARN is set but DATABASE_URL=off disables the prediction log');
+    expect(() => loadConfig({ DATABASE_URL: 'off', DATABASE_HOST: 'db', DATABASE_NAME: 'glyco' })).toThrow(
+      'DATABASE_HOST, DATABASE_NAME are set but DATABASE_URL=off disables the prediction log',
+    );
   });
 });

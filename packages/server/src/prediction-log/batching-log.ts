@@ -19,12 +19,13 @@ export interface BatchingLogSettings {
   flushIntervalMs: number;
   /** First wait before trying an unavailable database again; doubles up to `MAX_RETRY_MS`. */
   retryIntervalMs: number;
-  /** False when the migrations could not run at startup: they run before the first write. */
+  /** False until the migrations have run: they run first, as the log starts, before any write. */
   schemaReady: boolean;
 }
 
 const MAX_RETRY_MS = 5_000;
 const OK = Object.freeze({ state: 'ok' as const });
+const STARTING = Object.freeze({ state: 'starting' as const, detail: 'opening the database' });
 
 /** A batch: each row as JSON (an array of its values), and the JSON array of them all (the insert parameter). */
 type Batch = { rows: string[]; json: string };
@@ -63,6 +64,7 @@ export class BatchingPredictionLog implements PredictionLog {
   #spilling: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
+  readonly #startedAt = performance.now();
 
   constructor(settings: BatchingLogSettings) {
     this.#settings = settings;
@@ -109,7 +111,21 @@ export class BatchingPredictionLog implements PredictionLog {
       };
     }
     if (!spool.isEmpty) return { state: 'degraded', detail: `replaying ${spool.bytes} spooled bytes` };
-    return OK;
+    return this.#schemaReady ? OK : STARTING;
+  }
+
+  /**
+   * Resolves once the database is open and its schema migrated, waiting while it opens; rejects when it is
+   * unavailable (readers answer "retry later" rather than wait for an outage) or the log is closed.
+   */
+  async opened(): Promise<void> {
+    while (!this.#schemaReady) {
+      if (this.#closed) throw new Error('the prediction log is closed');
+      await this.#startDrain(true);
+      if (!this.#schemaReady && this.#unavailable) {
+        throw new Error(`the prediction log database is unavailable: ${this.#unavailable.error}`);
+      }
+    }
   }
 
   metrics(): PredictionLogMetrics {
@@ -199,8 +215,12 @@ export class BatchingPredictionLog implements PredictionLog {
     const { client, spool, logger } = this.#settings;
     try {
       if (!this.#schemaReady) {
-        await migrate(client);
+        const applied = await migrate(client);
         this.#schemaReady = true;
+        logger.info('prediction log: database open', {
+          open_ms: Math.round(performance.now() - this.#startedAt),
+          migrations_applied: applied,
+        });
       } else if (spool.isEmpty) {
         await client.query('SELECT 1');
       }

@@ -49,17 +49,24 @@ export const readSecretFromAws: SecretReader = async (secretArn) => {
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const region = ARN.exec(secretArn)?.[1];
   const client = new SecretsManagerClient(region ? { region } : {});
+  let answer: { SecretString?: string | undefined };
   try {
-    const answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    if (answer.SecretString === undefined) {
-      throw new PredictionLogConfigError(
-        'the database secret has no SecretString (binary secrets are not supported)',
-      );
-    }
-    return answer.SecretString;
+    answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  } catch (error) {
+    // A wrong ARN, a missing permission or no route to Secrets Manager: the deployment's to fix, said in one line.
+    const { name, message } = error as Error;
+    throw new PredictionLogConfigError(
+      `cannot read the database secret DATABASE_SECRET_ARN: ${name}: ${message}`,
+    );
   } finally {
     client.destroy();
   }
+  if (answer.SecretString === undefined) {
+    throw new PredictionLogConfigError(
+      'the database secret has no SecretString (binary secrets are not supported)',
+    );
+  }
+  return answer.SecretString;
 };
 
 /**

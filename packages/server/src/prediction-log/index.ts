@@ -4,7 +4,7 @@ import { BatchingPredictionLog } from './batching-log.ts';
 import { PredictionLogConfigError } from './config-error.ts';
 import { stderrLogger } from './logger.ts';
 import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
-import { migrate, schemaVersion } from './migrations.ts';
+import { schemaVersion } from './migrations.ts';
 import {
   backendOf,
   DEFAULT_DATA_DIR,
@@ -42,22 +42,39 @@ export interface PredictionLogOptions extends DatabaseOptions {
 }
 
 /** The log as the app holds it: the seam, plus its metrics and the queries behind feedback and drift. */
-export interface OpenedPredictionLog extends PredictionLog {
-  readonly backend: PredictionLogBackend;
+export interface ServedPredictionLog extends PredictionLog {
   metrics(): PredictionLogMetrics;
   /** Undefined when the log is off. */
   readonly reader: PredictionLogReader | undefined;
 }
 
+export interface OpenedPredictionLog extends ServedPredictionLog {
+  readonly backend: PredictionLogBackend;
+  /**
+   * Resolves once the database is open and migrated (at once when the log is off); rejects while it is
+   * unavailable. The reader's queries wait for it the same way.
+   */
+  opened(): Promise<void>;
+}
+
 /**
- * Opens the prediction log the options describe and applies the schema migrations. A PostgreSQL server that
- * is unreachable at startup does not stop the app: the log starts degraded, spools, and migrates once the
- * server answers. Wrong settings fail here, with a message that says which.
+ * Opens the prediction log the options describe, without waiting for its database: it resolves once records
+ * can be taken (settings checked, the embedded database's directory claimed, the spool open, a database secret
+ * read), while the database opens and the schema migrates in the background; records wait in memory (and past
+ * `maxQueueRows`, in the spool) meanwhile, and `state()` says `starting`. A database that cannot be reached
+ * does not stop the app: the log turns degraded, spools, and migrates once the database answers. Wrong
+ * settings fail here (PredictionLogConfigError, DirectoryInUseError), with a message that says which.
  */
 export async function openPredictionLog(options: PredictionLogOptions = {}): Promise<OpenedPredictionLog> {
   const backend = backendOf(options);
   if (backend === 'off') {
-    return { ...disabledPredictionLog, backend, metrics: () => NO_METRICS, reader: undefined };
+    return {
+      ...disabledPredictionLog,
+      backend,
+      opened: async () => {},
+      metrics: () => NO_METRICS,
+      reader: undefined,
+    };
   }
   const logger = options.logger ?? stderrLogger;
   const settings = {
@@ -78,20 +95,8 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     await client.close();
     throw error;
   }
-  const schemaReady = await migrate(client).then(
-    () => true,
-    async (error: unknown) => {
-      if (backend === 'pglite') {
-        await Promise.all([spool.close(), client.close()]);
-        throw error;
-      }
-      logger.warn('prediction log: cannot migrate the database yet; will retry', {
-        error: (error as Error).message,
-      });
-      return false;
-    },
-  );
-  const log = new BatchingPredictionLog({ client, spool, logger, schemaReady, ...settings });
+  // The schema is migrated by the log's first write, in the background: the app serves meanwhile.
+  const log = new BatchingPredictionLog({ client, spool, logger, schemaReady: false, ...settings });
   return {
     backend,
     record: (records) => log.record(records),
@@ -99,7 +104,18 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     state: () => log.state(),
     close: () => log.close(),
     metrics: () => log.metrics(),
-    reader: createPredictionLogReader(client),
+    opened: () => log.opened(),
+    // Before the schema exists a query would fail for no reason a caller can act on.
+    reader: createPredictionLogReader({
+      query: async (sql, params) => {
+        await log.opened();
+        return client.query(sql, params);
+      },
+      exec: async (sql) => {
+        await log.opened();
+        await client.exec(sql);
+      },
+    }),
   };
 }
 

@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { acquireDirLock } from './dir-lock.ts';
+import { PredictionLogConfigError } from './config-error.ts';
+import { acquireDirLock, type DirLock, DirectoryInUseError } from './dir-lock.ts';
 import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
 import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.ts';
 
@@ -25,21 +26,48 @@ class EmbeddedDatabaseError extends Error {
   }
 }
 
-/** Opens (creating if needed) the embedded database in `dataDir`, owned by this process until `close()`. */
+/**
+ * Claims the embedded database in `dataDir` (creating the directory if needed) for this process until
+ * `close()`, and starts opening it on its own thread. Returns at once: opening takes a second or more (initdb,
+ * the first time, several), so statements wait for it, and a failed opening is tried again by the next one.
+ * What cannot get better by retrying (a directory this process may not write, one held by another process, a
+ * bundle without the worker) fails here.
+ */
 export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
   const dir = resolve(dataDir);
-  await mkdir(dir, { recursive: true });
-  const lock = await acquireDirLock(dir, 'the embedded prediction database');
+  const script = workerScript();
+  let lock: DirLock;
   try {
-    return await startWorker(dir, lock.release);
+    await mkdir(dir, { recursive: true });
+    lock = await acquireDirLock(dir, 'the embedded prediction database');
   } catch (error) {
-    await lock.release();
-    throw error;
+    if (error instanceof DirectoryInUseError) throw error;
+    throw new PredictionLogConfigError(
+      `cannot use ${dir} for the embedded prediction database (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ` +
+        'run from a writable working directory, or set DATABASE_URL (a PostgreSQL server, or off)',
+    );
   }
+  let started: Promise<SqlClient> | undefined;
+  const worker = () =>
+    (started ??= startWorker(script, dir).catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    }));
+  worker().catch(() => {}); // begin now; the first statement reports a failure
+  return {
+    query: async (sql, params) => (await worker()).query(sql, params),
+    exec: async (sql) => (await worker()).exec(sql),
+    transaction: async (work) => (await worker()).transaction(work),
+    async close() {
+      const opened = await started?.catch(() => undefined);
+      await opened?.close();
+      await lock.release();
+    },
+  };
 }
 
-async function startWorker(dataDir: string, releaseLock: () => Promise<void>): Promise<SqlClient> {
-  const worker = new Worker(workerScript(), { workerData: { dataDir } });
+async function startWorker(script: URL, dataDir: string): Promise<SqlClient> {
+  const worker = new Worker(script, { workerData: { dataDir } });
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let stopped: Error | undefined;
@@ -114,7 +142,6 @@ async function startWorker(dataDir: string, releaseLock: () => Promise<void>): P
     async close() {
       await inTurn(() => run({ kind: 'close' })).catch(() => {});
       await worker.terminate();
-      await releaseLock();
     },
   };
 }
@@ -128,7 +155,7 @@ function workerScript(): URL {
     const url = new URL(name, import.meta.url);
     if (existsSync(fileURLToPath(url))) return url;
   }
-  throw new Error(
+  throw new PredictionLogConfigError(
     `the embedded database's worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build ` +
       'src/prediction-log/pglite-worker.ts as the entry point "pglite-worker" (or set DATABASE_URL)',
   );

@@ -14,7 +14,8 @@ export interface PredictionRecord {
   latencyMs: number;
 }
 
-export type PredictionLogState = 'ok' | 'degraded' | 'off';
+/** `starting`: the database is still opening (records wait in memory meanwhile); predictions are served. */
+export type PredictionLogState = 'starting' | 'ok' | 'degraded' | 'off';
 
 export interface PredictionLog {
   /** Enqueue; returns at once. Never throws for database trouble. */

@@ -2,7 +2,6 @@ import type { AppDeps } from '../../src/app-deps.ts';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
 import { startServer } from '../../src/node-server.ts';
-import type { PredictionLog, PredictionRecord } from '../../src/prediction-log/types.ts';
 
 /** The configuration the page tests run with: the bundled model, no database, quiet logs, loopback only. */
 export function testConfig(env: Record<string, string> = {}): ServerConfig {
@@ -24,17 +23,7 @@ export function depsOf(runtime: Runtime): AppDeps {
   return { models, predictionLog, logger, metrics, limits: config.limits, isDraining: () => false };
 }
 
-/** A prediction log that keeps what it is given, to see what a route logs. */
-export function recordingLog(): PredictionLog & { records: PredictionRecord[] } {
-  const records: PredictionRecord[] = [];
-  return {
-    records,
-    record: (batch) => records.push(...batch),
-    flush: async () => {},
-    state: () => ({ state: 'ok' }),
-    close: async () => {},
-  };
-}
+export { recordingLog } from '../support/fixtures.ts';
 
 /** A valid row of the bundled model, with the optional skin fold and insulin left out. */
 export const VALID_ROW = { pregnant: 2, glucose: 150, pressure: 70, mass: 33.5, pedigree: 0.5, age: 41 };

@@ -5,7 +5,9 @@ import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootst
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
-import type { PredictionLog, PredictionRecord } from '../../src/prediction-log/types.ts';
+import type { ServedPredictionLog } from '../../src/prediction-log/index.ts';
+import { NO_METRICS } from '../../src/prediction-log/metrics.ts';
+import type { PredictionRecord } from '../../src/prediction-log/types.ts';
 
 /** The bundled default model's newest version directory and manifest. */
 export const MODEL_DIR = await resolveModelDirectory(undefined);
@@ -19,7 +21,7 @@ export function testConfig(env: Record<string, string> = {}): ServerConfig {
 }
 
 /** A prediction log that keeps what it is handed, to see what the app records. */
-export function recordingLog(): PredictionLog & { records: PredictionRecord[]; flushes: number } {
+export function recordingLog(): ServedPredictionLog & { records: PredictionRecord[]; flushes: number } {
   const log = {
     records: [] as PredictionRecord[],
     flushes: 0,
@@ -31,6 +33,8 @@ export function recordingLog(): PredictionLog & { records: PredictionRecord[]; f
     },
     state: () => ({ state: 'ok' as const }),
     async close() {},
+    metrics: () => NO_METRICS,
+    reader: undefined,
   };
   return log;
 }

@@ -17,8 +17,10 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Record<string, string>,
   entry = SERVER_ENTRY,
+  cwd?: string,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [entry], {
+    cwd,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'off', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,8 +45,9 @@ export async function startServerProcess(
 }
 
 /** Runs `node <entry>` to its end; for startup failures. */
-export async function runToExit(env: Record<string, string>, entry = SERVER_ENTRY) {
+export async function runToExit(env: Record<string, string>, entry = SERVER_ENTRY, cwd?: string) {
   const child = spawn(process.execPath, [entry], {
+    cwd,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,51 @@ describe('the node server refuses to start, with one clear line and exit code 1,
       error: 'ConfigError',
       msg: 'invalid configuration: PORT must be a whole number from 0 to 65535; ORT_INTRA_OP_THREADS must be a whole number from 1 to 256',
     });
+  });
+
+  it('on a DATABASE_URL the prediction log could not use, before loading anything', async () => {
+    const { code, stdout } = await runToExit({
+      DATABASE_URL: 'postgres://app@db.internal/glyco?sslmode=prefer',
+    });
+    expect(code).toBe(1);
+    expect(onlyLine(stdout)).toMatchObject({
+      error: 'ConfigError',
+      msg: 'invalid configuration: DATABASE_URL: sslmode=prefer is not supported; use one of disable, require, verify-ca, verify-full',
+    });
+  });
+
+  it('on an embedded database directory it cannot create', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'glyco-no-dir-'));
+    try {
+      await writeFile(join(cwd, '.glyco'), 'a file where the data directory would go');
+      const { code, stdout } = await runToExit({ DATABASE_URL: '' }, undefined, cwd);
+      expect(code).toBe(1);
+      expect(onlyLine(stdout)).toMatchObject({
+        error: 'PredictionLogConfigError',
+        msg: expect.stringMatching(
+          /^cannot use .*\.glyco\/predictions for the embedded prediction database \(\w+\): run from a writable working directory, or set DATABASE_URL/,
+        ),
+      });
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('on an embedded database that another running process holds', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'glyco-held-'));
+    try {
+      await mkdir(join(cwd, '.glyco/predictions'), { recursive: true });
+      // This test's own process is the running holder.
+      await writeFile(join(cwd, '.glyco/predictions/glyco.lock'), `${process.pid}\n`);
+      const { code, stdout } = await runToExit({ DATABASE_URL: '' }, undefined, cwd);
+      expect(code).toBe(1);
+      expect(onlyLine(stdout)).toMatchObject({
+        error: 'DirectoryInUseError',
+        msg: expect.stringContaining(`is in use by process ${process.pid}`),
+      });
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 
   it('on a port already in use', async () => {

@@ -1,0 +1,60 @@
+/**
+ * The node server as `pnpm start` runs it: no DATABASE_URL, so the prediction log is the embedded PGlite under
+ * the working directory, which takes seconds to create. Serving must not wait for it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JSON_HEADERS, VALID_ROW } from '../support/fixtures.ts';
+import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
+
+const OPEN_LINE = 'prediction log: database open';
+
+describe('the node server with the embedded prediction log', () => {
+  let cwd: string;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'glyco-embedded-'));
+    server = await startServerProcess({ DATABASE_URL: '' }, undefined, cwd);
+  }, 30_000);
+  afterAll(async () => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    await rm(cwd, { recursive: true, force: true });
+  });
+
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+  const predict = (requestId: string) =>
+    fetch(url('/predict'), {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, 'x-request-id': requestId },
+      body: JSON.stringify(VALID_ROW),
+    });
+
+  it('answers predictions before its new database is even created, and stores them once it is', async () => {
+    expect((await predict('before-open')).status).toBe(200);
+    // A new embedded database takes seconds to create: the answer came first.
+    expect(server.lines.some((line) => line.msg === OPEN_LINE)).toBe(false);
+    const ready = (await (await fetch(url('/ready'))).json()) as { prediction_log: { state: string } };
+    expect(ready.prediction_log.state).toBe('starting');
+
+    const deadline = Date.now() + 20_000;
+    while (!server.lines.some((line) => line.msg === OPEN_LINE) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(server.lines.find((line) => line.msg === OPEN_LINE)).toMatchObject({ migrations_applied: [1] });
+    expect((await (await fetch(url('/ready'))).json()).prediction_log).toEqual({ state: 'ok' });
+    expect((await predict('after-open')).status).toBe(200);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const db = await PGlite.create(join(cwd, '.glyco/predictions'));
+    try {
+      const { rows } = await db.query('SELECT request_id FROM predictions ORDER BY predicted_at');
+      expect(rows).toEqual([{ request_id: 'before-open' }, { request_id: 'after-open' }]);
+    } finally {
+      await db.close();
+    }
+  }, 40_000);
+});
