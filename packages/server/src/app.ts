@@ -4,12 +4,14 @@ import { observe } from './http/observe.ts';
 import { Problem } from './http/problem.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { pageRoutes } from './page/routes.ts';
+import { loggedDrift } from './prediction-log/logged-drift.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openInferenceRoutes } from './routes/open-inference.ts';
 import { predictRoutes } from './routes/predict.ts';
+import { predictionLogApi } from './routes/prediction-log.ts';
 
 /** The route modules, each `(deps) => Hono`; a new one is one more entry. `/` is left to the web page. */
 const ROUTE_MODULES = [
@@ -18,9 +20,16 @@ const ROUTE_MODULES = [
   healthRoutes,
   modelRoutes,
   metricsRoutes,
+  predictionLogApi,
   docsRoutes,
-  pageRoutes,
+  webPage,
 ];
+
+/** The web page, whose model card shows the latest drift report when the prediction log is on. */
+function webPage(deps: AppDeps): Hono<AppEnv> {
+  const { reader } = deps.predictionLog;
+  return pageRoutes(reader ? { ...deps, latestDrift: (manifest) => loggedDrift(reader, manifest) } : deps);
+}
 
 /**
  * The one Hono app behind every target (node server, Lambda). Every response carries the request id

@@ -2,12 +2,16 @@ import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { respond } from '../http/respond.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.ts';
+import { renderPrometheus } from '../prediction-log/metrics.ts';
 
 export function metricsRoutes({ metrics, models, predictionLog }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/metrics', (c) => {
-    metrics.serving(models.current().manifest, predictionLog.state().state);
-    return respond(c, metrics.render(), PROMETHEUS_CONTENT_TYPE);
+    const logState = predictionLog.state().state;
+    metrics.serving(models.current().manifest, logState);
+    // The log's counters (queued, written, spooled, replayed, duplicates, dropped) and gauges, when it is on.
+    const log = logState === 'off' ? '' : renderPrometheus(predictionLog.metrics());
+    return respond(c, metrics.render() + log, PROMETHEUS_CONTENT_TYPE);
   });
   return app;
 }

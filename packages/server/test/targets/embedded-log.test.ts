@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JSON_HEADERS, VALID_ROW } from '../support/fixtures.ts';
+import { JSON_HEADERS, MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 const OPEN_LINE = 'prediction log: database open';
@@ -32,7 +32,7 @@ describe('the node server with the embedded prediction log', () => {
       body: JSON.stringify(VALID_ROW),
     });
 
-  it('answers predictions before its new database is even created, and stores them once it is', async () => {
+  it('answers predictions before its new database is even created, stores them once it is, and serves feedback, drift and metrics from it', async () => {
     expect((await predict('before-open')).status).toBe(200);
     // A new embedded database takes seconds to create: the answer came first.
     expect(server.lines.some((line) => line.msg === OPEN_LINE)).toBe(false);
@@ -47,12 +47,34 @@ describe('the node server with the embedded prediction log', () => {
     expect((await (await fetch(url('/ready'))).json()).prediction_log).toEqual({ state: 'ok' });
     expect((await predict('after-open')).status).toBe(200);
 
+    const metrics = await (await fetch(url('/metrics'))).text();
+    expect(metrics).toMatch(/^glyco_prediction_log_queued_total 2$/m);
+    expect(metrics).toMatch(/^glyco_prediction_log_dropped_total 0$/m);
+    expect(metrics).toMatch(/^glyco_prediction_log_state\{state="ok"\} 1$/m);
+
+    const feedback = await fetch(url('/v1/feedback'), {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ request_id: 'before-open', outcome: 1 }),
+    });
+    expect(feedback.status).toBe(200);
+    const drift = await fetch(url(`/v1/models/${MANIFEST.name}/drift`));
+    expect(drift.status).toBe(200);
+    expect(((await drift.json()) as { rows: unknown }).rows).toEqual({ analysed: 2, total: 2 });
+    const card = await (await fetch(url(`/models/${MANIFEST.name}`))).text();
+    expect(card).not.toContain('No prediction log.');
+
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     const db = await PGlite.create(join(cwd, '.glyco/predictions'));
     try {
-      const { rows } = await db.query('SELECT request_id FROM predictions ORDER BY predicted_at');
-      expect(rows).toEqual([{ request_id: 'before-open' }, { request_id: 'after-open' }]);
+      const { rows } = await db.query(
+        'SELECT request_id, observed_outcome FROM predictions ORDER BY predicted_at',
+      );
+      expect(rows).toEqual([
+        { request_id: 'before-open', observed_outcome: 1 },
+        { request_id: 'after-open', observed_outcome: null },
+      ]);
     } finally {
       await db.close();
     }
