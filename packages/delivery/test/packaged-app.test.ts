@@ -118,6 +118,50 @@ describe('the packaged app directory (what the image copies to /app)', () => {
     }, 20_000);
   });
 
+  describe('run as `docker run` runs it locally: the embedded prediction log, in a writable working directory', () => {
+    let server: ChildProcess;
+    let output = '';
+    let baseUrl: string;
+
+    beforeAll(async () => {
+      const cwd = mkdtempSync(join(workDir, 'embedded-'));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}/`;
+      const { DATABASE_URL: _, ...env } = cleanEnvironment(cwd, { PORT: String(port), HOST: '127.0.0.1' });
+      server = spawn(process.execPath, [join(app.dir, 'dist/server.mjs')], {
+        cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      server.stdout?.on('data', (chunk) => (output += chunk));
+      server.stderr?.on('data', (chunk) => (output += chunk));
+      await waitForListening(`${baseUrl}health`, server, () => output);
+    }, 60_000);
+
+    afterAll(() => {
+      if (server.exitCode === null) server.kill('SIGKILL');
+    });
+
+    it('stores predictions through the database thread shipped in dist/, and exits 0 on SIGTERM', async () => {
+      const results = await runSmoke({ baseUrl, readyTimeoutMs: 20_000 });
+      expect(results.filter((result) => !result.ok)).toEqual([]);
+      const written = async () =>
+        Number(
+          /^glyco_prediction_log_written_total (\d+)$/m.exec(
+            await (await fetch(`${baseUrl}metrics`)).text(),
+          )?.[1],
+        );
+      const deadline = Date.now() + 20_000;
+      while ((await written()) < 1 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await written()).toBeGreaterThanOrEqual(1);
+      expect(output).toContain('"msg":"prediction log: database open"');
+      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }, 40_000);
+  });
+
   it.each(['v2', 'v1'])(
     'answers API Gateway %s events from the Lambda entry the image runs, in a clean environment',
     (format) => {

@@ -1,6 +1,7 @@
 /**
  * Bundles the two entry points into dist/: `server.mjs` (node server: ECS, EKS, local) and `lambda.mjs`
- * (Lambda handler `lambda.handler`). Packages with native binaries or wasm assets stay external: the app
+ * (Lambda handler `lambda.handler`), and beside them `pglite-worker.mjs`, the embedded prediction log's
+ * database thread, which both load by that name (a worker runs a module file of its own). Packages with native binaries or wasm assets stay external: the app
  * directory ships them in node_modules next to dist/. Run: `pnpm nx run @glyco/server:build`.
  */
 import { rm } from 'node:fs/promises';
@@ -19,7 +20,11 @@ export const EXTERNAL_PACKAGES = ['onnxruntime-node', '@electric-sql/pglite', 'p
 await rm(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: packageDir,
-  entryPoints: { server: 'src/server-main.ts', lambda: 'src/lambda.ts' },
+  entryPoints: {
+    server: 'src/server-main.ts',
+    lambda: 'src/lambda.ts',
+    'pglite-worker': 'src/prediction-log/pglite-worker.ts',
+  },
   outdir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
