@@ -8,7 +8,7 @@ export interface PredictionLogMetrics {
   spooled: number;
   /** Rows inserted from the spool. */
   replayed: number;
-  /** Rows the table already held (a client reusing a request id, or a replay repeating an unacknowledged write). */
+  /** Rows the table already held by their id: a replay repeating a write the database made but never acknowledged. */
   duplicates: number;
   /** Rows lost: invalid records, records after close, or a spool write that failed. */
   dropped: number;
@@ -34,7 +34,7 @@ const DESCRIPTIONS: Record<keyof PredictionLogMetrics, [type: 'counter' | 'gauge
   written: ['counter', 'Prediction rows inserted into the database from the queue.'],
   spooled: ['counter', 'Prediction rows written to the on-disk spool.'],
   replayed: ['counter', 'Prediction rows inserted into the database from the spool.'],
-  duplicates: ['counter', 'Prediction rows skipped because the table already held their request id and row.'],
+  duplicates: ['counter', 'Prediction rows skipped because the table already held them (a replayed write).'],
   dropped: ['counter', 'Prediction rows lost (must stay 0).'],
   queueRows: ['gauge', 'Prediction rows waiting in memory.'],
   spoolBytes: ['gauge', 'Bytes waiting in the on-disk spool.'],

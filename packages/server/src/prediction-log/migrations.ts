@@ -10,9 +10,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     name: 'predictions table',
     sql: `
       CREATE TABLE predictions (
-        -- The order rows were stored in. Not indexed: every index costs each insert, and rows are found by
-        -- their request id or by time.
-        id bigint GENERATED ALWAYS AS IDENTITY,
+        -- The row's own id (a UUIDv7, time-ordered), given as it is first stored and kept by the spool: a
+        -- replayed row is a conflict here, never a second row.
+        id uuid PRIMARY KEY,
         predicted_at timestamptz NOT NULL,
         logged_at timestamptz NOT NULL DEFAULT now(),
         request_id text NOT NULL,
@@ -26,10 +26,10 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         risk_level text NOT NULL,
         latency_ms double precision NOT NULL,
         observed_outcome smallint CHECK (observed_outcome IN (0, 1)),
-        observed_at timestamptz,
-        -- What a prediction is: a replayed or repeated row is a conflict here, and feedback finds its row.
-        CONSTRAINT predictions_pkey PRIMARY KEY (request_id, row_index)
+        observed_at timestamptz
       );
+      -- Feedback finds its rows by request id and row index; a client may reuse a request id, so not unique.
+      CREATE INDEX predictions_request ON predictions (request_id, row_index);
       -- Rows arrive in time order, so a block-range index serves time windows (drift) for almost no cost.
       CREATE INDEX predictions_predicted_at_brin ON predictions USING brin (predicted_at);
     `,

@@ -19,7 +19,10 @@ export interface LabelledPrediction {
 
 /** The queries that the feedback and drift routes and `glyco drift` run against the log. */
 export interface PredictionLogReader {
-  /** Stores the observed outcome of one logged row; false when no such row is logged. */
+  /**
+   * Stores the observed outcome of the logged rows with this request id and row index (more than one when a
+   * client reused a request id); false when no such row is logged.
+   */
   recordOutcome(requestId: string, rowIndex: number, outcome: 0 | 1): Promise<boolean>;
   /** Logged input rows in the window, and how many the window holds in all (it may hold more than `limit`). */
   loggedInputs(window: LogWindow): Promise<{ inputs: Record<string, unknown>[]; total: number }>;

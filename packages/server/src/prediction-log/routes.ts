@@ -42,7 +42,9 @@ const MAX_DRIFT_ROWS = 1_000_000;
 
 /**
  * `POST /v1/feedback` (the observed outcome of a logged prediction) and `GET /v1/models/{name}/drift`. Errors
- * are thrown as Problems for the app's error handler to render as problem+json.
+ * are thrown as Problems for the app's error handler to render as problem+json. Feedback names a prediction by
+ * request id and row index: when a client reused a request id, the outcome applies to every row logged with
+ * that request id and index.
  */
 export function predictionLogRoutes(deps: PredictionLogRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,13 +1,19 @@
+import { rowId } from './row-id.ts';
 import type { PredictionRecord } from './types.ts';
 
 /**
- * One prediction as a JSON array, its values in `COLUMNS` order: keys would double the bytes that every row
- * costs to build, to hand to the database and to spool. A batch is a JSON array of these: the same text is the
- * insert's single parameter and a line of the spool, so a replay is the same statement.
+ * One prediction as a JSON array, its values in `INSERT_BATCH_SQL` order: keys would double the bytes that
+ * every row costs to build, to hand to the database and to spool. A batch is a JSON array of these: the same
+ * text is the insert's single parameter and a line of the spool, so a replay is the same statement.
+ *
+ * The row gets its own id here, as it leaves the queue, before any attempt to store it: off the request path,
+ * and fixed from then on (the spool keeps it), so a replay of a row the database already holds is a conflict
+ * on that id, while two predictions that share a request id (a client reusing `X-Request-Id`) are two rows.
  */
 export function rowJson(record: PredictionRecord, rowIndex: number): string {
   const { outputs } = record;
   return JSON.stringify([
+    rowId(record.time.getTime()),
     isoTime(record.time),
     record.requestId,
     rowIndex,
@@ -52,9 +58,9 @@ export function invalidRecord(record: PredictionRecord): string | undefined {
 }
 
 export const INSERT_BATCH_SQL = `
-  INSERT INTO predictions (predicted_at, request_id, row_index, model_name, model_version, inputs,
+  INSERT INTO predictions (id, predicted_at, request_id, row_index, model_name, model_version, inputs,
                            prediction, label, probability, risk_level, latency_ms)
-  SELECT (r->>0)::timestamptz, r->>1, (r->>2)::integer, r->>3, r->>4, r->5,
-         (r->>6)::smallint, r->>7, (r->>8)::double precision, r->>9, (r->>10)::double precision
+  SELECT (r->>0)::uuid, (r->>1)::timestamptz, r->>2, (r->>3)::integer, r->>4, r->>5, r->6,
+         (r->>7)::smallint, r->>8, (r->>9)::double precision, r->>10, (r->>11)::double precision
   FROM jsonb_array_elements($1::jsonb) AS r
-  ON CONFLICT (request_id, row_index) DO NOTHING`;
+  ON CONFLICT (id) DO NOTHING`;

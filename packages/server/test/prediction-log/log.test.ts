@@ -63,17 +63,18 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect((second.predicted_at as Date).getTime()).toBe(batchRequest[1]!.time.getTime());
   });
 
-  it('keeps one row per request id and row when a request id comes back (idempotent key)', async () => {
+  it('keeps both predictions when a client reuses a request id: each row has its own id', async () => {
     const log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
     log.record([prediction('same-id', 100)]);
     await log.flush();
     log.record([prediction('same-id', 180)]);
     await log.close();
-    expect(log.metrics()).toMatchObject({ written: 1, duplicates: 1, dropped: 0 });
-    const rows = await db.query<{ glucose: number }>(
-      `SELECT (inputs->>'glucose')::int AS glucose FROM predictions`,
+    expect(log.metrics()).toMatchObject({ written: 2, duplicates: 0, dropped: 0 });
+    const rows = await db.query<{ id: string; glucose: number }>(
+      `SELECT id, (inputs->>'glucose')::int AS glucose FROM predictions WHERE request_id = 'same-id' ORDER BY id`,
     );
-    expect(rows).toEqual([{ glucose: 100 }]);
+    expect(rows.map((row) => row.glucose)).toEqual([100, 180]);
+    expect(rows[0]!.id).not.toBe(rows[1]!.id);
   });
 
   it('flushes what was recorded before the call, and is not held up by what keeps arriving', async () => {

@@ -72,6 +72,18 @@ describe.each(backends)('feedback and drift routes on $name', (backend) => {
     expect(rows.map((row) => row.outcome).sort()).toEqual([0, 1]);
   });
 
+  it('applies an outcome to every prediction logged under a reused request id and that row index', async () => {
+    log.record([prediction('reused', 90)]);
+    log.record([prediction('reused', 210)]);
+    expect((await feedback(app, { request_id: 'reused', outcome: 1 })).status).toBe(200);
+    const rows = await log.reader!.labelledPredictions({
+      modelName: 'pima-diabetes',
+      modelVersion: '1.0.0',
+      limit: 10,
+    });
+    expect(rows.map((row) => row.outcome)).toEqual([1, 1]);
+  });
+
   it('answers 404 problem+json naming request_id for a prediction that was never logged', async () => {
     const response = await feedback(app, { request_id: 'never-made', outcome: 1 });
     expect(response.status).toBe(404);

@@ -45,10 +45,12 @@ describe('the node server with the embedded prediction log', () => {
     }
     expect(server.lines.find((line) => line.msg === OPEN_LINE)).toMatchObject({ migrations_applied: [1] });
     expect((await (await fetch(url('/ready'))).json()).prediction_log).toEqual({ state: 'ok' });
+    // A client that reuses a request id loses nothing from the audit log.
+    expect((await predict('after-open')).status).toBe(200);
     expect((await predict('after-open')).status).toBe(200);
 
     const metrics = await (await fetch(url('/metrics'))).text();
-    expect(metrics).toMatch(/^glyco_prediction_log_queued_total 2$/m);
+    expect(metrics).toMatch(/^glyco_prediction_log_queued_total 3$/m);
     expect(metrics).toMatch(/^glyco_prediction_log_dropped_total 0$/m);
     expect(metrics).toMatch(/^glyco_prediction_log_state\{state="ok"\} 1$/m);
 
@@ -60,7 +62,7 @@ describe('the node server with the embedded prediction log', () => {
     expect(feedback.status).toBe(200);
     const drift = await fetch(url(`/v1/models/${MANIFEST.name}/drift`));
     expect(drift.status).toBe(200);
-    expect(((await drift.json()) as { rows: unknown }).rows).toEqual({ analysed: 2, total: 2 });
+    expect(((await drift.json()) as { rows: unknown }).rows).toEqual({ analysed: 3, total: 3 });
     const card = await (await fetch(url(`/models/${MANIFEST.name}`))).text();
     expect(card).not.toContain('No prediction log.');
 
@@ -68,11 +70,10 @@ describe('the node server with the embedded prediction log', () => {
     expect(await server.exited).toBe(0);
     const db = await PGlite.create(join(cwd, '.glyco/predictions'));
     try {
-      const { rows } = await db.query(
-        'SELECT request_id, observed_outcome FROM predictions ORDER BY predicted_at',
-      );
+      const { rows } = await db.query('SELECT request_id, observed_outcome FROM predictions ORDER BY id');
       expect(rows).toEqual([
         { request_id: 'before-open', observed_outcome: 1 },
+        { request_id: 'after-open', observed_outcome: null },
         { request_id: 'after-open', observed_outcome: null },
       ]);
     } finally {
