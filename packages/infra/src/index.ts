@@ -4,6 +4,7 @@ export * from './components/model-registry.ts';
 export * from './components/postgres-database.ts';
 export * from './components/workload-role.ts';
 export * from './environment.ts';
+export * from './iam/boundary.ts';
 export * from './iam/deploy.ts';
 export * from './iam/documents.ts';
 export * from './iam/load-balancer-controller.ts';

@@ -22,6 +22,8 @@ export interface PlatformOutputs {
   databaseName: string;
   databaseSecretArn: string;
   databaseKmsKeyArn: string;
+  /** The permissions boundary every role of the environment carries (the deploy role creates no role without it). */
+  workloadBoundaryArn: string;
   /** The GitHub Actions deploy role: the EKS stack grants it cluster access. */
   deployRoleArn: string;
 }
@@ -44,6 +46,7 @@ export const PLATFORM_OUTPUT_KEYS = [
   'databaseName',
   'databaseSecretArn',
   'databaseKmsKeyArn',
+  'workloadBoundaryArn',
   'deployRoleArn',
 ] as const satisfies readonly (keyof PlatformOutputs)[];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  actionMatches,
   appAccessPolicy,
   deployIamPolicy,
   evaluate,
@@ -9,8 +10,19 @@ import {
   logWritePolicy,
   RULES,
   serviceAccountTrustPolicy,
+  type PolicyDocument,
   statementsOf,
+  workloadBoundaryPolicy,
 } from '../src/index.ts';
+import { boundaryGaps, fixtureBoundary, type StackRun } from '../src/testing/index.ts';
+
+const ACCOUNT = '123456789012';
+const deployPolicy = deployIamPolicy({ accountId: ACCOUNT, env: 'prod', region: 'eu-west-1' });
+const boundary = fixtureBoundary('prod');
+const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/glyco-prod-workload-boundary`;
+const OWN_ROLE = `arn:aws:iam::${ACCOUNT}:role/glyco-prod-github-deploy`;
+const statement = (document: PolicyDocument, sid: string) =>
+  document.Statement.find((s) => s.Sid === sid);
 
 const asRolePolicy = (document: object) => ({
   type: 'aws:iam/rolePolicy:RolePolicy',
@@ -65,10 +77,8 @@ describe('IAM documents', () => {
   });
 
   it.each([
-    [
-      'the deploy role IAM rights',
-      deployIamPolicy({ accountId: '123456789012', env: 'prod', region: 'eu-west-1' }),
-    ],
+    ['the deploy role IAM rights', deployPolicy],
+    ['the workload boundary', boundary.policy],
     ['the load balancer controller', loadBalancerControllerPolicy()],
     ['Lambda network interfaces', lambdaNetworkInterfacePolicy()],
     ['log writing', logWritePolicy('arn:aws:logs:eu-west-1:123456789012:log-group:x')],
@@ -81,5 +91,149 @@ describe('IAM documents', () => {
     expect(statementsOf(JSON.stringify(document))).toEqual(document.Statement);
     expect(statementsOf(document)).toEqual(document.Statement);
     expect(statementsOf('not json')).toEqual([]);
+  });
+});
+
+describe('the deploy role', () => {
+  const allowsOn = (action: string) =>
+    deployPolicy.Statement.filter(
+      (s) => s.Effect === 'Allow' && [s.Action].flat().some((p) => actionMatches(p, action)),
+    );
+
+  it('gives a role permissions only when the role carries the environment boundary', () => {
+    for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']) {
+      const grants = allowsOn(action);
+      expect(grants.length, action).toBeGreaterThan(0);
+      for (const grant of grants) {
+        expect(grant.Condition?.StringEquals?.['iam:PermissionsBoundary'], action).toBe(BOUNDARY_ARN);
+      }
+    }
+    expect(boundary.arn).toBe(BOUNDARY_ARN);
+  });
+
+  it('may not remove a boundary, change the boundary policy or change its own role', () => {
+    expect(statement(deployPolicy, 'NeverRemoveABoundary')).toMatchObject({
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+      Resource: '*',
+    });
+    expect(statement(deployPolicy, 'NeverChangeTheBoundary')).toMatchObject({
+      Effect: 'Deny',
+      Resource: BOUNDARY_ARN,
+    });
+    const own = statement(deployPolicy, 'NeverChangeOwnRole');
+    expect(own).toMatchObject({ Effect: 'Deny', Resource: OWN_ROLE });
+    expect(own?.Action).toEqual(
+      expect.arrayContaining(['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy']),
+    );
+    // The role pattern it manages does match its own name: the Deny above is what keeps it out.
+    expect(allowsOn('iam:UpdateAssumeRolePolicy')[0]?.Resource).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/glyco-prod-*`,
+    );
+  });
+
+  it('passes roles only to the services the stacks run on', () => {
+    const [passRole, ...others] = allowsOn('iam:PassRole');
+    expect(others).toEqual([]);
+    expect(passRole?.Condition?.StringEquals?.['iam:PassedToService']).toEqual([
+      'lambda.amazonaws.com',
+      'ecs-tasks.amazonaws.com',
+      'eks.amazonaws.com',
+      'eks-fargate-pods.amazonaws.com',
+      'rds.amazonaws.com',
+    ]);
+  });
+});
+
+describe('the workload boundary', () => {
+  const allowed = boundary.policy.Statement.flatMap((s) => [s.Action].flat());
+
+  it("grants no IAM change, STS or organization action, apart from the load balancers' service-linked role", () => {
+    const privileged = allowed.filter(
+      (action) => /^(iam|sts|organizations|account):/i.test(action) && !/^iam:(Get|List)/.test(action),
+    );
+    expect(privileged).toEqual(['iam:CreateServiceLinkedRole']);
+    expect(statement(boundary.policy, 'CreateElbServiceLinkedRole')?.Condition).toEqual({
+      StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' },
+    });
+  });
+
+  it("reads only this environment's model bucket and decrypts only with its own key", () => {
+    const dev = workloadBoundaryPolicy({
+      accountId: ACCOUNT,
+      region: 'eu-west-1',
+      env: 'dev',
+      modelBucketArn: 'arn:aws:s3:::glyco-dev-models-123456789012',
+      dataKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/dev',
+    });
+    expect(statement(dev, 'ReadModels')?.Resource).toEqual([
+      'arn:aws:s3:::glyco-dev-models-123456789012',
+      'arn:aws:s3:::glyco-dev-models-123456789012/models/*',
+    ]);
+    expect(statement(dev, 'DecryptDatabaseSecret')?.Resource).toBe(
+      'arn:aws:kms:eu-west-1:123456789012:key/dev',
+    );
+    expect(statement(dev, 'WriteEnvironmentLogs')?.Resource).toBe(
+      'arn:aws:logs:eu-west-1:123456789012:log-group:/*glyco-dev-*',
+    );
+  });
+
+  it('fits the 6,144 characters AWS allows a managed policy', () => {
+    expect(JSON.stringify(boundary.policy).length).toBeLessThanOrEqual(6144);
+  });
+
+  it('covers every action of the documents the roles carry', () => {
+    const documents = [
+      appAccessPolicy({
+        modelBucketArn: 'arn:aws:s3:::m',
+        databaseSecretArn: 'arn:s',
+        databaseKmsKeyArn: 'arn:k',
+        region: 'eu-west-1',
+      }),
+      loadBalancerControllerPolicy(),
+      lambdaNetworkInterfacePolicy(),
+      logWritePolicy('arn:l'),
+    ];
+    const missing = documents
+      .flatMap((document) => document.Statement.flatMap((s) => [s.Action].flat()))
+      .filter((action) => !allowed.some((pattern) => actionMatches(pattern, action)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('boundaryGaps', () => {
+  const role = (name: string, permissionsBoundary?: string) => ({
+    type: 'aws:iam/role:Role',
+    name,
+    props: { permissionsBoundary },
+  });
+  const rolePolicy = (Action: string) => ({
+    type: 'aws:iam/rolePolicy:RolePolicy',
+    name: 'glyco-prod-api-logs',
+    props: { policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action, Resource: '*' }] }) },
+  });
+  const run = (...resources: StackRun['resources']): StackRun => ({ resources, outputs: {} });
+
+  it('accepts bounded roles whose policies stay inside the boundary, and the deploy role', () => {
+    expect(
+      boundaryGaps(
+        run(
+          role('glyco-prod-api', BOUNDARY_ARN),
+          role('glyco-prod-github-deploy'),
+          rolePolicy('ec2:DescribeVpcs'),
+        ),
+        'prod',
+        boundary,
+      ),
+    ).toEqual([]);
+  });
+
+  it('names a role without the boundary and an action the boundary would deny', () => {
+    expect(
+      boundaryGaps(run(role('glyco-prod-api'), rolePolicy('dynamodb:GetItem')), 'prod', boundary),
+    ).toEqual([
+      `role glyco-prod-api does not carry ${BOUNDARY_ARN}`,
+      'glyco-prod-api-logs allows "dynamodb:GetItem", which the boundary does not',
+    ]);
   });
 });

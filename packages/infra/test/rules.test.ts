@@ -208,6 +208,21 @@ const CASES: Record<string, { good: PolicyResource; bad: PolicyResource }> = {
       }),
     }),
   },
+  'iam-role-changes-bounded': {
+    good: resource('aws:iam/rolePolicy:RolePolicy', {
+      policy: policy({
+        ...allow(['iam:CreateRole', 'iam:AttachRolePolicy'], 'arn:aws:iam::123456789012:role/glyco-prod-*'),
+        Condition: {
+          StringEquals: {
+            'iam:PermissionsBoundary': 'arn:aws:iam::123456789012:policy/glyco-prod-workload-boundary',
+          },
+        },
+      }),
+    }),
+    bad: resource('aws:iam/rolePolicy:RolePolicy', {
+      policy: policy(allow(['iam:AttachRolePolicy'], 'arn:aws:iam::123456789012:role/glyco-prod-*')),
+    }),
+  },
   'log-retention': {
     good: resource('aws:cloudwatch/logGroup:LogGroup', { retentionInDays: 30 }),
     bad: resource('aws:cloudwatch/logGroup:LogGroup', { retentionInDays: 0 }),
@@ -304,6 +319,25 @@ describe('rule details', () => {
       toPort: 65535,
     });
     expect(evaluate([range], [rule('security-group-no-open-ingress')])).toHaveLength(1);
+  });
+
+  it('reads role-changing actions through patterns, and never allows removing a boundary', () => {
+    const bounded = {
+      StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::123456789012:policy/b' },
+    };
+    const messages = (statement: object) =>
+      evaluate(
+        [resource('aws:iam/policy:Policy', { policy: policy(statement) })],
+        [rule('iam-role-changes-bounded')],
+      ).map((violation) => violation.message);
+    expect(messages(allow('iam:put*', '*'))).toEqual([
+      'allows "iam:PutRolePolicy" without a condition on iam:PermissionsBoundary',
+      'allows "iam:PutRolePermissionsBoundary" without a condition on iam:PermissionsBoundary',
+    ]);
+    expect(messages({ ...allow('iam:DeleteRolePermissionsBoundary', '*'), Condition: bounded })).toEqual([
+      'allows "iam:DeleteRolePermissionsBoundary" (removing a boundary undoes it)',
+    ]);
+    expect(messages({ ...allow('iam:PutRolePolicy', '*'), Effect: 'Deny' })).toEqual([]);
   });
 
   it('finds wildcard actions in a role inline policy too', () => {

@@ -47,6 +47,7 @@ export function taskRoles(args: {
   const execution = new aws.iam.Role(name('ecs-execution'), {
     name: name('ecs-execution'),
     assumeRolePolicy: trust,
+    permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });
   new aws.iam.RolePolicy(name('ecs-execution'), {
@@ -56,6 +57,7 @@ export function taskRoles(args: {
   const task = new WorkloadRole(name('ecs-task'), {
     roleName: name('ecs-task'),
     assumeRolePolicy: trust,
+    permissionsBoundary: platform.workloadBoundaryArn,
     appAccess: appAccessOf(platform),
     tags,
   });

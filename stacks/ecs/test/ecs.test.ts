@@ -1,5 +1,13 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
-import { resourcesOfType, runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import {
+  boundaryGaps,
+  fixtureBoundary,
+  resourcesOfType,
+  runStack,
+  single,
+  type StackRun,
+  TEST_IMAGE,
+} from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
 
@@ -30,6 +38,10 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
 
   it('passes every policy rule', () => {
     expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('gives every role the platform workload boundary, and no role an action outside it', () => {
+    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
   });
 
   it('turns on Container Insights', () => {

@@ -35,6 +35,7 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
   const clusterRole = new aws.iam.Role(name('eks-cluster'), {
     name: name('eks-cluster'),
     assumeRolePolicy: JSON.stringify(serviceTrustPolicy('eks.amazonaws.com')),
+    permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });
   const clusterPolicy = new aws.iam.RolePolicyAttachment(name('eks-cluster'), {
@@ -86,6 +87,7 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
   const podExecutionRole = new aws.iam.Role(name('eks-pod-execution'), {
     name: name('eks-pod-execution'),
     assumeRolePolicy: JSON.stringify(serviceTrustPolicy('eks-fargate-pods.amazonaws.com')),
+    permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });
   new aws.iam.RolePolicyAttachment(name('eks-pod-execution'), {

@@ -46,6 +46,7 @@ export async function eks() {
   const controllerRole = new aws.iam.Role(name('eks-lb-controller'), {
     name: name('eks-lb-controller'),
     assumeRolePolicy: irsaTrust('kube-system', CONTROLLER_ACCOUNT),
+    permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });
   new aws.iam.RolePolicy(name('eks-lb-controller'), {
@@ -55,6 +56,7 @@ export async function eks() {
   const appRole = new WorkloadRole(name('eks-app'), {
     roleName: name('eks-app'),
     assumeRolePolicy: irsaTrust(APP_NAMESPACE, APP_NAME),
+    permissionsBoundary: platform.workloadBoundaryArn,
     appAccess: appAccessOf(platform),
     tags,
   });

@@ -1,5 +1,13 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
-import { resourcesOfType, runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import {
+  boundaryGaps,
+  fixtureBoundary,
+  resourcesOfType,
+  runStack,
+  single,
+  type StackRun,
+  TEST_IMAGE,
+} from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eks } from '../src/eks.ts';
 import { schemaErrors } from './kubernetes-schema.ts';
@@ -42,6 +50,10 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
 
   it('passes every policy rule', () => {
     expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('gives every role the platform workload boundary, and no role an action outside it', () => {
+    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
   });
 
   it('creates only Kubernetes objects that the Kubernetes OpenAPI schema accepts', () => {

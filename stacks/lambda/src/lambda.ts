@@ -30,6 +30,7 @@ export async function lambda() {
     assumeRolePolicy: platform.accountId.apply((account) =>
       JSON.stringify(serviceTrustPolicy('lambda.amazonaws.com', account)),
     ),
+    permissionsBoundary: platform.workloadBoundaryArn,
     appAccess: appAccessOf(platform),
     extraPolicies: { logs: logGroup.arn.apply(logWritePolicy), network: lambdaNetworkInterfacePolicy() },
     tags,

@@ -1,5 +1,12 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
-import { runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import {
+  boundaryGaps,
+  fixtureBoundary,
+  runStack,
+  single,
+  type StackRun,
+  TEST_IMAGE,
+} from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
 
@@ -26,6 +33,10 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
 
   it('passes every policy rule', () => {
     expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('gives every role the platform workload boundary, and no role an action outside it', () => {
+    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
   });
 
   it('reads the platform stack of its own environment', () => {

@@ -7,10 +7,12 @@ import {
   type PlatformOutputs,
   PostgresDatabase,
   stackContext,
+  workloadBoundaryName,
+  workloadBoundaryPolicy,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
-import type * as pulumi from '@pulumi/pulumi';
+import * as pulumi from '@pulumi/pulumi';
 import { INTERFACE_ENDPOINT_SERVICES, vpcArgs } from './network.ts';
 import { readPlatformSettings } from './settings.ts';
 
@@ -101,12 +103,24 @@ export async function platform(): Promise<Outputs> {
     keepImages: settings.ecrKeepImages,
     tags,
   });
+  // Before any role: the database proxy's role and every role of the target stacks carry it.
+  const boundary = new aws.iam.Policy(name('workload-boundary'), {
+    name: workloadBoundaryName(env),
+    description: `Glyco ${env}: the most any role of this environment may do (permissions boundary)`,
+    policy: pulumi
+      .all([registry.bucketArn, dataKey.arn])
+      .apply(([modelBucketArn, dataKeyArn]) =>
+        JSON.stringify(workloadBoundaryPolicy({ accountId, region, env, modelBucketArn, dataKeyArn })),
+      ),
+    tags,
+  });
   const database = new PostgresDatabase(name('db'), {
     name,
     vpcId: vpc.vpcId,
     subnetIds: vpc.privateSubnetIds,
     clientSecurityGroupIds: [workloadGroup.id],
     kmsKeyArn: dataKey.arn,
+    roleBoundaryArn: boundary.arn,
     engineMajorVersion: settings.database.engineMajorVersion,
     instanceClass: settings.database.instanceClass,
     allocatedStorageGb: settings.database.storageGb,
@@ -145,6 +159,7 @@ export async function platform(): Promise<Outputs> {
     databaseName: DATABASE_NAME,
     databaseSecretArn: database.secretArn,
     databaseKmsKeyArn: dataKey.arn,
+    workloadBoundaryArn: boundary.arn,
     deployRoleArn: deploy.roleArn,
     githubOidcProviderArn: deploy.oidcProviderArn,
   };

@@ -1,5 +1,5 @@
 import { at, ENVIRONMENTS, evaluate, PLATFORM_OUTPUT_KEYS, RULES, statementsOf } from '@glyco/infra';
-import { runStack, type StackRun, single } from '@glyco/infra/testing';
+import { boundaryGaps, runStack, type StackRun, single } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { platform } from '../src/platform.ts';
 
@@ -26,6 +26,14 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
 
   it('passes every policy rule', () => {
     expect(evaluate(stack.resources, RULES)).toEqual([]);
+  });
+
+  it('creates the workload boundary, which every role but the deploy role carries and stays within', () => {
+    const policy = single(stack, 'aws:iam/policy:Policy', 'workload-boundary').props;
+    expect(policy.name).toBe(`glyco-${env}-workload-boundary`);
+    const arn = `arn:aws:iam::123456789012:policy/glyco-${env}-workload-boundary`;
+    expect(stack.outputs.workloadBoundaryArn).toBe(arn);
+    expect(boundaryGaps(stack, env, { arn, policy: JSON.parse(String(policy.policy)) })).toEqual([]);
   });
 
   it('exports every output the target stacks read, and no password', () => {
@@ -123,7 +131,15 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     const iam = statementsOf(
       single(stack, 'aws:iam/rolePolicy:RolePolicy', 'github-deploy-iam').props.policy,
     );
-    expect(iam[0]?.Resource).toBe(`arn:aws:iam::123456789012:role/glyco-${env}-*`);
+    expect(iam[0]).toMatchObject({
+      Action: expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']),
+      Resource: `arn:aws:iam::123456789012:role/glyco-${env}-*`,
+      Condition: {
+        StringEquals: {
+          'iam:PermissionsBoundary': `arn:aws:iam::123456789012:policy/glyco-${env}-workload-boundary`,
+        },
+      },
+    });
   });
 });
 

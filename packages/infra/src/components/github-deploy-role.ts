@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { deployIamPolicy } from '../iam/deploy.ts';
 import { GITHUB_OIDC_HOST, githubDeployTrustPolicy } from '../iam/documents.ts';
+import type { Environment } from '../environment.ts';
 import type { Tags } from '../naming.ts';
 
 export interface GithubDeployRoleArgs {
@@ -9,7 +10,7 @@ export interface GithubDeployRoleArgs {
   /** `owner/repo`. */
   repository: string;
   /** The GitHub environment whose jobs may assume the role (also the Pulumi stack name). */
-  environment: string;
+  environment: Environment;
   accountId: pulumi.Input<string>;
   region: pulumi.Input<string>;
   /** The account has one GitHub OIDC provider: the first environment creates it, later ones look it up. */

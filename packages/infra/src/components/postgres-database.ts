@@ -16,6 +16,8 @@ export interface PostgresDatabaseArgs {
   /** Security groups whose members may connect (to the database and to the proxy). */
   clientSecurityGroupIds: pulumi.Input<string>[];
   kmsKeyArn: pulumi.Input<string>;
+  /** The environment's workload boundary, which the proxy's role carries. */
+  roleBoundaryArn: pulumi.Input<string>;
   engineMajorVersion: number;
   instanceClass: string;
   allocatedStorageGb: number;
@@ -146,6 +148,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       {
         name: args.name('db-proxy'),
         assumeRolePolicy: JSON.stringify(serviceTrustPolicy('rds.amazonaws.com')),
+        permissionsBoundary: args.roleBoundaryArn,
         tags: args.tags,
       },
       parent,

@@ -9,6 +9,8 @@ export interface WorkloadRoleArgs {
   roleName: string;
   /** Who may assume the role: a service trust policy or an IRSA trust, as JSON. */
   assumeRolePolicy: pulumi.Input<string>;
+  /** The environment's workload boundary (platform output `workloadBoundaryArn`): the most the role may do. */
+  permissionsBoundary: pulumi.Input<string>;
   /** What the app reads: the model registry and its database secret. */
   appAccess: Unwrapped<AppAccess>;
   /** Further inline documents the runtime needs (e.g. writing its own log group), by purpose. */
@@ -26,7 +28,12 @@ export class WorkloadRole extends pulumi.ComponentResource {
     const parent = { parent: this };
     const role = new aws.iam.Role(
       name,
-      { name: args.roleName, assumeRolePolicy: args.assumeRolePolicy, tags: args.tags },
+      {
+        name: args.roleName,
+        assumeRolePolicy: args.assumeRolePolicy,
+        permissionsBoundary: args.permissionsBoundary,
+        tags: args.tags,
+      },
       parent,
     );
     const documents: Record<string, pulumi.Input<PolicyDocument>> = {

@@ -1,34 +1,74 @@
+import type { Environment } from '../environment.ts';
+import { PROJECT, resourceName } from '../naming.ts';
+import { BOUNDED_ROLE_ACTIONS, workloadBoundaryArn } from './boundary.ts';
 import { type PolicyDocument, policyDocument } from './documents.ts';
 
+/** The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy. */
+export const PASS_ROLE_SERVICES = [
+  'lambda.amazonaws.com',
+  'ecs-tasks.amazonaws.com',
+  'eks.amazonaws.com',
+  'eks-fargate-pods.amazonaws.com',
+  'rds.amazonaws.com',
+];
+
 /**
- * IAM rights the GitHub deploy role needs on top of the AWS-managed PowerUserAccess (which excludes IAM):
- * manage and pass only this environment's roles (`glyco-<env>-*`), and the EKS clusters' OIDC providers.
+ * IAM rights the GitHub deploy role needs on top of the AWS-managed PowerUserAccess (which excludes IAM).
+ * It manages `glyco-<env>-*` roles, but may give one permissions only with the environment's permissions
+ * boundary on it, so no role it creates or changes can do more than the boundary; it may not remove a
+ * boundary, change the boundary policy, or change its own role; and it passes roles only to the stacks'
+ * services. (Without the boundary condition it could attach AdministratorAccess to a role it can assume,
+ * itself included, since `glyco-<env>-*` matches `glyco-<env>-github-deploy`.)
  */
-export function deployIamPolicy(args: { accountId: string; env: string; region: string }): PolicyDocument {
-  const roles = `arn:aws:iam::${args.accountId}:role/glyco-${args.env}-*`;
+export function deployIamPolicy(args: {
+  accountId: string;
+  env: Environment;
+  region: string;
+}): PolicyDocument {
+  const roles = `arn:aws:iam::${args.accountId}:role/${PROJECT}-${args.env}-*`;
+  const ownRole = `arn:aws:iam::${args.accountId}:role/${resourceName(args.env, 'github-deploy')}`;
+  const boundary = workloadBoundaryArn(args.accountId, args.env);
   return policyDocument([
     {
+      Sid: 'GivePermissionsOnlyWithinTheBoundary',
+      Effect: 'Allow',
+      Action: BOUNDED_ROLE_ACTIONS,
+      Resource: roles,
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundary } },
+    },
+    {
+      // Read, tag, remove permissions, retrust and delete: none of these raises what a bounded role may do.
       Sid: 'ManageEnvironmentRoles',
       Effect: 'Allow',
       Action: [
-        'iam:CreateRole',
-        'iam:DeleteRole',
         'iam:GetRole',
         'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
         'iam:UpdateAssumeRolePolicy',
         'iam:TagRole',
         'iam:UntagRole',
-        'iam:PutRolePolicy',
         'iam:GetRolePolicy',
-        'iam:DeleteRolePolicy',
         'iam:ListRolePolicies',
-        'iam:AttachRolePolicy',
-        'iam:DetachRolePolicy',
         'iam:ListAttachedRolePolicies',
         'iam:ListInstanceProfilesForRole',
-        'iam:PassRole',
+        'iam:DeleteRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:DeleteRole',
       ],
       Resource: roles,
+    },
+    {
+      Sid: 'PassEnvironmentRolesToTheStacksServices',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: roles,
+      Condition: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
+    },
+    {
+      Sid: 'ReadTheBoundary',
+      Effect: 'Allow',
+      Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
+      Resource: boundary,
     },
     {
       Sid: 'ManageClusterOidcProviders',
@@ -47,6 +87,45 @@ export function deployIamPolicy(args: { accountId: string; env: string; region: 
       Effect: 'Allow',
       Action: 'iam:CreateServiceLinkedRole',
       Resource: `arn:aws:iam::${args.accountId}:role/aws-service-role/*`,
+    },
+    {
+      Sid: 'NeverRemoveABoundary',
+      Effect: 'Deny',
+      Action: 'iam:DeleteRolePermissionsBoundary',
+      Resource: '*',
+    },
+    {
+      Sid: 'NeverChangeTheBoundary',
+      Effect: 'Deny',
+      Action: [
+        'iam:CreatePolicyVersion',
+        'iam:DeletePolicy',
+        'iam:DeletePolicyVersion',
+        'iam:SetDefaultPolicyVersion',
+        'iam:TagPolicy',
+        'iam:UntagPolicy',
+      ],
+      Resource: boundary,
+    },
+    {
+      Sid: 'NeverChangeOwnRole',
+      Effect: 'Deny',
+      Action: [
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+        'iam:DeleteRolePermissionsBoundary',
+        'iam:DeleteRole',
+        'iam:PassRole',
+      ],
+      Resource: ownRole,
     },
   ]);
 }

@@ -172,6 +172,15 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** Whether an IAM action pattern (`iam:Put*`, `*`) covers an action; IAM compares actions case-insensitively. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'i').test(action);
+}
+
 export function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];

@@ -27,6 +27,7 @@ export const RULES: readonly PolicyRule[] = [
   iam.iamDataAccessScoped,
   iam.iamNoAdminPolicies,
   iam.iamWebIdentityTrustScoped,
+  iam.iamRoleChangesBounded,
   compute.logRetention,
   compute.lambdaX86InVpc,
   compute.apiThrottledAndLogged,

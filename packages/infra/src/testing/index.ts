@@ -1,2 +1,3 @@
+export * from './boundary-check.ts';
 export * from './platform-fixture.ts';
 export * from './run-stack.ts';

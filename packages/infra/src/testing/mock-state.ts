@@ -30,6 +30,10 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
       };
     case 'aws:s3/bucket:Bucket':
       return { bucket: inputs.bucket ?? name, arn: `arn:aws:s3:::${String(inputs.bucket ?? name)}` };
+    case 'aws:iam/policy:Policy':
+      return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:policy/${name}` };
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${name}` };
     case 'aws:ecr/repository:Repository':
       return { repositoryUrl: `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/${name}` };
     case 'aws:rds/instance:Instance':

@@ -1,4 +1,5 @@
 import type { Environment } from '../environment.ts';
+import { workloadBoundaryArn } from '../iam/boundary.ts';
 import type { PlatformOutputs } from '../platform-outputs.ts';
 
 export const TEST_ACCOUNT_ID = '123456789012';
@@ -27,6 +28,7 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseName: 'glyco',
     databaseSecretArn: arn('secretsmanager', `secret:rds!db-0000-${env}-AbCdEf`),
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
+    workloadBoundaryArn: workloadBoundaryArn(TEST_ACCOUNT_ID, env),
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
   };
 }

@@ -1,4 +1,5 @@
-import { asList, type PolicyStatement, statementsOf } from '../../iam/documents.ts';
+import { BOUNDED_ROLE_ACTIONS } from '../../iam/boundary.ts';
+import { actionMatches, asList, type PolicyStatement, statementsOf } from '../../iam/documents.ts';
 import { at, failures, list, type PolicyResource, type PolicyRule } from '../rule.ts';
 
 /** Every permission document a resource carries, wherever the resource type keeps it. */
@@ -97,5 +98,34 @@ export const iamWebIdentityTrustScoped: PolicyRule = {
             'StringLike (wildcard) conditions are not allowed',
           ],
         );
+      }),
+};
+
+/** The condition operators that pin `iam:PermissionsBoundary` to one policy (no wildcards). */
+const PINS_BOUNDARY = ['StringEquals', 'ArnEquals'];
+
+export const iamRoleChangesBounded: PolicyRule = {
+  name: 'iam-role-changes-bounded',
+  description:
+    'Whoever may create roles or give them permissions may do so only when the role carries a set permissions boundary (condition iam:PermissionsBoundary), and may never remove a boundary.',
+  appliesTo: POLICY_TYPES,
+  check: (resource) =>
+    permissionStatements(resource)
+      .filter(allows)
+      .flatMap((statement) => {
+        const granted = (action: string) =>
+          asList(statement.Action).some((pattern) => actionMatches(pattern, action));
+        const pinned = PINS_BOUNDARY.some(
+          (operator) => at(statement.Condition, operator, 'iam:PermissionsBoundary') !== undefined,
+        );
+        return [
+          ...BOUNDED_ROLE_ACTIONS.filter((action) => granted(action) && !pinned).map(
+            (action) => `allows "${action}" without a condition on iam:PermissionsBoundary`,
+          ),
+          ...failures([
+            granted('iam:DeleteRolePermissionsBoundary'),
+            'allows "iam:DeleteRolePermissionsBoundary" (removing a boundary undoes it)',
+          ]),
+        ];
       }),
 };

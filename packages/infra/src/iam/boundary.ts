@@ -1,0 +1,143 @@
+import type { Environment } from '../environment.ts';
+import { PROJECT, resourceName } from '../naming.ts';
+import { actionMatches, type PolicyDocument, policyDocument } from './documents.ts';
+import { loadBalancerControllerPolicy } from './load-balancer-controller.ts';
+
+/** `glyco-<env>-workload-boundary`: the managed policy every role of the environment's stacks carries. */
+export function workloadBoundaryName(env: Environment): string {
+  return resourceName(env, 'workload-boundary');
+}
+
+/**
+ * Actions that give a role permissions: whoever may call them may do so only for a role that carries the
+ * environment's boundary (condition `iam:PermissionsBoundary`), or the boundary means nothing.
+ */
+export const BOUNDED_ROLE_ACTIONS = [
+  'iam:CreateRole',
+  'iam:PutRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:PutRolePermissionsBoundary',
+];
+
+export function workloadBoundaryArn(accountId: string, env: Environment): string {
+  return `arn:aws:iam::${accountId}:policy/${workloadBoundaryName(env)}`;
+}
+
+/**
+ * What the AWS Load Balancer Controller may do, as plain actions: its own document scopes them with tag
+ * conditions; the boundary only caps the role. IAM actions stay out, apart from the ELB service-linked role below.
+ */
+function loadBalancerControllerActions(): string[] {
+  return loadBalancerControllerPolicy()
+    .Statement.flatMap((statement) => statement.Action)
+    .filter((action) => !action.startsWith('iam:CreateServiceLinkedRole'));
+}
+
+/** Actions AmazonEKSClusterPolicy (v8) grants the cluster role, which AWS maintains. */
+const EKS_CLUSTER_ACTIONS = [
+  'autoscaling:DescribeAutoScalingGroups',
+  'autoscaling:UpdateAutoScalingGroup',
+  'ec2:AttachVolume',
+  'ec2:CreateRoute',
+  'ec2:CreateVolume',
+  'ec2:DeleteRoute',
+  'ec2:DeleteVolume',
+  'ec2:DetachVolume',
+  'ec2:ModifyInstanceAttribute',
+  'ec2:ModifyVolume',
+  'ec2:Describe*',
+  'elasticloadbalancing:ApplySecurityGroupsToLoadBalancer',
+  'elasticloadbalancing:AttachLoadBalancerToSubnets',
+  'elasticloadbalancing:ConfigureHealthCheck',
+  'elasticloadbalancing:CreateLoadBalancerListeners',
+  'elasticloadbalancing:CreateLoadBalancerPolicy',
+  'elasticloadbalancing:DeleteLoadBalancerListeners',
+  'elasticloadbalancing:DeregisterInstancesFromLoadBalancer',
+  'elasticloadbalancing:DetachLoadBalancerFromSubnets',
+  'elasticloadbalancing:RegisterInstancesWithLoadBalancer',
+  'elasticloadbalancing:SetLoadBalancerPoliciesForBackendServer',
+  'elasticloadbalancing:SetLoadBalancerPoliciesOfListener',
+  'elasticloadbalancing:Describe*',
+  'kms:DescribeKey',
+];
+
+/** ENI management of a Lambda function in a VPC and of EKS (lambdaNetworkInterfacePolicy, AmazonEKSClusterPolicy). */
+const NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
+/** Pulling images: the app's repository, and the EKS add-ons' (AmazonEKSFargatePodExecutionRolePolicy). */
+const IMAGE_PULL_ACTIONS = [
+  'ecr:GetAuthorizationToken',
+  'ecr:BatchGetImage',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:BatchCheckLayerAvailability',
+];
+
+/** Drops duplicates and actions a pattern in the list already covers (a managed policy is at most 6,144 characters). */
+function withoutCovered(actions: string[]): string[] {
+  const unique = [...new Set(actions)];
+  const patterns = unique.filter((action) => action.includes('*'));
+  return unique.filter(
+    (action) => action.includes('*') || !patterns.some((pattern) => actionMatches(pattern, action)),
+  );
+}
+
+export interface WorkloadBoundaryArgs {
+  accountId: string;
+  region: string;
+  env: Environment;
+  modelBucketArn: string;
+  /** The environment's data key: it encrypts the database secret, so only this environment's secret opens. */
+  dataKeyArn: string;
+}
+
+/**
+ * The most any role of one environment's stacks may do (Lambda, ECS task and execution, EKS cluster, Fargate
+ * pod execution, IRSA, load balancer controller, RDS Proxy): the union of their documents. The deploy role
+ * may create roles only with this boundary, so a role it creates never gets IAM, STS or another
+ * environment's data, whatever policy it attaches.
+ */
+export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocument {
+  const prefix = `arn:aws:logs:${args.region}:${args.accountId}:log-group:`;
+  const infrastructure = withoutCovered([
+    ...IMAGE_PULL_ACTIONS,
+    ...NETWORK_INTERFACE_ACTIONS,
+    ...EKS_CLUSTER_ACTIONS,
+    ...loadBalancerControllerActions(),
+  ]);
+  return policyDocument([
+    {
+      Sid: 'ReadModels',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket', 's3:GetObject'],
+      Resource: [args.modelBucketArn, `${args.modelBucketArn}/models/*`],
+    },
+    {
+      // RDS names its managed secrets rds!db-<id>; the key below opens only this environment's.
+      Sid: 'ReadDatabaseSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: `arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:rds!db-*`,
+    },
+    { Sid: 'DecryptDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.dataKeyArn },
+    {
+      // /aws/lambda/glyco-<env>-…, /ecs/glyco-<env>-…, /aws/eks/glyco-<env>-eks/…
+      Sid: 'WriteEnvironmentLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: `${prefix}/*${PROJECT}-${args.env}-*`,
+    },
+    { Sid: 'RunInfrastructure', Effect: 'Allow', Action: infrastructure, Resource: '*' },
+    {
+      Sid: 'CreateElbServiceLinkedRole',
+      Effect: 'Allow',
+      Action: 'iam:CreateServiceLinkedRole',
+      Resource: '*',
+      Condition: { StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } },
+    },
+  ]);
+}
