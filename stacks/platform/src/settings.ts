@@ -39,6 +39,16 @@ export function readPlatformSettings(config: pulumi.Config): PlatformSettings {
   if (!REPOSITORY.test(githubRepository)) {
     throw new Error(`Config "githubRepository" must be <owner>/<repo>; got "${githubRepository}".`);
   }
+  const createGithubOidcProvider = config.getBoolean('createGithubOidcProvider') ?? true;
+  // The account's GitHub OIDC provider exists already: another environment lives in this account, and the
+  // deploy roles' PowerUserAccess is account-wide, so each environment's pipeline could change the other's.
+  if (!createGithubOidcProvider && config.getBoolean('sharedAccountAcknowledged') !== true) {
+    throw new Error(
+      'Config "createGithubOidcProvider" is false, so another environment shares this AWS account; its deploy ' +
+        "role's PowerUserAccess would reach this environment's resources (and this one's, theirs). Give each " +
+        'environment its own AWS account, or set "sharedAccountAcknowledged" true to accept that.',
+    );
+  }
   return {
     vpcCidr,
     availabilityZones: config.getNumber('availabilityZones', { min: 2, max: 6 }) ?? 2,
@@ -59,6 +69,6 @@ export function readPlatformSettings(config: pulumi.Config): PlatformSettings {
     modelVersionRetentionDays: config.getNumber('modelVersionRetentionDays', { min: 1, max: 3650 }) ?? 90,
     ecrKeepImages: config.getNumber('ecrKeepImages', { min: 5, max: 1000 }) ?? 30,
     githubRepository,
-    createGithubOidcProvider: config.getBoolean('createGithubOidcProvider') ?? true,
+    createGithubOidcProvider,
   };
 }

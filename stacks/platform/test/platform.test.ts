@@ -144,8 +144,14 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
 });
 
 describe('platform config', () => {
-  it('looks up the account GitHub OIDC provider instead of creating a second one', async () => {
-    const stack = await run('prod', { createGithubOidcProvider: false });
+  it('refuses to share an AWS account with another environment unless told it is accepted', async () => {
+    await expect(run('prod', { createGithubOidcProvider: false })).rejects.toThrow(
+      /own AWS account.*"sharedAccountAcknowledged" true/,
+    );
+  });
+
+  it('in an acknowledged shared account, looks up its GitHub OIDC provider instead of creating a second one', async () => {
+    const stack = await run('prod', { createGithubOidcProvider: false, sharedAccountAcknowledged: true });
     expect(
       stack.resources.some((r) => r.type === 'aws:iam/openIdConnectProvider:OpenIdConnectProvider'),
     ).toBe(false);
