@@ -1,16 +1,19 @@
 /**
- * `pnpm bench`: one run on loopback, server and load generator (autocannon, 32 connections) in separate
+ * `pnpm bench`: one run on loopback, servers and load generator (autocannon, 32 connections) in separate
  * processes. Measures the same-run ceiling (a bare Hono hello-world route in the server process), `/predict`
- * with one row and with 1000 rows, interleaved over several rounds so background load hits all of them alike,
- * and the time from process start to the first successful `/predict` for the bundle, the source entry and the
- * CLI. Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the length.
+ * with one row and with 1000 rows (prediction log off), and single-row `/predict` with the prediction log on
+ * (embedded PGlite; PostgreSQL too when `BENCH_DATABASE_URL` or `TEST_DATABASE_URL` is set), each in a server of
+ * its own, all interleaved over several rounds so background load hits them alike; then the time from process
+ * start to the first successful `/predict` for the bundle, the source entry and the CLI, with the embedded log
+ * as `pnpm start` has it. Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the
+ * length.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
@@ -77,6 +80,7 @@ function cpuMillis(pid: number | undefined): number {
 
 async function load(
   name: string,
+  server: ChildProcess,
   url: string,
   rowsPerRequest: number,
   body: string | undefined,
@@ -109,28 +113,60 @@ async function load(
   };
 }
 
-async function batchStats(base: string): Promise<{ runs: number; requests: number }> {
+/** Values of the server's Prometheus metrics, by their full name (labels included); 0 when absent. */
+async function scrape(base: string): Promise<(name: string) => number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return {
-    runs: value('glyco_inference_batch_requests_count'),
-    requests: value('glyco_inference_batch_requests_sum'),
-  };
+  return (name) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 }
 
-async function waitUntilUp(base: string): Promise<void> {
-  const deadline = performance.now() + 15_000;
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (
-      await fetch(`${base}/health`).then(
-        (res) => res.ok,
-        () => false,
-      )
-    )
-      return;
+    if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error('the bench server did not come up within 15 s');
+  throw new Error(`${what} within ${timeoutMs / 1000} s`);
+}
+
+/** Nothing of the prediction log left to write: the next scenario does not pay for this one's rows. */
+async function logSettled(base: string): Promise<boolean> {
+  const value = await scrape(base);
+  return (
+    value('glyco_prediction_log_state{state="ok"}') === 1 &&
+    value('glyco_prediction_log_queue_rows') === 0 &&
+    value('glyco_prediction_log_spool_bytes') === 0
+  );
+}
+
+interface BenchServer {
+  label: string;
+  base: string;
+  process: ChildProcess;
+  /** The prediction log is on: wait for it to be open, and settled after each load. */
+  logged: boolean;
+}
+
+/** The bench server (the real app behind a hello route) with its prediction log set by `databaseUrl`. */
+async function startBenchServer(
+  label: string,
+  databaseUrl: string | undefined,
+  cwd: string,
+): Promise<BenchServer> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+  if (databaseUrl === undefined) delete env.DATABASE_URL;
+  else env.DATABASE_URL = databaseUrl;
+  const child = spawn(process.execPath, [join(packageDir, 'bench/server.ts')], {
+    cwd,
+    env,
+    // Access logs stay on (info), written to /dev/null: their cost is part of the figures.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const server = { label, base, process: child, logged: databaseUrl !== 'off' };
+  await waitUntil(`${label}: the server did not come up`, async () => (await fetch(`${base}/health`)).ok);
+  if (server.logged) await waitUntil(`${label}: the prediction log did not open`, () => logSettled(base));
+  return server;
 }
 
 const manifest = parseManifest(
@@ -138,92 +174,146 @@ const manifest = parseManifest(
 );
 const single = JSON.stringify(sampleRows(manifest, 1)[0]);
 const batch = JSON.stringify({ instances: sampleRows(manifest, BATCH_ROWS) });
+const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+const scratch = await mkdtemp(join(tmpdir(), 'glyco-bench-'));
 
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(packageDir, 'bench/server.ts')], {
-  // Access logs stay on (info), written to /dev/null: their cost is part of the figures.
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const scenarios = [
-  { name: 'ceiling: GET /hello (bare Hono)', url: `${base}/hello`, rows: 0, body: undefined },
-  { name: 'POST /predict, 1 row', url: `${base}/predict`, rows: 1, body: single },
-  { name: `POST /predict, ${BATCH_ROWS} rows`, url: `${base}/predict`, rows: BATCH_ROWS, body: batch },
-];
-/** Per scenario, one Figures per round; rounds interleave the scenarios so background load hits them alike. */
-const rounds: Figures[][] = scenarios.map(() => []);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const servers: BenchServer[] = [];
+const rounds: Figures[][] = [];
 const ratios: number[] = [];
+/** Per log-on scenario, log on ÷ log off in each round. */
+const logRatios = new Map<string, number[]>();
 const coalesced: number[] = [];
 try {
-  await waitUntilUp(base);
+  const off = await startBenchServer('log off', 'off', scratch);
+  servers.push(off);
+  const logged = [await startBenchServer('PGlite', undefined, await mkdtemp(join(scratch, 'pglite-')))];
+  if (postgresUrl) logged.push(await startBenchServer('PostgreSQL', postgresUrl, scratch));
+  servers.push(...logged);
+  const scenarios = [
+    { name: 'ceiling: GET /hello (bare Hono)', server: off, path: '/hello', rows: 0, body: undefined },
+    { name: 'POST /predict, 1 row', server: off, path: '/predict', rows: 1, body: single },
+    ...logged.map((server) => ({
+      name: `POST /predict, 1 row, log: ${server.label}`,
+      server,
+      path: '/predict',
+      rows: 1,
+      body: single,
+    })),
+    {
+      name: `POST /predict, ${BATCH_ROWS} rows`,
+      server: off,
+      path: '/predict',
+      rows: BATCH_ROWS,
+      body: batch,
+    },
+  ];
+  for (const _ of scenarios) rounds.push([]);
   process.stdout.write(
-    `${ROUNDS} rounds × ${scenarios.length} scenarios × ${SECONDS} s, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}\n`,
+    `${ROUNDS} rounds × ${scenarios.length} scenarios × ${SECONDS} s, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}` +
+      `${postgresUrl ? '' : '\n(no PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to bench the log on a server)'}\n`,
   );
-  for (const scenario of scenarios)
-    await load('warm-up', scenario.url, scenario.rows, scenario.body, Math.min(2, SECONDS));
+  const run = async (scenario: (typeof scenarios)[number], seconds: number, name = scenario.name) => {
+    const { server } = scenario;
+    const result = await load(
+      name,
+      server.process,
+      `${server.base}${scenario.path}`,
+      scenario.rows,
+      scenario.body,
+      seconds,
+    );
+    if (server.logged)
+      await waitUntil(
+        `${server.label}: the prediction log did not catch up`,
+        () => logSettled(server.base),
+        120_000,
+      );
+    return result;
+  };
+  for (const scenario of scenarios) await run(scenario, Math.min(2, SECONDS), 'warm-up');
   for (let round = 0; round < ROUNDS; round++) {
     const figures: Figures[] = [];
     for (const [i, scenario] of scenarios.entries()) {
-      const before = await batchStats(base);
-      const result = await load(scenario.name, scenario.url, scenario.rows, scenario.body, SECONDS);
-      const after = await batchStats(base);
-      if (scenario.rows === 1)
-        coalesced.push((after.requests - before.requests) / (after.runs - before.runs));
+      const before = await scrape(scenario.server.base);
+      const result = await run(scenario, SECONDS);
+      const after = await scrape(scenario.server.base);
+      if (scenario.rows === 1 && !scenario.server.logged) {
+        const requests = 'glyco_inference_batch_requests_sum';
+        const runs = 'glyco_inference_batch_requests_count';
+        coalesced.push((after(requests) - before(requests)) / (after(runs) - before(runs)));
+      }
       rounds[i]!.push(result);
       figures.push(result);
     }
     ratios.push(figures[1]!.rps / figures[0]!.rps);
+    logged.forEach((server, j) => {
+      const perRound = logRatios.get(server.label) ?? [];
+      logRatios.set(server.label, [...perRound, figures[2 + j]!.rps / figures[1]!.rps]);
+    });
     process.stdout.write(
       `round ${round + 1}: ${figures.map((f) => `${f.rps.toFixed(0)} req/s`).join(', ')}\n`,
     );
   }
-} finally {
-  server.kill('SIGTERM');
-}
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const pad = (text: string, width: number) => text.padStart(width);
-process.stdout.write(`\nmedians over ${ROUNDS} rounds\n`);
-process.stdout.write(
-  `${'scenario'.padEnd(34)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('rows/s', 10)}${pad('server CPU/req', 16)}\n`,
-);
-rounds.forEach((figures, i) => {
-  const { name, rows } = scenarios[i]!;
-  const rps = median(figures.map((f) => f.rps));
-  const at = (pick: (f: Figures) => number, digits: number) => median(figures.map(pick)).toFixed(digits);
+  const percent = (values: number[]) =>
+    `${(median(values) * 100).toFixed(0)}% (per round: ${values.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')})`;
+  const pad = (text: string, width: number) => text.padStart(width);
+  process.stdout.write(`\nmedians over ${ROUNDS} rounds\n`);
   process.stdout.write(
-    `${name.padEnd(34)}${pad(rps.toFixed(0), 9)}${pad(
-      at((f) => f.p50, 2),
-      9,
-    )}${pad(
-      at((f) => f.p99, 2),
-      9,
-    )}` + `${pad(rows ? (rps * rows).toFixed(0) : '-', 10)}${pad(`${at((f) => f.cpuMicros, 1)} µs`, 16)}\n`,
+    `${'scenario'.padEnd(42)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('rows/s', 10)}${pad('server CPU/req', 16)}\n`,
   );
-});
-process.stdout.write(
-  `single-row /predict ÷ ceiling: ${(median(ratios) * 100).toFixed(0)}% (per round: ${ratios.map((r) => `${(r * 100).toFixed(0)}%`).join(', ')})\n`,
-);
-process.stdout.write(
-  `single-row /predict: ${median(coalesced).toFixed(1)} requests per model run (micro-batching)\n`,
-);
+  rounds.forEach((figures, i) => {
+    const { name, rows } = scenarios[i]!;
+    const rps = median(figures.map((f) => f.rps));
+    const at = (pick: (f: Figures) => number, digits: number) => median(figures.map(pick)).toFixed(digits);
+    process.stdout.write(
+      `${name.padEnd(42)}${pad(rps.toFixed(0), 9)}${pad(
+        at((f) => f.p50, 2),
+        9,
+      )}${pad(
+        at((f) => f.p99, 2),
+        9,
+      )}` + `${pad(rows ? (rps * rows).toFixed(0) : '-', 10)}${pad(`${at((f) => f.cpuMicros, 1)} µs`, 16)}\n`,
+    );
+  });
+  process.stdout.write(`single-row /predict ÷ ceiling: ${percent(ratios)}\n`);
+  process.stdout.write(
+    `single-row /predict: ${median(coalesced).toFixed(1)} requests per model run (micro-batching)\n`,
+  );
+  for (const server of logged) {
+    const value = await scrape(server.base);
+    const counter = (name: string) => value(`glyco_prediction_log_${name}_total`);
+    process.stdout.write(
+      `single-row /predict, log on (${server.label}) ÷ log off: ${percent(logRatios.get(server.label)!)}; ` +
+        `rows written ${counter('written')}, spooled ${counter('spooled')}, replayed ${counter('replayed')}, dropped ${counter('dropped')}\n`,
+    );
+  }
+} finally {
+  for (const server of servers) server.process.kill('SIGTERM');
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.process.once('exit', resolve))));
+}
 
 const entries: [string, string[]][] = [
   ['bundle: node dist/server.mjs', [join(packageDir, 'dist/server.mjs')]],
   ['source: node src/server-main.ts', [join(packageDir, 'src/server-main.ts')]],
   ['pnpm start: glyco serve (source)', [join(packageDir, '../cli/src/main.ts'), 'serve']],
 ];
-process.stdout.write(`\nprocess start → first successful POST /predict (median of ${STARTS})\n`);
+process.stdout.write(
+  `\nprocess start → first successful POST /predict, with the embedded log: the first start creates its database, the next ${STARTS} open it (median)\n`,
+);
 for (const [label, args] of entries) {
   if (!existsSync(args[0]!)) {
     process.stdout.write(`${label.padEnd(34)} skipped: run the build first\n`);
     continue;
   }
+  const cwd = await mkdtemp(join(scratch, 'start-'));
+  const first = await measureStartup(args, await freePort(), single, cwd);
   const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) times.push(await measureStartup(args, await freePort(), single));
+  for (let i = 0; i < STARTS; i++) times.push(await measureStartup(args, await freePort(), single, cwd));
   times.sort((a, b) => a - b);
   process.stdout.write(
-    `${label.padEnd(34)}${pad(median(times).toFixed(0), 6)} ms  (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)})\n`,
+    `${label.padEnd(34)}${median(times).toFixed(0).padStart(6)} ms  (min ${times[0]!.toFixed(0)}, max ${times.at(-1)!.toFixed(0)}; first start ${first.toFixed(0)} ms)\n`,
   );
 }
+await rm(scratch, { recursive: true, force: true });

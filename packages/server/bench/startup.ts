@@ -23,13 +23,21 @@ function tryPredict(port: number, body: string): Promise<number | undefined> {
 }
 
 /**
- * Milliseconds from spawning `node <args>` to the first 200 from `/predict` (polled every millisecond), so
- * module loading, model verification, session creation and the first request's warm-up all count.
+ * Milliseconds from spawning `node <args>` in `cwd` to the first 200 from `/predict` (polled every
+ * millisecond), so module loading, model verification, session creation and the first request's warm-up all
+ * count. The prediction log is the embedded one, as `pnpm start` has it, under `cwd`.
  */
-export async function measureStartup(args: string[], port: number, body: string): Promise<number> {
+export async function measureStartup(
+  args: string[],
+  port: number,
+  body: string,
+  cwd: string,
+): Promise<number> {
   const started = performance.now();
+  const { DATABASE_URL: _, ...env } = process.env;
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    cwd,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
   const command = `node ${args.join(' ')}`;
