@@ -94,7 +94,7 @@ describe('loadConfig', () => {
 
   it('never echoes a DATABASE_URL, which may hold a password', () => {
     const url = 'postgres//app:s3cret@db/glyco';
-    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/not a URL/);
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/is not a valid URL/);
     expect(() => loadConfig({ DATABASE_URL: url })).not.toThrow(/s3cret/);
   });
 
