@@ -12,7 +12,9 @@ Serves a model over HTTP: POST /predict, the Open Inference Protocol v2 under /v
   --port <n>        default: PORT, else 8080
   --host <address>  default: HOST, else 127.0.0.1 (this machine only; 0.0.0.0 listens on every interface)
 
-Every other setting comes from the environment (LOG_LEVEL, DATABASE_URL, BATCH_MAX_ROWS, ...; see README).`;
+Every prediction is logged: by default to an embedded database in .glyco/predictions under the working
+directory; DATABASE_URL=postgres://... logs to a PostgreSQL server, DATABASE_URL=off logs nothing.
+Every other setting comes from the environment (LOG_LEVEL, BATCH_MAX_ROWS, ...; see README).`;
 
 function flag<T>(name: string, value: string | undefined, parse: (raw: string) => T): T | undefined {
   if (value === undefined) return undefined;
