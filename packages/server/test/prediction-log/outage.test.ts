@@ -1,76 +1,185 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPredictionLog } from '../../src/prediction-log/index.ts';
+import { exampleRow } from '../../src/validation/example-row.ts';
+import { bundledManifest } from '../drift/synthetic.ts';
 import { type OwnPostgres, ownPostgresUnavailable, startOwnPostgres } from './support/own-postgres.ts';
-import { memoryLogger, prediction, waitFor } from './support/records.ts';
+import { waitFor } from './support/records.ts';
 
-const N = 3000;
+const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
+const body = JSON.stringify(exampleRow(bundledManifest()));
+const CLIENTS = 8;
+/** Predictions answered before the database stops, and again after it is back. */
+const BEFORE = 400;
+const AFTER = 400;
+const OUTAGE_MS = 3000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(ownPostgresUnavailable)(
-  'PostgreSQL stopped in the middle of a load, then started again',
+  'the node server under load while its PostgreSQL is stopped for a few seconds, then started again',
   () => {
-    let server: OwnPostgres;
+    let database: OwnPostgres;
     let spoolDir: string;
+    let server: ChildProcess | undefined;
     beforeAll(async () => {
-      server = await startOwnPostgres();
+      database = await startOwnPostgres();
       spoolDir = await mkdtemp(join(tmpdir(), 'glyco-outage-spool-'));
     }, 60_000);
     afterAll(async () => {
-      await server?.destroy();
+      server?.kill('SIGKILL');
+      await database?.destroy();
       await rm(spoolDir, { recursive: true, force: true });
     });
 
-    it(`ends with exactly the ${N} predictions in the table, no duplicates, none lost`, async () => {
-      const logger = memoryLogger();
-      const log = await openPredictionLog({
-        databaseUrl: server.url,
-        spoolDir,
-        logger,
-        batchRows: 100,
-        flushIntervalMs: 20,
-        retryIntervalMs: 100,
+    it('serves every prediction through the outage and ends with exactly those rows in the table', async () => {
+      server = spawn(process.execPath, [SERVER], {
+        env: {
+          ...process.env,
+          PORT: '0',
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'info',
+          DATABASE_URL: database.url,
+          SPOOL_DIR: spoolDir,
+          LOG_FLUSH_INTERVAL_MS: '20',
+          LOG_BATCH_ROWS: '100',
+          LOG_RETRY_INTERVAL_MS: '100',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
       });
-      const states = new Set<string>();
-      // About 6 s of traffic: 10 predictions every 20 ms; the server is down from ~1 s to ~4.5 s.
-      const load = (async () => {
-        for (let i = 0; i < N; i++) {
-          log.record([prediction(`outage-${i}`, 60 + (i % 140))]);
-          if (i % 10 === 9) {
-            states.add(log.state().state);
-            await sleep(20);
+      const exited = new Promise<number | null>((resolve) => server?.once('exit', resolve));
+      const base = `http://127.0.0.1:${await listeningPort(server)}`;
+
+      const answered: string[] = [];
+      const failures: string[] = [];
+      let outage: 'before' | 'down' | 'after' = 'before';
+      let answeredWhenBack = Number.POSITIVE_INFINITY;
+      const done = () => answered.length >= answeredWhenBack + AFTER || failures.length > 0;
+      const client = async () => {
+        while (!done()) {
+          try {
+            const response = await fetch(`${base}/predict`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+            });
+            const result = (await response.json()) as { request_id: string };
+            if (response.status === 200) answered.push(result.request_id);
+            else failures.push(`${response.status} ${JSON.stringify(result)}`);
+          } catch (error) {
+            failures.push(String(error));
           }
         }
+      };
+      const logStates = new Set<string>();
+      const outageRun = (async () => {
+        await waitFor(`${BEFORE} predictions`, () => answered.length >= BEFORE || failures.length > 0);
+        await database.stop();
+        outage = 'down';
+        const answeredAtStop = answered.length;
+        const stoppedAt = Date.now();
+        while (Date.now() - stoppedAt < OUTAGE_MS) {
+          logStates.add(await logState(base));
+          await sleep(250);
+        }
+        const answeredWhileDown = answered.length - answeredAtStop;
+        await database.start();
+        outage = 'after';
+        answeredWhenBack = answered.length;
+        return answeredWhileDown;
       })();
-      const outage = (async () => {
-        await sleep(1000);
-        await server.stop();
-        await sleep(3500);
-        await server.start();
-      })();
-      await Promise.all([load, outage]);
-      await waitFor('the spool to be replayed', () => log.state().state === 'ok', 20_000);
-      await log.close();
+      const clients = Array.from({ length: CLIENTS }, client);
+      const answeredWhileDown = await Promise.race([
+        outageRun,
+        sleep(40_000).then(() => {
+          throw new Error(`the load did not finish (outage: ${outage}, answered: ${answered.length})`);
+        }),
+      ]);
+      await Promise.all(clients);
 
-      const metrics = log.metrics();
-      expect(states).toContain('degraded');
+      expect(failures).toEqual([]);
+      // Predictions were served while the database was down, and the log said so without failing.
+      expect(answeredWhileDown).toBeGreaterThan(0);
+      expect(logStates).toContain('degraded');
+
+      await waitFor(
+        'the log to write or replay every prediction',
+        async () => {
+          const metrics = await logMetrics(base);
+          return metrics.queueRows === 0 && metrics.spoolBytes === 0 && (await logState(base)) === 'ok';
+        },
+        20_000,
+      );
+      const metrics = await logMetrics(base);
       expect(metrics.spooled).toBeGreaterThan(0);
       expect(metrics.dropped).toBe(0);
-      // A batch whose commit was cut off before its acknowledgement is spooled too; its replay is a no-op.
-      expect(metrics.written + metrics.replayed).toBe(N);
-      const client = new pg.Client({ connectionString: server.url });
-      await client.connect();
-      const { rows } = await client.query(
-        `SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS ids,
-              count(*) FILTER (WHERE request_id !~ '^outage-[0-9]+$')::int AS strangers
-       FROM predictions`,
+      server.kill('SIGTERM');
+      expect(await exited).toBe(0);
+
+      const db = new pg.Client({ connectionString: database.url });
+      await db.connect();
+      const { rows } = await db.query<{ request_id: string; n: number }>(
+        'SELECT request_id, count(*)::int AS n FROM predictions GROUP BY request_id',
       );
-      await client.end();
-      expect(rows[0]).toEqual({ n: N, ids: N, strangers: 0 });
-      expect(logger.lines.filter((line) => line.level === 'error')).toEqual([]);
-    }, 60_000);
+      const { rows: ids } = await db.query<{ n: number; ids: number }>(
+        'SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM predictions',
+      );
+      await db.end();
+      const stored = new Map(rows.map((row) => [row.request_id, row.n]));
+      expect(ids[0]).toEqual({ n: answered.length, ids: answered.length });
+      expect(answered.filter((id) => stored.get(id) !== 1)).toEqual([]);
+      console.info(
+        `outage test: ${answered.length} predictions answered 200 by ${CLIENTS} clients, ` +
+          `${answeredWhileDown} of them during a ${OUTAGE_MS} ms stop of PostgreSQL; ` +
+          `${ids[0]?.n} rows, ${metrics.spooled} spooled, ${metrics.replayed} replayed, ${metrics.duplicates} duplicates skipped`,
+      );
+    }, 90_000);
   },
 );
+
+function listeningPort(server: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
+    createInterface({ input: server.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as { msg?: string; port?: number };
+      if (entry.msg === 'listening' && entry.port) resolve(entry.port);
+    });
+  });
+}
+
+async function logState(base: string): Promise<string> {
+  const ready = (await (await fetch(`${base}/ready`)).json()) as { prediction_log: { state: string } };
+  return ready.prediction_log.state;
+}
+
+interface LogMetrics {
+  written: number;
+  replayed: number;
+  duplicates: number;
+  spooled: number;
+  dropped: number;
+  queueRows: number;
+  spoolBytes: number;
+}
+
+/** The log's counters as `/metrics` exposes them to Prometheus. */
+async function logMetrics(base: string): Promise<LogMetrics> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const counter = (name: string) => {
+    const match = new RegExp(`^glyco_prediction_log_${name} (\\d+)$`, 'm').exec(text);
+    if (!match) throw new Error(`/metrics has no glyco_prediction_log_${name}`);
+    return Number(match[1]);
+  };
+  return {
+    written: counter('written_total'),
+    replayed: counter('replayed_total'),
+    duplicates: counter('duplicates_total'),
+    spooled: counter('spooled_total'),
+    dropped: counter('dropped_total'),
+    queueRows: counter('queue_rows'),
+    spoolBytes: counter('spool_bytes'),
+  };
+}
