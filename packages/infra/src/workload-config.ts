@@ -71,6 +71,9 @@ export interface AppEnvironmentInputs {
   databaseSecretArn: string;
   /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
   databaseHost: string;
+  databasePort: number;
+  /** The RDS-managed master secret names no database, so without this the app would log to `postgres`. */
+  databaseName: string;
   logLevel: LogLevel;
   ortIntraOpThreads: number;
 }
@@ -79,6 +82,8 @@ export const APP_ENVIRONMENT_KEYS = [
   'MODEL_URI',
   'DATABASE_SECRET_ARN',
   'DATABASE_HOST',
+  'DATABASE_PORT',
+  'DATABASE_NAME',
   'LOG_LEVEL',
   'PORT',
   'ORT_INTRA_OP_THREADS',
@@ -91,6 +96,8 @@ export function appEnvironment(inputs: AppEnvironmentInputs): AppEnvironment {
     MODEL_URI: `s3://${inputs.modelBucketName}/models/${inputs.model}`,
     DATABASE_SECRET_ARN: inputs.databaseSecretArn,
     DATABASE_HOST: inputs.databaseHost,
+    DATABASE_PORT: String(inputs.databasePort),
+    DATABASE_NAME: inputs.databaseName,
     LOG_LEVEL: inputs.logLevel,
     PORT: String(APP_PORT),
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
@@ -123,13 +130,21 @@ export function workloadEnvironment(
   databaseHost: pulumi.Output<string>,
 ): pulumi.Output<AppEnvironment> {
   return pulumi
-    .all([platform.modelBucketName, platform.databaseSecretArn, databaseHost])
-    .apply(([modelBucketName, databaseSecretArn, host]) =>
+    .all([
+      platform.modelBucketName,
+      platform.databaseSecretArn,
+      databaseHost,
+      platform.databasePort,
+      platform.databaseName,
+    ])
+    .apply(([modelBucketName, databaseSecretArn, host, databasePort, databaseName]) =>
       appEnvironment({
         modelBucketName,
         model: settings.model,
         databaseSecretArn,
         databaseHost: host,
+        databasePort,
+        databaseName,
         logLevel: settings.logLevel,
         ortIntraOpThreads: settings.ortIntraOpThreads,
       }),

@@ -79,6 +79,8 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
     expect(environment).toMatchObject({
       PORT: '8080',
       DATABASE_HOST: `glyco-${env}-db.abcdefghijkl.eu-west-1.rds.amazonaws.com`,
+      DATABASE_PORT: '5432',
+      DATABASE_NAME: 'glyco',
       MODEL_URI: `s3://glyco-${env}-models-123456789012/models/pima-diabetes@production`,
     });
   });

@@ -159,6 +159,8 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     expect(variables).toMatchObject({
       PORT: '8080',
       DATABASE_HOST: `glyco-${env}-db.abcdefghijkl.eu-west-1.rds.amazonaws.com`,
+      DATABASE_PORT: '5432',
+      DATABASE_NAME: 'glyco',
     });
   });
 

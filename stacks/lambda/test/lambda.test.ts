@@ -56,6 +56,8 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
       MODEL_URI: `s3://glyco-${env}-models-123456789012/models/pima-diabetes@production`,
       DATABASE_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0000-${env}-AbCdEf`,
       DATABASE_HOST: `glyco-${env}-db-proxy.proxy-abcdefghijkl.eu-west-1.rds.amazonaws.com`,
+      DATABASE_PORT: '5432',
+      DATABASE_NAME: 'glyco',
       LOG_LEVEL: env === 'prod' ? 'info' : 'debug',
       PORT: '8080',
       ORT_INTRA_OP_THREADS: '1',

@@ -81,6 +81,12 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     });
   });
 
+  it('exports the database the instance creates and its port, which the targets pass to the app', () => {
+    const db = single(stack, 'aws:rds/instance:Instance').props;
+    expect(db).toMatchObject({ dbName: 'glyco', port: 5432 });
+    expect([stack.outputs.databaseName, stack.outputs.databasePort]).toEqual([db.dbName, db.port]);
+  });
+
   it('admits PostgreSQL only from the workload group and the proxy', () => {
     const dbGroupIngress = stack.resources.filter(
       (r) =>
