@@ -21,8 +21,7 @@ const deployPolicy = deployIamPolicy({ accountId: ACCOUNT, env: 'prod', region: 
 const boundary = fixtureBoundary('prod');
 const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/glyco-prod-workload-boundary`;
 const OWN_ROLE = `arn:aws:iam::${ACCOUNT}:role/glyco-prod-github-deploy`;
-const statement = (document: PolicyDocument, sid: string) =>
-  document.Statement.find((s) => s.Sid === sid);
+const statement = (document: PolicyDocument, sid: string) => document.Statement.find((s) => s.Sid === sid);
 
 const asRolePolicy = (document: object) => ({
   type: 'aws:iam/rolePolicy:RolePolicy',
