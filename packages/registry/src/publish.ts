@@ -4,7 +4,7 @@ import { extname, join } from 'node:path';
 import { MANIFEST_FILE, MODEL_FILE } from '@glyco/contract';
 import { RegistryError, WriteConflictError } from './errors.ts';
 import { manifestKey, versionDir } from './layout.ts';
-import { sha256Hex } from './sha256.ts';
+import { sha256Hex } from '@glyco/contract';
 import type { ObjectStore } from './store.ts';
 import { decodeManifest, verifyModel } from './versions.ts';
 

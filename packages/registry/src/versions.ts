@@ -1,7 +1,6 @@
-import { type ModelManifest, parseManifest } from '@glyco/contract';
+import { type ModelManifest, modelMismatch, parseManifest } from '@glyco/contract';
 import { RegistryError } from './errors.ts';
 import { manifestKey, modelKey } from './layout.ts';
-import { sha256Hex } from './sha256.ts';
 import type { ObjectStore } from './store.ts';
 
 /** Parses manifest bytes; `where` names the file in the error. */
@@ -21,13 +20,8 @@ export function decodeManifest(bytes: Uint8Array, where: string): ModelManifest 
 
 /** Refuses model bytes whose sha256 differs from the manifest's: a tampered or truncated model never loads. */
 export function verifyModel(manifest: ModelManifest, model: Uint8Array, where: string): void {
-  const actual = sha256Hex(model);
-  if (actual !== manifest.onnx.sha256) {
-    throw new RegistryError(
-      `${where}: sha256 ${actual} does not match the manifest's onnx.sha256 ${manifest.onnx.sha256}; ` +
-        'refusing a tampered or corrupt model',
-    );
-  }
+  const mismatch = modelMismatch(manifest, model);
+  if (mismatch) throw new RegistryError(`${where}: ${mismatch}`);
 }
 
 /** The manifest of a published version, checked to be the version it is filed under. */

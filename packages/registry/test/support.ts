@@ -7,7 +7,7 @@ import type { ModelManifest } from '@glyco/contract';
 import S3rver from 's3rver';
 import { validManifest } from '../../contract/test/fixture.ts';
 import { s3ClientConfig } from '../src/index.ts';
-import { sha256Hex } from '../src/sha256.ts';
+import { sha256Hex } from '@glyco/contract';
 
 export const BUCKET = 'glyco-models';
 

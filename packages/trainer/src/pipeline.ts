@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -19,6 +18,7 @@ import {
   ONNX_OUTPUT_LABEL,
   ONNX_OUTPUT_PROBABILITIES,
   parseManifest,
+  sha256Hex,
 } from '@glyco/contract';
 import trainerPackage from '../package.json' with { type: 'json' };
 import { CONFUSION_MATRIX_FILE, renderModelCard, ROC_FILE } from './model-card.ts';
@@ -153,7 +153,7 @@ function buildManifest(
     riskThresholds: RISK_THRESHOLDS,
     onnx: {
       file: MODEL_FILE,
-      sha256: sha256(artifacts.onnx),
+      sha256: sha256Hex(artifacts.onnx),
       input: { name: ONNX_INPUT, dtype: 'float32' },
       outputs: { label: ONNX_OUTPUT_LABEL, probabilities: ONNX_OUTPUT_PROBABILITIES },
       opsets: { ...OPSETS },
@@ -173,7 +173,7 @@ function buildManifest(
     },
     trainingData: {
       file: basename(options.data),
-      sha256: sha256(artifacts.csv),
+      sha256: sha256Hex(artifacts.csv),
       rows: dataset.rows.length,
       positives: dataset.labels.reduce((sum, label) => sum + label, 0),
     },
@@ -190,8 +190,4 @@ function writeArtifacts(directory: string, files: Record<string, string | Uint8A
   for (const [file, content] of Object.entries(files)) writeFileSync(join(staging, file), content);
   rmSync(directory, { recursive: true, force: true });
   renameSync(staging, directory);
-}
-
-function sha256(content: Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
 }

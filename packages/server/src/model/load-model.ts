@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, modelMismatch, parseManifest } from '@glyco/contract';
 import type { InferenceEngine } from './inference-engine.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import { createOnnxEngine, type OnnxEngineOptions } from './onnx-engine.ts';
@@ -41,12 +40,8 @@ export async function loadModel(directory: string, options: OnnxEngineOptions): 
   const manifest = await readManifest(directory);
   const modelPath = join(directory, MODEL_FILE);
   const modelBytes = await readOrFail(modelPath);
-  const actual = createHash('sha256').update(modelBytes).digest('hex');
-  if (actual !== manifest.onnx.sha256) {
-    throw new ModelLoadError(
-      `${modelPath} does not match its manifest: sha256 is ${actual}, the manifest says ${manifest.onnx.sha256}; refusing to serve it`,
-    );
-  }
+  const mismatch = modelMismatch(manifest, modelBytes);
+  if (mismatch) throw new ModelLoadError(`${modelPath}: ${mismatch}`);
   let engine: InferenceEngine;
   try {
     engine = await createOnnxEngine(modelBytes, manifest, options);

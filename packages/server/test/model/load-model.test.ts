@@ -51,7 +51,7 @@ describe('loadModel', () => {
     const error = await loadModel(dir, OPTIONS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelLoadError);
     expect((error as Error).message).toBe(
-      `${join(dir, 'model.onnx')} does not match its manifest: sha256 is ${actual}, the manifest says ${MANIFEST.onnx.sha256}; refusing to serve it`,
+      `${join(dir, 'model.onnx')}: sha256 ${actual} does not match the manifest's onnx.sha256 ${MANIFEST.onnx.sha256}; refusing a tampered or corrupt model`,
     );
   });
 

@@ -32,7 +32,7 @@ describe('the node server refuses to start, with one clear line and exit code 1,
       level: 'error',
       error: 'ModelLoadError',
       msg: expect.stringMatching(
-        /model\.onnx does not match its manifest: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}; refusing to serve it$/,
+        /model\.onnx: sha256 [0-9a-f]{64} does not match the manifest's onnx\.sha256 [0-9a-f]{64}; refusing a tampered or corrupt model$/,
       ),
     });
   });
