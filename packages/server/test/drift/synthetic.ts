@@ -1,22 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type ModelManifest, parseManifest } from '@glyco/contract';
+import { seededRandom } from '@glyco/trainer/random';
 
 /** The bundled default model's manifest: real reference distributions, ties and all. */
 export function bundledManifest(): ModelManifest {
   const path = new URL('../../../../models/pima-diabetes/1.0.0/manifest.json', import.meta.url);
   return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
-}
-
-/** A small seeded generator (mulberry32), so a synthetic sample is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
