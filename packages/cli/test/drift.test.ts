@@ -93,6 +93,14 @@ describe('glyco drift', () => {
     expect(result.stderr).toContain('no model versions in');
   });
 
+  it('refuses a DATABASE_PORT the server would refuse, with the same message', async () => {
+    const result = await glyco(['drift'], work, { DATABASE_URL: '', DATABASE_PORT: '70000' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'glyco: drift: invalid configuration: DATABASE_PORT must be a whole number from 1 to 65535\n',
+    );
+  });
+
   const logs = [
     { name: 'the embedded log (PGlite)', server: false },
     { name: 'PostgreSQL', server: true },
@@ -141,6 +149,24 @@ describe('glyco drift', () => {
         expect(report.rows.analysed).toBe(400);
         expect(report.drifted).toEqual(['glucose']);
         expect(report.performance).toBeNull();
+      },
+      30_000,
+    );
+
+    it.skipIf(skip || !server)(
+      'honours DATABASE_NAME and DATABASE_PORT over the database and port in DATABASE_URL, as the server does',
+      async () => {
+        const url = new URL(env.DATABASE_URL);
+        const realPort = url.port;
+        url.port = '1';
+        url.pathname = '/no_such_database';
+        const result = await glyco(['drift', '--json'], work, {
+          DATABASE_URL: url.toString(),
+          DATABASE_PORT: realPort,
+          DATABASE_NAME: database,
+        });
+        expect(result.stderr).toBe('');
+        expect(JSON.parse(result.stdout).rows.analysed).toBe(400);
       },
       30_000,
     );

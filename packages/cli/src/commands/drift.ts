@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server';
 import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
 import {
   DEFAULT_DATA_DIR,
@@ -35,7 +36,7 @@ reported (POST /v1/feedback).
   --fail-on-drift    exit with code ${DRIFT_EXIT_CODE} when a feature drifted
 
 The log is the server's: DATABASE_URL (unset: the embedded database in ${DEFAULT_DATA_DIR}; or a postgres:// URL),
-with DATABASE_SECRET_ARN and DATABASE_HOST as for the server.`;
+with DATABASE_SECRET_ARN, DATABASE_HOST, DATABASE_PORT and DATABASE_NAME as for the server.`;
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -113,11 +114,23 @@ async function newestVersion(modelDir: string): Promise<string> {
   return newest;
 }
 
+/**
+ * The server's own reading of the DATABASE_* variables, so drift opens the database the server writes to; the
+ * server's other variables are left out, a bad one is no reason to refuse reading the log.
+ */
+function databaseConfig(): DatabaseConfig {
+  const variables = Object.entries(process.env).filter(([name]) => name.startsWith('DATABASE_'));
+  try {
+    return loadConfig(Object.fromEntries(variables)).database;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`drift: ${error.message}`, 2);
+    throw error;
+  }
+}
+
 async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T>): Promise<T> {
-  const databaseUrl = process.env.DATABASE_URL || undefined;
-  const databaseSecretArn = process.env.DATABASE_SECRET_ARN || undefined;
-  const databaseHost = process.env.DATABASE_HOST || undefined;
-  const embedded = !databaseUrl && !databaseSecretArn && !databaseHost;
+  const database = databaseConfig();
+  const embedded = !database.url && !database.secretArn && !database.host;
   if (embedded && !existsSync(DEFAULT_DATA_DIR)) {
     throw new CliError(
       `drift: no prediction log in ${DEFAULT_DATA_DIR} here: run it where the server runs (pnpm start), or set DATABASE_URL`,
@@ -126,9 +139,11 @@ async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T
   let log: Awaited<ReturnType<typeof openPredictionLogReader>>;
   try {
     log = await openPredictionLogReader({
-      databaseUrl,
-      databaseSecretArn,
-      databaseHost,
+      databaseUrl: database.url,
+      databaseSecretArn: database.secretArn,
+      databaseHost: database.host,
+      databasePort: database.port,
+      databaseName: database.name,
       dataDir: DEFAULT_DATA_DIR,
     });
   } catch (error) {
