@@ -1,35 +1,24 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BatchingPredictionLog } from '../../src/prediction-log/batching-log.ts';
 import { openPredictionLog, openPredictionLogReader } from '../../src/prediction-log/index.ts';
 import { migrate } from '../../src/prediction-log/migrations.ts';
 import { INSERT_BATCH_SQL } from '../../src/prediction-log/rows.ts';
 import { openSqlClient } from '../../src/prediction-log/open-database.ts';
 import { Spool } from '../../src/prediction-log/spool.ts';
-import { backends, postgres, type TestDatabase } from './support/backends.ts';
+import { describeEachBackend, postgres } from './support/backends.ts';
 import { memoryLogger, prediction, waitFor } from './support/records.ts';
 import { switchableClient } from './support/switchable-client.ts';
 
-describe.each(backends)('prediction log on $name', (backend) => {
-  if (backend.unavailable) {
-    it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
-    return;
-  }
-  let db: TestDatabase;
-  let spoolDir: string;
-  beforeEach(async () => {
-    db = await backend.create();
-    spoolDir = await mkdtemp(join(tmpdir(), 'glyco-spool-'));
-  });
-  afterEach(async () => {
-    await db.drop();
-    await rm(spoolDir, { recursive: true, force: true });
-  });
-
+describeEachBackend('prediction log on $name', (current) => {
   it('stores every row of every request once, with its columns, off the request path', async () => {
-    const log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
+    const log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
     const batchRequest = [prediction('multi', 90), prediction('multi', 150), prediction('multi', 200)];
     log.record([prediction('single', 120)]);
     log.record(batchRequest);
@@ -37,7 +26,7 @@ describe.each(backends)('prediction log on $name', (backend) => {
     await log.close();
     expect(log.metrics()).toMatchObject({ queued: 4, written: 4, spooled: 0, dropped: 0 });
 
-    const rows = await db.query<Record<string, unknown>>(
+    const rows = await current.db.query<Record<string, unknown>>(
       `SELECT request_id, row_index, model_name, model_version, inputs, prediction, label, probability,
               risk_level, latency_ms, predicted_at, observed_outcome
        FROM predictions ORDER BY id`,
@@ -64,13 +53,17 @@ describe.each(backends)('prediction log on $name', (backend) => {
   });
 
   it('keeps both predictions when a client reuses a request id: each row has its own id', async () => {
-    const log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
+    const log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
     log.record([prediction('same-id', 100)]);
     await log.flush();
     log.record([prediction('same-id', 180)]);
     await log.close();
     expect(log.metrics()).toMatchObject({ written: 2, duplicates: 0, dropped: 0 });
-    const rows = await db.query<{ id: string; glucose: number }>(
+    const rows = await current.db.query<{ id: string; glucose: number }>(
       `SELECT id, (inputs->>'glucose')::int AS glucose FROM predictions WHERE request_id = 'same-id' ORDER BY id`,
     );
     expect(rows.map((row) => row.glucose)).toEqual([100, 180]);
@@ -79,8 +72,8 @@ describe.each(backends)('prediction log on $name', (backend) => {
 
   it('flushes what was recorded before the call, and is not held up by what keeps arriving', async () => {
     const log = await openPredictionLog({
-      ...db.options,
-      spoolDir,
+      ...current.db.options,
+      spoolDir: current.spoolDir,
       logger: memoryLogger(),
       flushIntervalMs: 10_000,
     });
@@ -111,31 +104,33 @@ describe.each(backends)('prediction log on $name', (backend) => {
   });
 
   it('applies the migrations once, however often and however concurrently the log is opened', async () => {
-    const openers = backend.name === 'postgres' ? 4 : 1;
+    const openers = current.backend.name === 'postgres' ? 4 : 1;
     const open = async () => {
-      const dir = await mkdtemp(join(spoolDir, 'instance-'));
-      return openPredictionLog({ ...db.options, spoolDir: dir, logger: memoryLogger() });
+      const dir = await mkdtemp(join(current.spoolDir, 'instance-'));
+      return openPredictionLog({ ...current.db.options, spoolDir: dir, logger: memoryLogger() });
     };
     const instances = await Promise.all(Array.from({ length: openers }, open));
     await Promise.all(instances.map((instance) => instance.close()));
     await (await open()).close();
-    const applied = await db.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
+    const applied = await current.db.query<{ version: number }>(
+      'SELECT version FROM prediction_log_migrations',
+    );
     expect(applied).toEqual([{ version: 1 }]);
   });
 
   it('reads without writing: a reader refuses a database that holds no log instead of creating one', async () => {
-    await expect(openPredictionLogReader(db.options)).rejects.toThrow(
+    await expect(openPredictionLogReader(current.db.options)).rejects.toThrow(
       'this database holds no prediction log yet',
     );
-    const tables = await db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE 'prediction%'");
+    const tables = await current.db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE 'prediction%'");
     expect(tables).toEqual([]);
   });
 
   it('spools while the database is unavailable and replays in order, exactly once, when it is back', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
     await migrate(client);
-    const spool = await Spool.open(spoolDir, logger);
+    const spool = await Spool.open(current.spoolDir, logger);
     const log = new BatchingPredictionLog({
       client,
       spool,
@@ -155,7 +150,7 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect(log.state().state).toBe('degraded');
     expect(log.state().detail).toContain('ECONNREFUSED');
     expect(log.metrics()).toMatchObject({ written: 1, spooled: 100, dropped: 0 });
-    expect((await readdir(spoolDir)).some((name) => name.endsWith('.jsonl'))).toBe(true);
+    expect((await readdir(current.spoolDir)).some((name) => name.endsWith('.jsonl'))).toBe(true);
 
     client.down = false;
     await waitFor('the spool to be replayed', () => log.state().state === 'ok');
@@ -170,7 +165,7 @@ describe.each(backends)('prediction log on $name', (backend) => {
       dropped: 0,
     });
     const ids = (
-      await db.query<{ request_id: string }>('SELECT request_id FROM predictions ORDER BY id')
+      await current.db.query<{ request_id: string }>('SELECT request_id FROM predictions ORDER BY id')
     ).map((row) => row.request_id);
     expect(ids).toEqual(['before-0', ...Array.from({ length: 100 }, (_, i) => `during-${i}`), 'after-0']);
     expect(logger.lines.map((line) => line.msg)).toEqual([
@@ -181,11 +176,11 @@ describe.each(backends)('prediction log on $name', (backend) => {
 
   it('replays at startup what a previous process spooled, skipping rows an interrupted replay already stored', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
     await migrate(client);
     const previous = new BatchingPredictionLog({
       client,
-      spool: await Spool.open(spoolDir, logger),
+      spool: await Spool.open(current.spoolDir, logger),
       logger,
       schemaReady: true,
       maxQueueRows: 10_000,
@@ -199,30 +194,30 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect(previous.metrics()).toMatchObject({ spooled: 30, written: 0 });
     // As if that process had begun replaying and died after the first batch of 10 reached the table.
     const head = await readFile(
-      join(spoolDir, (await readdir(spoolDir)).find((name) => name.endsWith('.jsonl'))!),
+      join(current.spoolDir, (await readdir(current.spoolDir)).find((name) => name.endsWith('.jsonl'))!),
       'utf8',
     );
     const [, firstBatch] = head.split('\n')[0]!.split('\t');
-    await db.query(INSERT_BATCH_SQL, [firstBatch]);
+    await current.db.query(INSERT_BATCH_SQL, [firstBatch]);
 
-    const next = await openPredictionLog({ ...db.options, spoolDir, logger });
+    const next = await openPredictionLog({ ...current.db.options, spoolDir: current.spoolDir, logger });
     await waitFor('the startup replay', () => next.state().state === 'ok');
     await next.close();
     expect(next.metrics()).toMatchObject({ replayed: 20, duplicates: 10, dropped: 0 });
-    const rows = await db.query<{ n: number; distinct: number }>(
+    const rows = await current.db.query<{ n: number; distinct: number }>(
       'SELECT count(*)::int AS n, count(DISTINCT request_id)::int AS distinct FROM predictions',
     );
     expect(rows).toEqual([{ n: 30, distinct: 30 }]);
-    expect((await readdir(spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
+    expect((await readdir(current.spoolDir)).filter((name) => name.endsWith('.jsonl'))).toEqual([]);
   });
 
   it('counts rows it cannot keep as dropped, with an error, when the database is down and the spool is full', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(backend.name, db.options, logger));
+    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
     await migrate(client);
     const log = new BatchingPredictionLog({
       client,
-      spool: await Spool.open(spoolDir, logger, 2000),
+      spool: await Spool.open(current.spoolDir, logger, 2000),
       logger,
       schemaReady: true,
       maxQueueRows: 10_000,
@@ -247,12 +242,14 @@ describe.each(backends)('prediction log on $name', (backend) => {
 
   it('drops only the row the database refuses, writes the rest of its batch, and says which', async () => {
     const logger = memoryLogger();
-    const log = await openPredictionLog({ ...db.options, spoolDir, logger });
+    const log = await openPredictionLog({ ...current.db.options, spoolDir: current.spoolDir, logger });
     // PostgreSQL's jsonb refuses the NUL character (SQLSTATE 22P05): a row no retry can ever store.
     log.record([prediction('good-1'), prediction('bad-\u0000'), prediction('good-2')]);
     await log.close();
     expect(log.metrics()).toMatchObject({ written: 2, dropped: 1, spooled: 0 });
-    const ids = await db.query<{ request_id: string }>('SELECT request_id FROM predictions ORDER BY id');
+    const ids = await current.db.query<{ request_id: string }>(
+      'SELECT request_id FROM predictions ORDER BY id',
+    );
     expect(ids.map((row) => row.request_id)).toEqual(['good-1', 'good-2']);
     expect(logger.lines).toContainEqual(
       expect.objectContaining({
@@ -263,7 +260,12 @@ describe.each(backends)('prediction log on $name', (backend) => {
   });
 
   it('spills the oldest rows to the spool when the queue outgrows its bound, and loses none', async () => {
-    const log = await openPredictionLog({ ...db.options, spoolDir, maxQueueRows: 100, batchRows: 50 });
+    const log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      maxQueueRows: 100,
+      batchRows: 50,
+    });
     for (let i = 0; i < 1000; i++) log.record([prediction(`burst-${i}`)]);
     expect(log.metrics().queueRows).toBeLessThanOrEqual(1000);
     await log.close();
@@ -271,7 +273,7 @@ describe.each(backends)('prediction log on $name', (backend) => {
     expect(metrics.spooled).toBeGreaterThan(0);
     expect(metrics.written + metrics.replayed).toBe(1000);
     expect(metrics.dropped).toBe(0);
-    const count = await db.query<{ n: number }>(
+    const count = await current.db.query<{ n: number }>(
       'SELECT count(DISTINCT request_id)::int AS n FROM predictions',
     );
     expect(count).toEqual([{ n: 1000 }]);
@@ -279,7 +281,7 @@ describe.each(backends)('prediction log on $name', (backend) => {
 
   it('refuses records after close and counts them as dropped', async () => {
     const logger = memoryLogger();
-    const log = await openPredictionLog({ ...db.options, spoolDir, logger });
+    const log = await openPredictionLog({ ...current.db.options, spoolDir: current.spoolDir, logger });
     await log.close();
     log.record([prediction('late')]);
     expect(log.metrics().dropped).toBe(1);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-deps.ts';
@@ -9,7 +6,7 @@ import { problemResponse } from '../../src/http/problem-response.ts';
 import { type OpenedPredictionLog, openPredictionLog } from '../../src/prediction-log/index.ts';
 import { predictionLogRoutes } from '../../src/prediction-log/routes.ts';
 import { bundledManifest, sampleRows } from '../drift/synthetic.ts';
-import { backends, type TestDatabase } from './support/backends.ts';
+import { describeEachBackend } from './support/backends.ts';
 import { memoryLogger, prediction } from './support/records.ts';
 
 const manifest = bundledManifest();
@@ -37,25 +34,19 @@ const feedback = (app: Hono<AppEnv>, body: unknown, contentType = 'application/j
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-describe.each(backends)('feedback and drift routes on $name', (backend) => {
-  if (backend.unavailable) {
-    it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
-    return;
-  }
-  let db: TestDatabase;
-  let spoolDir: string;
+describeEachBackend('feedback and drift routes on $name', (current) => {
   let log: OpenedPredictionLog;
   let app: Hono<AppEnv>;
   beforeEach(async () => {
-    db = await backend.create();
-    spoolDir = await mkdtemp(join(tmpdir(), 'glyco-routes-spool-'));
-    log = await openPredictionLog({ ...db.options, spoolDir, logger: memoryLogger() });
+    log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
     app = testApp(log);
   });
   afterEach(async () => {
     await log.close();
-    await db.drop();
-    await rm(spoolDir, { recursive: true, force: true });
   });
 
   it('stores the observed outcome of a just-made prediction, by request id and row index', async () => {

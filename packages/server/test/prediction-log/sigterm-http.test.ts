@@ -1,41 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { exampleRow } from '../../src/validation/example-row.ts';
 import { bundledManifest } from '../drift/synthetic.ts';
-import { backends, type TestDatabase } from './support/backends.ts';
+import { describeEachBackend } from './support/backends.ts';
 
 const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
 const body = JSON.stringify(exampleRow(bundledManifest()));
 
-describe.each(backends)('the node server on SIGTERM in the middle of a load, logging to $name', (backend) => {
-  if (backend.unavailable) {
-    it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
-    return;
-  }
-  let db: TestDatabase;
-  let spoolDir: string;
-  beforeEach(async () => {
-    db = await backend.create();
-    spoolDir = await mkdtemp(join(tmpdir(), 'glyco-sigterm-http-'));
-  });
-  afterEach(async () => {
-    await db.drop();
-    await rm(spoolDir, { recursive: true, force: true });
-  });
-
+describeEachBackend('the node server on SIGTERM in the middle of a load, logging to $name', (current) => {
   it('has every prediction that got a 200 in the table after it exits 0', async () => {
     const env = {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      DATABASE_URL: db.options.databaseUrl ?? '',
-      DATA_DIR: db.options.dataDir ?? '',
-      SPOOL_DIR: spoolDir,
+      DATABASE_URL: current.db.options.databaseUrl ?? '',
+      DATA_DIR: current.db.options.dataDir ?? '',
+      SPOOL_DIR: current.spoolDir,
     };
     const server = spawn(process.execPath, [SERVER], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
@@ -75,7 +57,7 @@ describe.each(backends)('the node server on SIGTERM in the middle of a load, log
     expect(await exited).toBe(0);
 
     const stored = new Set(
-      (await db.query<{ request_id: string }>('SELECT request_id FROM predictions')).map(
+      (await current.db.query<{ request_id: string }>('SELECT request_id FROM predictions')).map(
         (row) => row.request_id,
       ),
     );

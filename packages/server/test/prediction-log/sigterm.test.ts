@@ -1,35 +1,17 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backends, type TestDatabase } from './support/backends.ts';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from './support/backends.ts';
 
 const FIXTURE = new URL('./fixtures/record-until-sigterm.ts', import.meta.url).pathname;
 
-describe.each(backends)('SIGTERM in the middle of a load, on $name', (backend) => {
-  if (backend.unavailable) {
-    it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
-    return;
-  }
-  let db: TestDatabase;
-  let spoolDir: string;
-  beforeEach(async () => {
-    db = await backend.create();
-    spoolDir = await mkdtemp(join(tmpdir(), 'glyco-sigterm-spool-'));
-  });
-  afterEach(async () => {
-    await db.drop();
-    await rm(spoolDir, { recursive: true, force: true });
-  });
-
+describeEachBackend('SIGTERM in the middle of a load, on $name', (current) => {
   it('leaves every acknowledged prediction in the table after the process exits', async () => {
     const env = {
       ...process.env,
-      SPOOL_DIR: spoolDir,
-      DATABASE_URL: db.options.databaseUrl ?? '',
-      DATA_DIR: db.options.dataDir ?? '',
+      SPOOL_DIR: current.spoolDir,
+      DATABASE_URL: current.db.options.databaseUrl ?? '',
+      DATA_DIR: current.db.options.dataDir ?? '',
     };
     const child = spawn(process.execPath, [FIXTURE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -45,7 +27,7 @@ describe.each(backends)('SIGTERM in the middle of a load, on $name', (backend) =
     expect(closed).toMatchObject({ dropped: 0 });
 
     const stored = new Set(
-      (await db.query<{ request_id: string }>('SELECT request_id FROM predictions')).map(
+      (await current.db.query<{ request_id: string }>('SELECT request_id FROM predictions')).map(
         (row) => row.request_id,
       ),
     );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { afterEach, beforeEach, describe, it } from 'vitest';
 import type { DatabaseOptions } from '../../../src/prediction-log/index.ts';
 
 /** A fresh, empty database of one backend, and a plain connection to look into it. */
@@ -86,6 +87,36 @@ export const pglite: TestBackend = {
 };
 
 export const backends: readonly TestBackend[] = [pglite, postgres];
+
+/** What a test of `describeEachBackend` works on; `db` and `spoolDir` are fresh for every test. */
+export interface BackendUnderTest {
+  backend: TestBackend;
+  db: TestDatabase;
+  spoolDir: string;
+}
+
+/**
+ * Declares `tests` once per backend (`$name` in the title is the backend's), each test on an empty database and spool
+ * dir of its own, dropped after it. A backend that cannot run here shows as one skipped test that says why.
+ */
+export function describeEachBackend(title: string, tests: (current: BackendUnderTest) => void): void {
+  describe.each(backends)(title, (backend) => {
+    if (backend.unavailable) {
+      it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
+      return;
+    }
+    const current = { backend } as BackendUnderTest;
+    beforeEach(async () => {
+      current.db = await backend.create();
+      current.spoolDir = await mkdtemp(join(tmpdir(), `glyco-${backend.name}-spool-`));
+    });
+    afterEach(async () => {
+      await current.db.drop();
+      await rm(current.spoolDir, { recursive: true, force: true });
+    });
+    tests(current);
+  });
+}
 
 /**
  * Creating a PGlite database takes seconds (initdb in WebAssembly); copying a created one takes a fraction.
