@@ -1,10 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import {
-  apiGatewayEvent,
-  type EventFormat,
-  type LambdaHttpResult,
-  lambdaResultResponse,
-} from './lambda-event.ts';
+import type { LambdaHttpResult } from '@glyco/server/testing';
+import { apiGatewayEvent, type EventFormat, lambdaResultResponse } from './lambda-event.ts';
 import type { Send } from './smoke.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<LambdaHttpResult>;

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from '@glyco/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppPackage, packageApp } from '../src/app-package.ts';
 import { megabytes } from '../src/dir-size.ts';
@@ -15,14 +15,6 @@ const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke-cli.ts');
 /** What the image's process sees: no workspace on PATH, no inherited NODE_* settings, a home of its own. */
 function cleanEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: dirname(process.execPath), HOME: home, DATABASE_URL: 'off', ...extra };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitForListening(url: string, child: ChildProcess, log: () => string): Promise<void> {

@@ -12,13 +12,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import autocannon from 'autocannon';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
+import { freePort } from '../src/testing/free-port.ts';
 import { exampleRow } from '../src/validation/example-row.ts';
 import { measureStartup } from './startup.ts';
 
@@ -28,16 +28,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const STARTS = 5;
 const CONNECTIONS = 32;
 const BATCH_ROWS = 1000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 /** Varied valid rows: each feature drawn from its training quantiles. */
 function sampleRows(manifest: ModelManifest, count: number) {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { createLambdaHandler } from '../../src/lambda-handler.ts';
 import { JSON_HEADERS, MANIFEST, testRuntime, VALID_ROW } from '../support/fixtures.ts';
-import { LAMBDA_CONTEXT, type LambdaResult, lambdaEvent } from '../support/lambda-events.ts';
+import { type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
+import { LAMBDA_CONTEXT, resultBody } from '../support/lambda-events.ts';
 import { bundledModelAs, temporaryDir, until } from './support.ts';
 
 let scratch: Awaited<ReturnType<typeof temporaryDir>>;
@@ -39,8 +40,8 @@ describe('the Lambda handler on a followed alias', () => {
       body: JSON.stringify(VALID_ROW),
     });
     const invoke = async () => {
-      const result = (await handler(event, LAMBDA_CONTEXT)) as LambdaResult;
-      return { status: result.statusCode, version: JSON.parse(result.body).model.version as string };
+      const result = (await handler(event, LAMBDA_CONTEXT)) as LambdaHttpResult;
+      return { status: result.statusCode, version: JSON.parse(resultBody(result)).model.version as string };
     };
     expect(await invoke()).toEqual({ status: 200, version: '1.0.0' });
 

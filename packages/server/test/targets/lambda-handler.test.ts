@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { createLambdaHandler } from '../../src/lambda-handler.ts';
 import { JSON_HEADERS, recordingLog, testRuntime, VALID_ROW } from '../support/fixtures.ts';
-import { LAMBDA_CONTEXT, type LambdaResult, lambdaEvent } from '../support/lambda-events.ts';
+import { type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
+import { LAMBDA_CONTEXT } from '../support/lambda-events.ts';
 
 const log = recordingLog();
 let runtime: Runtime;
@@ -27,7 +28,7 @@ describe('the Lambda handler', () => {
       headers: JSON_HEADERS,
       body: JSON.stringify({ instances: [VALID_ROW, VALID_ROW] }),
     });
-    const result = (await handler(event, LAMBDA_CONTEXT)) as LambdaResult;
+    const result = (await handler(event, LAMBDA_CONTEXT)) as LambdaHttpResult;
     expect(result.statusCode).toBe(200);
     expect(recordsAtFlush).toBe(2);
   });
@@ -36,7 +37,7 @@ describe('the Lambda handler', () => {
     const before = log.flushes;
     const handler = createLambdaHandler({ ...runtime, predictionLog: log });
     const event = lambdaEvent('alb', { method: 'POST', path: '/predict', headers: JSON_HEADERS, body: '{' });
-    expect(((await handler(event, LAMBDA_CONTEXT)) as LambdaResult).statusCode).toBe(400);
+    expect(((await handler(event, LAMBDA_CONTEXT)) as LambdaHttpResult).statusCode).toBe(400);
     expect(log.flushes).toBe(before + 1);
   });
 });

@@ -10,12 +10,10 @@ import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import {
   type EventSource,
   type HttpRequest,
-  LAMBDA_CONTEXT,
-  type LambdaResult,
+  type LambdaHttpResult,
   lambdaEvent,
-  resultBody,
-  resultHeader,
-} from '../support/lambda-events.ts';
+} from '../../src/testing/lambda-events.ts';
+import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
 
 const ENV = { DATABASE_URL: 'off', LOG_LEVEL: 'silent', MAX_BODY_BYTES: '2048', MAX_INSTANCES: '10' };
 
@@ -81,7 +79,7 @@ interface Answer {
 }
 
 let server: RunningServer;
-let handler: (event: unknown, context: unknown) => Promise<LambdaResult>;
+let handler: (event: unknown, context: unknown) => Promise<LambdaHttpResult>;
 beforeAll(async () => {
   Object.assign(process.env, ENV);
   [server, { handler }] = await Promise.all([

@@ -1,0 +1,3 @@
+/** Helpers for tests, benchmarks and smoke runs of the server: not part of the app itself. */
+export { freePort } from './free-port.ts';
+export { type EventSource, type HttpRequest, type LambdaHttpResult, lambdaEvent } from './lambda-events.ts';
