@@ -1,5 +1,5 @@
 export * from './feature.ts';
 export * from './manifest.ts';
-export * from './risk.ts';
-export * from './onnx-io.ts';
 export * from './model-integrity.ts';
+export * from './onnx-io.ts';
+export * from './risk.ts';

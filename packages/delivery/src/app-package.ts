@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { externalPackages } from './bundle-externals.ts';
 import { dirSize } from './dir-size.ts';
 import { pruneOnnxruntime } from './onnxruntime-prune.ts';
-import { copyProductionModules } from './production-modules.ts';
 import { workspaceRoot } from './paths.ts';
+import { copyProductionModules } from './production-modules.ts';
 
 /** The entry points the image runs: the node server (ECS, EKS) and the Lambda handler (`dist/lambda.handler`). */
 export const ENTRY_POINTS = ['dist/server.mjs', 'dist/lambda.mjs'] as const;

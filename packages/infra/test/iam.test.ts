@@ -8,9 +8,9 @@ import {
   lambdaNetworkInterfacePolicy,
   loadBalancerControllerPolicy,
   logWritePolicy,
+  type PolicyDocument,
   RULES,
   serviceAccountTrustPolicy,
-  type PolicyDocument,
   statementsOf,
   workloadBoundaryPolicy,
 } from '../src/index.ts';

@@ -1,5 +1,5 @@
 export { type AliasMove, type AliasRecord, AliasRecordSchema } from './alias.ts';
-export { type AliasEntry, type ModelEntry, listModels, type VersionEntry } from './catalog.ts';
+export { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from './catalog.ts';
 export { apiBreaks } from './compatibility.ts';
 export { RegistryError, WriteConflictError } from './errors.ts';
 export { type FetchedModel, fetchModel } from './fetch.ts';

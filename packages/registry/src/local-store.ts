@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { RegistryError, WriteConflictError } from './errors.ts';
 import { sha256Hex } from '@glyco/contract';
+import { RegistryError, WriteConflictError } from './errors.ts';
 import type { ObjectStore, StoredObject, WriteCondition } from './store.ts';
 
 /** A registry in a local directory, with the same layout as on S3; the etag is the content's sha256. */

@@ -1,10 +1,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { MANIFEST_FILE, MODEL_FILE } from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, sha256Hex } from '@glyco/contract';
 import { RegistryError, WriteConflictError } from './errors.ts';
 import { manifestKey, versionDir } from './layout.ts';
-import { sha256Hex } from '@glyco/contract';
 import type { ObjectStore } from './store.ts';
 import { decodeManifest, verifyModel } from './versions.ts';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ModelManifest } from '@glyco/contract';
+import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
 import { validManifest } from '../../contract/test/fixture.ts';
 import { s3ClientConfig } from '../src/index.ts';
-import { sha256Hex } from '@glyco/contract';
 
 export const BUCKET = 'glyco-models';
 

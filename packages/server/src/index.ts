@@ -12,6 +12,7 @@ export {
   type ServerConfig,
 } from './config.ts';
 export { Problem } from './http/problem.ts';
+export { createLambdaHandler } from './lambda-handler.ts';
 export { createLogger, type LogFields, type Logger, type LogLevel } from './logger.ts';
 export { AppMetrics } from './metrics/app-metrics.ts';
 export type { InferenceEngine, ModelOutputs } from './model/inference-engine.ts';
@@ -20,7 +21,6 @@ export { ModelHolder } from './model/model-holder.ts';
 export { ModelLoadError } from './model/model-load-error.ts';
 export { bundledModelDirectory, DEFAULT_MODEL_NAME, resolveModelDirectory } from './model/model-uri.ts';
 export { openServingModel, ServingModel } from './model/serving-model.ts';
-export { createLambdaHandler } from './lambda-handler.ts';
 export { exitOnSignals, ListenError, type RunningServer, serveRuntime, startServer } from './node-server.ts';
 export { isStartupFailure, reportStartupFailure } from './startup-failure.ts';
 export { exampleRow } from './validation/example-row.ts';

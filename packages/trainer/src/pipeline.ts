@@ -21,13 +21,13 @@ import {
   sha256Hex,
 } from '@glyco/contract';
 import trainerPackage from '../package.json' with { type: 'json' };
-import { CONFUSION_MATRIX_FILE, renderModelCard, ROC_FILE } from './model-card.ts';
 import { confusionMatrixSvg, rocCurveSvg } from './charts.ts';
 import { parseCsv } from './csv.ts';
 import { buildDataset, type Dataset } from './dataset.ts';
 import { TrainingDataError } from './errors.ts';
 import { readFeatureSchema, schemaPathBeside } from './feature-schema.ts';
 import { classificationMetrics, meanSd, rocCurve } from './metrics.ts';
+import { CONFUSION_MATRIX_FILE, ROC_FILE, renderModelCard } from './model-card.ts';
 import { exportOnnx, OPSETS } from './onnx/export.ts';
 import { designColumnNames } from './preprocessing.ts';
 import { referenceDistributions } from './reference.ts';

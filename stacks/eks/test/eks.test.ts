@@ -4,8 +4,8 @@ import {
   fixtureBoundary,
   resourcesOfType,
   runStack,
-  single,
   type StackRun,
+  single,
   TEST_IMAGE,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -3,8 +3,8 @@ import {
   boundaryGaps,
   fixtureBoundary,
   runStack,
-  single,
   type StackRun,
+  single,
   TEST_IMAGE,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import type { Environment } from '../environment.ts';
 import { deployIamPolicy } from '../iam/deploy.ts';
 import { GITHUB_OIDC_HOST, githubDeployTrustPolicy } from '../iam/documents.ts';
-import type { Environment } from '../environment.ts';
 import type { Tags } from '../naming.ts';
 
 export interface GithubDeployRoleArgs {

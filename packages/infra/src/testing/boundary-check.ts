@@ -1,7 +1,7 @@
+import type { Environment } from '../environment.ts';
 import { workloadBoundaryPolicy } from '../iam/boundary.ts';
 import { actionMatches, asList, type PolicyDocument, statementsOf } from '../iam/documents.ts';
 import { resourceName } from '../naming.ts';
-import type { Environment } from '../environment.ts';
 import { platformFixture } from './platform-fixture.ts';
 import type { StackRun } from './run-stack.ts';
 

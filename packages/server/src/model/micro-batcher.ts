@@ -1,5 +1,4 @@
-import type { FeatureTensorData } from './inference-engine.ts';
-import type { InferenceEngine, ModelOutputs } from './inference-engine.ts';
+import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
 
 export interface BatchingOptions {
   /** Rows per run; a single request larger than this still runs, alone. */

@@ -1,7 +1,6 @@
 import type { ModelManifest } from '@glyco/contract';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { FeatureTensorData } from './inference-engine.ts';
-import type { InferenceEngine, ModelOutputs } from './inference-engine.ts';
+import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
 
 export interface OnnxEngineOptions {
   intraOpThreads: number;

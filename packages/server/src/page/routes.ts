@@ -10,7 +10,7 @@ import { assetAt } from './assets.ts';
 import { type LatestDrift, readDriftStatus } from './drift-status.ts';
 import type { Html } from './layout.ts';
 import { modelCardPage, unknownModelPage } from './model-card.ts';
-import { CONFUSION_MATRIX_FILE, hasModelFile, readModelFile, ROC_FILE } from './model-files.ts';
+import { CONFUSION_MATRIX_FILE, hasModelFile, ROC_FILE, readModelFile } from './model-files.ts';
 import { riskFormPage } from './risk-form.ts';
 import { encodeWhatIf, planWhatIf, whatIfResult } from './what-if.ts';
 

@@ -3,8 +3,8 @@ import type { PredictionLogMetrics } from './metrics.ts';
 import { migrate } from './migrations.ts';
 import { RecordQueue } from './record-queue.ts';
 import { INSERT_BATCH_SQL, invalidRecord, rowJson } from './rows.ts';
-import { isRejectedData, type SqlClient } from './sql-client.ts';
 import type { Spool } from './spool.ts';
+import { isRejectedData, type SqlClient } from './sql-client.ts';
 import type { PredictionLog, PredictionLogState, PredictionRecord } from './types.ts';
 
 export interface BatchingLogSettings {

@@ -7,8 +7,8 @@ import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
 import { schemaVersion } from './migrations.ts';
 import {
   backendOf,
-  DEFAULT_DATA_DIR,
   type DatabaseOptions,
+  DEFAULT_DATA_DIR,
   openSqlClient,
   type PredictionLogBackend,
   positiveInteger,
@@ -19,10 +19,10 @@ import { disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
+export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export type { Logger } from './logger.ts';
 export { type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
-export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
 export * from './types.ts';
 

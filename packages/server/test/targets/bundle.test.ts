@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JSON_HEADERS, MANIFEST, MODEL_DIR, VALID_ROW } from '../support/fixtures.ts';
 import { lambdaEvent } from '../../src/testing/lambda-events.ts';
+import { JSON_HEADERS, MANIFEST, MODEL_DIR, VALID_ROW } from '../support/fixtures.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
 
 const run = promisify(execFile);

@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/node-server.ts';
-import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import {
   type EventSource,
   type HttpRequest,
   type LambdaHttpResult,
   lambdaEvent,
 } from '../../src/testing/lambda-events.ts';
+import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
 
 const ENV = { DATABASE_URL: 'off', LOG_LEVEL: 'silent', MAX_BODY_BYTES: '2048', MAX_INSTANCES: '10' };
