@@ -1,6 +1,7 @@
 /**
  * `pnpm bench`: one run on loopback, servers and load generator (autocannon, 32 connections) in separate
- * processes. Measures the same-run ceiling (a bare Hono hello-world route in the server process), `/predict`
+ * processes. Measures the same-run ceilings (a bare Hono hello-world route in the server process, as a GET and
+ * as a POST that reads and parses the one-row body), `/predict`
  * with one row and with 1000 rows (prediction log off), and single-row `/predict` with the prediction log on
  * (embedded PGlite; PostgreSQL too when `BENCH_DATABASE_URL` or `TEST_DATABASE_URL` is set), each in a server of
  * its own, all interleaved over several rounds so background load hits them alike; then the time from process
@@ -171,6 +172,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const servers: BenchServer[] = [];
 const rounds: Figures[][] = [];
 const ratios: number[] = [];
+const postRatios: number[] = [];
 /** Per log-on scenario, log on ÷ log off in each round. */
 const logRatios = new Map<string, number[]>();
 const coalesced: number[] = [];
@@ -180,23 +182,20 @@ try {
   const logged = [await startBenchServer('PGlite', undefined, await mkdtemp(join(scratch, 'pglite-')))];
   if (postgresUrl) logged.push(await startBenchServer('PostgreSQL', postgresUrl, scratch));
   servers.push(...logged);
-  const scenarios = [
-    { name: 'ceiling: GET /hello (bare Hono)', server: off, path: '/hello', rows: 0, body: undefined },
-    { name: 'POST /predict, 1 row', server: off, path: '/predict', rows: 1, body: single },
-    ...logged.map((server) => ({
-      name: `POST /predict, 1 row, log: ${server.label}`,
-      server,
-      path: '/predict',
-      rows: 1,
-      body: single,
-    })),
-    {
-      name: `POST /predict, ${BATCH_ROWS} rows`,
-      server: off,
-      path: '/predict',
-      rows: BATCH_ROWS,
-      body: batch,
-    },
+  const ceiling = { name: 'ceiling: GET /hello (bare Hono)', server: off, path: '/hello', rows: 0 };
+  const postCeiling = { ...ceiling, name: 'ceiling: POST /hello, 1-row body', body: single };
+  const predict = { name: 'POST /predict, 1 row', server: off, path: '/predict', rows: 1, body: single };
+  const predictLogged = logged.map((server) => ({
+    ...predict,
+    name: `POST /predict, 1 row, log: ${server.label}`,
+    server,
+  }));
+  const scenarios: { name: string; server: BenchServer; path: string; rows: number; body?: string }[] = [
+    ceiling,
+    postCeiling,
+    predict,
+    ...predictLogged,
+    { ...predict, name: `POST /predict, ${BATCH_ROWS} rows`, rows: BATCH_ROWS, body: batch },
   ];
   for (const _ of scenarios) rounds.push([]);
   process.stdout.write(
@@ -236,11 +235,13 @@ try {
       rounds[i]!.push(result);
       figures.push(result);
     }
-    ratios.push(figures[1]!.rps / figures[0]!.rps);
-    logged.forEach((server, j) => {
-      const perRound = logRatios.get(server.label) ?? [];
-      logRatios.set(server.label, [...perRound, figures[2 + j]!.rps / figures[1]!.rps]);
-    });
+    const rps = (scenario: (typeof scenarios)[number]) => figures[scenarios.indexOf(scenario)]!.rps;
+    ratios.push(rps(predict) / rps(ceiling));
+    postRatios.push(rps(predict) / rps(postCeiling));
+    for (const scenario of predictLogged) {
+      const { label } = scenario.server;
+      logRatios.set(label, [...(logRatios.get(label) ?? []), rps(scenario) / rps(predict)]);
+    }
     process.stdout.write(
       `round ${round + 1}: ${figures.map((f) => `${f.rps.toFixed(0)} req/s`).join(', ')}\n`,
     );
@@ -267,7 +268,9 @@ try {
       )}` + `${pad(rows ? (rps * rows).toFixed(0) : '-', 10)}${pad(`${at((f) => f.cpuMicros, 1)} µs`, 16)}\n`,
     );
   });
-  process.stdout.write(`single-row /predict ÷ ceiling: ${percent(ratios)}\n`);
+  process.stdout.write(`single-row /predict ÷ ceiling (GET): ${percent(ratios)}\n`);
+  process.stdout.write(`single-row /predict ÷ POST ceiling: ${percent(postRatios)}\n`);
+  process.stdout.write(`POST ceiling ÷ GET ceiling: ${percent(postRatios.map((r, i) => ratios[i]! / r))}\n`);
   process.stdout.write(
     `single-row /predict: ${median(coalesced).toFixed(1)} requests per model run (micro-batching)\n`,
   );
