@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
-import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server';
+import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server/config';
 import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
 import {
   DEFAULT_DATA_DIR,
