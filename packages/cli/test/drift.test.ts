@@ -153,6 +153,7 @@ describe('glyco drift', () => {
       30_000,
     );
 
+    // Only a server has a port and a database name to override: on PGlite this case does not exist.
     it.skipIf(skip || !server)(
       'honours DATABASE_NAME and DATABASE_PORT over the database and port in DATABASE_URL, as the server does',
       async () => {
