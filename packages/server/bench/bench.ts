@@ -1,13 +1,12 @@
 /**
  * `pnpm bench`: one run on loopback, servers and load generator (autocannon, 32 connections) in separate
- * processes. Measures the same-run ceilings (a bare Hono hello-world route in the server process, as a GET and
- * as a POST that reads and parses the one-row body), `/predict`
- * with one row and with 1000 rows (prediction log off), and single-row `/predict` with the prediction log on
- * (embedded PGlite; PostgreSQL too when `BENCH_DATABASE_URL` or `TEST_DATABASE_URL` is set), each in a server of
- * its own, all interleaved over several rounds so background load hits them alike; then the time from process
- * start to the first successful `/predict` for the bundle, the source entry and the CLI, with the embedded log
- * as `pnpm start` has it. Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the
- * length.
+ * processes. Measures the same-run ceilings (a bare Hono hello-world route in the server process, as a GET
+ * and as a POST that reads and parses the one-row body), `/predict` with one row and with 1000 rows
+ * (prediction log off), and single-row `/predict` with the prediction log on (embedded PGlite; PostgreSQL too
+ * when `BENCH_DATABASE_URL` or `TEST_DATABASE_URL` is set), each in a server of its own, all interleaved over
+ * several rounds so background load hits them alike; then the time from process start to the first successful
+ * `/predict` for the bundle, the source entry and the CLI, with the embedded log as `pnpm start` has it.
+ * Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the length.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
