@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleOptions } from '../../scripts/bundle-options.ts';
 import { pglite, type TestDatabase } from './support/backends.ts';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,20 +28,11 @@ describe('the embedded log in an esbuild bundle (the app directory the image shi
   beforeAll(async () => {
     db = await pglite.create();
     await build({
+      ...bundleOptions(
+        { log: 'src/prediction-log/index.ts', 'pglite-worker': 'src/prediction-log/pglite-worker.ts' },
+        outdir,
+      ),
       absWorkingDir: packageDir,
-      entryPoints: {
-        log: 'src/prediction-log/index.ts',
-        'pglite-worker': 'src/prediction-log/pglite-worker.ts',
-      },
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      external: ['@electric-sql/pglite', 'pg-native'],
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
       logLevel: 'silent',
     });
     await writeFile(join(outdir, 'run.mjs'), SCRIPT);
