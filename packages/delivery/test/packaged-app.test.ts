@@ -13,8 +13,8 @@ const SIZE_BUDGET_BYTES = 150_000_000;
 const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke-cli.ts');
 
 /** What the image's process sees: no workspace on PATH, no inherited NODE_* settings, a home of its own. */
-function cleanEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: dirname(process.execPath), HOME: home, DATABASE_URL: 'off', ...extra };
+function cleanEnvironment(home: string): Record<string, string> {
+  return { PATH: dirname(process.execPath), HOME: home, DATABASE_URL: 'off' };
 }
 
 async function waitForListening(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -29,6 +29,33 @@ async function waitForListening(url: string, child: ChildProcess, log: () => str
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the server did not listen within 30 s:\n${log()}`);
+}
+
+interface PackagedServer {
+  process: ChildProcess;
+  baseUrl: string;
+  /** Its stdout and stderr so far. */
+  output(): string;
+}
+
+/** Runs the app directory's node server on a free loopback port, in `cwd`, and waits until it listens. */
+async function startPackagedServer(
+  appDir: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<PackagedServer> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  const child = spawn(process.execPath, [join(appDir, 'dist/server.mjs')], {
+    cwd,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  await waitForListening(`${baseUrl}health`, child, () => output);
+  return { process: child, baseUrl, output: () => output };
 }
 
 /** The handler module the image's CMD names, `dist/lambda.handler` → `dist/lambda.mjs`. */
@@ -75,81 +102,59 @@ describe('the packaged app directory (what the image copies to /app)', () => {
   });
 
   describe('run as the node server (ECS, EKS) from a clean environment and another working directory', () => {
-    let server: ChildProcess;
-    let output = '';
-    let baseUrl: string;
+    let server: PackagedServer;
 
     beforeAll(async () => {
       const cwd = mkdtempSync(join(workDir, 'cwd-'));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}/`;
-      server = spawn(process.execPath, [join(app.dir, 'dist/server.mjs')], {
-        cwd,
-        env: cleanEnvironment(cwd, { PORT: String(port), HOST: '127.0.0.1' }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      server.stdout?.on('data', (chunk) => (output += chunk));
-      server.stderr?.on('data', (chunk) => (output += chunk));
-      await waitForListening(`${baseUrl}health`, server, () => output);
+      server = await startPackagedServer(app.dir, cwd, cleanEnvironment(cwd));
     }, 60_000);
 
     afterAll(() => {
-      if (server.exitCode === null) server.kill('SIGKILL');
+      if (server.process.exitCode === null) server.process.kill('SIGKILL');
     });
 
     it('passes the smoke suite over HTTP', async () => {
-      const results = await runSmoke({ baseUrl, readyTimeoutMs: 20_000 });
+      const results = await runSmoke({ baseUrl: server.baseUrl, readyTimeoutMs: 20_000 });
       expect(results.filter((result) => !result.ok)).toEqual([]);
       expect(results).toHaveLength(5);
     });
 
     it('exits 0 on SIGTERM, as ECS and Kubernetes stop it', async () => {
-      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', resolve));
+      server.process.kill('SIGTERM');
       expect(await exited).toBe(0);
     }, 20_000);
   });
 
   describe('run as `docker run` runs it locally: the embedded prediction log, in a writable working directory', () => {
-    let server: ChildProcess;
-    let output = '';
-    let baseUrl: string;
+    let server: PackagedServer;
 
     beforeAll(async () => {
       const cwd = mkdtempSync(join(workDir, 'embedded-'));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}/`;
-      const { DATABASE_URL: _, ...env } = cleanEnvironment(cwd, { PORT: String(port), HOST: '127.0.0.1' });
-      server = spawn(process.execPath, [join(app.dir, 'dist/server.mjs')], {
-        cwd,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      server.stdout?.on('data', (chunk) => (output += chunk));
-      server.stderr?.on('data', (chunk) => (output += chunk));
-      await waitForListening(`${baseUrl}health`, server, () => output);
+      const { DATABASE_URL: _, ...env } = cleanEnvironment(cwd);
+      server = await startPackagedServer(app.dir, cwd, env);
     }, 60_000);
 
     afterAll(() => {
-      if (server.exitCode === null) server.kill('SIGKILL');
+      if (server.process.exitCode === null) server.process.kill('SIGKILL');
     });
 
     it('stores predictions through the database thread shipped in dist/, and exits 0 on SIGTERM', async () => {
-      const results = await runSmoke({ baseUrl, readyTimeoutMs: 20_000 });
+      const results = await runSmoke({ baseUrl: server.baseUrl, readyTimeoutMs: 20_000 });
       expect(results.filter((result) => !result.ok)).toEqual([]);
       const written = async () =>
         Number(
           /^glyco_prediction_log_written_total (\d+)$/m.exec(
-            await (await fetch(`${baseUrl}metrics`)).text(),
+            await (await fetch(`${server.baseUrl}metrics`)).text(),
           )?.[1],
         );
       const deadline = Date.now() + 20_000;
       while ((await written()) < 1 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await written()).toBeGreaterThanOrEqual(1);
-      expect(output).toContain('"msg":"prediction log: database open"');
-      const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
+      expect(server.output()).toContain('"msg":"prediction log: database open"');
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', resolve));
+      server.process.kill('SIGTERM');
       expect(await exited).toBe(0);
     }, 40_000);
   });
