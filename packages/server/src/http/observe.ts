@@ -3,6 +3,7 @@ import { routePath } from 'hono/route';
 import type { AppEnv } from '../app-deps.ts';
 import type { Logger } from '../logger.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
+import { uuidV7 } from '../uuid-v7.ts';
 import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
 
 /** A client's request id is honoured when it is a plausible id: short, no spaces or separators to forge logs. */
@@ -19,15 +20,15 @@ function routeLabel(c: Context): string {
 
 /**
  * The first middleware of every request: assigns the request id (the client's `X-Request-Id` when valid, else a
- * new UUID), makes sure the response echoes it with the security headers, times the request, counts it in the
- * metrics and writes one JSON access line carrying the id. One middleware rather than several: it runs on every
- * request.
+ * new UUIDv7, time-ordered so that the prediction log's request-id index grows at its end), makes sure the
+ * response echoes it with the security headers, times the request, counts it in the metrics and writes one JSON
+ * access line carrying the id. One middleware rather than several: it runs on every request.
  */
 export function observe(logger: Logger, metrics: AppMetrics): MiddlewareHandler<AppEnv> {
   return async function observe(c, next) {
     const started = performance.now();
     const given = c.req.header(REQUEST_ID_HEADER);
-    const requestId = given && VALID_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    const requestId = given && VALID_REQUEST_ID.test(given) ? given : uuidV7();
     c.set('requestId', requestId);
     await next();
     completeHeaders(c);

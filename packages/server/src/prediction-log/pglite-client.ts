@@ -58,6 +58,7 @@ export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
     query: async (sql, params) => (await worker()).query(sql, params),
     exec: async (sql) => (await worker()).exec(sql),
     transaction: async (work) => (await worker()).transaction(work),
+    copyIn: async (target, text) => (await worker()).copyIn(target, text),
     async close() {
       const opened = await started?.catch(() => undefined);
       await opened?.close();
@@ -127,6 +128,7 @@ async function startWorker(script: URL, dataDir: string): Promise<SqlClient> {
   return {
     query: (sql, params) => inTurn(() => direct.query(sql, params)),
     exec: (sql) => inTurn(() => direct.exec(sql)),
+    copyIn: (target, text) => inTurn(async () => (await run({ kind: 'copy', target, text })).affectedRows),
     transaction: (work) =>
       inTurn(async () => {
         await direct.exec('BEGIN');

@@ -2,6 +2,7 @@
 export type PgliteRequest =
   | { id: number; kind: 'query'; sql: string; params: readonly unknown[] }
   | { id: number; kind: 'exec'; sql: string }
+  | { id: number; kind: 'copy'; target: string; text: string }
   | { id: number; kind: 'close' };
 
 export type PgliteReply =

@@ -15,6 +15,10 @@ port.on('message', async (request: PgliteRequest) => {
     if (request.kind === 'query') {
       const result = await db.query(request.sql, request.params as unknown[]);
       reply = { id: request.id, rows: result.rows as unknown[], affectedRows: result.affectedRows ?? 0 };
+    } else if (request.kind === 'copy') {
+      const blob = new Blob([request.text]);
+      const result = await db.query(`COPY ${request.target} FROM '/dev/blob'`, [], { blob });
+      reply = { id: request.id, rows: [], affectedRows: result.affectedRows ?? 0 };
     } else if (request.kind === 'exec') {
       await db.exec(request.sql);
       reply = { id: request.id, rows: [], affectedRows: 0 };

@@ -1,4 +1,6 @@
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { PredictionLogConfigError } from './config-error.ts';
 import { cachedSecret, checkSecretArn, type DatabaseSecret, type SecretReader } from './database-secret.ts';
 import { type PostgresEndpoint, parseDatabaseUrl, parseSslMode } from './database-url.ts';
@@ -81,6 +83,23 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
+        client.release(failure);
+      }
+    },
+    async copyIn(target, text) {
+      const client = await pool.connect();
+      let failure: Error | undefined;
+      try {
+        const copy = client.query(copyFrom(`COPY ${target} FROM STDIN`));
+        copy.end(text);
+        // Settles on the server's answer: written and visible, or refused (or the query timeout).
+        await finished(copy);
+        return copy.rowCount;
+      } catch (error) {
+        failure = error as Error;
+        throw error;
+      } finally {
+        // A COPY that failed part-way leaves the connection in doubt: the pool replaces it.
         client.release(failure);
       }
     },

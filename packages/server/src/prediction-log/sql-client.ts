@@ -18,6 +18,11 @@ export interface SqlQueryable {
 export interface SqlClient extends SqlQueryable {
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Appends rows given in COPY's text format to `target` (a table and its column list), all of them or none
+   * (a database error is thrown as from `query`). Returns the number of rows written.
+   */
+  copyIn(target: string, text: string): Promise<number>;
   close(): Promise<void>;
 }
 

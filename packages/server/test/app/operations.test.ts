@@ -12,6 +12,8 @@ beforeAll(async () => {
 afterAll(() => runtime.models.close());
 
 const get = (path: string, headers: Record<string, string> = {}) => runtime.app.request(path, { headers });
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 const predict = (headers: Record<string, string> = {}) =>
   runtime.app.request('/predict', {
     method: 'POST',
@@ -36,9 +38,11 @@ describe('request ids and headers', () => {
     );
   });
 
-  it('replaces an X-Request-Id that could forge log lines with a fresh UUID', async () => {
-    const res = await predict({ 'x-request-id': 'not an id <script>' });
-    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  it('replaces an X-Request-Id that could forge log lines with a fresh, time-ordered UUIDv7', async () => {
+    const replaced = (await predict({ 'x-request-id': 'not an id <script>' })).headers.get('x-request-id');
+    const fresh = (await predict()).headers.get('x-request-id');
+    for (const id of [replaced, fresh]) expect(id).toMatch(UUID_V7);
+    expect(replaced! < fresh!).toBe(true);
   });
 
   it('sends the security headers with every response, errors included', async () => {

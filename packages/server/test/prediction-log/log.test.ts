@@ -6,7 +6,14 @@ import { BatchingPredictionLog } from '../../src/prediction-log/batching-log.ts'
 import { openPredictionLog, openPredictionLogReader } from '../../src/prediction-log/index.ts';
 import { migrate } from '../../src/prediction-log/migrations.ts';
 import { openSqlClient } from '../../src/prediction-log/open-database.ts';
-import { INSERT_BATCH_SQL } from '../../src/prediction-log/rows.ts';
+import {
+  batchJson,
+  COPY_TARGET,
+  copyText,
+  INSERT_BATCH_SQL,
+  rowJson,
+  rowValues,
+} from '../../src/prediction-log/rows.ts';
 import { Spool } from '../../src/prediction-log/spool.ts';
 import { describeEachBackend, postgres } from './support/backends.ts';
 import { memoryLogger, prediction, waitFor } from './support/records.ts';
@@ -50,6 +57,26 @@ describeEachBackend('prediction log on $name', (current) => {
       observed_outcome: null,
     });
     expect((second.predicted_at as Date).getTime()).toBe(batchRequest[1]!.time.getTime());
+  });
+
+  it('stores text and numbers exactly as given, tabs, backslashes and line breaks included, by COPY and by INSERT', async () => {
+    const client = await openSqlClient(current.backend.name, current.db.options, memoryLogger());
+    await migrate(client);
+    const awkward = { ...prediction('tab\there back\\slash\\t new\nline\r\\N'), modelVersion: '1.0\t.0\\' };
+    awkward.outputs = { ...awkward.outputs, probability: 1.5e-7 };
+    awkward.inputs = { ...awkward.inputs, pedigree: 1e-300 };
+    // The live path and the replay path, each on its own row: neither may lean on the other's fallback.
+    expect(await client.copyIn(COPY_TARGET, copyText([rowValues(awkward, 0)]))).toBe(1);
+    await client.query(INSERT_BATCH_SQL, [batchJson([rowJson(rowValues(awkward, 1))])]);
+    const { rows } = await client.query<Record<string, unknown>>(
+      'SELECT request_id, row_index, model_version, probability, inputs FROM predictions ORDER BY row_index',
+    );
+    await client.close();
+    const stored = { request_id: awkward.requestId, model_version: awkward.modelVersion };
+    expect(rows).toEqual([
+      { ...stored, row_index: 0, probability: 1.5e-7, inputs: awkward.inputs },
+      { ...stored, row_index: 1, probability: 1.5e-7, inputs: awkward.inputs },
+    ]);
   });
 
   it('keeps both predictions when a client reuses a request id: each row has its own id', async () => {

@@ -23,6 +23,10 @@ export function switchableClient(client: SqlClient): SqlClient & { down: boolean
       failIfDown();
       return client.transaction(work) as Promise<T>;
     },
+    async copyIn(target: string, text: string) {
+      failIfDown();
+      return client.copyIn(target, text);
+    },
     close: () => client.close(),
   };
   return wrapper;

@@ -8,11 +8,12 @@ let lastMs = -1;
 let counter = 0;
 
 /**
- * A UUIDv7 (RFC 9562) for one logged row: 48 bits of Unix time in milliseconds, a 12-bit counter that orders
- * the ids made within one millisecond (RFC 9562 §6.2, method 1), and 62 random bits. Time-ordered, so the
- * primary key's index grows at its end; strictly increasing within the process, even when `ms` goes back.
+ * A UUIDv7 (RFC 9562), for request ids and logged rows: 48 bits of Unix time in milliseconds, a 12-bit counter that orders
+ * the ids made within one millisecond (RFC 9562 §6.2, method 1), and 62 random bits. Time-ordered, so an index
+ * on these ids grows at its end instead of taking each insert at a random page; strictly increasing within the
+ * process, even when `ms` goes back.
  */
-export function rowId(ms: number): string {
+export function uuidV7(ms = Date.now()): string {
   if (ms > lastMs) {
     lastMs = ms;
     counter = 0;
