@@ -31,9 +31,10 @@ export const COPY_TARGET = `predictions (${PREDICTION_COLUMNS})`;
  */
 export function rowValues(record: PredictionRecord, rowIndex: number): RowValues {
   const { outputs } = record;
+  const ms = record.time.getTime();
   return [
-    uuidV7(record.time.getTime()),
-    isoTime(record.time),
+    uuidV7(ms),
+    isoTime(ms),
     record.requestId,
     rowIndex,
     record.modelName,
@@ -87,13 +88,13 @@ function copyField(text: string): string {
   return text.replace(COPY_SPECIAL, (special) => COPY_ESCAPES[special]!);
 }
 
-/** The rows of one request share their time: its text is made once. */
-let lastTime: Date | undefined;
+/** Rows made in the same millisecond (those of a request, of a micro-batch) share their time's text. */
+let lastMs = Number.NaN;
 let lastIso = '';
-function isoTime(time: Date): string {
-  if (time !== lastTime) {
-    lastIso = time.toISOString();
-    lastTime = time;
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
   }
   return lastIso;
 }

@@ -17,9 +17,10 @@ function loggedValue(feature: FeatureSpec, value: unknown): number | null {
 /** Log inputs of a row object, as sent (the tensor holds float32 roundings of them). */
 export function loggedInputs(features: readonly FeatureSpec[], row: unknown): Record<string, number | null> {
   const record = row as Record<string, unknown>;
-  return Object.fromEntries(
-    features.map((feature) => [feature.name, loggedValue(feature, record[feature.name])]),
-  );
+  // A loop, not Object.fromEntries: half the cost, for an object made for every logged row.
+  const inputs: Record<string, number | null> = {};
+  for (const feature of features) inputs[feature.name] = loggedValue(feature, record[feature.name]);
+  return inputs;
 }
 
 /** Log inputs of row `row` of a row-major value array, as sent. */
@@ -29,7 +30,9 @@ export function inputsOfValues(
   row: number,
 ): Record<string, number | null> {
   const offset = row * features.length;
-  return Object.fromEntries(
-    features.map((feature, f) => [feature.name, loggedValue(feature, data[offset + f])]),
-  );
+  const inputs: Record<string, number | null> = {};
+  features.forEach((feature, f) => {
+    inputs[feature.name] = loggedValue(feature, data[offset + f]);
+  });
+  return inputs;
 }
