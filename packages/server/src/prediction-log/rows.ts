@@ -76,6 +76,7 @@ export function copyText(rows: readonly RowValues[]): string {
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/g;
+const HAS_COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
   '\t': '\\t',
@@ -85,7 +86,8 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
 
 /** A text value escaped for COPY's text format, where a backslash, tab or line break would end the field. */
 function copyField(text: string): string {
-  return text.replace(COPY_SPECIAL, (special) => COPY_ESCAPES[special]!);
+  // Tested first: a replace() that finds nothing still costs twice as much, and nothing is the usual case.
+  return HAS_COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL, (special) => COPY_ESCAPES[special]!) : text;
 }
 
 /** Rows made in the same millisecond (those of a request, of a micro-batch) share their time's text. */
