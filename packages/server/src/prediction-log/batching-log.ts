@@ -214,7 +214,7 @@ export class BatchingPredictionLog implements PredictionLog {
       if (this.#queue.rows < this.#settings.batchRows) this.#writeAll = false;
       await this.#settle(async (rows) => {
         if (this.#unavailable) await this.#spoolBatch(jsonBatch(rows.map(rowJson)));
-        else await this.#insertFromQueue(rows);
+        else await this.#copyFromQueue(rows);
       });
     }
   }
@@ -291,7 +291,7 @@ export class BatchingPredictionLog implements PredictionLog {
   }
 
   /** Rows on their first attempt, which cannot be in the table yet: one COPY, the cheapest write per row. */
-  async #insertFromQueue(rows: RowValues[]): Promise<void> {
+  async #copyFromQueue(rows: RowValues[]): Promise<void> {
     try {
       this.#countInserted(
         'written',
