@@ -70,6 +70,8 @@ export class BatchingPredictionLog implements PredictionLog {
   #flushes: { recorded: number; resolve(): void }[] = [];
   /** Write what is queued even if it is less than a batch (timer, flush, close); else only full batches. */
   #writeAll = false;
+  /** False once a COPY failed where an INSERT of the same rows worked: see `#writeFresh`. */
+  #copyWorks = true;
   #spilling: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -214,7 +216,7 @@ export class BatchingPredictionLog implements PredictionLog {
       if (this.#queue.rows < this.#settings.batchRows) this.#writeAll = false;
       await this.#settle(async (rows) => {
         if (this.#unavailable) await this.#spoolBatch(jsonBatch(rows.map(rowJson)));
-        else await this.#copyFromQueue(rows);
+        else await this.#writeFresh(rows);
       });
     }
   }
@@ -290,25 +292,51 @@ export class BatchingPredictionLog implements PredictionLog {
     this.#flushes = waiting;
   }
 
-  /** Rows on their first attempt, which cannot be in the table yet: one COPY, the cheapest write per row. */
-  async #copyFromQueue(rows: RowValues[]): Promise<void> {
-    try {
-      this.#countInserted(
-        'written',
-        rows.length,
-        await this.#settings.client.copyIn(COPY_TARGET, copyText(rows)),
-      );
-    } catch (error) {
-      if (!isRejectedData(error)) {
-        // Its outcome may be unknown (the connection broke after the commit): the spool's replay ignores
-        // rows already stored.
-        this.#markUnavailable(error);
-        await this.#spoolBatch(jsonBatch(rows.map(rowJson)));
+  /**
+   * Rows on their first attempt, which cannot be in the table yet: one COPY, the cheapest write per row. When
+   * COPY fails for another reason than the data, the batch INSERT tries the same rows: a database that is down
+   * fails it too, while one behind something that does not pass COPY on (some connection proxies) takes them,
+   * and from then on gets every batch that way.
+   */
+  async #writeFresh(rows: RowValues[]): Promise<void> {
+    let copyError: unknown;
+    if (this.#copyWorks) {
+      try {
+        const copied = await this.#settings.client.copyIn(COPY_TARGET, copyText(rows));
+        this.#countInserted('written', rows.length, copied);
         return;
+      } catch (error) {
+        copyError = error;
       }
-      const rest = await this.#insertOneByOne(rows.map(rowJson), 'written');
-      if (rest.length > 0) await this.#spoolBatch(jsonBatch(rest));
     }
+    const rowsJson = rows.map(rowJson);
+    if (!isRejectedData(copyError)) {
+      try {
+        // ON CONFLICT: rows of a COPY that committed but whose answer was lost are not written twice.
+        this.#countInserted('written', rows.length, await this.#insert(batchJson(rowsJson)));
+        if (copyError !== undefined) this.#stopCopying(copyError);
+        return;
+      } catch (error) {
+        if (!isRejectedData(error)) {
+          this.#markUnavailable(error);
+          // The spool's replay, too, skips rows already stored.
+          await this.#spoolBatch(jsonBatch(rowsJson));
+          return;
+        }
+      }
+    }
+    const rest = await this.#insertOneByOne(rowsJson, 'written');
+    if (rest.length > 0) await this.#spoolBatch(jsonBatch(rest));
+  }
+
+  #stopCopying(error: unknown): void {
+    this.#copyWorks = false;
+    this.#settings.logger.warn(
+      'prediction log: COPY failed where INSERT works; writing with INSERT from now on',
+      {
+        error: (error as Error)?.message ?? String(error),
+      },
+    );
   }
 
   async #replayLine(line: string): Promise<void> {

@@ -201,6 +201,38 @@ describeEachBackend('prediction log on $name', (current) => {
     ]);
   });
 
+  it('writes with INSERT, for good, once COPY fails where INSERT works (a proxy that refuses COPY), losing nothing', async () => {
+    const logger = memoryLogger();
+    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
+    await migrate(client);
+    const log = new BatchingPredictionLog({
+      client,
+      spool: await Spool.open(current.spoolDir, logger),
+      logger,
+      schemaReady: true,
+      maxQueueRows: 10_000,
+      batchRows: 10,
+      flushIntervalMs: 5,
+      retryIntervalMs: 60_000,
+    });
+    log.record([prediction('copied')]);
+    await log.flush();
+    client.refuseCopy = true;
+    for (let i = 0; i < 30; i++) log.record([prediction(`inserted-${i}`)]);
+    await log.close();
+
+    expect(client.copies).toBe(2);
+    expect(log.metrics()).toMatchObject({ written: 31, spooled: 0, duplicates: 0, dropped: 0 });
+    const rows = await current.db.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions');
+    expect(rows).toEqual([{ n: 31 }]);
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'prediction log: COPY failed where INSERT works; writing with INSERT from now on',
+      }),
+    );
+  });
+
   it('replays at startup what a previous process spooled, skipping rows an interrupted replay already stored', async () => {
     const logger = memoryLogger();
     const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
