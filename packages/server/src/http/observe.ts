@@ -3,8 +3,10 @@ import { routePath } from 'hono/route';
 import type { AppEnv } from '../app-deps.ts';
 import type { Logger } from '../logger.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
-import { uuidV7 } from '../uuid-v7.ts';
+import { uuidV7Source } from '../uuid-v7.ts';
 import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
+
+const newRequestId = uuidV7Source();
 
 /** A client's request id is honoured when it is a plausible id: short, no spaces or separators to forge logs. */
 const VALID_REQUEST_ID = /^[\w.:=-]{1,128}$/;
@@ -28,7 +30,7 @@ export function observe(logger: Logger, metrics: AppMetrics): MiddlewareHandler<
   return async function observe(c, next) {
     const started = performance.now();
     const given = c.req.header(REQUEST_ID_HEADER);
-    const requestId = given && VALID_REQUEST_ID.test(given) ? given : uuidV7();
+    const requestId = given && VALID_REQUEST_ID.test(given) ? given : newRequestId();
     c.set('requestId', requestId);
     await next();
     completeHeaders(c);

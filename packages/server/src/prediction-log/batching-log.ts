@@ -13,7 +13,7 @@ import {
   rowValues,
 } from './rows.ts';
 import type { Spool } from './spool.ts';
-import { isRejectedData, type SqlClient } from './sql-client.ts';
+import { isDatabaseAnswer, isRejectedData, type SqlClient } from './sql-client.ts';
 import type { PredictionLog, PredictionLogState, PredictionRecord } from './types.ts';
 
 export interface BatchingLogSettings {
@@ -22,7 +22,7 @@ export interface BatchingLogSettings {
   logger: Logger;
   /** Rows held in memory at most; beyond that the oldest go to the spool. */
   maxQueueRows: number;
-  /** Rows per insert at most. */
+  /** Rows per write at most. */
   batchRows: number;
   /** How long a partial batch waits for company before it is written. */
   flushIntervalMs: number;
@@ -33,6 +33,8 @@ export interface BatchingLogSettings {
 }
 
 const MAX_RETRY_MS = 5_000;
+/** Batches in a row whose COPY was refused while an INSERT of the same rows worked, before COPY is given up. */
+const COPY_REFUSALS_BEFORE_INSERTING = 3;
 const OK = Object.freeze({ state: 'ok' as const });
 const STARTING = Object.freeze({ state: 'starting' as const, detail: 'opening the database' });
 
@@ -43,7 +45,7 @@ type Counters = Omit<PredictionLogMetrics, 'queueRows' | 'spoolBytes'>;
 
 /**
  * The prediction log's write path, off the request path: `record()` only queues; a single drain loop turns
- * the queue into batched inserts. While the database is unavailable batches go to the spool, which is
+ * the queue into batched writes. While the database is unavailable batches go to the spool, which is
  * replayed (before any newer batch is inserted) once a retry finds the database again.
  */
 export class BatchingPredictionLog implements PredictionLog {
@@ -70,8 +72,8 @@ export class BatchingPredictionLog implements PredictionLog {
   #flushes: { recorded: number; resolve(): void }[] = [];
   /** Write what is queued even if it is less than a batch (timer, flush, close); else only full batches. */
   #writeAll = false;
-  /** False once a COPY failed where an INSERT of the same rows worked: see `#writeFresh`. */
-  #copyWorks = true;
+  /** Batches in a row whose COPY was refused while their INSERT worked: see `#writeFresh`. */
+  #copyRefusals = 0;
   #spilling: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #closed = false;
@@ -294,49 +296,53 @@ export class BatchingPredictionLog implements PredictionLog {
 
   /**
    * Rows on their first attempt, which cannot be in the table yet: one COPY, the cheapest write per row. When
-   * COPY fails for another reason than the data, the batch INSERT tries the same rows: a database that is down
-   * fails it too, while one behind something that does not pass COPY on (some connection proxies) takes them,
-   * and from then on gets every batch that way.
+   * the database (or a proxy in front of it) answers the COPY with an error that is not about the data, the
+   * batch INSERT tries the same rows at once; after a few batches in a row where it works and COPY does not
+   * (some connection proxies do not pass COPY on), the log writes by INSERT from then on.
    */
   async #writeFresh(rows: RowValues[]): Promise<void> {
-    let copyError: unknown;
-    if (this.#copyWorks) {
+    let copyRefused: unknown;
+    if (this.#copyRefusals < COPY_REFUSALS_BEFORE_INSERTING) {
       try {
         const copied = await this.#settings.client.copyIn(COPY_TARGET, copyText(rows));
+        this.#copyRefusals = 0;
         this.#countInserted('written', rows.length, copied);
         return;
       } catch (error) {
-        copyError = error;
+        if (isRejectedData(error)) return this.#insertRowByRow(rows.map(rowJson));
+        if (!isDatabaseAnswer(error)) return this.#spoolUnavailable(error, rows.map(rowJson));
+        copyRefused = error;
       }
     }
     const rowsJson = rows.map(rowJson);
-    if (!isRejectedData(copyError)) {
-      try {
-        // ON CONFLICT: rows of a COPY that committed but whose answer was lost are not written twice.
-        this.#countInserted('written', rows.length, await this.#insert(batchJson(rowsJson)));
-        if (copyError !== undefined) this.#stopCopying(copyError);
-        return;
-      } catch (error) {
-        if (!isRejectedData(error)) {
-          this.#markUnavailable(error);
-          // The spool's replay, too, skips rows already stored.
-          await this.#spoolBatch(jsonBatch(rowsJson));
-          return;
-        }
-      }
+    try {
+      this.#countInserted('written', rows.length, await this.#insert(batchJson(rowsJson)));
+    } catch (error) {
+      if (isRejectedData(error)) return this.#insertRowByRow(rowsJson);
+      return this.#spoolUnavailable(error, rowsJson);
     }
+    if (copyRefused !== undefined && ++this.#copyRefusals === COPY_REFUSALS_BEFORE_INSERTING) {
+      const error = (copyRefused as Error).message;
+      this.#settings.logger.warn(
+        'prediction log: the database refuses COPY but takes INSERT; inserting from now on',
+        { error },
+      );
+    }
+  }
+
+  /** A batch the database refused as a whole: the rows it takes are written, the others dropped. */
+  async #insertRowByRow(rowsJson: string[]): Promise<void> {
     const rest = await this.#insertOneByOne(rowsJson, 'written');
     if (rest.length > 0) await this.#spoolBatch(jsonBatch(rest));
   }
 
-  #stopCopying(error: unknown): void {
-    this.#copyWorks = false;
-    this.#settings.logger.warn(
-      'prediction log: COPY failed where INSERT works; writing with INSERT from now on',
-      {
-        error: (error as Error)?.message ?? String(error),
-      },
-    );
+  /**
+   * The database is unavailable: the rows go to the spool. Whether a write that broke off committed is
+   * unknown; the replay skips the rows already stored.
+   */
+  async #spoolUnavailable(error: unknown, rowsJson: string[]): Promise<void> {
+    this.#markUnavailable(error);
+    await this.#spoolBatch(jsonBatch(rowsJson));
   }
 
   async #replayLine(line: string): Promise<void> {

@@ -68,41 +68,51 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
       await client.query(sql);
     },
   });
+  /**
+   * Lends a connection to `work`. pg-pool stops listening for a lent connection's errors, and an error event
+   * nobody listens for ends the process: a connection that dies meanwhile (restart, failover, a proxy dropping
+   * it) must fail `work` instead. A connection that saw a failure is not lent again.
+   */
+  async function withConnection<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let failure: Error | undefined;
+    const onError = (error: Error) => {
+      failure ??= error;
+    };
+    client.on('error', onError);
+    try {
+      return await work(client);
+    } catch (error) {
+      failure ??= error as Error;
+      throw error;
+    } finally {
+      client.off('error', onError);
+      client.release(failure);
+    }
+  }
+
   return {
     ...on(pool),
-    async transaction(work) {
-      const client = await pool.connect();
-      let failure: Error | undefined;
-      try {
+    transaction: (work) =>
+      withConnection(async (client) => {
         await client.query('BEGIN');
-        const result = await work(on(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        failure = error as Error;
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release(failure);
-      }
-    },
-    async copyIn(target, text) {
-      const client = await pool.connect();
-      let failure: Error | undefined;
-      try {
+        try {
+          const result = await work(on(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    copyIn: (target, text) =>
+      withConnection(async (client) => {
         const copy = client.query(copyFrom(`COPY ${target} FROM STDIN`));
         copy.end(text);
         // Settles on the server's answer: written and visible, or refused (or the query timeout).
         await finished(copy);
         return copy.rowCount;
-      } catch (error) {
-        failure = error as Error;
-        throw error;
-      } finally {
-        // A COPY that failed part-way leaves the connection in doubt: the pool replaces it.
-        client.release(failure);
-      }
-    },
+      }),
     close: () => pool.end(),
   };
 }

@@ -1,5 +1,7 @@
-import { uuidV7 } from '../uuid-v7.ts';
+import { uuidV7Source } from '../uuid-v7.ts';
 import type { PredictionRecord } from './types.ts';
+
+const newRowId = uuidV7Source();
 
 /** One prediction's column values, in `PREDICTION_COLUMNS` order. */
 export type RowValues = readonly [
@@ -32,14 +34,16 @@ export const COPY_TARGET = `predictions (${PREDICTION_COLUMNS})`;
 export function rowValues(record: PredictionRecord, rowIndex: number): RowValues {
   const { outputs } = record;
   const ms = record.time.getTime();
+  const inputsJson = JSON.stringify(record.inputs);
+  if (typeof inputsJson !== 'string') throw new Error('inputs have no JSON form');
   return [
-    uuidV7(ms),
+    newRowId(ms),
     isoTime(ms),
     record.requestId,
     rowIndex,
     record.modelName,
     record.modelVersion,
-    JSON.stringify(record.inputs),
+    inputsJson,
     outputs.prediction,
     outputs.label,
     outputs.probability,

@@ -27,6 +27,15 @@ export interface SqlClient extends SqlQueryable {
 }
 
 /**
+ * True when the error is an answer on a working connection, a SQLSTATE from the database or a proxy in
+ * front of it, rather than a connection that failed (refused, reset, timed out), which has none.
+ */
+export function isDatabaseAnswer(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9][0-9A-Z]{4}$/.test(code);
+}
+
+/**
  * True when the database refused the data itself (SQLSTATE class 22 "data exception" or 23 "integrity
  * constraint violation"): retrying the same rows cannot succeed. Every other failure (refused connection,
  * timeout, shutdown, permissions) is treated as the database being unavailable, and the rows are kept.

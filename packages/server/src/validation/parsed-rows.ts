@@ -31,8 +31,8 @@ export function inputsOfValues(
 ): Record<string, number | null> {
   const offset = row * features.length;
   const inputs: Record<string, number | null> = {};
-  features.forEach((feature, f) => {
-    inputs[feature.name] = loggedValue(feature, data[offset + f]);
-  });
+  for (let f = 0; f < features.length; f++) {
+    inputs[features[f]!.name] = loggedValue(features[f]!, data[offset + f]);
+  }
   return inputs;
 }
