@@ -15,9 +15,37 @@ import {
   rowValues,
 } from '../../src/prediction-log/rows.ts';
 import { Spool } from '../../src/prediction-log/spool.ts';
-import { describeEachBackend, postgres } from './support/backends.ts';
+import { type BackendUnderTest, describeEachBackend, postgres } from './support/backends.ts';
 import { memoryLogger, prediction, waitFor } from './support/records.ts';
 import { switchableClient } from './support/switchable-client.ts';
+
+/**
+ * A log over a migrated database of the backend under test, through a client the test can take down or make
+ * refuse COPY; a retry waits a minute unless `retryIntervalMs` says otherwise, so a test decides when.
+ */
+async function logOnSwitchableClient(
+  current: BackendUnderTest,
+  logger: ReturnType<typeof memoryLogger>,
+  {
+    batchRows,
+    retryIntervalMs = 60_000,
+    maxSpoolBytes,
+  }: { batchRows: number; retryIntervalMs?: number; maxSpoolBytes?: number },
+) {
+  const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
+  await migrate(client);
+  const log = new BatchingPredictionLog({
+    client,
+    spool: await Spool.open(current.spoolDir, logger, maxSpoolBytes),
+    logger,
+    schemaReady: true,
+    maxQueueRows: 10_000,
+    batchRows,
+    flushIntervalMs: 5,
+    retryIntervalMs,
+  });
+  return { client, log };
+}
 
 describeEachBackend('prediction log on $name', (current) => {
   it('stores every row of every request once, with its columns, off the request path', async () => {
@@ -155,17 +183,8 @@ describeEachBackend('prediction log on $name', (current) => {
 
   it('spools while the database is unavailable and replays in order, exactly once, when it is back', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
-    await migrate(client);
-    const spool = await Spool.open(current.spoolDir, logger);
-    const log = new BatchingPredictionLog({
-      client,
-      spool,
-      logger,
-      schemaReady: true,
-      maxQueueRows: 10_000,
+    const { client, log } = await logOnSwitchableClient(current, logger, {
       batchRows: 25,
-      flushIntervalMs: 5,
       retryIntervalMs: 50,
     });
     log.record([prediction('before-0')]);
@@ -203,18 +222,7 @@ describeEachBackend('prediction log on $name', (current) => {
 
   it('writes by INSERT, for good, after batches in a row whose COPY was refused while INSERT worked, losing nothing', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
-    await migrate(client);
-    const log = new BatchingPredictionLog({
-      client,
-      spool: await Spool.open(current.spoolDir, logger),
-      logger,
-      schemaReady: true,
-      maxQueueRows: 10_000,
-      batchRows: 10,
-      flushIntervalMs: 5,
-      retryIntervalMs: 60_000,
-    });
+    const { client, log } = await logOnSwitchableClient(current, logger, { batchRows: 10 });
     log.record([prediction('copied')]);
     await log.flush();
     client.refuseCopy = true;
@@ -235,18 +243,7 @@ describeEachBackend('prediction log on $name', (current) => {
 
   it('replays at startup what a previous process spooled, skipping rows an interrupted replay already stored', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
-    await migrate(client);
-    const previous = new BatchingPredictionLog({
-      client,
-      spool: await Spool.open(current.spoolDir, logger),
-      logger,
-      schemaReady: true,
-      maxQueueRows: 10_000,
-      batchRows: 10,
-      flushIntervalMs: 5,
-      retryIntervalMs: 60_000,
-    });
+    const { client, log: previous } = await logOnSwitchableClient(current, logger, { batchRows: 10 });
     client.down = true;
     for (let i = 0; i < 30; i++) previous.record([prediction(`spooled-${i}`)]);
     await previous.close();
@@ -272,17 +269,9 @@ describeEachBackend('prediction log on $name', (current) => {
 
   it('counts rows it cannot keep as dropped, with an error, when the database is down and the spool is full', async () => {
     const logger = memoryLogger();
-    const client = switchableClient(await openSqlClient(current.backend.name, current.db.options, logger));
-    await migrate(client);
-    const log = new BatchingPredictionLog({
-      client,
-      spool: await Spool.open(current.spoolDir, logger, 2000),
-      logger,
-      schemaReady: true,
-      maxQueueRows: 10_000,
+    const { client, log } = await logOnSwitchableClient(current, logger, {
       batchRows: 5,
-      flushIntervalMs: 5,
-      retryIntervalMs: 60_000,
+      maxSpoolBytes: 2000,
     });
     client.down = true;
     for (let i = 0; i < 50; i++) log.record([prediction(`full-${i}`)]);
