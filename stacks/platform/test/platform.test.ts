@@ -54,7 +54,9 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
   });
 
   it('creates interface endpoints only where config asks for them', () => {
-    const endpoints = stack.resources.filter((r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint');
+    const endpoints = stack.resources.filter(
+      (r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint' && r.props.vpcEndpointType === 'Interface',
+    );
     const services = endpoints.map((e) => String(e.props.serviceName).split('.').slice(3).join('.'));
     expect(services.sort()).toEqual(env === 'prod' ? ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager'] : []);
     for (const endpoint of endpoints) expect(endpoint.props.privateDnsEnabled).toBe(true);

@@ -4,8 +4,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import type { Environment } from '../environment.ts';
 import type { PolicyResource } from '../policy/rule.ts';
+import { awsxChildren } from './awsx/index.ts';
 import { mockCall, mockState } from './mock-state.ts';
-import { platformFixture } from './platform-fixture.ts';
+import { platformFixture, TEST_REGION } from './platform-fixture.ts';
 
 export interface RunStackOptions {
   /** The project name in Pulumi.yaml (the config namespace). */
@@ -19,7 +20,10 @@ export interface RunStackOptions {
 }
 
 export interface StackRun {
-  /** Every resource the program registered, with its inputs. */
+  /**
+   * Every resource the program registered, with its inputs, and the children its awsx components register in
+   * a real deployment (which the mocks never see).
+   */
   resources: PolicyResource[];
   outputs: Record<string, unknown>;
 }
@@ -67,7 +71,7 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
     pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
   );
   await pulumi.runtime.disconnect();
-  return { resources, outputs };
+  return { resources: [...resources, ...awsxChildren(resources, TEST_REGION)], outputs };
 }
 
 export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {
