@@ -1,9 +1,10 @@
 import { type PolicyDocument, policyDocument } from './documents.ts';
 
 /**
- * The rights the AWS Load Balancer Controller (v2.13 chart 1.13) needs, written after its published
- * install policy: read-only discovery everywhere; create/modify/delete only load balancers, target groups and
- * security groups that carry the controller's own `elbv2.k8s.aws/cluster` tag.
+ * The rights the AWS Load Balancer Controller v2.13.0 (chart 1.13.0) needs: statement for statement the grants of
+ * its install policy (kubernetes-sigs/aws-load-balancer-controller@v2.13.0 docs/install/iam_policy.json; the test
+ * checks both ways against that file). Read-only discovery everywhere; create, change and delete only security
+ * groups, load balancers and target groups that carry the controller's own `elbv2.k8s.aws/cluster` tag.
  */
 const CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 
@@ -77,15 +78,12 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
       Resource: '*',
     },
     {
-      Sid: 'CreateSecurityGroups',
+      Sid: 'ChangeSecurityGroupIngress',
       Effect: 'Allow',
-      Action: [
-        'ec2:CreateSecurityGroup',
-        'ec2:AuthorizeSecurityGroupIngress',
-        'ec2:RevokeSecurityGroupIngress',
-      ],
+      Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
       Resource: '*',
     },
+    { Sid: 'CreateSecurityGroups', Effect: 'Allow', Action: 'ec2:CreateSecurityGroup', Resource: '*' },
     {
       Sid: 'TagNewSecurityGroups',
       Effect: 'Allow',
@@ -97,11 +95,19 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
       },
     },
     {
+      // Retagging an own group, never moving the cluster tag with the same request.
+      Sid: 'TagOwnSecurityGroups',
+      Effect: 'Allow',
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Resource: 'arn:aws:ec2:*:*:security-group/*',
+      Condition: {
+        Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'true', [`aws:ResourceTag/${CLUSTER_TAG}`]: 'false' },
+      },
+    },
+    {
       Sid: 'ManageOwnSecurityGroups',
       Effect: 'Allow',
       Action: [
-        'ec2:CreateTags',
-        'ec2:DeleteTags',
         'ec2:AuthorizeSecurityGroupIngress',
         'ec2:RevokeSecurityGroupIngress',
         'ec2:DeleteSecurityGroup',
@@ -124,12 +130,6 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
         'elasticloadbalancing:DeleteListener',
         'elasticloadbalancing:CreateRule',
         'elasticloadbalancing:DeleteRule',
-        'elasticloadbalancing:ModifyListener',
-        'elasticloadbalancing:ModifyListenerAttributes',
-        'elasticloadbalancing:AddListenerCertificates',
-        'elasticloadbalancing:RemoveListenerCertificates',
-        'elasticloadbalancing:ModifyRule',
-        'elasticloadbalancing:SetWebAcl',
       ],
       Resource: '*',
     },
@@ -142,7 +142,21 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
         'arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*',
         'arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*',
       ],
-      Condition: { Null: { [`aws:ResourceTag/${CLUSTER_TAG}`]: 'false' } },
+      Condition: {
+        Null: { [`aws:RequestTag/${CLUSTER_TAG}`]: 'true', [`aws:ResourceTag/${CLUSTER_TAG}`]: 'false' },
+      },
+    },
+    {
+      // v2.13 tags listeners and rules as it creates them: without this the Ingress never gets an address.
+      Sid: 'TagListenersAndRules',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
+      Resource: [
+        'arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener-rule/net/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*',
+      ],
     },
     {
       Sid: 'TagOnCreate',
@@ -170,6 +184,7 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
         'elasticloadbalancing:ModifyTargetGroup',
         'elasticloadbalancing:ModifyTargetGroupAttributes',
         'elasticloadbalancing:DeleteTargetGroup',
+        'elasticloadbalancing:ModifyListenerAttributes',
         'elasticloadbalancing:ModifyCapacityReservation',
         'elasticloadbalancing:ModifyIpPools',
       ],
@@ -181,6 +196,19 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
       Effect: 'Allow',
       Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
       Resource: 'arn:aws:elasticloadbalancing:*:*:targetgroup/*/*',
+    },
+    {
+      Sid: 'ChangeListenersAndRules',
+      Effect: 'Allow',
+      Action: [
+        'elasticloadbalancing:SetWebAcl',
+        'elasticloadbalancing:ModifyListener',
+        'elasticloadbalancing:AddListenerCertificates',
+        'elasticloadbalancing:RemoveListenerCertificates',
+        'elasticloadbalancing:ModifyRule',
+        'elasticloadbalancing:SetRulePriorities',
+      ],
+      Resource: '*',
     },
   ]);
 }

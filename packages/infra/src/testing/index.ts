@@ -1,3 +1,4 @@
 export * from './boundary-check.ts';
+export * from './iam-requests.ts';
 export * from './platform-fixture.ts';
 export * from './run-stack.ts';
