@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decide, type EvaluableDocument } from '../src/iam/evaluation.ts';
 import {
   actionMatches,
   appAccessPolicy,
@@ -93,7 +94,42 @@ describe('IAM documents', () => {
   });
 });
 
+/**
+ * What AWS-managed PowerUserAccess (v12) grants, in the terms the evaluation needs: everything but IAM,
+ * Organizations and Account, plus a few of those by name. Source: AWS Managed Policy Reference, PowerUserAccess,
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/PowerUserAccess.html (read 2026-12-03).
+ */
+const POWER_USER_ACCESS: EvaluableDocument = {
+  Statement: [
+    { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+    {
+      Effect: 'Allow',
+      Action: ['iam:CreateServiceLinkedRole', 'iam:DeleteServiceLinkedRole', 'iam:ListRoles'],
+      Resource: '*',
+    },
+  ],
+};
+const asDeployRole = (action: string, resource: string) =>
+  decide([POWER_USER_ACCESS, deployPolicy], { action, resource });
+
 describe('the deploy role', () => {
+  it("may make the calls that look up the account's GitHub OIDC provider (shared-account mode)", () => {
+    // terraform-provider-aws internal/service/iam/openid_connect_provider_data_source.go, which
+    // aws.iam.getOpenIdConnectProvider runs: with a url, ListOpenIDConnectProviders, then
+    // GetOpenIDConnectProvider on the provider whose ARN ends with that url.
+    const github = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    expect(asDeployRole('iam:ListOpenIDConnectProviders', '*')).toBe('allowed');
+    expect(asDeployRole('iam:GetOpenIDConnectProvider', github)).toBe('allowed');
+    expect(asDeployRole('iam:UpdateOpenIDConnectProviderThumbprint', github)).toBe('implicitly-denied');
+    expect(asDeployRole('iam:DeleteOpenIDConnectProvider', github)).toBe('implicitly-denied');
+  });
+
+  it('may not change the boundary, which is why the pipeline stops before a platform change to it', () => {
+    for (const action of ['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']) {
+      expect(asDeployRole(action, BOUNDARY_ARN), action).toBe('explicitly-denied');
+    }
+  });
+
   const allowsOn = (action: string) =>
     deployPolicy.Statement.filter(
       (s) => s.Effect === 'Allow' && [s.Action].flat().some((p) => actionMatches(p, action)),

@@ -1,7 +1,7 @@
 import type { Environment } from '../environment.ts';
 import { PROJECT, resourceName } from '../naming.ts';
 import { BOUNDED_ROLE_ACTIONS, workloadBoundaryArn } from './boundary.ts';
-import { type PolicyDocument, policyDocument } from './documents.ts';
+import { GITHUB_OIDC_HOST, type PolicyDocument, policyDocument } from './documents.ts';
 
 /** The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy. */
 export const PASS_ROLE_SERVICES = [
@@ -69,6 +69,20 @@ export function deployIamPolicy(args: {
       Effect: 'Allow',
       Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions'],
       Resource: boundary,
+    },
+    {
+      // Shared-account mode looks the GitHub provider up (aws.iam.getOpenIdConnectProvider): it lists the
+      // account's providers, then reads the one whose ARN ends with the URL. Listing has no resource.
+      Sid: 'ListOidcProviders',
+      Effect: 'Allow',
+      Action: 'iam:ListOpenIDConnectProviders',
+      Resource: '*',
+    },
+    {
+      Sid: 'ReadTheGithubOidcProvider',
+      Effect: 'Allow',
+      Action: 'iam:GetOpenIDConnectProvider',
+      Resource: `arn:aws:iam::${args.accountId}:oidc-provider/${GITHUB_OIDC_HOST}`,
     },
     {
       Sid: 'ManageClusterOidcProviders',
