@@ -18,6 +18,13 @@ export interface GithubDeployRoleArgs {
   tags: Tags;
 }
 
+/**
+ * How long a deploy job's credentials last: a first deploy runs every stack in turn (EKS alone takes 25–35
+ * minutes), so one hour is not enough. STS grants up to the role's maximum (AssumeRoleWithWebIdentity,
+ * DurationSeconds); the deploy action asks for exactly this (`role-duration-seconds`), and the jobs time out by then.
+ */
+export const DEPLOY_SESSION_SECONDS = 10_800;
+
 /** The role GitHub Actions assumes (no stored AWS keys) to deploy one environment of this repository. */
 export class GithubDeployRole extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
@@ -48,7 +55,7 @@ export class GithubDeployRole extends pulumi.ComponentResource {
             }),
           ),
         ),
-        maxSessionDuration: 3600,
+        maxSessionDuration: DEPLOY_SESSION_SECONDS,
         tags: args.tags,
       },
       parent,
