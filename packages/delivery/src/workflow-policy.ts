@@ -55,6 +55,9 @@ const WRITE_NEEDS: Record<string, (step: Step) => boolean> = {
 
 const PROD_ENVIRONMENT = 'prod';
 
+/** The read-only roles pull requests preview with (`vars.AWS_PREVIEW_ROLE_ARN_<ENV>`); any other role can write. */
+const PREVIEW_ROLE = /PREVIEW/;
+
 /** Checks one workflow file's text against the pipeline's security rules. */
 export function checkWorkflow(file: string, text: string): Violation[] {
   const violations: Violation[] = [];
@@ -104,6 +107,12 @@ export function checkWorkflow(file: string, text: string): Violation[] {
       const role = String(step.with?.['role-to-assume'] ?? '');
       if (/prod/i.test(role) && environmentName(job) !== PROD_ENVIRONMENT) {
         report('prod-gated', `job "${id}" assumes a prod role outside the "${PROD_ENVIRONMENT}" environment`);
+      }
+      if (triggers(workflow).includes('pull_request') && !PREVIEW_ROLE.test(role)) {
+        report(
+          'previews-read-only',
+          `job "${id}" runs for pull requests but assumes a role that is not a preview role`,
+        );
       }
     }
 

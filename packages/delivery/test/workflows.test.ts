@@ -64,6 +64,24 @@ describe('the GitHub Actions workflows', () => {
   });
 });
 
+describe('pull-request previews', () => {
+  const ci = parse(workflows.find(({ file }) => file.endsWith('ci.yml'))!.text) as {
+    jobs: Record<
+      string,
+      { environment?: unknown; steps: { uses?: string; with?: Record<string, unknown> }[] }
+    >;
+  };
+
+  it('assume the read-only preview role, in no GitHub environment (its trust is repo:<owner>/<repo>:pull_request)', () => {
+    const preview = ci.jobs.preview!;
+    expect(preview.environment).toBeUndefined();
+    const credentials = preview.steps.find((step) =>
+      step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+    );
+    expect(credentials?.with?.['role-to-assume']).toBe(expression('vars.AWS_PREVIEW_ROLE_ARN_DEV'));
+  });
+});
+
 describe('actionlint', () => {
   it('reports what GitHub would reject or run wrongly', async () => {
     const broken = `on: push
@@ -181,6 +199,11 @@ describe('the workflow security policy', () => {
       'a persisted checkout token',
       'no-persisted-token',
       (t: string) => t.replace('persist-credentials: false', 'fetch-depth: 0'),
+    ],
+    [
+      'a deploy role in a pull-request workflow',
+      'previews-read-only',
+      (t: string) => t.replace('  push:\n    branches: [main]', '  pull_request:'),
     ],
     [
       'deploys that may overlap',

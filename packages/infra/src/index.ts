@@ -1,5 +1,5 @@
 export * from './components/container-repository.ts';
-export * from './components/github-deploy-role.ts';
+export * from './components/github-actions-roles.ts';
 export * from './components/model-registry.ts';
 export * from './components/postgres-database.ts';
 export * from './components/workload-role.ts';
@@ -7,7 +7,9 @@ export * from './environment.ts';
 export * from './iam/boundary.ts';
 export * from './iam/deploy.ts';
 export * from './iam/documents.ts';
+export * from './iam/evaluation.ts';
 export * from './iam/load-balancer-controller.ts';
+export * from './iam/preview.ts';
 export * from './image.ts';
 export * from './naming.ts';
 export * from './platform-outputs.ts';

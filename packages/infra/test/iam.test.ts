@@ -10,6 +10,7 @@ import {
   loadBalancerControllerPolicy,
   logWritePolicy,
   type PolicyDocument,
+  previewGuardPolicy,
   RULES,
   serviceAccountTrustPolicy,
   statementsOf,
@@ -22,6 +23,7 @@ const deployPolicy = deployIamPolicy({ accountId: ACCOUNT, env: 'prod', region: 
 const boundary = fixtureBoundary('prod');
 const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/glyco-prod-workload-boundary`;
 const OWN_ROLE = `arn:aws:iam::${ACCOUNT}:role/glyco-prod-github-deploy`;
+const PREVIEW_ROLE = `arn:aws:iam::${ACCOUNT}:role/glyco-prod-github-preview`;
 const statement = (document: PolicyDocument, sid: string) => document.Statement.find((s) => s.Sid === sid);
 
 const asRolePolicy = (document: object) => ({
@@ -146,7 +148,7 @@ describe('the deploy role', () => {
     expect(boundary.arn).toBe(BOUNDARY_ARN);
   });
 
-  it('may not remove a boundary, change the boundary policy or change its own role', () => {
+  it('may not remove a boundary, change the boundary policy, its own role or the preview role', () => {
     expect(statement(deployPolicy, 'NeverRemoveABoundary')).toMatchObject({
       Effect: 'Deny',
       Action: 'iam:DeleteRolePermissionsBoundary',
@@ -156,8 +158,8 @@ describe('the deploy role', () => {
       Effect: 'Deny',
       Resource: BOUNDARY_ARN,
     });
-    const own = statement(deployPolicy, 'NeverChangeOwnRole');
-    expect(own).toMatchObject({ Effect: 'Deny', Resource: OWN_ROLE });
+    const own = statement(deployPolicy, 'NeverChangeThePipelineRoles');
+    expect(own).toMatchObject({ Effect: 'Deny', Resource: [OWN_ROLE, PREVIEW_ROLE] });
     expect(own?.Action).toEqual(
       expect.arrayContaining(['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy']),
     );
@@ -177,6 +179,38 @@ describe('the deploy role', () => {
       'eks-fargate-pods.amazonaws.com',
       'rds.amazonaws.com',
     ]);
+  });
+});
+
+describe('the pull-request preview role', () => {
+  const guard = previewGuardPolicy();
+  const byGuard = (action: string, resource = '*') => decide([guard], { action, resource });
+
+  it('never reads data, whatever ReadOnlyAccess allows', () => {
+    for (const [action, resource] of [
+      ['s3:GetObject', 'arn:aws:s3:::glyco-prod-models-123456789012/models/pima-diabetes/1.0.0/model.onnx'],
+      ['s3:GetObjectVersion', 'arn:aws:s3:::glyco-prod-models-123456789012/models/x'],
+      ['secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1'],
+      ['logs:GetLogEvents', 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/glyco-prod-api:log-stream:x'],
+      ['rds:DownloadDBLogFilePortion', 'arn:aws:rds:eu-west-1:123456789012:db:glyco-prod-db'],
+    ] as const) {
+      expect(byGuard(action, resource), action).toBe('explicitly-denied');
+    }
+  });
+
+  it('leaves the lookups a preview makes to ReadOnlyAccess, and grants nothing itself', () => {
+    for (const action of [
+      'ec2:DescribeAvailabilityZones',
+      'iam:ListOpenIDConnectProviders',
+      'iam:GetOpenIDConnectProvider',
+      'ecr:DescribeImages',
+      'lambda:GetAccountSettings',
+      'route53:ListHostedZones',
+      'elasticloadbalancing:DescribeLoadBalancers',
+    ]) {
+      expect(byGuard(action), action).toBe('implicitly-denied');
+    }
+    expect(guard.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
   });
 });
 

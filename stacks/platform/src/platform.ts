@@ -2,7 +2,7 @@ import {
   ContainerRepository,
   DATABASE_NAME,
   DATABASE_PORT,
-  GithubDeployRole,
+  GithubActionsRoles,
   ModelRegistry,
   type PlatformOutputs,
   PostgresDatabase,
@@ -131,8 +131,7 @@ export async function platform(): Promise<Outputs> {
     logRetentionDays: settings.logRetentionDays,
     tags,
   });
-  const deploy = new GithubDeployRole(name('github-deploy'), {
-    roleName: name('github-deploy'),
+  const github = new GithubActionsRoles(name('github-actions'), {
     repository: settings.githubRepository,
     environment: env,
     accountId,
@@ -160,7 +159,8 @@ export async function platform(): Promise<Outputs> {
     databaseSecretArn: database.secretArn,
     databaseKmsKeyArn: dataKey.arn,
     workloadBoundaryArn: boundary.arn,
-    deployRoleArn: deploy.roleArn,
-    githubOidcProviderArn: deploy.oidcProviderArn,
+    deployRoleArn: github.deployRoleArn,
+    previewRoleArn: github.previewRoleArn,
+    githubOidcProviderArn: github.oidcProviderArn,
   };
 }

@@ -151,6 +151,38 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
   });
 });
 
+describe.each(ENVIRONMENTS)('the pull-request preview role, %s', (env) => {
+  let stack: StackRun;
+  beforeAll(async () => {
+    stack = await run(env);
+  });
+
+  it("is assumed only by this repository's pull-request jobs, and exported", () => {
+    const role = single(stack, 'aws:iam/role:Role', 'github-preview').props;
+    expect(role.name).toBe(`glyco-${env}-github-preview`);
+    const [trust] = statementsOf(role.assumeRolePolicy);
+    expect(trust?.Condition?.StringEquals).toEqual({
+      'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      'token.actions.githubusercontent.com:sub': 'repo:acme/glyco:pull_request',
+    });
+    expect(stack.outputs.previewRoleArn).toBe(`arn:aws:iam::123456789012:role/glyco-${env}-github-preview`);
+  });
+
+  it('reads the account through ReadOnlyAccess and nothing else, and never reads data', () => {
+    const attached = stack.resources
+      .filter((r) => r.type === 'aws:iam/rolePolicyAttachment:RolePolicyAttachment')
+      .filter((r) => r.name.startsWith(`glyco-${env}-github-preview`))
+      .map((r) => r.props.policyArn);
+    expect(attached).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess']);
+    const inline = stack.resources.filter(
+      (r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name.startsWith(`glyco-${env}-github-preview`),
+    );
+    const statements = inline.flatMap((policy) => statementsOf(policy.props.policy));
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.every((statement) => statement.Effect === 'Deny')).toBe(true);
+  });
+});
+
 describe('platform config', () => {
   it('refuses to share an AWS account with another environment unless told it is accepted', async () => {
     await expect(run('prod', { createGithubOidcProvider: false })).rejects.toThrow(

@@ -3,6 +3,12 @@ import { PROJECT, resourceName } from '../naming.ts';
 import { BOUNDED_ROLE_ACTIONS, workloadBoundaryArn } from './boundary.ts';
 import { GITHUB_OIDC_HOST, type PolicyDocument, policyDocument } from './documents.ts';
 
+/**
+ * The roles GitHub Actions assumes, `glyco-<env>-github-deploy` and `glyco-<env>-github-preview`: an
+ * administrator creates them, without the workload boundary, and the deploy role may not change them.
+ */
+export const GITHUB_ROLE_PURPOSES = { deploy: 'github-deploy', preview: 'github-preview' } as const;
+
 /** The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy. */
 export const PASS_ROLE_SERVICES = [
   'lambda.amazonaws.com',
@@ -16,7 +22,7 @@ export const PASS_ROLE_SERVICES = [
  * IAM rights the GitHub deploy role needs on top of the AWS-managed PowerUserAccess (which excludes IAM).
  * It manages `glyco-<env>-*` roles, but may give one permissions only with the environment's permissions
  * boundary on it, so no role it creates or changes can do more than the boundary; it may not remove a
- * boundary, change the boundary policy, or change its own role; and it passes roles only to the stacks'
+ * boundary, change the boundary policy, or change its own role or the preview role; and it passes roles only to the stacks'
  * services. (Without the boundary condition it could attach AdministratorAccess to a role it can assume,
  * itself included, since `glyco-<env>-*` matches `glyco-<env>-github-deploy`.)
  */
@@ -26,7 +32,9 @@ export function deployIamPolicy(args: {
   region: string;
 }): PolicyDocument {
   const roles = `arn:aws:iam::${args.accountId}:role/${PROJECT}-${args.env}-*`;
-  const ownRole = `arn:aws:iam::${args.accountId}:role/${resourceName(args.env, 'github-deploy')}`;
+  const pipelineRoles = Object.values(GITHUB_ROLE_PURPOSES).map(
+    (purpose) => `arn:aws:iam::${args.accountId}:role/${resourceName(args.env, purpose)}`,
+  );
   const boundary = workloadBoundaryArn(args.accountId, args.env);
   return policyDocument([
     {
@@ -122,7 +130,8 @@ export function deployIamPolicy(args: {
       Resource: boundary,
     },
     {
-      Sid: 'NeverChangeOwnRole',
+      // Its own role, and the preview role whose trust it could otherwise widen.
+      Sid: 'NeverChangeThePipelineRoles',
       Effect: 'Deny',
       Action: [
         'iam:UpdateRole',
@@ -139,7 +148,7 @@ export function deployIamPolicy(args: {
         'iam:DeleteRole',
         'iam:PassRole',
       ],
-      Resource: ownRole,
+      Resource: pipelineRoles,
     },
   ]);
 }

@@ -140,6 +140,15 @@ export function githubDeployTrustPolicy(args: {
   );
 }
 
+/**
+ * Trust for the pull-request preview role: jobs of this repository triggered by `pull_request` and run in no
+ * GitHub environment, whose token's `sub` is `repo:<owner>/<repo>:pull_request` (GitHub Docs, "About security
+ * hardening with OpenID Connect", example subject claims). Forks get no token for `pull_request` runs at all.
+ */
+export function githubPreviewTrustPolicy(args: { providerArn: string; repository: string }): PolicyDocument {
+  return webIdentityTrustPolicy(args.providerArn, GITHUB_OIDC_HOST, `repo:${args.repository}:pull_request`);
+}
+
 /** Trust for an IAM role for a Kubernetes service account (IRSA): one service account in one namespace. */
 export function serviceAccountTrustPolicy(args: {
   providerArn: string;

@@ -1,5 +1,6 @@
 import type { Environment } from '../environment.ts';
 import { workloadBoundaryPolicy } from '../iam/boundary.ts';
+import { GITHUB_ROLE_PURPOSES } from '../iam/deploy.ts';
 import { actionMatches, asList, type PolicyDocument, statementsOf } from '../iam/documents.ts';
 import { resourceName } from '../naming.ts';
 import { platformFixture } from './platform-fixture.ts';
@@ -27,12 +28,14 @@ export function fixtureBoundary(env: Environment): Boundary {
 
 /**
  * What a stack's roles would lose or gain against the boundary: a role without it, and an action of an inline
- * policy that no Allow of the boundary covers (AWS would silently deny it at run time). The GitHub deploy role
- * is the one role an administrator creates without a boundary. Empty when every role fits.
+ * policy that no Allow of the boundary covers (AWS would silently deny it at run time). The GitHub Actions roles
+ * are the ones an administrator creates without a boundary. Empty when every role fits.
  */
 export function boundaryGaps(run: StackRun, env: Environment, boundary: Boundary): string[] {
-  const deployRole = resourceName(env, 'github-deploy');
-  const bounded = run.resources.filter((resource) => !resource.name.startsWith(deployRole));
+  const pipelineRoles = Object.values(GITHUB_ROLE_PURPOSES).map((purpose) => resourceName(env, purpose));
+  const bounded = run.resources.filter(
+    (resource) => !pipelineRoles.some((role) => resource.name.startsWith(role)),
+  );
   const allowed = boundary.policy.Statement.filter((statement) => statement.Effect === 'Allow').flatMap(
     (statement) => asList(statement.Action),
   );
