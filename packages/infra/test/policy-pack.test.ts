@@ -16,7 +16,13 @@ describe('the PolicyPack', () => {
     const reported: string[] = [];
     const validate = (type: string, props: object) =>
       (rds.validateResource as (args: object, report: (message: string) => void) => void)(
-        { type, name: 'db', props },
+        {
+          type,
+          name: 'db',
+          urn: `urn:pulumi:prod::glyco-platform::${type}::db`,
+          props,
+          opts: { protect: false },
+        },
         (message) => reported.push(message),
       );
     validate('aws:rds/instance:Instance', { storageEncrypted: false, publiclyAccessible: false });

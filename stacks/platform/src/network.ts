@@ -1,5 +1,7 @@
-import type { Tags } from '@glyco/infra';
-import type * as awsx from '@pulumi/awsx';
+import { DATABASE_PORT, type Tags } from '@glyco/infra';
+import * as aws from '@pulumi/aws';
+import * as awsx from '@pulumi/awsx';
+import * as pulumi from '@pulumi/pulumi';
 import { NAT_STRATEGIES, type PlatformSettings } from './settings.ts';
 
 /** Interface endpoints that keep image pulls, secret reads and log writes off the NAT gateways. */
@@ -25,4 +27,117 @@ export function vpcArgs(settings: PlatformSettings, region: string, tags: Tags):
     vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${region}.s3`, vpcEndpointType: 'Gateway', tags }],
     tags,
   };
+}
+
+export interface NetworkArgs {
+  name: (purpose: string) => string;
+  settings: PlatformSettings;
+  region: string;
+  tags: Tags;
+}
+
+/**
+ * The environment's network: the VPC, the security group every app workload joins (HTTPS out, PostgreSQL
+ * inside the VPC), and the optional interface endpoints.
+ */
+export class Network extends pulumi.ComponentResource {
+  readonly vpcId: pulumi.Output<string>;
+  readonly publicSubnetIds: pulumi.Output<string[]>;
+  readonly privateSubnetIds: pulumi.Output<string[]>;
+  readonly workloadSecurityGroupId: pulumi.Output<string>;
+
+  constructor(logicalName: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('glyco:platform:Network', logicalName, {}, opts);
+    const { name, settings, region, tags } = args;
+    const parent = { parent: this };
+    const vpc = new awsx.ec2.Vpc(name('vpc'), vpcArgs(settings, region, tags), parent);
+
+    const workloadGroup = new aws.ec2.SecurityGroup(
+      name('workload'),
+      {
+        name: name('workload'),
+        vpcId: vpc.vpcId,
+        description:
+          'Glyco app workloads: HTTPS out (AWS APIs, model registry) and PostgreSQL inside the VPC',
+        tags,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      name('workload-https-out'),
+      {
+        securityGroupId: workloadGroup.id,
+        cidrIpv4: '0.0.0.0/0',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'AWS APIs and S3',
+        tags,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      name('workload-postgres-out'),
+      {
+        securityGroupId: workloadGroup.id,
+        cidrIpv4: settings.vpcCidr,
+        ipProtocol: 'tcp',
+        fromPort: DATABASE_PORT,
+        toPort: DATABASE_PORT,
+        description: 'PostgreSQL and RDS Proxy',
+        tags,
+      },
+      parent,
+    );
+    if (settings.interfaceEndpoints) this.interfaceEndpoints(args, vpc);
+
+    this.vpcId = vpc.vpcId;
+    this.publicSubnetIds = vpc.publicSubnetIds;
+    this.privateSubnetIds = vpc.privateSubnetIds;
+    this.workloadSecurityGroupId = workloadGroup.id;
+    this.registerOutputs({ vpcId: this.vpcId });
+  }
+
+  private interfaceEndpoints({ name, settings, region, tags }: NetworkArgs, vpc: awsx.ec2.Vpc): void {
+    const parent = { parent: this };
+    const endpointGroup = new aws.ec2.SecurityGroup(
+      name('endpoints'),
+      {
+        name: name('endpoints'),
+        vpcId: vpc.vpcId,
+        description: 'Interface VPC endpoints: HTTPS from inside the VPC',
+        tags,
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      name('endpoints-https-in'),
+      {
+        securityGroupId: endpointGroup.id,
+        cidrIpv4: settings.vpcCidr,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'HTTPS from the VPC',
+        tags,
+      },
+      parent,
+    );
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      const endpointName = name(`endpoint-${service.replace('.', '-')}`);
+      new aws.ec2.VpcEndpoint(
+        endpointName,
+        {
+          vpcId: vpc.vpcId,
+          serviceName: `com.amazonaws.${region}.${service}`,
+          vpcEndpointType: 'Interface',
+          privateDnsEnabled: true,
+          subnetIds: vpc.privateSubnetIds,
+          securityGroupIds: [endpointGroup.id],
+          tags: { ...tags, Name: endpointName },
+        },
+        parent,
+      );
+    }
+  }
 }

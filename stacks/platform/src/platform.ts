@@ -2,18 +2,16 @@ import {
   ContainerRepository,
   DATABASE_NAME,
   DATABASE_PORT,
-  GithubActionsRoles,
   ModelRegistry,
   type PlatformOutputs,
   PostgresDatabase,
   stackContext,
-  workloadBoundaryName,
-  workloadBoundaryPolicy,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
-import * as awsx from '@pulumi/awsx';
-import * as pulumi from '@pulumi/pulumi';
-import { INTERFACE_ENDPOINT_SERVICES, vpcArgs } from './network.ts';
+import type * as pulumi from '@pulumi/pulumi';
+import { DataKey } from './data-key.ts';
+import { Network } from './network.ts';
+import { PipelineAccess } from './pipeline-access.ts';
 import { readPlatformSettings } from './settings.ts';
 
 type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> } & Record<
@@ -21,78 +19,18 @@ type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> 
   pulumi.Input<unknown>
 >;
 
-/** The shared base of one environment: network, registries, database, and the CI deploy role. */
+/**
+ * The shared base of one environment, one component per concern so that `pulumi preview` reads as a tree:
+ * network, data key, model registry, container registry, pipeline access (boundary and GitHub roles), database.
+ */
 export async function platform(): Promise<Outputs> {
   const { env, name, tags, config } = stackContext();
   const settings = readPlatformSettings(config);
   const { accountId } = await aws.getCallerIdentity();
   const { region } = await aws.getRegion();
 
-  const vpc = new awsx.ec2.Vpc(name('vpc'), vpcArgs(settings, region, tags));
-
-  const workloadGroup = new aws.ec2.SecurityGroup(name('workload'), {
-    name: name('workload'),
-    vpcId: vpc.vpcId,
-    description: 'Glyco app workloads: HTTPS out (AWS APIs, model registry) and PostgreSQL inside the VPC',
-    tags,
-  });
-  new aws.vpc.SecurityGroupEgressRule(name('workload-https-out'), {
-    securityGroupId: workloadGroup.id,
-    cidrIpv4: '0.0.0.0/0',
-    ipProtocol: 'tcp',
-    fromPort: 443,
-    toPort: 443,
-    description: 'AWS APIs and S3',
-    tags,
-  });
-  new aws.vpc.SecurityGroupEgressRule(name('workload-postgres-out'), {
-    securityGroupId: workloadGroup.id,
-    cidrIpv4: settings.vpcCidr,
-    ipProtocol: 'tcp',
-    fromPort: DATABASE_PORT,
-    toPort: DATABASE_PORT,
-    description: 'PostgreSQL and RDS Proxy',
-    tags,
-  });
-
-  if (settings.interfaceEndpoints) {
-    const endpointGroup = new aws.ec2.SecurityGroup(name('endpoints'), {
-      name: name('endpoints'),
-      vpcId: vpc.vpcId,
-      description: 'Interface VPC endpoints: HTTPS from inside the VPC',
-      tags,
-    });
-    new aws.vpc.SecurityGroupIngressRule(name('endpoints-https-in'), {
-      securityGroupId: endpointGroup.id,
-      cidrIpv4: settings.vpcCidr,
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      description: 'HTTPS from the VPC',
-      tags,
-    });
-    for (const service of INTERFACE_ENDPOINT_SERVICES) {
-      const endpointName = name(`endpoint-${service.replace('.', '-')}`);
-      new aws.ec2.VpcEndpoint(endpointName, {
-        vpcId: vpc.vpcId,
-        serviceName: `com.amazonaws.${region}.${service}`,
-        vpcEndpointType: 'Interface',
-        privateDnsEnabled: true,
-        subnetIds: vpc.privateSubnetIds,
-        securityGroupIds: [endpointGroup.id],
-        tags: { ...tags, Name: endpointName },
-      });
-    }
-  }
-
-  const dataKey = new aws.kms.Key(name('data'), {
-    description: `Glyco ${env}: encrypts the database and its master secret`,
-    enableKeyRotation: true,
-    deletionWindowInDays: 30,
-    tags,
-  });
-  new aws.kms.Alias(name('data'), { name: `alias/${name('data')}`, targetKeyId: dataKey.keyId });
-
+  const network = new Network(name('network'), { name, settings, region, tags });
+  const dataKey = new DataKey(name('data-key'), { env, name, tags });
   const registry = new ModelRegistry(name('models'), {
     bucketName: name(`models-${accountId}`),
     noncurrentVersionDays: settings.modelVersionRetentionDays,
@@ -103,24 +41,25 @@ export async function platform(): Promise<Outputs> {
     keepImages: settings.ecrKeepImages,
     tags,
   });
-  // Before any role: the database proxy's role and every role of the target stacks carry it.
-  const boundary = new aws.iam.Policy(name('workload-boundary'), {
-    name: workloadBoundaryName(env),
-    description: `Glyco ${env}: the most any role of this environment may do (permissions boundary)`,
-    policy: pulumi
-      .all([registry.bucketArn, dataKey.arn])
-      .apply(([modelBucketArn, dataKeyArn]) =>
-        JSON.stringify(workloadBoundaryPolicy({ accountId, region, env, modelBucketArn, dataKeyArn })),
-      ),
+  // Before any role: the database proxy's role and every role of the target stacks carry its boundary.
+  const access = new PipelineAccess(name('pipeline-access'), {
+    env,
+    name,
+    accountId,
+    region,
+    githubRepository: settings.githubRepository,
+    createGithubOidcProvider: settings.createGithubOidcProvider,
+    modelBucketArn: registry.bucketArn,
+    dataKeyArn: dataKey.arn,
     tags,
   });
   const database = new PostgresDatabase(name('db'), {
     name,
-    vpcId: vpc.vpcId,
-    subnetIds: vpc.privateSubnetIds,
-    clientSecurityGroupIds: [workloadGroup.id],
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    clientSecurityGroupIds: [network.workloadSecurityGroupId],
     kmsKeyArn: dataKey.arn,
-    roleBoundaryArn: boundary.arn,
+    roleBoundaryArn: access.workloadBoundaryArn,
     engineMajorVersion: settings.database.engineMajorVersion,
     instanceClass: settings.database.instanceClass,
     allocatedStorageGb: settings.database.storageGb,
@@ -131,23 +70,15 @@ export async function platform(): Promise<Outputs> {
     logRetentionDays: settings.logRetentionDays,
     tags,
   });
-  const github = new GithubActionsRoles(name('github-actions'), {
-    repository: settings.githubRepository,
-    environment: env,
-    accountId,
-    region,
-    createOidcProvider: settings.createGithubOidcProvider,
-    tags,
-  });
 
   return {
     region,
     accountId,
-    vpcId: vpc.vpcId,
+    vpcId: network.vpcId,
     vpcCidr: settings.vpcCidr,
-    publicSubnetIds: vpc.publicSubnetIds,
-    privateSubnetIds: vpc.privateSubnetIds,
-    workloadSecurityGroupId: workloadGroup.id,
+    publicSubnetIds: network.publicSubnetIds,
+    privateSubnetIds: network.privateSubnetIds,
+    workloadSecurityGroupId: network.workloadSecurityGroupId,
     databaseSecurityGroupId: database.securityGroupId,
     modelBucketName: registry.bucketName,
     modelBucketArn: registry.bucketArn,
@@ -158,9 +89,9 @@ export async function platform(): Promise<Outputs> {
     databaseName: DATABASE_NAME,
     databaseSecretArn: database.secretArn,
     databaseKmsKeyArn: dataKey.arn,
-    workloadBoundaryArn: boundary.arn,
-    deployRoleArn: github.deployRoleArn,
-    previewRoleArn: github.previewRoleArn,
-    githubOidcProviderArn: github.oidcProviderArn,
+    workloadBoundaryArn: access.workloadBoundaryArn,
+    deployRoleArn: access.deployRoleArn,
+    previewRoleArn: access.previewRoleArn,
+    githubOidcProviderArn: access.githubOidcProviderArn,
   };
 }

@@ -55,7 +55,11 @@ export class GithubActionsRoles extends pulumi.ComponentResource {
       description: `GitHub Actions deploys of ${args.repository} to ${args.environment}`,
       assumeRolePolicy: this.oidcProviderArn.apply((providerArn) =>
         JSON.stringify(
-          githubDeployTrustPolicy({ providerArn, repository: args.repository, environment: args.environment }),
+          githubDeployTrustPolicy({
+            providerArn,
+            repository: args.repository,
+            environment: args.environment,
+          }),
         ),
       ),
       maxSessionDuration: DEPLOY_SESSION_SECONDS,

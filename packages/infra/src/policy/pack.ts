@@ -10,7 +10,15 @@ export function policyPackPolicies(): ResourceValidationPolicy[] {
     enforcementLevel: 'mandatory',
     validateResource: (args, reportViolation) => {
       if (!ruleApplies(rule, args.type)) return;
-      for (const message of rule.check({ type: args.type, name: args.name, props: args.props })) {
+      const resource = {
+        type: args.type,
+        name: args.name,
+        props: args.props,
+        urn: args.urn,
+        parent: args.opts.parent,
+        protect: args.opts.protect,
+      };
+      for (const message of rule.check(resource)) {
         reportViolation(message);
       }
     },

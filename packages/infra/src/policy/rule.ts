@@ -1,8 +1,15 @@
-/** A resource as a policy sees it: its type token, its logical name and its input properties. */
+/**
+ * A resource as a policy sees it: its type token, its logical name, its input properties and the options the
+ * engine passes to the policy pack (`protect`, the parent's URN).
+ */
 export interface PolicyResource {
   type: string;
   name: string;
   props: Record<string, unknown>;
+  urn?: string;
+  /** The parent resource's URN; absent for a resource of the stack itself. */
+  parent?: string;
+  protect?: boolean;
 }
 
 export interface PolicyRule {

@@ -62,6 +62,7 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
     false,
     'glyco-test',
   );
+  const resourceOptions = recordResourceOptions(options.project, options.stack);
   pulumi.runtime.setAllConfig({
     ...committedConfig(options.stackDir, options.project, options.stack),
     ...flattenConfig(options.project, options.configOverrides ?? {}),
@@ -71,7 +72,42 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
     pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
   );
   await pulumi.runtime.disconnect();
-  return { resources: [...resources, ...awsxChildren(resources, TEST_REGION)], outputs };
+  const registered = resources.map((resource) => ({ ...resource, ...resourceOptions.get(key(resource)) }));
+  return { resources: [...registered, ...awsxChildren(registered, TEST_REGION)], outputs };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProtect(): boolean | undefined;
+}
+
+const key = ({ type, name }: { type: string; name: string }) => `${type}::${name}`;
+
+/**
+ * The options the engine would hand the policy pack (`urn`, `parent`, `protect`), which the mocks' newResource
+ * does not see: read from each registration request on its way to the mock monitor. The URN is the mock
+ * monitor's own (`MockMonitor.newUrn`: the parent's type chain, then the type, then the name).
+ */
+function recordResourceOptions(project: string, stack: string) {
+  const recorded = new Map<string, Pick<PolicyResource, 'urn' | 'parent' | 'protect'>>();
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    const parent = request.getParent() || undefined;
+    const parentType = parent?.split('::')[2]?.split('$').pop();
+    const type = parentType ? `${parentType}$${request.getType()}` : request.getType();
+    recorded.set(key({ type: request.getType(), name: request.getName() }), {
+      urn: `urn:pulumi:${stack}::${project}::${type}::${request.getName()}`,
+      parent,
+      protect: request.getProtect() ?? false,
+    });
+    return register(request, callback);
+  };
+  return recorded;
 }
 
 export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {

@@ -25,6 +25,9 @@ export function awsxChildren(resources: readonly PolicyResource[], region: strin
           `No model of what ${component.type} registers: add one to packages/infra/src/testing/awsx from the pulumi-awsx source, so the policy rules see its children.`,
         );
       }
-      return model(component.name, component.props, region);
+      return model(component.name, component.props, region).map((child) => ({
+        ...child,
+        parent: component.urn,
+      }));
     });
 }

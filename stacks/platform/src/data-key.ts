@@ -1,0 +1,35 @@
+import type { Environment, Tags } from '@glyco/infra';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+export interface DataKeyArgs {
+  env: Environment;
+  name: (purpose: string) => string;
+  tags: Tags;
+}
+
+/** The environment's customer-managed KMS key for data at rest: the database and its master secret. */
+export class DataKey extends pulumi.ComponentResource {
+  readonly arn: pulumi.Output<string>;
+
+  constructor(logicalName: string, { env, name, tags }: DataKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('glyco:platform:DataKey', logicalName, {}, opts);
+    const key = new aws.kms.Key(
+      name('data'),
+      {
+        description: `Glyco ${env}: encrypts the database and its master secret`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.kms.Alias(
+      name('data'),
+      { name: `alias/${name('data')}`, targetKeyId: key.keyId },
+      { parent: this },
+    );
+    this.arn = key.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+}
