@@ -136,6 +136,10 @@ const CASES: Record<string, { good: PolicyResource; bad: PolicyResource }> = {
       imageScanningConfiguration: { scanOnPush: true },
     }),
   },
+  'prod-stateful-protected': {
+    good: { ...resource('aws:s3/bucket:Bucket', { tags }), protect: true },
+    bad: { ...resource('aws:s3/bucket:Bucket', { tags }), protect: false },
+  },
   'security-group-no-open-ingress': {
     good: resource('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', {
       cidrIpv4: '0.0.0.0/0',
@@ -295,6 +299,11 @@ describe('rule details', () => {
   it('lets dev databases skip the production resilience requirements', () => {
     const dev = rds({ multiAz: false, deletionProtection: false, tags: { ...tags, environment: 'dev' } });
     expect(evaluate([dev], [rule('rds-prod-resilience')])).toEqual([]);
+  });
+
+  it('leaves dev resources unprotected, so a dev stack can be torn down', () => {
+    const devBucket = resource('aws:s3/bucket:Bucket', { tags: { ...tags, environment: 'dev' } });
+    expect(evaluate([devBucket], [rule('prod-stateful-protected')])).toEqual([]);
   });
 
   it('names every missing tag', () => {

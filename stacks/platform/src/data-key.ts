@@ -5,6 +5,8 @@ import * as pulumi from '@pulumi/pulumi';
 export interface DataKeyArgs {
   env: Environment;
   name: (purpose: string) => string;
+  /** Refuse to schedule the key's deletion (prod): everything it encrypts would become unreadable. */
+  protect: boolean;
   tags: Tags;
 }
 
@@ -12,8 +14,9 @@ export interface DataKeyArgs {
 export class DataKey extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
 
-  constructor(logicalName: string, { env, name, tags }: DataKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(logicalName: string, args: DataKeyArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:platform:DataKey', logicalName, {}, opts);
+    const { env, name, tags } = args;
     const key = new aws.kms.Key(
       name('data'),
       {
@@ -22,7 +25,7 @@ export class DataKey extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         tags,
       },
-      { parent: this },
+      { parent: this, protect: args.protect },
     );
     new aws.kms.Alias(
       name('data'),

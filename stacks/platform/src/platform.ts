@@ -26,19 +26,23 @@ type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> 
 export async function platform(): Promise<Outputs> {
   const { env, name, tags, config } = stackContext();
   const settings = readPlatformSettings(config);
+  // Pulumi refuses to delete or replace what holds prod's data (`pulumi state unprotect` lifts it on purpose).
+  const protect = env === 'prod';
   const { accountId } = await aws.getCallerIdentity();
   const { region } = await aws.getRegion();
 
   const network = new Network(name('network'), { name, settings, region, tags });
-  const dataKey = new DataKey(name('data-key'), { env, name, tags });
+  const dataKey = new DataKey(name('data-key'), { env, name, protect, tags });
   const registry = new ModelRegistry(name('models'), {
     bucketName: name(`models-${accountId}`),
     noncurrentVersionDays: settings.modelVersionRetentionDays,
+    protect,
     tags,
   });
   const repository = new ContainerRepository(name('app'), {
     repositoryName: name('app'),
     keepImages: settings.ecrKeepImages,
+    protect,
     tags,
   });
   // Before any role: the database proxy's role and every role of the target stacks carry its boundary.
@@ -66,6 +70,7 @@ export async function platform(): Promise<Outputs> {
     maxAllocatedStorageGb: settings.database.maxStorageGb,
     multiAz: settings.database.multiAz,
     deletionProtection: settings.database.deletionProtection,
+    protect,
     backupRetentionDays: settings.database.backupDays,
     logRetentionDays: settings.logRetentionDays,
     tags,

@@ -103,6 +103,17 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     }
   });
 
+  it('protects what holds data in prod, and nothing in dev', () => {
+    const stateful = [
+      'aws:rds/instance:Instance',
+      'aws:s3/bucket:Bucket',
+      'aws:kms/key:Key',
+      'aws:ecr/repository:Repository',
+    ].flatMap((type) => stack.resources.filter((r) => r.type === type));
+    expect(stateful.length).toBeGreaterThanOrEqual(4);
+    expect(stateful.map((r) => [r.name, r.protect])).toEqual(stateful.map((r) => [r.name, env === 'prod']));
+  });
+
   it('makes the model registry private, versioned and TLS-only', () => {
     expect(single(stack, 'aws:s3/bucket:Bucket').props.bucket).toBe(`glyco-${env}-models-123456789012`);
     expect(single(stack, 'aws:s3/bucketVersioning:BucketVersioning').props.versioningConfiguration).toEqual({

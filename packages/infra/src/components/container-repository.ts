@@ -6,6 +6,8 @@ export interface ContainerRepositoryArgs {
   repositoryName: string;
   /** How many images to keep; older ones expire (a deployed image is pinned by digest, so keep enough). */
   keepImages: number;
+  /** Refuse to delete or replace the repository (prod). */
+  protect: boolean;
   tags: Tags;
 }
 
@@ -25,7 +27,7 @@ export class ContainerRepository extends pulumi.ComponentResource {
         encryptionConfigurations: [{ encryptionType: 'AES256' }],
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, protect: args.protect },
     );
     new aws.ecr.LifecyclePolicy(
       name,

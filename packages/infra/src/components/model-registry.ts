@@ -8,6 +8,8 @@ export interface ModelRegistryArgs {
   bucketName: string;
   /** Days an overwritten or deleted model version is kept before it expires. */
   noncurrentVersionDays: number;
+  /** Refuse to delete or replace the bucket (prod). */
+  protect: boolean;
   tags: Tags;
 }
 
@@ -22,7 +24,11 @@ export class ModelRegistry extends pulumi.ComponentResource {
   constructor(name: string, args: ModelRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:infra:ModelRegistry', name, {}, opts);
     const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, tags: args.tags }, parent);
+    const bucket = new aws.s3.Bucket(
+      name,
+      { bucket: args.bucketName, tags: args.tags },
+      { parent: this, protect: args.protect },
+    );
     const versioning = new aws.s3.BucketVersioning(
       name,
       { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },

@@ -24,6 +24,8 @@ export interface PostgresDatabaseArgs {
   maxAllocatedStorageGb: number;
   multiAz: boolean;
   deletionProtection: boolean;
+  /** Refuse to delete or replace the instance from Pulumi (prod), beside RDS's own deletion protection. */
+  protect: boolean;
   backupRetentionDays: number;
   logRetentionDays: number;
   tags: Tags;
@@ -135,7 +137,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         caCertIdentifier: 'rds-ca-rsa2048-g1',
         tags: args.tags,
       },
-      { parent: this, dependsOn: [logGroup] },
+      { parent: this, dependsOn: [logGroup], protect: args.protect },
     );
     const secretArn = instance.masterUserSecrets.apply((secrets) => {
       const arn = secrets[0]?.secretArn;

@@ -18,6 +18,7 @@ export const RULES: readonly PolicyRule[] = [
   storage.rdsForceSsl,
   storage.kmsKeyRotation,
   storage.ecrScanAndImmutable,
+  storage.prodStatefulProtected,
   network.securityGroupNoOpenIngress,
   network.ecsNoPublicIp,
   network.loadBalancerHardened,

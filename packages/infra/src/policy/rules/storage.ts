@@ -134,3 +134,30 @@ export const ecrScanAndImmutable: PolicyRule = {
       [props.imageTagMutability !== 'IMMUTABLE', 'imageTagMutability must be IMMUTABLE'],
     ),
 };
+
+/**
+ * Resources whose deletion loses data at once: databases, buckets, the image registry, secrets. (A KMS key is
+ * not among them: AWS deletes one only after a waiting period of 7 to 30 days in which the deletion can be
+ * cancelled, https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html; the platform protects its
+ * data key all the same.)
+ */
+const STATEFUL_TYPES = [
+  'aws:rds/instance:Instance',
+  'aws:rds/cluster:Cluster',
+  'aws:s3/bucket:Bucket',
+  'aws:s3/bucketV2:BucketV2',
+  'aws:ecr/repository:Repository',
+  'aws:secretsmanager/secret:Secret',
+];
+
+export const prodStatefulProtected: PolicyRule = {
+  name: 'prod-stateful-protected',
+  description:
+    'Production databases, buckets, registries and secrets are protected: Pulumi refuses to delete or replace them.',
+  appliesTo: STATEFUL_TYPES,
+  check: (resource) =>
+    failures([
+      environmentOf(resource) === 'prod' && resource.protect !== true,
+      'must be protected in prod (resource option protect: true)',
+    ]),
+};
