@@ -2,6 +2,7 @@ import { DATABASE_PORT, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as awsx from '@pulumi/awsx';
 import * as pulumi from '@pulumi/pulumi';
+import { ACCESS_LOG_PREFIXES } from './access-logs.ts';
 import { NAT_STRATEGIES, type PlatformSettings } from './settings.ts';
 
 /** Interface endpoints that keep image pulls, secret reads and log writes off the NAT gateways. */
@@ -33,6 +34,8 @@ export interface NetworkArgs {
   name: (purpose: string) => string;
   settings: PlatformSettings;
   region: string;
+  /** Where the flow logs go, when `vpcFlowLogs` is on; its bucket policy must admit the delivery first. */
+  flowLogs: { bucketArn: pulumi.Input<string>; dependsOn: pulumi.Resource };
   tags: Tags;
 }
 
@@ -90,6 +93,25 @@ export class Network extends pulumi.ComponentResource {
       parent,
     );
     if (settings.interfaceEndpoints) this.interfaceEndpoints(args, vpc);
+    if (settings.vpcFlowLogs) {
+      new aws.ec2.FlowLog(
+        name('vpc-flow-logs'),
+        {
+          vpcId: vpc.vpcId,
+          trafficType: 'ALL',
+          logDestinationType: 's3',
+          logDestination: pulumi.interpolate`${args.flowLogs.bucketArn}/${ACCESS_LOG_PREFIXES.vpcFlowLogs}/`,
+          maxAggregationInterval: 600,
+          destinationOptions: {
+            fileFormat: 'parquet',
+            hiveCompatiblePartitions: true,
+            perHourPartition: true,
+          },
+          tags,
+        },
+        { parent: this, dependsOn: [args.flowLogs.dependsOn] },
+      );
+    }
 
     this.vpcId = vpc.vpcId;
     this.publicSubnetIds = vpc.publicSubnetIds;

@@ -9,6 +9,7 @@ import {
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { AccessLogBucket } from './access-logs.ts';
 import { DataKey } from './data-key.ts';
 import { Network } from './network.ts';
 import { PipelineAccess } from './pipeline-access.ts';
@@ -21,7 +22,8 @@ type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> 
 
 /**
  * The shared base of one environment, one component per concern so that `pulumi preview` reads as a tree:
- * network, data key, model registry, container registry, pipeline access (boundary and GitHub roles), database.
+ * access-log bucket, network, data key, model registry, container registry, pipeline access (boundary and GitHub
+ * roles), database.
  */
 export async function platform(): Promise<Outputs> {
   const { env, name, tags, config } = stackContext();
@@ -31,7 +33,21 @@ export async function platform(): Promise<Outputs> {
   const { accountId } = await aws.getCallerIdentity();
   const { region } = await aws.getRegion();
 
-  const network = new Network(name('network'), { name, settings, region, tags });
+  const accessLogs = new AccessLogBucket(name('access-logs'), {
+    bucketName: name(`access-logs-${accountId}`),
+    accountId,
+    region,
+    retentionDays: settings.accessLogRetentionDays,
+    protect,
+    tags,
+  });
+  const network = new Network(name('network'), {
+    name,
+    settings,
+    region,
+    flowLogs: { bucketArn: accessLogs.bucketArn, dependsOn: accessLogs },
+    tags,
+  });
   const dataKey = new DataKey(name('data-key'), { env, name, protect, tags });
   const registry = new ModelRegistry(name('models'), {
     bucketName: name(`models-${accountId}`),
@@ -98,5 +114,6 @@ export async function platform(): Promise<Outputs> {
     deployRoleArn: access.deployRoleArn,
     previewRoleArn: access.previewRoleArn,
     githubOidcProviderArn: access.githubOidcProviderArn,
+    accessLogsBucketName: accessLogs.bucketName,
   };
 }

@@ -8,6 +8,10 @@ export interface PlatformSettings {
   availabilityZones: number;
   natGateways: keyof typeof NAT_STRATEGIES;
   interfaceEndpoints: boolean;
+  /** VPC flow logs (all traffic) to the access-log bucket. */
+  vpcFlowLogs: boolean;
+  /** Days the access-log bucket keeps load balancer access logs and flow logs. */
+  accessLogRetentionDays: number;
   database: {
     engineMajorVersion: number;
     instanceClass: string;
@@ -55,6 +59,8 @@ export function readPlatformSettings(config: pulumi.Config): PlatformSettings {
     natGateways: (config.get('natGateways', { allowedValues: Object.keys(NAT_STRATEGIES) }) ??
       'single') as PlatformSettings['natGateways'],
     interfaceEndpoints: config.getBoolean('interfaceEndpoints') ?? false,
+    vpcFlowLogs: config.getBoolean('vpcFlowLogs') ?? false,
+    accessLogRetentionDays: config.getNumber('accessLogRetentionDays', { min: 1, max: 3653 }) ?? 30,
     database: {
       engineMajorVersion: config.getNumber('databaseEngineVersion', { min: 14, max: 18 }) ?? 17,
       instanceClass:

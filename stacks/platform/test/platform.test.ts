@@ -115,14 +115,53 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
   });
 
   it('makes the model registry private, versioned and TLS-only', () => {
-    expect(single(stack, 'aws:s3/bucket:Bucket').props.bucket).toBe(`glyco-${env}-models-123456789012`);
+    expect(single(stack, 'aws:s3/bucket:Bucket', '-models').props.bucket).toBe(
+      `glyco-${env}-models-123456789012`,
+    );
     expect(single(stack, 'aws:s3/bucketVersioning:BucketVersioning').props.versioningConfiguration).toEqual({
       status: 'Enabled',
     });
-    const lifecycle = single(stack, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').props;
+    const lifecycle = single(
+      stack,
+      'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+      '-models',
+    ).props;
     expect(at(lifecycle, 'rules', 0, 'noncurrentVersionExpiration', 'noncurrentDays')).toBe(
       env === 'prod' ? 365 : 30,
     );
+  });
+
+  it('keeps load balancer access logs and flow logs in an SSE-S3 bucket that expires them, and exports its name', () => {
+    const bucketName = `glyco-${env}-access-logs-123456789012`;
+    expect(stack.outputs.accessLogsBucketName).toBe(bucketName);
+    const encryption = single(
+      stack,
+      'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
+      bucketName,
+    ).props;
+    // ALB access logs support no other server-side encryption.
+    expect(at(encryption, 'rules', 0, 'applyServerSideEncryptionByDefault', 'sseAlgorithm')).toBe('AES256');
+    const lifecycle = single(
+      stack,
+      'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
+      bucketName,
+    ).props;
+    expect(at(lifecycle, 'rules', 0, 'expiration', 'days')).toBe(env === 'prod' ? 365 : 30);
+  });
+
+  it('sends all VPC traffic to flow logs in prod only', () => {
+    const flowLogs = stack.resources.filter((r) => r.type === 'aws:ec2/flowLog:FlowLog');
+    if (env === 'dev') {
+      expect(flowLogs).toEqual([]);
+      return;
+    }
+    expect(flowLogs.map((r) => r.props)).toEqual([
+      expect.objectContaining({
+        trafficType: 'ALL',
+        logDestinationType: 's3',
+        logDestination: `arn:aws:s3:::glyco-prod-access-logs-123456789012/vpc-flow-logs/`,
+      }),
+    ]);
   });
 
   it('scans images on push, keeps tags immutable and expires old images', () => {

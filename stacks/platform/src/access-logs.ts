@@ -1,0 +1,142 @@
+import { type PolicyStatement, policyDocument, type Tags, tlsOnlyBucketPolicy } from '@glyco/infra';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+/** Where each writer puts its logs in the bucket; the bucket policy lets each write only there. */
+export const ACCESS_LOG_PREFIXES = {
+  /** Load balancers: `alb`, or `alb/<target>` (e.g. `alb/ecs`), as their `access_logs.s3.prefix`. */
+  loadBalancers: 'alb',
+  vpcFlowLogs: 'vpc-flow-logs',
+} as const;
+
+export interface AccessLogBucketArgs {
+  bucketName: string;
+  accountId: string;
+  region: string;
+  /** Days a log object is kept. */
+  retentionDays: number;
+  /** Refuse to delete or replace the bucket (prod). */
+  protect: boolean;
+  tags: Tags;
+}
+
+/**
+ * The bucket for the environment's network logs: the load balancers' access logs and the VPC flow logs.
+ * Encrypted with SSE-S3, the only server-side encryption ALB access logs support (Elastic Load Balancing User
+ * Guide, "Enable access logs for your Application Load Balancer", step 1); private, TLS-only, and each log
+ * expires after the retention.
+ */
+export class AccessLogBucket extends pulumi.ComponentResource {
+  readonly bucketName: pulumi.Output<string>;
+  readonly bucketArn: pulumi.Output<string>;
+
+  constructor(logicalName: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('glyco:platform:AccessLogBucket', logicalName, {}, opts);
+    const parent = { parent: this };
+    const bucket = new aws.s3.Bucket(
+      args.bucketName,
+      { bucket: args.bucketName, tags: args.tags },
+      { parent: this, protect: args.protect },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      args.bucketName,
+      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
+      parent,
+    );
+    new aws.s3.BucketOwnershipControls(
+      args.bucketName,
+      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
+      parent,
+    );
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+      args.bucketName,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    new aws.s3.BucketPolicy(
+      args.bucketName,
+      {
+        bucket: bucket.id,
+        policy: bucket.arn.apply((bucketArn) =>
+          JSON.stringify(
+            accessLogBucketPolicy({ bucketArn, accountId: args.accountId, region: args.region }),
+          ),
+        ),
+      },
+      { parent: this, dependsOn: [publicAccessBlock] },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      args.bucketName,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: 'expire-logs',
+            status: 'Enabled',
+            filter: {},
+            expiration: { days: args.retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+          },
+        ],
+      },
+      parent,
+    );
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+    this.registerOutputs({ bucketName: this.bucketName });
+  }
+}
+
+/**
+ * TLS only; Elastic Load Balancing's log delivery writes under `alb/…/AWSLogs/<account>/` (the service
+ * principal that ELB's guide recommends in every Region, with the account in the path so only this account's
+ * load balancers write); VPC flow logs' delivery service under `vpc-flow-logs/AWSLogs/<account>/`, on behalf of
+ * this account only (Amazon VPC User Guide, "Amazon S3 bucket permissions for flow logs").
+ */
+export function accessLogBucketPolicy(args: { bucketArn: string; accountId: string; region: string }) {
+  const { bucketArn, accountId, region } = args;
+  const fromThisAccount = {
+    StringEquals: { 'aws:SourceAccount': accountId },
+    ArnLike: { 'aws:SourceArn': `arn:aws:logs:${region}:${accountId}:*` },
+  };
+  const loadBalancers = ACCESS_LOG_PREFIXES.loadBalancers;
+  const statements: PolicyStatement[] = [
+    ...tlsOnlyBucketPolicy(bucketArn).Statement,
+    {
+      Sid: 'LoadBalancerAccessLogs',
+      Effect: 'Allow',
+      Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: [
+        `${bucketArn}/${loadBalancers}/AWSLogs/${accountId}/*`,
+        `${bucketArn}/${loadBalancers}/*/AWSLogs/${accountId}/*`,
+      ],
+    },
+    {
+      Sid: 'FlowLogDelivery',
+      Effect: 'Allow',
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: `${bucketArn}/${ACCESS_LOG_PREFIXES.vpcFlowLogs}/AWSLogs/${accountId}/*`,
+      Condition: {
+        ...fromThisAccount,
+        StringEquals: { ...fromThisAccount.StringEquals, 's3:x-amz-acl': 'bucket-owner-full-control' },
+      },
+    },
+    {
+      Sid: 'FlowLogDeliveryAclCheck',
+      Effect: 'Allow',
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+      Resource: bucketArn,
+      Condition: fromThisAccount,
+    },
+  ];
+  return policyDocument(statements);
+}
