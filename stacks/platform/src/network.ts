@@ -58,7 +58,8 @@ export class Network extends pulumi.ComponentResource {
     const workloadGroup = new aws.ec2.SecurityGroup(
       name('workload'),
       {
-        name: name('workload'),
+        // Prefixes: a changed description replaces a group, creating the new one first.
+        namePrefix: `${name('workload')}-`,
         vpcId: vpc.vpcId,
         description:
           'Glyco app workloads: HTTPS out (AWS APIs, model registry) and PostgreSQL inside the VPC',
@@ -125,7 +126,7 @@ export class Network extends pulumi.ComponentResource {
     const endpointGroup = new aws.ec2.SecurityGroup(
       name('endpoints'),
       {
-        name: name('endpoints'),
+        namePrefix: `${name('endpoints')}-`,
         vpcId: vpc.vpcId,
         description: 'Interface VPC endpoints: HTTPS from inside the VPC',
         tags,

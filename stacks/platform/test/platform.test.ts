@@ -114,6 +114,34 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     expect(stateful.map((r) => [r.name, r.protect])).toEqual(stateful.map((r) => [r.name, env === 'prod']));
   });
 
+  it('lets the RDS Proxy reach Secrets Manager for the database secret (HTTPS out)', () => {
+    // A new security group loses AWS's default allow-all egress: the provider removes it (@pulumi/aws
+    // ec2/securityGroup, "NOTE on Egress rules"), so every way out must be a rule.
+    const proxyEgress = stack.resources.filter(
+      (r) =>
+        r.type === 'aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule' &&
+        r.name.startsWith(`glyco-${env}-db-proxy-`),
+    );
+    expect(proxyEgress.map((r) => [r.props.ipProtocol, r.props.fromPort, r.props.toPort])).toEqual(
+      expect.arrayContaining([['tcp', 443, 443]]),
+    );
+  });
+
+  it('names what a replacement would otherwise collide with by prefix, or replaces it delete-first', () => {
+    // Changing a replace-forcing input (a group's description, a parameter group's family, the proxy's
+    // subnets) creates the new resource before deleting the old: a fixed name makes that fail.
+    for (const group of stack.resources.filter((r) => r.type === 'aws:ec2/securityGroup:SecurityGroup')) {
+      expect([group.name, group.props.name, group.props.namePrefix]).toEqual([
+        group.name,
+        undefined,
+        `${group.name}-`,
+      ]);
+    }
+    const parameters = single(stack, 'aws:rds/parameterGroup:ParameterGroup').props;
+    expect([parameters.name, parameters.namePrefix]).toEqual([undefined, `glyco-${env}-postgres17-`]);
+    expect(single(stack, 'aws:rds/proxy:Proxy').deleteBeforeReplace).toBe(true);
+  });
+
   it('makes the model registry private, versioned and TLS-only', () => {
     expect(single(stack, 'aws:s3/bucket:Bucket', '-models').props.bucket).toBe(
       `glyco-${env}-models-123456789012`,

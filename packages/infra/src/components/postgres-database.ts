@@ -63,6 +63,21 @@ export class PostgresDatabase extends pulumi.ComponentResource {
       this.allowPostgres(`${name}-proxy-from-client-${index}`, proxyGroup, client, args.tags);
     }
     this.allowPostgres(`${name}-from-proxy`, databaseGroup, proxyGroup.id, args.tags);
+    // The proxy reads the database secret from Secrets Manager (through the interface endpoint or the NAT
+    // gateway): without this, its connections fail although the database is reachable.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-proxy-to-secrets-manager`,
+      {
+        securityGroupId: proxyGroup.id,
+        cidrIpv4: '0.0.0.0/0',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'Secrets Manager',
+        tags: args.tags,
+      },
+      parent,
+    );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-proxy-to-db`,
       {
@@ -85,7 +100,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const parameterGroup = new aws.rds.ParameterGroup(
       name,
       {
-        name: args.name(`postgres${args.engineMajorVersion}`),
+        // A prefix: a new family (or description) replaces the group, creating the new one first.
+        namePrefix: `${args.name(`postgres${args.engineMajorVersion}`)}-`,
         family: `postgres${args.engineMajorVersion}`,
         description: 'Glyco: TLS required for every connection',
         parameters: [
@@ -108,6 +124,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
     const instance = new aws.rds.Instance(
       name,
       {
+        // A fixed identifier: the log group above is named after it before the instance exists, and nothing that
+        // would replace the instance (engine, encryption, user) changes in place; prod's is protected.
         identifier,
         engine: 'postgres',
         engineVersion: String(args.engineMajorVersion),
@@ -185,7 +203,8 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         idleClientTimeout: 1800,
         tags: args.tags,
       },
-      parent,
+      // Proxies take no name prefix, and new subnets (more zones) replace one: delete the old first.
+      { parent: this, deleteBeforeReplace: true },
     );
     new aws.rds.ProxyDefaultTargetGroup(
       name,
@@ -213,7 +232,7 @@ export class PostgresDatabase extends pulumi.ComponentResource {
   ): aws.ec2.SecurityGroup {
     return new aws.ec2.SecurityGroup(
       logicalName,
-      { name: args.name(purpose), vpcId: args.vpcId, description, tags: args.tags },
+      { namePrefix: `${args.name(purpose)}-`, vpcId: args.vpcId, description, tags: args.tags },
       { parent: this },
     );
   }

@@ -17,6 +17,7 @@ export function policyPackPolicies(): ResourceValidationPolicy[] {
         urn: args.urn,
         parent: args.opts.parent,
         protect: args.opts.protect,
+        deleteBeforeReplace: args.opts.deleteBeforeReplace,
       };
       for (const message of rule.check(resource)) {
         reportViolation(message);

@@ -10,6 +10,7 @@ export interface PolicyResource {
   /** The parent resource's URN; absent for a resource of the stack itself. */
   parent?: string;
   protect?: boolean;
+  deleteBeforeReplace?: boolean;
 }
 
 export interface PolicyRule {

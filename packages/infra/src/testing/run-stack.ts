@@ -81,17 +81,21 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getProtect(): boolean | undefined;
+  getDeletebeforereplace(): boolean;
 }
 
 const key = ({ type, name }: { type: string; name: string }) => `${type}::${name}`;
 
 /**
- * The options the engine would hand the policy pack (`urn`, `parent`, `protect`), which the mocks' newResource
+ * The options the engine would hand the policy pack (`urn`, `parent`, `protect`, `deleteBeforeReplace`), which the mocks' newResource
  * does not see: read from each registration request on its way to the mock monitor. The URN is the mock
  * monitor's own (`MockMonitor.newUrn`: the parent's type chain, then the type, then the name).
  */
 function recordResourceOptions(project: string, stack: string) {
-  const recorded = new Map<string, Pick<PolicyResource, 'urn' | 'parent' | 'protect'>>();
+  const recorded = new Map<
+    string,
+    Pick<PolicyResource, 'urn' | 'parent' | 'protect' | 'deleteBeforeReplace'>
+  >();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterRequest, callback: unknown): unknown;
   };
@@ -104,6 +108,7 @@ function recordResourceOptions(project: string, stack: string) {
       urn: `urn:pulumi:${stack}::${project}::${type}::${request.getName()}`,
       parent,
       protect: request.getProtect() ?? false,
+      deleteBeforeReplace: request.getDeletebeforereplace(),
     });
     return register(request, callback);
   };
