@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type EvaluableDocument } from '../src/iam/evaluation.ts';
+import { decide, decideWithin, type EvaluableDocument } from '../src/iam/evaluation.ts';
 import {
   actionMatches,
   appAccessPolicy,
@@ -245,6 +245,30 @@ describe('the workload boundary', () => {
     expect(statement(dev, 'WriteEnvironmentLogs')?.Resource).toBe(
       'arn:aws:logs:eu-west-1:123456789012:log-group:/*glyco-dev-*',
     );
+  });
+
+  it("lets the EKS cluster role use its environment's secrets key, and no other environment's", () => {
+    // What terraform-aws-modules/terraform-aws-eks grants a cluster role for secrets encryption
+    // (main.tf, aws_iam_policy.cluster_encryption): Encrypt, Decrypt, ListGrants, DescribeKey on the key.
+    const clusterRolePolicy = {
+      Statement: [
+        {
+          Effect: 'Allow' as const,
+          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+          Resource: 'arn:aws:kms:eu-west-1:123456789012:key/eks',
+        },
+      ],
+    };
+    const use = (action: string, environment: string) =>
+      decideWithin([clusterRolePolicy], boundary.policy, {
+        action,
+        resource: 'arn:aws:kms:eu-west-1:123456789012:key/eks',
+        context: { 'aws:ResourceTag/project': 'glyco', 'aws:ResourceTag/environment': environment },
+      });
+    for (const action of ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey']) {
+      expect(use(action, 'prod'), action).toBe('allowed');
+    }
+    expect(use('kms:Encrypt', 'dev')).toBe('implicitly-denied');
   });
 
   it('fits the 6,144 characters AWS allows a managed policy', () => {

@@ -125,6 +125,18 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
     },
     { Sid: 'DecryptDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.dataKeyArn },
     {
+      // The eks stack's secrets key (envelope encryption of Kubernetes secrets), which the cluster role uses;
+      // its ARN is unknown here, so the key is recognised by the environment's tags (KMS ABAC:
+      // https://docs.aws.amazon.com/kms/latest/developerguide/abac.html).
+      Sid: 'UseTheEnvironmentsClusterSecretsKey',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+      Resource: `arn:aws:kms:${args.region}:${args.accountId}:key/*`,
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/project': PROJECT, 'aws:ResourceTag/environment': args.env },
+      },
+    },
+    {
       // /aws/lambda/glyco-<env>-…, /ecs/glyco-<env>-…, /aws/eks/glyco-<env>-eks/…
       Sid: 'WriteEnvironmentLogs',
       Effect: 'Allow',
