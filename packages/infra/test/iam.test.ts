@@ -4,6 +4,8 @@ import {
   actionMatches,
   appAccessPolicy,
   deployIamPolicy,
+  eksClusterTrustPolicy,
+  eksFargatePodExecutionTrustPolicy,
   evaluate,
   githubDeployTrustPolicy,
   lambdaNetworkInterfacePolicy,
@@ -328,5 +330,35 @@ describe('boundaryGaps', () => {
       `role glyco-prod-api does not carry ${BOUNDARY_ARN}`,
       'glyco-prod-api-logs allows "dynamodb:GetItem", which the boundary does not',
     ]);
+  });
+});
+
+describe('the EKS service trusts', () => {
+  const cluster = { accountId: ACCOUNT, region: 'eu-west-1', clusterName: 'glyco-prod-eks' };
+  const assume = (document: PolicyDocument, sourceArn: string, sourceAccount = ACCOUNT) =>
+    decide([document], {
+      action: 'sts:AssumeRole',
+      resource: '*',
+      context: { 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount },
+    });
+
+  it('let EKS assume the cluster role for this cluster of this account only', () => {
+    const trust = eksClusterTrustPolicy(cluster);
+    expect(trust.Statement[0]?.Principal).toEqual({ Service: 'eks.amazonaws.com' });
+    expect(assume(trust, `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/glyco-prod-eks`)).toBe('allowed');
+    expect(assume(trust, `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/someone-elses`)).toBe('implicitly-denied');
+    expect(assume(trust, `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/glyco-prod-eks`, '999999999999')).toBe(
+      'implicitly-denied',
+    );
+  });
+
+  it("let EKS Fargate assume the pod execution role for this cluster's profiles only", () => {
+    const trust = eksFargatePodExecutionTrustPolicy(cluster);
+    expect(trust.Statement[0]?.Principal).toEqual({ Service: 'eks-fargate-pods.amazonaws.com' });
+    const profile = (clusterName: string, account = ACCOUNT) =>
+      `arn:aws:eks:eu-west-1:${account}:fargateprofile/${clusterName}/glyco-prod-fargate-app/0123`;
+    expect(assume(trust, profile('glyco-prod-eks'))).toBe('allowed');
+    expect(assume(trust, profile('glyco-dev-eks'))).toBe('implicitly-denied');
+    expect(assume(trust, profile('glyco-prod-eks', '999999999999'))).toBe('implicitly-denied');
   });
 });

@@ -1,5 +1,12 @@
-import { logWritePolicy, type PlatformReference, serviceTrustPolicy, type Tags } from '@glyco/infra';
+import {
+  eksClusterTrustPolicy,
+  eksFargatePodExecutionTrustPolicy,
+  logWritePolicy,
+  type PlatformReference,
+  type Tags,
+} from '@glyco/infra';
 import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
 import { APP_NAMESPACE } from './manifests.ts';
 import type { EksSettings } from './settings.ts';
 
@@ -32,9 +39,14 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
     deletionWindowInDays: 30,
     tags,
   });
+  // EKS may assume the service roles only for this cluster of this account (confused-deputy guard).
+  const trustFor = (policy: typeof eksClusterTrustPolicy) =>
+    pulumi
+      .all([platform.accountId, platform.region])
+      .apply(([accountId, region]) => JSON.stringify(policy({ accountId, region, clusterName })));
   const clusterRole = new aws.iam.Role(name('eks-cluster'), {
     name: name('eks-cluster'),
-    assumeRolePolicy: JSON.stringify(serviceTrustPolicy('eks.amazonaws.com')),
+    assumeRolePolicy: trustFor(eksClusterTrustPolicy),
     permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });
@@ -86,7 +98,7 @@ export function fargateCluster({ name, tags, platform, settings }: ClusterArgs) 
 
   const podExecutionRole = new aws.iam.Role(name('eks-pod-execution'), {
     name: name('eks-pod-execution'),
-    assumeRolePolicy: JSON.stringify(serviceTrustPolicy('eks-fargate-pods.amazonaws.com')),
+    assumeRolePolicy: trustFor(eksFargatePodExecutionTrustPolicy),
     permissionsBoundary: platform.workloadBoundaryArn,
     tags,
   });

@@ -18,17 +18,68 @@ export function policyDocument(statements: PolicyStatement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** Trust policy for a role assumed by an AWS service (lambda.amazonaws.com, ecs-tasks.amazonaws.com, …). */
-export function serviceTrustPolicy(service: string, sourceAccountId?: string): PolicyDocument {
+/**
+ * Trust policy for a role assumed by an AWS service (lambda.amazonaws.com, ecs-tasks.amazonaws.com, …), limited
+ * where the service supports it to requests on behalf of one account (`aws:SourceAccount`) and one resource
+ * (`aws:SourceArn`, wildcards allowed): the guard against the confused-deputy problem.
+ */
+export function serviceTrustPolicy(
+  service: string,
+  sourceAccountId?: string,
+  sourceArn?: string,
+): PolicyDocument {
+  const condition: NonNullable<PolicyStatement['Condition']> = {
+    ...(sourceArn ? { ArnLike: { 'aws:SourceArn': sourceArn } } : {}),
+    ...(sourceAccountId ? { StringEquals: { 'aws:SourceAccount': sourceAccountId } } : {}),
+  };
   return policyDocument([
     {
       Effect: 'Allow',
       Principal: { Service: service },
       Action: 'sts:AssumeRole',
-      // Guards against the confused-deputy problem where the service supports aws:SourceAccount.
-      ...(sourceAccountId ? { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccountId } } } : {}),
+      ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
     },
   ]);
+}
+
+export interface EksClusterIdentity {
+  accountId: string;
+  region: string;
+  clusterName: string;
+}
+
+/**
+ * Trust for an EKS cluster role: EKS acting for this one cluster of this account (Amazon EKS User Guide,
+ * "Cross-service confused deputy prevention in Amazon EKS": ArnLike aws:SourceArn on the cluster's ARN,
+ * StringEquals aws:SourceAccount).
+ */
+export function eksClusterTrustPolicy({
+  accountId,
+  region,
+  clusterName,
+}: EksClusterIdentity): PolicyDocument {
+  return serviceTrustPolicy(
+    'eks.amazonaws.com',
+    accountId,
+    `arn:aws:eks:${region}:${accountId}:cluster/${clusterName}`,
+  );
+}
+
+/**
+ * Trust for the Fargate pod execution role: EKS Fargate acting for this cluster's Fargate profiles (Amazon EKS
+ * User Guide, "Amazon EKS Pod execution IAM role": ArnLike aws:SourceArn on
+ * `arn:aws:eks:<region>:<account>:fargateprofile/<cluster>/*`, which names the account).
+ */
+export function eksFargatePodExecutionTrustPolicy({
+  accountId,
+  region,
+  clusterName,
+}: EksClusterIdentity): PolicyDocument {
+  return serviceTrustPolicy(
+    'eks-fargate-pods.amazonaws.com',
+    undefined,
+    `arn:aws:eks:${region}:${accountId}:fargateprofile/${clusterName}/*`,
+  );
 }
 
 export interface AppAccess {
