@@ -64,6 +64,22 @@ describe('the GitHub Actions workflows', () => {
   });
 });
 
+describe('the prod deploy runner', () => {
+  const deploy = parse(workflows.find(({ file }) => file.endsWith('deploy.yml'))!.text) as {
+    jobs: Record<string, { 'runs-on': string }>;
+  };
+
+  it('is PROD_DEPLOY_RUNNER: a CodeBuild runner label gets the run id and attempt CodeBuild routes by, else GitHub', () => {
+    // AWS CodeBuild User Guide, label overrides: "codebuild-<project-name>-${{ github.run_id }}-${{ github.run_attempt }}".
+    expect(deploy.jobs['deploy-prod']?.['runs-on']).toBe(
+      expression(
+        "startsWith(vars.PROD_DEPLOY_RUNNER, 'codebuild-') && format('{0}-{1}-{2}', vars.PROD_DEPLOY_RUNNER, github.run_id, github.run_attempt) || vars.PROD_DEPLOY_RUNNER || 'ubuntu-24.04'",
+      ),
+    );
+    expect(deploy.jobs['deploy-dev']?.['runs-on']).toBe('ubuntu-24.04');
+  });
+});
+
 describe('pull-request previews', () => {
   const ci = parse(workflows.find(({ file }) => file.endsWith('ci.yml'))!.text) as {
     jobs: Record<

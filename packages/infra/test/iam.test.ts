@@ -180,6 +180,7 @@ describe('the deploy role', () => {
       'eks.amazonaws.com',
       'eks-fargate-pods.amazonaws.com',
       'rds.amazonaws.com',
+      'codebuild.amazonaws.com',
     ]);
   });
 });

@@ -11,6 +11,7 @@ import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import { AccessLogBucket } from './access-logs.ts';
 import { DataKey } from './data-key.ts';
+import { DeployRunner } from './deploy-runner.ts';
 import { Network } from './network.ts';
 import { PipelineAccess } from './pipeline-access.ts';
 import { readPlatformSettings } from './settings.ts';
@@ -23,7 +24,7 @@ type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> 
 /**
  * The shared base of one environment, one component per concern so that `pulumi preview` reads as a tree:
  * access-log bucket, network, data key, model registry, container registry, pipeline access (boundary and GitHub
- * roles), database.
+ * roles), database, and the CodeBuild deploy runner when configured.
  */
 export async function platform(): Promise<Outputs> {
   const { env, name, tags, config } = stackContext();
@@ -92,6 +93,21 @@ export async function platform(): Promise<Outputs> {
     tags,
   });
 
+  const runner =
+    settings.codebuildRunner &&
+    new DeployRunner(name('deploy-runner'), {
+      name,
+      accountId,
+      region,
+      githubRepository: settings.githubRepository,
+      githubConnectionArn: settings.codebuildRunner.githubConnectionArn,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      roleBoundaryArn: access.workloadBoundaryArn,
+      logRetentionDays: settings.logRetentionDays,
+      tags,
+    });
+
   return {
     region,
     accountId,
@@ -115,5 +131,10 @@ export async function platform(): Promise<Outputs> {
     previewRoleArn: access.previewRoleArn,
     githubOidcProviderArn: access.githubOidcProviderArn,
     accessLogsBucketName: accessLogs.bucketName,
+    // PROD_DEPLOY_RUNNER is `codebuild-<deployRunnerProject>`; the EKS API admits the runner's group.
+    ...(runner && {
+      deployRunnerProject: runner.projectName,
+      deployRunnerSecurityGroupId: runner.securityGroupId,
+    }),
   };
 }

@@ -2,6 +2,9 @@ import type * as pulumi from '@pulumi/pulumi';
 
 export const NAT_STRATEGIES = { single: 'Single', 'one-per-az': 'OnePerAz' } as const;
 
+/** Where the pipeline's deploy jobs run: GitHub's runners, or a CodeBuild-hosted runner inside the VPC. */
+export const DEPLOY_RUNNERS = ['github', 'codebuild'] as const;
+
 /** Every config key the platform stack reads (documented in the README, "Deploy to AWS"). */
 export interface PlatformSettings {
   vpcCidr: string;
@@ -26,10 +29,14 @@ export interface PlatformSettings {
   ecrKeepImages: number;
   githubRepository: string;
   createGithubOidcProvider: boolean;
+  /** The CodeBuild runner, when `deployRunner` is `codebuild`: the GitHub connection it uses. */
+  codebuildRunner?: { githubConnectionArn: string };
 }
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+const CONNECTION =
+  /^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]+$/;
 
 export function readPlatformSettings(config: pulumi.Config): PlatformSettings {
   const vpcCidr = config.get('vpcCidr') ?? '10.20.0.0/16';
@@ -76,5 +83,20 @@ export function readPlatformSettings(config: pulumi.Config): PlatformSettings {
     ecrKeepImages: config.getNumber('ecrKeepImages', { min: 5, max: 1000 }) ?? 30,
     githubRepository,
     createGithubOidcProvider,
+    codebuildRunner: readCodebuildRunner(config),
   };
+}
+
+function readCodebuildRunner(config: pulumi.Config): PlatformSettings['codebuildRunner'] {
+  const runner = config.get('deployRunner', { allowedValues: [...DEPLOY_RUNNERS] }) ?? 'github';
+  if (runner !== 'codebuild') return undefined;
+  const githubConnectionArn = config.get('githubConnectionArn');
+  if (!githubConnectionArn || !CONNECTION.test(githubConnectionArn)) {
+    throw new Error(
+      'Config "githubConnectionArn" must be the ARN of an available CodeConnections connection to GitHub ' +
+        '(arn:aws:codeconnections:<region>:<account>:connection/<id>) when "deployRunner" is codebuild; ' +
+        `got ${githubConnectionArn === undefined ? 'nothing' : `"${githubConnectionArn}"`}. See README, "Deploying prod from inside the VPC".`,
+    );
+  }
+  return { githubConnectionArn };
 }

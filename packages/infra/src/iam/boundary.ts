@@ -97,7 +97,8 @@ export interface WorkloadBoundaryArgs {
 
 /**
  * The most any role of one environment's stacks may do (Lambda, ECS task and execution, EKS cluster, Fargate
- * pod execution, IRSA, load balancer controller, RDS Proxy): the union of their documents. The deploy role
+ * pod execution, IRSA, load balancer controller, RDS Proxy, the CodeBuild deploy runner): the union of their
+ * documents. The deploy role
  * may create roles only with this boundary, so a role it creates never gets IAM, STS or another
  * environment's data, whatever policy it attaches.
  */
@@ -144,6 +145,29 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       Resource: `${prefix}/*${PROJECT}-${args.env}-*`,
     },
     { Sid: 'RunInfrastructure', Effect: 'Allow', Action: infrastructure, Resource: '*' },
+    {
+      // The CodeBuild deploy runner attaching to the private subnets (CodeBuild's VPC permissions).
+      Sid: 'AttachCodeBuildToTheVpc',
+      Effect: 'Allow',
+      Action: 'ec2:CreateNetworkInterfacePermission',
+      Resource: `arn:aws:ec2:${args.region}:${args.accountId}:network-interface/*`,
+      Condition: { StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' } },
+    },
+    {
+      // ... and reading GitHub tokens from the account's connection (CodeConnections, formerly CodeStar).
+      Sid: 'UseGithubConnections',
+      Effect: 'Allow',
+      Action: [
+        'codeconnections:GetConnectionToken',
+        'codeconnections:GetConnection',
+        'codestar-connections:GetConnectionToken',
+        'codestar-connections:GetConnection',
+      ],
+      Resource: [
+        `arn:aws:codeconnections:${args.region}:${args.accountId}:connection/*`,
+        `arn:aws:codestar-connections:${args.region}:${args.accountId}:connection/*`,
+      ],
+    },
     {
       Sid: 'CreateElbServiceLinkedRole',
       Effect: 'Allow',

@@ -9,13 +9,17 @@ import { GITHUB_OIDC_HOST, type PolicyDocument, policyDocument } from './documen
  */
 export const GITHUB_ROLE_PURPOSES = { deploy: 'github-deploy', preview: 'github-preview' } as const;
 
-/** The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy. */
+/**
+ * The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy,
+ * and CodeBuild (the deploy runner).
+ */
 export const PASS_ROLE_SERVICES = [
   'lambda.amazonaws.com',
   'ecs-tasks.amazonaws.com',
   'eks.amazonaws.com',
   'eks-fargate-pods.amazonaws.com',
   'rds.amazonaws.com',
+  'codebuild.amazonaws.com',
 ];
 
 /**
