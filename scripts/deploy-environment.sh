@@ -12,6 +12,12 @@ cd "$(dirname "$0")/.."
 source scripts/lib/stacks.sh
 
 ENDPOINT_OUTPUT=url
+# The platform component whose resources (the permissions boundary, the GitHub OIDC provider and roles) the
+# deploy role may not change: stacks/platform/src/pipeline-access.ts.
+PIPELINE_ACCESS_TYPE=glyco:platform:PipelineAccess
+# What Lambda runs: one image manifest, not an index (buildx writes one with attestations unless
+# --provenance=false).
+LAMBDA_MANIFEST_TYPES='application/vnd.oci.image.manifest.v1+json application/vnd.docker.distribution.manifest.v2+json'
 
 (($# >= 3)) || { sed -n '6,8p' "$0" >&2; exit 64; }
 env=$1 archive=$2
@@ -21,6 +27,19 @@ require_env "$env"
 for tool in pulumi aws skopeo jq; do
   command -v "$tool" >/dev/null || { echo "$tool is required and not on PATH" >&2; exit 69; }
 done
+
+# The archive must hold exactly one image manifest: the digest pushed is the one every target runs.
+require_single_manifest() {
+  local index count media_type
+  index=$(tar -xOf "$archive" index.json) || { echo "$archive has no index.json: not an OCI archive" >&2; exit 65; }
+  count=$(jq '.manifests | length' <<<"$index")
+  media_type=$(jq -r '.manifests[0].mediaType' <<<"$index")
+  if [[ $count != 1 || " $LAMBDA_MANIFEST_TYPES " != *" $media_type "* ]]; then
+    echo "$archive holds an image index or several manifests ($count, the first $media_type): Lambda runs a" \
+      "single image manifest. Build one platform with --provenance=false (README, Container image and CI/CD pipeline)." >&2
+    exit 65
+  fi
+}
 
 pulumi_up() { # <stack> [extra pulumi args...]
   local stack=$1 args
@@ -65,10 +84,34 @@ endpoint_of() { # <stack>
   echo "$endpoint"
 }
 
+# Stops before a platform run that would change what only an administrator may change: the deploy role is
+# explicitly denied it, so `pulumi up` would fail halfway. Prints the changes and the command to run instead.
+require_no_access_change() {
+  local args preview changes
+  mapfile -t args < <(run_args platform "$env")
+  preview=$(pulumi preview --json "${args[@]}") || { echo "pulumi preview of glyco-platform/$env failed" >&2; exit 1; }
+  changes=$(jq -r --arg type "$PIPELINE_ACCESS_TYPE" '
+    .steps[]? | select(.op != "same" and .op != "read") | select(.urn | contains($type))
+    | (.urn | split("::")) as $parts | "  \(.op) \($parts[3]) (\($parts[2] | split("$") | last))"' <<<"$preview")
+  [[ -z $changes ]] && return
+  echo "::error::This change touches the platform's access control, which the deploy role may not change:" >&2
+  echo "$changes" >&2
+  echo "An administrator applies it with their own credentials, then re-runs this job:" >&2
+  echo "  pulumi up --cwd stacks/platform --stack $PULUMI_ORG/$env --policy-pack $POLICY_PACK" \
+    "--config githubRepository=${GITHUB_REPOSITORY:-<owner>/<repo>}" >&2
+  exit 1
+}
+
+for stack in "$@"; do require_stack "$stack"; done
+require_single_manifest
 targets=()
 for stack in "$@"; do
-  require_stack "$stack"
-  if [[ $stack == platform ]]; then pulumi_up platform; else targets+=("$stack"); fi
+  if [[ $stack == platform ]]; then
+    require_no_access_change
+    pulumi_up platform
+  else
+    targets+=("$stack")
+  fi
 done
 ((${#targets[@]})) || exit 0
 

@@ -14,9 +14,11 @@ const COMMIT = 'c0ffee0000000000000000000000000000000000';
  * Stand-ins for pulumi, aws and skopeo that record their calls: the platform's repository and the targets'
  * endpoint come from `pulumi stack output`; ECR holds `existingDigest` under the commit's tag, if given.
  */
-function standIns(dir: string, endpoint: string, existingDigest = '') {
+function standIns(dir: string, endpoint: string, existingDigest = '', previewSteps: object[] = []) {
   const log = join(dir, 'calls.log');
   writeFileSync(log, '');
+  const preview = join(dir, 'preview.json');
+  writeFileSync(preview, JSON.stringify({ steps: previewSteps, changeSummary: {} }));
   const tool = (name: string, body: string) => {
     writeFileSync(join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${log}'\n${body}\n`);
     chmodSync(join(dir, name), 0o755);
@@ -26,6 +28,7 @@ function standIns(dir: string, endpoint: string, existingDigest = '') {
     `case "$1 $2 $3" in
   "stack output ecrRepositoryUrl") echo '${REPOSITORY}' ;;
   "stack output url") echo '${endpoint}' ;;
+  "preview --json "*) cat '${preview}' ;;
 esac`,
   );
   tool(
@@ -39,11 +42,13 @@ esac`,
   return log;
 }
 
-/** An OCI archive as buildx writes it: index.json names the image manifest's digest. */
-function ociArchive(dir: string): string {
+const IMAGE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/** An OCI archive as buildx writes it: index.json names the image manifest's digest and media type. */
+function ociArchive(dir: string, mediaType = IMAGE_MANIFEST): string {
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ digest: DIGEST }] }),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType, digest: DIGEST }] }),
   );
   execFileSync('tar', ['-cf', join(dir, 'image.tar'), '-C', dir, 'index.json']);
   return join(dir, 'image.tar');
@@ -51,10 +56,16 @@ function ociArchive(dir: string): string {
 
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function deploy(args: { endpoint: string; stacks: string[]; existingDigest?: string }) {
+async function deploy(args: {
+  endpoint: string;
+  stacks: string[];
+  existingDigest?: string;
+  previewSteps?: object[];
+  mediaType?: string;
+}) {
   const dir = mkdtempSync(join(tmpdir(), 'glyco-deploy-'));
-  const log = standIns(dir, args.endpoint, args.existingDigest);
-  const archive = ociArchive(dir);
+  const log = standIns(dir, args.endpoint, args.existingDigest, args.previewSteps);
+  const archive = ociArchive(dir, args.mediaType);
   const child = spawn(
     join(workspaceRoot, 'scripts/deploy-environment.sh'),
     ['dev', archive, ...args.stacks],
@@ -137,6 +148,65 @@ describe('scripts/deploy-environment.sh', () => {
     expect(other.status).toBe(1);
     expect(other.output).toMatch(/already holds sha256:e+, not this build's/);
     expect(other.calls.some((call) => call.startsWith('pulumi up'))).toBe(false);
+  });
+
+  const urn = (typeChain: string, name: string) => `urn:pulumi:dev::glyco-platform::${typeChain}::${name}`;
+  const boundaryStep = {
+    op: 'update',
+    urn: urn('glyco:platform:PipelineAccess$aws:iam/policy:Policy', 'glyco-dev-workload-boundary'),
+  };
+
+  it('stops before the platform when its access control would change, with the command an administrator runs', async () => {
+    const run = await deploy({
+      endpoint: healthy.url,
+      stacks: ['platform', 'lambda'],
+      previewSteps: [
+        { op: 'same', urn: urn('glyco:platform:PipelineAccess', 'glyco-dev-pipeline-access') },
+        boundaryStep,
+        {
+          op: 'update',
+          urn: urn('glyco:platform:Network$aws:ec2/securityGroup:SecurityGroup', 'glyco-dev-workload'),
+        },
+      ],
+    });
+    expect(run.status).toBe(1);
+    expect(run.output).toMatch(/update glyco-dev-workload-boundary \(aws:iam\/policy:Policy\)/);
+    expect(run.output).not.toMatch(/glyco-dev-workload \(/);
+    expect(run.output).toMatch(
+      /administrator.*\n.*pulumi up --cwd stacks\/platform --stack acme\/dev --policy-pack packages\/infra\/policy --config githubRepository=acme\/glyco/,
+    );
+    expect(run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call))).toEqual([]);
+    expect(run.calls[0]).toMatch(/^pulumi preview --json .*--cwd stacks\/platform --stack acme\/dev/);
+  });
+
+  it('goes on when only what the deploy role may change would change', { timeout: 30_000 }, async () => {
+    const run = await deploy({
+      endpoint: healthy.url,
+      stacks: ['platform'],
+      previewSteps: [
+        {
+          op: 'create',
+          urn: urn('glyco:platform:Network$aws:ec2/flowLog:FlowLog', 'glyco-dev-vpc-flow-logs'),
+        },
+      ],
+    });
+    expect(run.status, run.output).toBe(0);
+    expect(run.calls.some((call) => call.startsWith('pulumi up') && call.includes('stacks/platform'))).toBe(
+      true,
+    );
+  });
+
+  it('refuses an image archive Lambda cannot run (an image index, as buildx writes with attestations)', async () => {
+    const run = await deploy({
+      endpoint: healthy.url,
+      stacks: ['lambda'],
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    });
+    expect(run.status).toBe(65);
+    expect(run.output).toMatch(
+      /holds an image index.*Lambda runs a single image manifest.*--provenance=false/s,
+    );
+    expect(run.calls).toEqual([]);
   });
 
   it('refuses an unknown environment or stack before touching anything', async () => {

@@ -4,6 +4,7 @@ import { ENVIRONMENTS } from '@glyco/infra';
 import { runStack, single } from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PIPELINE_ACCESS_TYPE } from '../src/pipeline-access.ts';
 import { platform } from '../src/platform.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -44,4 +45,33 @@ describe('the deploy jobs and the deploy role agree on how long credentials last
       expect(timeout * 60).toBeLessThanOrEqual(Number(role.maxSessionDuration));
     },
   );
+});
+
+describe('the pipeline preflight and the platform agree on what only an administrator changes', () => {
+  it('finds the boundary, the GitHub OIDC provider and both GitHub roles under the component the script looks for', async () => {
+    const stack = await runStack({
+      project: 'glyco-platform',
+      stack: 'prod',
+      stackDir: new URL('..', import.meta.url).pathname,
+      program: platform,
+      configOverrides: { githubRepository: 'acme/glyco' },
+    });
+    const byUrn = new Map(stack.resources.map((resource) => [resource.urn, resource]));
+    const ancestorTypes = (urn: string | undefined): string[] => {
+      const resource = urn === undefined ? undefined : byUrn.get(urn);
+      return resource ? [resource.type, ...ancestorTypes(resource.parent)] : [];
+    };
+    const guarded = stack.resources.filter(
+      (r) =>
+        r.name === 'glyco-prod-workload-boundary' ||
+        r.type === 'aws:iam/openIdConnectProvider:OpenIdConnectProvider' ||
+        /^glyco-prod-github-(deploy|preview)/.test(r.name),
+    );
+    expect(guarded.length).toBeGreaterThanOrEqual(8);
+    for (const resource of guarded) {
+      expect(ancestorTypes(resource.parent), resource.name).toContain(PIPELINE_ACCESS_TYPE);
+    }
+    const script = readFileSync(join(root, 'scripts/deploy-environment.sh'), 'utf8');
+    expect(script).toContain(`PIPELINE_ACCESS_TYPE=${PIPELINE_ACCESS_TYPE}\n`);
+  });
 });
