@@ -53,13 +53,11 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     ]);
   });
 
-  it('creates interface endpoints only where config asks for them', () => {
+  it('creates no interface endpoint by default: the NAT gateways carry AWS API traffic', () => {
     const endpoints = stack.resources.filter(
       (r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint' && r.props.vpcEndpointType === 'Interface',
     );
-    const services = endpoints.map((e) => String(e.props.serviceName).split('.').slice(3).join('.'));
-    expect(services.sort()).toEqual(env === 'prod' ? ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager'] : []);
-    for (const endpoint of endpoints) expect(endpoint.props.privateDnsEnabled).toBe(true);
+    expect(endpoints).toEqual([]);
   });
 
   it('keeps the database private, encrypted, TLS-only, with its password in Secrets Manager', () => {
@@ -279,6 +277,17 @@ describe('platform config', () => {
     await expect(run('dev', { githubRepository: 'glyco' })).rejects.toThrow(
       /githubRepository.*<owner>\/<repo>/,
     );
+  });
+
+  it('creates ECR, Secrets Manager and Logs interface endpoints with private DNS when asked', async () => {
+    const stack = await run('prod', { interfaceEndpoints: true });
+    const endpoints = stack.resources.filter(
+      (r) => r.type === 'aws:ec2/vpcEndpoint:VpcEndpoint' && r.props.vpcEndpointType === 'Interface',
+    );
+    const services = endpoints.map((e) => String(e.props.serviceName).split('.').slice(3).join('.'));
+    expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager']);
+    for (const endpoint of endpoints) expect(endpoint.props.privateDnsEnabled).toBe(true);
+    expect(evaluate(stack.resources, RULES)).toEqual([]);
   });
 
   it('refuses a single-zone VPC', async () => {
