@@ -1,6 +1,7 @@
-import { type PolicyStatement, policyDocument, type Tags, tlsOnlyBucketPolicy } from '@glyco/infra';
+import { type PolicyStatement, policyDocument, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { tlsOnlyBucketPolicy } from './model-registry.ts';
 
 /** Where each writer puts its logs in the bucket; the bucket policy lets each write only there. */
 export const ACCESS_LOG_PREFIXES = {

@@ -1,12 +1,7 @@
-import {
-  type Environment,
-  GithubActionsRoles,
-  type Tags,
-  workloadBoundaryName,
-  workloadBoundaryPolicy,
-} from '@glyco/infra';
+import { type Environment, type Tags, workloadBoundaryName, workloadBoundaryPolicy } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { GithubActionsRoles } from './github-actions-roles.ts';
 
 /** The component type whose resources only an administrator may change (the pipeline's preflight looks for it). */
 export const PIPELINE_ACCESS_TYPE = 'glyco:platform:PipelineAccess';

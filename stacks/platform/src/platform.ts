@@ -1,19 +1,14 @@
-import {
-  ContainerRepository,
-  DATABASE_NAME,
-  DATABASE_PORT,
-  ModelRegistry,
-  type PlatformOutputs,
-  PostgresDatabase,
-  stackContext,
-} from '@glyco/infra';
+import { DATABASE_PORT, type PlatformOutputs, stackContext } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import { AccessLogBucket } from './access-logs.ts';
+import { ContainerRepository } from './container-repository.ts';
 import { DataKey } from './data-key.ts';
 import { DeployRunner } from './deploy-runner.ts';
+import { ModelRegistry } from './model-registry.ts';
 import { Network } from './network.ts';
 import { PipelineAccess } from './pipeline-access.ts';
+import { DATABASE_NAME, PostgresDatabase } from './postgres-database.ts';
 import { readPlatformSettings } from './settings.ts';
 
 type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> } & Record<

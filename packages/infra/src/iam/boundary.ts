@@ -3,6 +3,12 @@ import { PROJECT, resourceName } from '../naming.ts';
 import { actionMatches, type PolicyDocument, policyDocument } from './documents.ts';
 import { loadBalancerControllerPolicy } from './load-balancer-controller.ts';
 
+/**
+ * The roles GitHub Actions assumes, `glyco-<env>-github-deploy` and `glyco-<env>-github-preview`: an
+ * administrator creates them, without the workload boundary, and the deploy role may not change them.
+ */
+export const GITHUB_ROLE_PURPOSES = { deploy: 'github-deploy', preview: 'github-preview' } as const;
+
 /** `glyco-<env>-workload-boundary`: the managed policy every role of the environment's stacks carries. */
 export function workloadBoundaryName(env: Environment): string {
   return resourceName(env, 'workload-boundary');

@@ -159,10 +159,12 @@ export function lambdaNetworkInterfacePolicy(): PolicyDocument {
   ]);
 }
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
-
 /** Trust for tokens of one OIDC issuer: the STS audience and exactly one subject. */
-function webIdentityTrustPolicy(providerArn: string, issuerHost: string, subject: string): PolicyDocument {
+export function webIdentityTrustPolicy(
+  providerArn: string,
+  issuerHost: string,
+  subject: string,
+): PolicyDocument {
   return policyDocument([
     {
       Effect: 'Allow',
@@ -173,31 +175,6 @@ function webIdentityTrustPolicy(providerArn: string, issuerHost: string, subject
       },
     },
   ]);
-}
-
-/**
- * Trust for the GitHub Actions deploy role: only workflow jobs of this repository that run in this GitHub
- * environment get a token (`sub` is `repo:<owner>/<repo>:environment:<env>`).
- */
-export function githubDeployTrustPolicy(args: {
-  providerArn: string;
-  repository: string;
-  environment: string;
-}): PolicyDocument {
-  return webIdentityTrustPolicy(
-    args.providerArn,
-    GITHUB_OIDC_HOST,
-    `repo:${args.repository}:environment:${args.environment}`,
-  );
-}
-
-/**
- * Trust for the pull-request preview role: jobs of this repository triggered by `pull_request` and run in no
- * GitHub environment, whose token's `sub` is `repo:<owner>/<repo>:pull_request` (GitHub Docs, "About security
- * hardening with OpenID Connect", example subject claims). Forks get no token for `pull_request` runs at all.
- */
-export function githubPreviewTrustPolicy(args: { providerArn: string; repository: string }): PolicyDocument {
-  return webIdentityTrustPolicy(args.providerArn, GITHUB_OIDC_HOST, `repo:${args.repository}:pull_request`);
 }
 
 /** Trust for an IAM role for a Kubernetes service account (IRSA): one service account in one namespace. */

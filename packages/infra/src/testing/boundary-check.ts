@@ -1,6 +1,5 @@
 import type { Environment } from '../environment.ts';
-import { workloadBoundaryPolicy } from '../iam/boundary.ts';
-import { GITHUB_ROLE_PURPOSES } from '../iam/deploy.ts';
+import { GITHUB_ROLE_PURPOSES, workloadBoundaryPolicy } from '../iam/boundary.ts';
 import { actionMatches, asList, type PolicyDocument, statementsOf } from '../iam/documents.ts';
 import { resourceName } from '../naming.ts';
 import { platformFixture } from './platform-fixture.ts';

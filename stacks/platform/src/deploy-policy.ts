@@ -1,13 +1,14 @@
-import type { Environment } from '../environment.ts';
-import { PROJECT, resourceName } from '../naming.ts';
-import { BOUNDED_ROLE_ACTIONS, workloadBoundaryArn } from './boundary.ts';
-import { GITHUB_OIDC_HOST, type PolicyDocument, policyDocument } from './documents.ts';
-
-/**
- * The roles GitHub Actions assumes, `glyco-<env>-github-deploy` and `glyco-<env>-github-preview`: an
- * administrator creates them, without the workload boundary, and the deploy role may not change them.
- */
-export const GITHUB_ROLE_PURPOSES = { deploy: 'github-deploy', preview: 'github-preview' } as const;
+import {
+  BOUNDED_ROLE_ACTIONS,
+  type Environment,
+  GITHUB_ROLE_PURPOSES,
+  type PolicyDocument,
+  PROJECT,
+  policyDocument,
+  resourceName,
+  workloadBoundaryArn,
+} from '@glyco/infra';
+import { GITHUB_OIDC_HOST } from './github-trust.ts';
 
 /**
  * The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy,

@@ -1,10 +1,9 @@
+import { type Environment, GITHUB_ROLE_PURPOSES, resourceName, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Environment } from '../environment.ts';
-import { deployIamPolicy, GITHUB_ROLE_PURPOSES } from '../iam/deploy.ts';
-import { GITHUB_OIDC_HOST, githubDeployTrustPolicy, githubPreviewTrustPolicy } from '../iam/documents.ts';
-import { previewGuardPolicy } from '../iam/preview.ts';
-import { resourceName, type Tags } from '../naming.ts';
+import { deployIamPolicy } from './deploy-policy.ts';
+import { GITHUB_OIDC_HOST, githubDeployTrustPolicy, githubPreviewTrustPolicy } from './github-trust.ts';
+import { previewGuardPolicy } from './preview-guard.ts';
 
 /**
  * How long a deploy job's credentials last: a first deploy runs every stack in turn (EKS alone takes 25–35

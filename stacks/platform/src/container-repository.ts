@@ -1,6 +1,6 @@
+import type { Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { Tags } from '../naming.ts';
 
 export interface ContainerRepositoryArgs {
   repositoryName: string;

@@ -1,7 +1,6 @@
+import { policyDocument, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { policyDocument } from '../iam/documents.ts';
-import type { Tags } from '../naming.ts';
 
 export interface ModelRegistryArgs {
   /** Globally unique bucket name. */

@@ -1,9 +1,7 @@
+import { DATABASE_PORT, policyDocument, serviceTrustPolicy, type Tags } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { policyDocument, serviceTrustPolicy } from '../iam/documents.ts';
-import type { Tags } from '../naming.ts';
 
-export const DATABASE_PORT = 5432;
 export const DATABASE_NAME = 'glyco';
 /** The master user is also the database name, so a client that only knows the user lands in the right db. */
 const MASTER_USERNAME = 'glyco';

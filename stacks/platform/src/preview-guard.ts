@@ -1,4 +1,4 @@
-import { type PolicyDocument, policyDocument } from './documents.ts';
+import { type PolicyDocument, policyDocument } from '@glyco/infra';
 
 /**
  * What the pull-request preview role may never do on top of AWS-managed ReadOnlyAccess: read data. A preview
