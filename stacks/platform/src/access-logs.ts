@@ -1,7 +1,6 @@
-import { type PolicyStatement, policyDocument, type Tags } from '@glyco/infra';
-import * as aws from '@pulumi/aws';
+import type { PolicyStatement, Tags } from '@glyco/infra';
 import * as pulumi from '@pulumi/pulumi';
-import { tlsOnlyBucketPolicy } from './model-registry.ts';
+import { privateBucket } from './private-bucket.ts';
 
 /** Where each writer puts its logs in the bucket; the bucket policy lets each write only there. */
 export const ACCESS_LOG_PREFIXES = {
@@ -22,10 +21,9 @@ export interface AccessLogBucketArgs {
 }
 
 /**
- * The bucket for the environment's network logs: the load balancers' access logs and the VPC flow logs.
- * Encrypted with SSE-S3, the only server-side encryption ALB access logs support (Elastic Load Balancing User
- * Guide, "Enable access logs for your Application Load Balancer", step 1); private, TLS-only, and each log
- * expires after the retention.
+ * The bucket for the environment's network logs: the load balancers' access logs and the VPC flow logs, each
+ * expiring after the retention. Its SSE-S3 is the only server-side encryption ALB access logs support (Elastic Load
+ * Balancing User Guide, "Enable access logs for your Application Load Balancer", step 1).
  */
 export class AccessLogBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
@@ -33,50 +31,15 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
   constructor(logicalName: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:platform:AccessLogBucket', logicalName, {}, opts);
-    const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      args.bucketName,
-      { bucket: args.bucketName, tags: args.tags },
-      { parent: this, protect: args.protect },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      args.bucketName,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
-      parent,
-    );
-    new aws.s3.BucketOwnershipControls(
-      args.bucketName,
-      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-      parent,
-    );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    const bucket = privateBucket(
       args.bucketName,
       {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    new aws.s3.BucketPolicy(
-      args.bucketName,
-      {
-        bucket: bucket.id,
-        policy: bucket.arn.apply((bucketArn) =>
-          JSON.stringify(
-            accessLogBucketPolicy({ bucketArn, accountId: args.accountId, region: args.region }),
-          ),
-        ),
-      },
-      { parent: this, dependsOn: [publicAccessBlock] },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      args.bucketName,
-      {
-        bucket: bucket.id,
-        rules: [
+        bucketName: args.bucketName,
+        versioned: false,
+        protect: args.protect,
+        grants: (bucketArn) =>
+          logDeliveryGrants({ bucketArn, accountId: args.accountId, region: args.region }),
+        lifecycleRules: [
           {
             id: 'expire-logs',
             status: 'Enabled',
@@ -85,8 +48,9 @@ export class AccessLogBucket extends pulumi.ComponentResource {
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
+        tags: args.tags,
       },
-      parent,
+      this,
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
@@ -95,20 +59,23 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 }
 
 /**
- * TLS only; Elastic Load Balancing's log delivery writes under `alb/…/AWSLogs/<account>/` (the service
+ * Elastic Load Balancing's log delivery writes under `alb/…/AWSLogs/<account>/` (the service
  * principal that ELB's guide recommends in every Region, with the account in the path so only this account's
  * load balancers write); VPC flow logs' delivery service under `vpc-flow-logs/AWSLogs/<account>/`, on behalf of
  * this account only (Amazon VPC User Guide, "Amazon S3 bucket permissions for flow logs").
  */
-export function accessLogBucketPolicy(args: { bucketArn: string; accountId: string; region: string }) {
+export function logDeliveryGrants(args: {
+  bucketArn: string;
+  accountId: string;
+  region: string;
+}): PolicyStatement[] {
   const { bucketArn, accountId, region } = args;
   const fromThisAccount = {
     StringEquals: { 'aws:SourceAccount': accountId },
     ArnLike: { 'aws:SourceArn': `arn:aws:logs:${region}:${accountId}:*` },
   };
   const loadBalancers = ACCESS_LOG_PREFIXES.loadBalancers;
-  const statements: PolicyStatement[] = [
-    ...tlsOnlyBucketPolicy(bucketArn).Statement,
+  return [
     {
       Sid: 'LoadBalancerAccessLogs',
       Effect: 'Allow',
@@ -139,5 +106,4 @@ export function accessLogBucketPolicy(args: { bucketArn: string; accountId: stri
       Condition: fromThisAccount,
     },
   ];
-  return policyDocument(statements);
 }

@@ -1,6 +1,6 @@
-import { policyDocument, type Tags } from '@glyco/infra';
-import * as aws from '@pulumi/aws';
+import type { Tags } from '@glyco/infra';
 import * as pulumi from '@pulumi/pulumi';
+import { privateBucket } from './private-bucket.ts';
 
 export interface ModelRegistryArgs {
   /** Globally unique bucket name. */
@@ -22,48 +22,13 @@ export class ModelRegistry extends pulumi.ComponentResource {
 
   constructor(name: string, args: ModelRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:infra:ModelRegistry', name, {}, opts);
-    const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      name,
-      { bucket: args.bucketName, tags: args.tags },
-      { parent: this, protect: args.protect },
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      name,
-      { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } },
-      parent,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      name,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] },
-      parent,
-    );
-    new aws.s3.BucketOwnershipControls(
-      name,
-      { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } },
-      parent,
-    );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+    const bucket = privateBucket(
       name,
       {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    new aws.s3.BucketPolicy(
-      name,
-      { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
-      { parent: this, dependsOn: [publicAccessBlock] },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      name,
-      {
-        bucket: bucket.id,
-        rules: [
+        bucketName: args.bucketName,
+        versioned: true,
+        protect: args.protect,
+        lifecycleRules: [
           {
             id: 'expire-noncurrent-versions',
             status: 'Enabled',
@@ -72,24 +37,12 @@ export class ModelRegistry extends pulumi.ComponentResource {
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
+        tags: args.tags,
       },
-      { parent: this, dependsOn: [versioning] },
+      this,
     );
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
   }
-}
-
-export function tlsOnlyBucketPolicy(bucketArn: string) {
-  return policyDocument([
-    {
-      Sid: 'DenyInsecureTransport',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 's3:*',
-      Resource: [bucketArn, `${bucketArn}/*`],
-      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-    },
-  ]);
 }

@@ -1,10 +1,17 @@
 import { decide, type EvaluableStatement } from '@glyco/infra';
 import { describe, expect, it } from 'vitest';
-import { accessLogBucketPolicy } from '../src/access-logs.ts';
+import { logDeliveryGrants } from '../src/access-logs.ts';
+import { tlsOnlyBucketPolicy } from '../src/private-bucket.ts';
 
 const ACCOUNT = '123456789012';
 const BUCKET = `arn:aws:s3:::glyco-prod-access-logs-${ACCOUNT}`;
-const policy = accessLogBucketPolicy({ bucketArn: BUCKET, accountId: ACCOUNT, region: 'eu-west-1' });
+/** The bucket's policy as the platform writes it: TLS only, then the log writers' grants. */
+const policy = {
+  Statement: [
+    ...tlsOnlyBucketPolicy(BUCKET).Statement,
+    ...logDeliveryGrants({ bucketArn: BUCKET, accountId: ACCOUNT, region: 'eu-west-1' }),
+  ],
+};
 
 /** The decision for requests from one service principal (and for anyone, the statements with Principal "*"). */
 function asService(service: string, action: string, resource: string, context: Record<string, string> = {}) {
