@@ -89,7 +89,11 @@ endpoint_of() { # <stack>
 require_no_access_change() {
   local args preview changes
   mapfile -t args < <(run_args platform "$env")
-  preview=$(pulumi preview --json "${args[@]}") || { echo "pulumi preview of glyco-platform/$env failed" >&2; exit 1; }
+  if ! preview=$(pulumi preview --json "${args[@]}"); then
+    echo "$preview" >&2
+    echo "pulumi preview of glyco-platform/$env failed (its report is above)" >&2
+    exit 1
+  fi
   changes=$(jq -r --arg type "$PIPELINE_ACCESS_TYPE" '
     .steps[]? | select(.op != "same" and .op != "read") | select(.urn | contains($type))
     | (.urn | split("::")) as $parts | "  \(.op) \($parts[3]) (\($parts[2] | split("$") | last))"' <<<"$preview")
