@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageVolumes, writableBy } from '@glyco/delivery/dockerfile-volumes';
+import { workspaceRoot } from '@glyco/delivery/paths';
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
@@ -83,6 +87,28 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
       DATABASE_NAME: 'glyco',
       MODEL_URI: `s3://glyco-${env}-models-123456789012/models/pima-diabetes@production`,
     });
+  });
+
+  it('mounts scratch space only where the image declares a VOLUME its user can write', () => {
+    // A Fargate bind mount (a task volume with no EFS or Docker volume configuration) starts as a copy of the
+    // image's directory when the image declares that path a VOLUME, and as an empty root-owned 0755 directory
+    // otherwise: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html.
+    const taskDefinition = single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props;
+    const bindMounts = new Set(
+      (taskDefinition.volumes as { name: string; efsVolumeConfiguration?: unknown }[])
+        .filter((volume) => !volume.efsVolumeConfiguration)
+        .map((volume) => volume.name),
+    );
+    const volumes = imageVolumes(readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8'));
+    const mounts = (container(stack).mountPoints as { sourceVolume: string; containerPath: string }[]).filter(
+      (mount) => bindMounts.has(mount.sourceVolume),
+    );
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const mount of mounts) {
+      const volume = volumes.find((candidate) => candidate.path === mount.containerPath);
+      expect(volume, `${mount.containerPath} is not a VOLUME of the image`).toBeDefined();
+      expect(writableBy(volume!, container(stack).user), mount.containerPath).toBe(true);
+    }
   });
 
   it('health-checks the targets on /ready', () => {

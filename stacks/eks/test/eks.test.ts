@@ -164,6 +164,19 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
+  it('gives the read-only container writable scratch space only through emptyDir volumes', () => {
+    // The kubelet makes an emptyDir world-writable (0777: kubernetes/kubernetes pkg/volume/emptydir/empty_dir.go,
+    // `perm`), whatever the image holds at that path; a hostPath or an image VOLUME would not be.
+    const pod = at(single(stack, 'kubernetes:apps/v1:Deployment').props, 'spec', 'template', 'spec') as {
+      volumes: { name: string; emptyDir?: object }[];
+      containers: { volumeMounts?: { name: string; mountPath: string }[] }[];
+    };
+    const scratch = new Set(pod.volumes.filter((volume) => volume.emptyDir).map((volume) => volume.name));
+    const mounts = pod.containers.flatMap((container) => container.volumeMounts ?? []);
+    expect(mounts.map((mount) => mount.mountPath)).toContain('/tmp');
+    for (const mount of mounts) expect(scratch.has(mount.name), mount.mountPath).toBe(true);
+  });
+
   it('exposes the app through an internet-facing ALB that targets pod IPs and checks /ready', () => {
     const annotations = at(
       single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
