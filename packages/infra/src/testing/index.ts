@@ -1,3 +1,5 @@
 export * from './boundary-check.ts';
+export * from './node-load.ts';
 export * from './platform-fixture.ts';
 export * from './run-stack.ts';
+export * from './target.ts';

@@ -16,12 +16,20 @@ export interface RunStackOptions {
   program: () => Promise<Record<string, pulumi.Input<unknown>>>;
   /** Config set on top of the committed file, as the pipeline does with `pulumi config set`. */
   configOverrides?: Record<string, unknown>;
+  /** Answers of provider functions that replace the default mocks (e.g. an empty repository), by token. */
+  invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
 
 export interface StackRun {
   /** Every resource the program registered, with its inputs. */
   resources: PolicyResource[];
   outputs: Record<string, unknown>;
+}
+
+/** A run of a whole program: its resources, its outputs, and the tree they form. */
+export interface ProgramRun extends StackRun {
+  /** The URN of every resource; its type part names the parents' types (`glyco:ecs:X$aws:lb/…`). */
+  urns: string[];
 }
 
 /** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
@@ -42,7 +50,7 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 }
 
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
-export async function runStack(options: RunStackOptions): Promise<StackRun> {
+export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
   const resources: PolicyResource[] = [];
   const platform = platformFixture(options.stack);
   await pulumi.runtime.setMocks(
@@ -51,7 +59,7 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
         resources.push({ type, name, props: inputs });
         return { id: `${name}-id`, state: mockState(type, name, inputs, platform) };
       },
-      call: ({ token, inputs }) => mockCall(token, inputs),
+      call: ({ token, inputs }) => (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs),
     },
     options.project,
     options.stack,
@@ -66,8 +74,13 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const outputs = await new Promise<Record<string, unknown>>((resolve) =>
     pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
   );
+  // The mock monitor keeps the URNs it made (it is the runtime's monitor under setMocks).
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    getRegisteredResources(): Map<string, unknown>;
+  };
+  const urns = [...monitor.getRegisteredResources().keys()];
   await pulumi.runtime.disconnect();
-  return { resources, outputs };
+  return { resources, outputs, urns };
 }
 
 export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {

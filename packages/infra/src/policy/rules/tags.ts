@@ -6,6 +6,8 @@ import { at, type PolicyRule } from '../rule.ts';
  * carry the standard tags: a type missing here fails loudly rather than escaping the rule.
  */
 export const UNTAGGABLE_TYPES: ReadonlySet<string> = new Set([
+  'aws:acm/certificateValidation:CertificateValidation',
+  'aws:apigatewayv2/apiMapping:ApiMapping',
   'aws:apigatewayv2/integration:Integration',
   'aws:apigatewayv2/route:Route',
   'aws:appautoscaling/policy:Policy',
@@ -19,6 +21,7 @@ export const UNTAGGABLE_TYPES: ReadonlySet<string> = new Set([
   'aws:lambda/alias:Alias',
   'aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup',
   'aws:rds/proxyTarget:ProxyTarget',
+  'aws:route53/record:Record',
   'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
   'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
   'aws:s3/bucketPolicy:BucketPolicy',
