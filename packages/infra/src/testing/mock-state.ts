@@ -111,6 +111,15 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
         ],
         vpcConfig: { ...(inputs.vpcConfig as State), clusterSecurityGroupId: 'sg-eks-cluster' },
       };
+    case 'kubernetes:networking.k8s.io/v1:Ingress':
+      // What the load balancer controller writes once it has made the ALB.
+      return {
+        status: {
+          loadBalancer: {
+            ingress: [{ hostname: `k8s-glyco-glycoapi-0123456789-1234567890.${TEST_REGION}.elb.amazonaws.com` }],
+          },
+        },
+      };
     default:
       return {};
   }

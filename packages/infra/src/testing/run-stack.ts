@@ -26,10 +26,21 @@ export interface StackRun {
   outputs: Record<string, unknown>;
 }
 
-/** A run of a whole program: its resources, its outputs, and the tree they form. */
+/** A run of a whole program: its resources, its outputs, and the graph they form. */
 export interface ProgramRun extends StackRun {
   /** The URN of every resource; its type part names the parents' types (`glyco:ecs:X$aws:lb/…`). */
   urns: string[];
+  /** The URNs each resource waits for (its dependsOn and the resources its inputs come from), by `type::name`. */
+  dependencies: Map<string, string[]>;
+}
+
+/** The mock monitor `setMocks` installs: the URNs it made, and the requests it takes (to read dependencies). */
+interface MockMonitor {
+  getRegisteredResources(): Map<string, unknown>;
+  registerResource(
+    request: { getType(): string; getName(): string; getDependenciesList(): string[] },
+    callback: unknown,
+  ): unknown;
 }
 
 /** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
@@ -66,6 +77,13 @@ export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
     false,
     'glyco-test',
   );
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const dependencies = new Map<string, string[]>();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    dependencies.set(`${request.getType()}::${request.getName()}`, request.getDependenciesList());
+    return register(request, callback);
+  };
   pulumi.runtime.setAllConfig({
     ...committedConfig(options.stackDir, options.project, options.stack),
     ...flattenConfig(options.project, options.configOverrides ?? {}),
@@ -74,13 +92,9 @@ export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
   const outputs = await new Promise<Record<string, unknown>>((resolve) =>
     pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
   );
-  // The mock monitor keeps the URNs it made (it is the runtime's monitor under setMocks).
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    getRegisteredResources(): Map<string, unknown>;
-  };
-  const urns = [...monitor.getRegisteredResources().keys()];
+  // Waits for every registration still under way (a resource made from an output registers late).
   await pulumi.runtime.disconnect();
-  return { resources, outputs, urns };
+  return { resources, outputs, urns: [...monitor.getRegisteredResources().keys()], dependencies };
 }
 
 export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {

@@ -38,3 +38,10 @@ export function fixedNamesThatBlockReplacement(run: StackRun): string[] {
     })
     .map((resource) => `${resource.type} ${resource.name}`);
 }
+
+/** Whether `resource` (`type::name`) waits for every resource of `type` (directly or through a component). */
+export function waitsForAll(run: ProgramRun, resource: string, type: string): boolean {
+  const waitedFor = run.dependencies.get(resource) ?? [];
+  const ofType = run.urns.filter((urn) => urn.split('::')[2]?.split('$').at(-1) === type);
+  return ofType.length > 0 && ofType.every((urn) => waitedFor.includes(urn));
+}
