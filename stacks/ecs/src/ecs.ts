@@ -19,7 +19,8 @@ export async function ecs() {
     platform,
     certificateArn: domain?.certificateArn,
     deletionProtection: env === 'prod',
-    accessLogsPrefix: settings.accessLogs ? 'ecs' : undefined,
+    // The platform's bucket policy lets load balancers write under alb/<target>/AWSLogs/<account>/.
+    accessLogsPrefix: settings.accessLogs ? 'alb/ecs' : undefined,
   });
   domain?.pointAt(lb);
 

@@ -11,7 +11,7 @@ export interface LoadBalancerArgs {
   /** A validated certificate for HTTPS (HTTP then only redirects); without one the listener serves plain HTTP. */
   certificateArn: pulumi.Input<string> | undefined;
   deletionProtection: boolean;
-  /** Write access logs to the platform's access-log bucket, under `<prefix>/`. */
+  /** Write access logs to the platform's access-log bucket, under `<prefix>/AWSLogs/<account>/`. */
   accessLogsPrefix: string | undefined;
 }
 

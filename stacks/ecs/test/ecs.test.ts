@@ -75,7 +75,7 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
     const alb = single(stack, 'aws:lb/loadBalancer:LoadBalancer').props;
     expect(alb.accessLogs).toEqual(
       env === 'prod'
-        ? { bucket: 'glyco-prod-access-logs-123456789012', prefix: 'ecs', enabled: true }
+        ? { bucket: 'glyco-prod-access-logs-123456789012', prefix: 'alb/ecs', enabled: true }
         : undefined,
     );
   });

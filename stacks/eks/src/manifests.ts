@@ -24,7 +24,8 @@ export interface AppManifestArgs {
   podMemory: string;
   /** HTTPS on this host only, with this (validated) certificate; without it, plain HTTP on the ALB's name. */
   https: { host: string; certificateArn: In } | undefined;
-  /** The bucket the ALB writes its access logs to (under `eks/`), if any. */
+  /** The bucket the ALB writes its access logs to, if any, under `alb/eks/` (where the platform's bucket policy
+   * lets load balancers write). */
   accessLogsBucket: In | undefined;
   tags: Tags;
 }
@@ -195,7 +196,7 @@ function ingressAnnotations({
     'alb.ingress.kubernetes.io/target-type': 'ip',
     'alb.ingress.kubernetes.io/healthcheck-path': READINESS_PATH,
     'alb.ingress.kubernetes.io/load-balancer-attributes': accessLogsBucket
-      ? pulumi.interpolate`${attributes.join(',')},access_logs.s3.enabled=true,access_logs.s3.bucket=${accessLogsBucket},access_logs.s3.prefix=eks`
+      ? pulumi.interpolate`${attributes.join(',')},access_logs.s3.enabled=true,access_logs.s3.bucket=${accessLogsBucket},access_logs.s3.prefix=alb/eks`
       : attributes.join(','),
     'alb.ingress.kubernetes.io/tags': Object.entries(tags)
       .map(([key, value]) => `${key}=${value}`)

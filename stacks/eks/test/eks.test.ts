@@ -147,7 +147,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
         expect.arrayContaining([
           'access_logs.s3.enabled=true',
           'access_logs.s3.bucket=glyco-prod-access-logs-123456789012',
-          'access_logs.s3.prefix=eks',
+          'access_logs.s3.prefix=alb/eks',
         ]),
       );
     } else {

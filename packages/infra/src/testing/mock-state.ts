@@ -116,7 +116,9 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
       return {
         status: {
           loadBalancer: {
-            ingress: [{ hostname: `k8s-glyco-glycoapi-0123456789-1234567890.${TEST_REGION}.elb.amazonaws.com` }],
+            ingress: [
+              { hostname: `k8s-glyco-glycoapi-0123456789-1234567890.${TEST_REGION}.elb.amazonaws.com` },
+            ],
           },
         },
       };
@@ -144,7 +146,12 @@ export function mockCall(token: string, inputs: State): State {
       return { id: ALB_ZONE_ID };
     case 'aws:servicequotas/getServiceQuota:getServiceQuota':
       // An established account's default; a new account's Lambda concurrency quota can be as low as 10.
-      return { value: 1000, defaultValue: 1000, serviceCode: inputs.serviceCode, quotaCode: inputs.quotaCode };
+      return {
+        value: 1000,
+        defaultValue: 1000,
+        serviceCode: inputs.serviceCode,
+        quotaCode: inputs.quotaCode,
+      };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
       return {
         arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,
