@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { PublicDomain, plainHttpNotice, prepareTarget } from '@glyco/infra/target';
+import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/target';
 import { ServiceAutoscaling } from './autoscaling.ts';
 import { PublicLoadBalancer } from './load-balancer.ts';
 import { FargateService } from './service.ts';
@@ -12,7 +12,7 @@ export async function ecs() {
   const { platform, config } = await prepareTarget(context);
   const settings = readEcsSettings(config, env);
 
-  const domain = settings.domain && new PublicDomain(name('domain'), { ...settings.domain, tags });
+  const domain = await publicDomain(name('domain'), settings.domain, tags);
   const lb = new PublicLoadBalancer(name('load-balancer'), {
     name,
     tags,

@@ -5,6 +5,7 @@ import { workspaceRoot } from '@glyco/delivery/paths';
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
+  componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
   loadUnderNode,
@@ -56,8 +57,7 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
 
   it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
     expect(resourcesOutsideComponents(stack)).toEqual([]);
-    const components = stack.urns.map((urn) => urn.split('::')[2]?.split('$').at(-1));
-    expect(components).toEqual(
+    expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:ecs:PublicLoadBalancer',
         'glyco:ecs:FargateService',
@@ -362,6 +362,10 @@ describe('ecs config', () => {
     await expect(run('dev', { domainName: 'api.example.com' })).rejects.toThrow(
       /exactly one of "hostedZoneId"/,
     );
+    // The zone a hostedZoneId names (example.com in the mocks) is looked up before any record is written.
+    await expect(
+      run('dev', { domainName: 'api.example.org', hostedZoneId: 'Z0123456789ABCDEFGHIJ' }),
+    ).rejects.toThrow(/api\.example\.org\) is not inside hosted zone example\.com/);
   });
 
   it('refuses a memory size Fargate does not offer for the CPU', async () => {

@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { PublicDomain, plainHttpNotice, prepareTarget } from '@glyco/infra/target';
+import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/target';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InferenceApp } from './app.ts';
@@ -21,7 +21,7 @@ export async function eks() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readEksSettings(config, env);
-  const domain = settings.domain && new PublicDomain(name('domain'), { ...settings.domain, tags });
+  const domain = await publicDomain(name('domain'), settings.domain, tags);
 
   const cluster = new FargateCluster(name('cluster'), { name, tags, platform, settings });
   const logging = new FargateLogging(name('logging'), { name, cluster, region: platform.region });

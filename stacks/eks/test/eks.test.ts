@@ -1,6 +1,7 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
+  componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
   loadUnderNode,
@@ -72,8 +73,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
 
   it('registers every AWS and Kubernetes resource under one of its components, so a preview reads as a tree', () => {
     expect(resourcesOutsideComponents(stack)).toEqual([]);
-    const components = stack.urns.map((urn) => urn.split('::')[2]?.split('$').at(-1));
-    expect(components).toEqual(
+    expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:eks:FargateCluster',
         'glyco:eks:LoadBalancerController',

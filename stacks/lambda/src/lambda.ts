@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { PublicDomain, prepareTarget } from '@glyco/infra/target';
+import { prepareTarget, publicDomain } from '@glyco/infra/target';
 import { FunctionAlarms } from './alarms.ts';
 import { checkConcurrencyFits } from './concurrency.ts';
 import { InferenceFunction } from './function.ts';
@@ -13,6 +13,7 @@ export async function lambda() {
   const { platform, config } = await prepareTarget(context);
   const settings = readLambdaSettings(config);
   await checkConcurrencyFits(settings);
+  const customDomain = await publicDomain(name('domain'), settings.domain, tags);
 
   const environment = workloadEnvironment(platform, settings, platform.databaseProxyEndpoint);
   const fn = new InferenceFunction(name('function'), {
@@ -23,7 +24,6 @@ export async function lambda() {
     settings,
     environment,
   });
-  const customDomain = settings.domain && new PublicDomain(name('domain'), { ...settings.domain, tags });
   const api = new HttpApi(name('api-gateway'), {
     apiName: name('http-api'),
     tags,

@@ -1,6 +1,7 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
+  componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
   loadUnderNode,
@@ -83,8 +84,7 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
 
   it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
     expect(resourcesOutsideComponents(stack)).toEqual([]);
-    const components = stack.urns.map((urn) => urn.split('::')[2]?.split('$').at(-1));
-    expect(components).toEqual(
+    expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:lambda:InferenceFunction',
         'glyco:lambda:HttpApi',

@@ -95,6 +95,46 @@ export interface AliasTarget {
 }
 
 /**
+ * The stack's public name with its hosted zone looked up (by id or by name) and checked to hold it, before
+ * anything is created; undefined without a domain.
+ */
+export async function publicDomain(
+  name: string,
+  settings: PublicDomainSettings | undefined,
+  tags: Tags,
+): Promise<PublicDomain | undefined> {
+  if (!settings) return undefined;
+  const { hostedZone, domainName } = settings;
+  const key =
+    'id' in hostedZone ? `"hostedZoneId" (${hostedZone.id})` : `"hostedZoneName" (${hostedZone.name})`;
+  const zone = await aws.route53
+    .getZone('id' in hostedZone ? { zoneId: hostedZone.id } : { name: hostedZone.name, privateZone: false })
+    .catch((error: Error) => {
+      throw new Error(`Config ${key}: no such public hosted zone here (${error.message.split('\n')[0]}).`);
+    });
+  if (!withinZone(domainName, zone.name)) {
+    throw new Error(
+      `Config "domainName" (${domainName}) is not inside hosted zone ${zone.name}, named by ${key}.`,
+    );
+  }
+  return new PublicDomain(name, {
+    domainName,
+    zoneId: zone.zoneId,
+    certificateArn: settings.certificateArn,
+    tags,
+  });
+}
+
+export interface PublicDomainArgs {
+  domainName: string;
+  /** The public hosted zone that holds the name. */
+  zoneId: string;
+  /** A certificate covering the name, instead of one made here. */
+  certificateArn: string | undefined;
+  tags: Tags;
+}
+
+/**
  * A public HTTPS name: the certificate for it (made by ACM and validated through a DNS record in the zone,
  * unless one is given) and, once the target is known, the alias record that sends the name to it.
  * https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html
@@ -105,33 +145,15 @@ export class PublicDomain extends pulumi.ComponentResource {
   readonly url: string;
   /** The certificate, once ACM has issued it (the listener or API domain that uses it waits for that). */
   readonly certificateArn: pulumi.Output<string>;
-  readonly #zoneId: pulumi.Output<string>;
+  readonly #zoneId: string;
   readonly #name: string;
 
-  constructor(
-    name: string,
-    args: PublicDomainSettings & { tags: Tags },
-    opts?: pulumi.ComponentResourceOptions,
-  ) {
+  constructor(name: string, args: PublicDomainArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:target:PublicDomain', name, {}, opts);
-    const parent = { parent: this };
     this.#name = name;
+    this.#zoneId = args.zoneId;
     this.domainName = args.domainName;
     this.url = `https://${args.domainName}`;
-    const zone = aws.route53.getZoneOutput(
-      'id' in args.hostedZone
-        ? { zoneId: args.hostedZone.id }
-        : { name: args.hostedZone.name, privateZone: false },
-      parent,
-    );
-    this.#zoneId = pulumi.all([zone.zoneId, zone.name]).apply(([zoneId, zoneName]) => {
-      if (!withinZone(args.domainName, zoneName)) {
-        throw new Error(
-          `Config "domainName" (${args.domainName}) is not inside hosted zone ${zoneName} (${zoneId}).`,
-        );
-      }
-      return zoneId;
-    });
     this.certificateArn = args.certificateArn
       ? pulumi.output(args.certificateArn)
       : this.#validatedCertificate(args.domainName, args.tags);

@@ -1,5 +1,15 @@
 import type { ProgramRun, StackRun } from './run-stack.ts';
 
+/** The type of each resource, by URN (the last part of its type chain). */
+function ownType(urn: string): string {
+  return urn.split('::')[2]?.split('$').at(-1) ?? '';
+}
+
+/** The stack's own component types (`glyco:…`) that the run registered, each once. */
+export function componentTypes(run: ProgramRun): string[] {
+  return [...new Set(run.urns.map(ownType).filter((type) => type.startsWith('glyco:')))];
+}
+
 /**
  * Cloud resources (`aws:` and `kubernetes:` types) registered outside any of the stack's own components
  * (`glyco:` types), by URN: `pulumi preview` lists those at the top of the tree instead of under a concern.
@@ -7,8 +17,10 @@ import type { ProgramRun, StackRun } from './run-stack.ts';
 export function resourcesOutsideComponents(run: ProgramRun): string[] {
   return run.urns.filter((urn) => {
     const typeChain = urn.split('::')[2] ?? '';
-    const own = typeChain.split('$').at(-1) ?? '';
-    return /^(aws|kubernetes):/.test(own) && !typeChain.split('$').some((type) => type.startsWith('glyco:'));
+    return (
+      /^(aws|kubernetes):/.test(ownType(urn)) &&
+      !typeChain.split('$').some((type) => type.startsWith('glyco:'))
+    );
   });
 }
 
@@ -42,6 +54,6 @@ export function fixedNamesThatBlockReplacement(run: StackRun): string[] {
 /** Whether `resource` (`type::name`) waits for every resource of `type` (directly or through a component). */
 export function waitsForAll(run: ProgramRun, resource: string, type: string): boolean {
   const waitedFor = run.dependencies.get(resource) ?? [];
-  const ofType = run.urns.filter((urn) => urn.split('::')[2]?.split('$').at(-1) === type);
+  const ofType = run.urns.filter((urn) => ownType(urn) === type);
   return ofType.length > 0 && ofType.every((urn) => waitedFor.includes(urn));
 }
