@@ -366,6 +366,19 @@ describe('ecs config', () => {
     await expect(
       run('dev', { domainName: 'api.example.org', hostedZoneId: 'Z0123456789ABCDEFGHIJ' }),
     ).rejects.toThrow(/api\.example\.org\) is not inside hosted zone example\.com/);
+    const privateZone = {
+      'aws:route53/getZone:getZone': () => ({ zoneId: 'Z0PRIVATE', name: 'example.com', privateZone: true }),
+    };
+    await expect(
+      runStack({
+        project: 'glyco-ecs',
+        stack: 'dev',
+        stackDir,
+        program: ecs,
+        configOverrides: { org: 'acme', image: TEST_IMAGE, ...DOMAIN },
+        invokes: privateZone,
+      }),
+    ).rejects.toThrow(/"hostedZoneId" \(Z0123456789ABCDEFGHIJ\) names a private hosted zone/);
   });
 
   it('refuses a memory size Fargate does not offer for the CPU', async () => {

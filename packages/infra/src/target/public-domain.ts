@@ -112,6 +112,11 @@ export async function publicDomain(
     .catch((error: Error) => {
       throw new Error(`Config ${key}: no such public hosted zone here (${error.message.split('\n')[0]}).`);
     });
+  if (zone.privateZone) {
+    throw new Error(
+      `Config ${key} names a private hosted zone: clients and ACM resolve names in a public one.`,
+    );
+  }
   if (!withinZone(domainName, zone.name)) {
     throw new Error(
       `Config "domainName" (${domainName}) is not inside hosted zone ${zone.name}, named by ${key}.`,
