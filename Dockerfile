@@ -29,7 +29,14 @@ ENV NODE_ENV=production \
 # LAMBDA_TASK_ROOT (/var/task) is where Lambda looks for the handler; /app is the same directory for ECS and EKS.
 COPY --from=build /out/app /var/task/
 COPY --chmod=0755 packages/delivery/image/entrypoint.sh /usr/local/bin/glyco-entrypoint
-RUN ln -s /var/task /app
+# /tmp is the app's only writable path (model cache, prediction spool). ECS on Fargate mounts a task bind mount
+# there, which starts as a copy of the image's /tmp, owner and mode included, only because /tmp is a VOLUME;
+# otherwise it is an empty root-owned 0755 directory user 10001 cannot write (AWS docs, "Use bind mounts with
+# Amazon ECS", considerations; aws/containers-roadmap#938). Made before the VOLUME: later changes are discarded.
+# Lambda and EKS mount their own writable /tmp (Lambda's ephemeral storage, an emptyDir) over it.
+RUN ln -s /var/task /app \
+ && install -d -o 10001 -g 10001 -m 1777 /tmp
+VOLUME ["/tmp"]
 WORKDIR /app
 # Lambda runs the function as its own unprivileged user; ECS and EKS run as this one. The app is read-only to both.
 USER 10001:10001

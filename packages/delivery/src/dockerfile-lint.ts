@@ -1,11 +1,13 @@
 import { DockerfileParser, type Instruction, PropertyInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import { imageVolumes, writableBy } from './dockerfile-volumes.ts';
 
 /**
  * Lints a Dockerfile: Microsoft's dockerfile-utils validator (what Docker's parser would reject, casing, JSON
  * form, relative WORKDIR…), then this project's rules, modelled on hadolint's: base images pinned by digest and
  * not Alpine (onnxruntime needs glibc), COPY rather than ADD, exec-form CMD and ENTRYPOINT, a non-root final
- * USER, no secrets baked into ENV or ARG. Returns `line N: message` findings; empty when clean.
+ * USER who can write every VOLUME (see imageVolumes), no secrets baked into ENV or ARG. Returns `line N:
+ * message` findings; empty when clean.
  */
 export function lintDockerfile(text: string): string[] {
   const findings = validate(text).map(
@@ -52,5 +54,15 @@ export function lintDockerfile(text: string): string[] {
   const user = users.at(-1)?.getArgumentsContent()?.split(':')[0];
   if (user === undefined) findings.push('the final stage sets no USER: the app would run as root');
   else if (user === 'root' || user === '0') at(users.at(-1)!, 'the final USER is root');
+  const userAndGroup = users.at(-1)?.getArgumentsContent()?.trim();
+  for (const volume of userAndGroup ? imageVolumes(text) : []) {
+    if (!writableBy(volume, userAndGroup!)) {
+      findings.push(
+        `line ${volume.line}: VOLUME ${volume.path} is ${volume.owner}:${volume.group} ${volume.mode.toString(8)}, ` +
+          `which USER ${userAndGroup} cannot write (ECS mounts it as the image has it): make it with ` +
+          `\`RUN install -d -o <user> -g <group> -m <mode> ${volume.path}\` before the VOLUME`,
+      );
+    }
+  }
   return findings;
 }

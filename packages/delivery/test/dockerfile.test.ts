@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintDockerfile } from '../src/dockerfile-lint.ts';
+import { finalUser, imageVolumes, writableBy } from '../src/dockerfile-volumes.ts';
 import { workspaceRoot } from '../src/paths.ts';
 
 const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');
@@ -18,6 +19,12 @@ describe('the Dockerfile', () => {
     expect(dockerfile).toMatch(/pnpm --filter @glyco\/delivery run package --out \/out\/app\n/);
     expect(dockerfile).toMatch(/^COPY --from=build \/out\/app \/var\/task\/$/m);
     expect(dockerfile).toMatch(/^CMD \["dist\/lambda\.handler"\]$/m);
+  });
+
+  it('declares /tmp a VOLUME its user can write, so an ECS bind mount there starts writable, not root 0755', () => {
+    const tmp = imageVolumes(dockerfile).find((volume) => volume.path === '/tmp');
+    expect(tmp).toBeDefined();
+    expect(writableBy(tmp!, finalUser(dockerfile)!)).toBe(true);
   });
 
   it('keeps installed and built files, git metadata and local secrets out of the build context', () => {
@@ -39,6 +46,16 @@ CMD ["dist/lambda.handler"]
 
   it('accepts a compliant Dockerfile', () => {
     expect(lintDockerfile(good)).toEqual([]);
+  });
+
+  it('accepts a VOLUME that the image makes writable for its user, by owner or by mode', () => {
+    for (const made of ['-o 10001 -g 10001 -m 0700', '-m 1777', '--group=10001 --mode=0770']) {
+      const withVolume = good.replace(
+        'USER 10001:10001',
+        `RUN ln -s /var/task /app \\\n && install -d ${made} /tmp\nVOLUME ["/tmp"]\nUSER 10001:10001`,
+      );
+      expect(lintDockerfile(withVolume), made).toEqual([]);
+    }
   });
 
   it.each([
@@ -65,6 +82,17 @@ CMD ["dist/lambda.handler"]
       'a relative WORKDIR (dockerfile-utils)',
       (t: string) => t.replace('RUN echo build', 'WORKDIR app'),
       /absolute/,
+    ],
+    [
+      'a VOLUME the user cannot write (root 0755, as Fargate would mount it)',
+      (t: string) => t.replace('USER 10001:10001', 'VOLUME ["/tmp"]\nUSER 10001:10001'),
+      /VOLUME \/tmp is root:root 755, which USER 10001:10001 cannot write/,
+    ],
+    [
+      'a VOLUME made for another user',
+      (t: string) =>
+        t.replace('USER 10001:10001', 'RUN install -d -o 20002 -m 0700 /tmp\nVOLUME /tmp\nUSER 10001:10001'),
+      /VOLUME \/tmp is 20002:root 700/,
     ],
     [
       'an unknown flag (dockerfile-utils)',

@@ -1,11 +1,23 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '@glyco/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppPackage, packageApp } from '../src/app-package.ts';
 import { megabytes } from '../src/dir-size.ts';
+import { finalUser, imageVolumes } from '../src/dockerfile-volumes.ts';
 import { workspaceRoot } from '../src/paths.ts';
 import { runSmoke } from '../src/smoke.ts';
 
@@ -31,6 +43,31 @@ async function waitForListening(url: string, child: ChildProcess, log: () => str
   throw new Error(`the server did not listen within 30 s:\n${log()}`);
 }
 
+/**
+ * The directory ECS on Fargate mounts at a task bind mount's path: a copy of the image's directory when the
+ * image declares the path a VOLUME (its owner and mode as the Dockerfile makes them), else an empty directory
+ * owned by root, mode 0755. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+ */
+function fargateBindMount(dockerfile: string, path: string, at: string): string {
+  const volume = imageVolumes(dockerfile).find((candidate) => candidate.path === path);
+  mkdirSync(at);
+  chownSync(at, Number(volume?.owner ?? 0), Number(volume?.group ?? 0));
+  chmodSync(at, volume?.mode ?? 0o755);
+  return at;
+}
+
+/** `node`, where a user other than root can run it (the tools' copy sits under root's 0700 home). */
+function nodeForAnyUser(dir: string): string {
+  const node = join(dir, 'node');
+  try {
+    linkSync(process.execPath, node);
+  } catch {
+    copyFileSync(process.execPath, node);
+  }
+  chmodSync(node, 0o755);
+  return node;
+}
+
 interface PackagedServer {
   process: ChildProcess;
   baseUrl: string;
@@ -43,13 +80,15 @@ async function startPackagedServer(
   appDir: string,
   cwd: string,
   env: Record<string, string>,
+  as: { node: string; uid: number; gid: number } = { node: process.execPath, uid: 0, gid: 0 },
 ): Promise<PackagedServer> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}/`;
-  const child = spawn(process.execPath, [join(appDir, 'dist/server.mjs')], {
+  const child = spawn(as.node, [join(appDir, 'dist/server.mjs')], {
     cwd,
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(as.uid !== 0 && { uid: as.uid, gid: as.gid }),
   });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
@@ -158,6 +197,45 @@ describe('the packaged app directory (what the image copies to /app)', () => {
       expect(await exited).toBe(0);
     }, 40_000);
   });
+
+  // Not the image's own file system (its Amazon Linux base is on a registry this machine cannot reach): the app
+  // directory on this host's Node, as the image's user, with the temp dir ECS would mount over /tmp.
+  describe.skipIf(process.getuid?.() !== 0)(
+    'run as ECS runs the image: its user, /tmp as Fargate mounts it (needs root to switch user)',
+    () => {
+      const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');
+      const [uid, gid = uid] = (finalUser(dockerfile) ?? '0').split(':').map(Number) as [number, number?];
+      /** A PostgreSQL that is not there: the log spools to the temp dir from the start, as it may on ECS. */
+      const unreachableDatabase = { DATABASE_URL: 'postgres://glyco@127.0.0.1:9/glyco' };
+      let node: string;
+
+      beforeAll(() => {
+        chmodSync(workDir, 0o755);
+        node = nodeForAnyUser(workDir);
+      });
+
+      it('serves and spools to a /tmp made from the Dockerfile as Fargate makes it', async () => {
+        const tmp = fargateBindMount(dockerfile, '/tmp', join(workDir, 'fargate-tmp'));
+        const env = { PATH: dirname(node), HOME: tmp, TMPDIR: tmp, ...unreachableDatabase };
+        const server = await startPackagedServer(app.dir, tmp, env, { node, uid, gid });
+        try {
+          const results = await runSmoke({ baseUrl: server.baseUrl, readyTimeoutMs: 20_000 });
+          expect(results.filter((result) => !result.ok)).toEqual([]);
+          expect(existsSync(join(tmp, 'glyco-spool'))).toBe(true);
+        } finally {
+          server.process.kill('SIGKILL');
+        }
+      }, 60_000);
+
+      it('fails to start on the root-owned 0755 directory Fargate mounts where the image declares no VOLUME', async () => {
+        const tmp = fargateBindMount('FROM scratch\n', '/tmp', join(workDir, 'root-0755-tmp'));
+        const env = { PATH: dirname(node), HOME: tmp, TMPDIR: tmp, ...unreachableDatabase };
+        await expect(startPackagedServer(app.dir, tmp, env, { node, uid, gid })).rejects.toThrow(
+          /exited with [1-9][\s\S]*(EACCES|permission denied)/i,
+        );
+      }, 60_000);
+    },
+  );
 
   it.each(['v2', 'v1'])(
     'answers API Gateway %s events from the Lambda entry the image runs, in a clean environment',

@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceRoot } from '../src/paths.ts';
 import { runSmoke, type Send, validRow } from '../src/smoke.ts';
 import { contractApp as app } from './support/contract-app.ts';
 
@@ -46,5 +51,40 @@ describe('validRow', () => {
       { name: 'glucose', dtype: 'float' as const, min: 1, max: 600 },
     ];
     expect(validRow(features)).toEqual({ pregnant: 9, glucose: 300.5 });
+  });
+});
+
+describe('scripts/image-smoke.sh', () => {
+  /** Its `fargate_bind_mount` for an image whose config declares these volumes, with a stand-in `docker`. */
+  function bindMountFor(volumes: Record<string, object> | null, path = '/tmp') {
+    const bin = mkdtempSync(join(tmpdir(), 'glyco-fake-docker-'));
+    const docker = join(bin, 'docker');
+    writeFileSync(
+      docker,
+      `#!/bin/sh\n[ "$1 $2" = "image inspect" ] || exit 64\necho '${JSON.stringify(volumes)}'\n`,
+    );
+    chmodSync(docker, 0o755);
+    const run = spawnSync(
+      'bash',
+      [
+        '--norc',
+        '--noprofile',
+        '-c',
+        `source scripts/image-smoke.sh && fargate_bind_mount glyco:test ${path}`,
+      ],
+      { cwd: workspaceRoot, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}` } },
+    );
+    rmSync(bin, { recursive: true, force: true });
+    expect(run.stderr).toBe('');
+    return run.stdout.trim();
+  }
+
+  it('mounts an empty root-owned 0755 /tmp on the server when the image does not declare it a VOLUME, as Fargate does', () => {
+    expect(bindMountFor(null)).toBe('type=tmpfs,dst=/tmp,tmpfs-mode=0755');
+    expect(bindMountFor({ '/var/cache': {} })).toBe('type=tmpfs,dst=/tmp,tmpfs-mode=0755');
+  });
+
+  it("mounts a fresh volume, which Docker fills with the image's /tmp and its owner and mode, when it is a VOLUME", () => {
+    expect(bindMountFor({ '/tmp': {} })).toBe('type=volume,dst=/tmp');
   });
 });

@@ -26,6 +26,8 @@ export interface PlatformOutputs {
   workloadBoundaryArn: string;
   /** The GitHub Actions deploy role: the EKS stack grants it cluster access. */
   deployRoleArn: string;
+  /** The encrypted bucket (SSE-S3, as ALB access logs require) where prod's load balancers write access logs. */
+  accessLogsBucketName: string;
 }
 
 export const PLATFORM_OUTPUT_KEYS = [
@@ -48,6 +50,7 @@ export const PLATFORM_OUTPUT_KEYS = [
   'databaseKmsKeyArn',
   'workloadBoundaryArn',
   'deployRoleArn',
+  'accessLogsBucketName',
 ] as const satisfies readonly (keyof PlatformOutputs)[];
 
 export type PlatformReference = { [K in keyof PlatformOutputs]: pulumi.Output<PlatformOutputs[K]> };

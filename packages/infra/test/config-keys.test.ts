@@ -17,10 +17,15 @@ function sources(dir: string): string[] {
   );
 }
 
-/** The config keys a stack's program can read: its own sources, and for the targets the shared workload readers. */
+/** The config keys a stack's program can read: its own sources, and for the targets the shared target readers. */
 function keysRead(stack: string): Set<string> {
   const files = sources(join(root, 'stacks', stack, 'src'));
-  if (stack !== 'platform') files.push(join(root, 'packages/infra/src/workload-config.ts'));
+  if (stack !== 'platform') {
+    files.push(
+      join(root, 'packages/infra/src/workload-config.ts'),
+      ...sources(join(root, 'packages/infra/src/target')),
+    );
+  }
   const texts = files.map((file) => readFileSync(file, 'utf8'));
   return new Set(texts.flatMap((text) => [...text.matchAll(CONFIG_READ)].map((match) => match[1]!)));
 }

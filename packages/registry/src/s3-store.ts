@@ -1,6 +1,7 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   paginateListObjectsV2,
   S3Client,
@@ -65,7 +66,7 @@ export class S3Store implements ObjectStore {
       await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#key(key) }));
       return true;
     } catch (error) {
-      if (status(error) === 404) return false;
+      if (status(error) === 404 || (status(error) === 403 && (await this.#listedAsAbsent(key)))) return false;
       throw this.#failure(key, error);
     }
   }
@@ -122,7 +123,28 @@ export class S3Store implements ObjectStore {
       const code = status(error);
       if (code === 304) return 'unchanged';
       if (code === 404 && (error as S3Failure).name === 'NoSuchKey') return undefined;
+      if (code === 403 && (await this.#listedAsAbsent(key))) return undefined;
       throw this.#failure(key, error);
+    }
+  }
+
+  /**
+   * Whether a 403 on reading `key` means that it does not exist. S3 answers a missing key with 404 only to a
+   * caller allowed s3:ListBucket on the bucket, and with 403 to any other (API reference, "Permissions":
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, …/API_HeadObject.html); a ListBucket
+   * grant conditioned on `s3:prefix`, like the app role's, does not count, since a read carries no prefix. So
+   * the key is absent when a listing of exactly that key, which such a role may make, shows none. When the
+   * listing is refused as well, or shows the key, the read really was denied.
+   */
+  async #listedAsAbsent(key: string): Promise<boolean> {
+    const fullKey = this.#key(key);
+    try {
+      const page = await this.#client.send(
+        new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: fullKey, MaxKeys: 1 }),
+      );
+      return page.Contents?.[0]?.Key !== fullKey;
+    } catch {
+      return false;
     }
   }
 

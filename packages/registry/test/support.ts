@@ -54,8 +54,14 @@ export function s3Env(endpoint: string): NodeJS.ProcessEnv {
   };
 }
 
-/** s3rver on loopback with one bucket, and a client configured the way the registry configures its own. */
-export async function startS3(): Promise<{ endpoint: string; client: S3Client; stop(): Promise<void> }> {
+/** s3rver on loopback with one bucket, and clients configured the way the registry configures its own. */
+export async function startS3(): Promise<{
+  endpoint: string;
+  client: S3Client;
+  /** Another client of the same server, for a test to change (e.g. add middleware); the test destroys it. */
+  newClient(): S3Client;
+  stop(): Promise<void>;
+}> {
   const storage = await temporaryDir('s3rver');
   const server = new S3rver({
     address: '127.0.0.1',
@@ -67,15 +73,18 @@ export async function startS3(): Promise<{ endpoint: string; client: S3Client; s
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const env = s3Env(endpoint);
-  const client = new S3Client({
-    ...s3ClientConfig(env),
-    endpoint,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  });
+  const newClient = () =>
+    new S3Client({
+      ...s3ClientConfig(env),
+      endpoint,
+      region: env.AWS_REGION,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
+  const client = newClient();
   return {
     endpoint,
     client,
+    newClient,
     async stop() {
       client.destroy();
       await server.close();

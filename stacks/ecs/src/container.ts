@@ -2,6 +2,8 @@ import { APP_PORT } from '@glyco/infra';
 import type { EcsSettings } from './settings.ts';
 
 export const CONTAINER_NAME = 'api';
+/** The task's bind mount on /tmp (the image declares /tmp a VOLUME: see the Dockerfile). */
+export const SCRATCH_VOLUME = 'tmp';
 /** The image's unprivileged user (Dockerfile `USER 10001:10001`). */
 export const APP_USER = '10001:10001';
 
@@ -30,7 +32,7 @@ export function containerDefinitions({ settings, environment, logGroupName, regi
       linuxParameters: { initProcessEnabled: true },
       portMappings: [{ containerPort: APP_PORT, protocol: 'tcp', name: 'http' }],
       environment: Object.entries(environment).map(([name, value]) => ({ name, value })),
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+      mountPoints: [{ sourceVolume: SCRATCH_VOLUME, containerPath: '/tmp', readOnly: false }],
       stopTimeout: 30,
       logConfiguration: {
         logDriver: 'awslogs',

@@ -8,6 +8,7 @@ import {
   WorkloadRole,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
 
 /**
  * What ECS itself needs to start the task: pull the one image repository and write the one log group.
@@ -33,33 +34,59 @@ export function taskExecutionPolicy(image: ImageReference, logGroupArn: string) 
   ]);
 }
 
-export function taskRoles(args: {
+export interface TaskRolesArgs {
   name: (purpose: string) => string;
   tags: Tags;
   image: ImageReference;
-  logGroup: aws.cloudwatch.LogGroup;
+  logGroupArn: pulumi.Input<string>;
   platform: PlatformReference;
-}) {
-  const { name, tags, platform } = args;
-  const trust = platform.accountId.apply((account) =>
-    JSON.stringify(serviceTrustPolicy('ecs-tasks.amazonaws.com', account)),
-  );
-  const execution = new aws.iam.Role(name('ecs-execution'), {
-    name: name('ecs-execution'),
-    assumeRolePolicy: trust,
-    permissionsBoundary: platform.workloadBoundaryArn,
-    tags,
-  });
-  new aws.iam.RolePolicy(name('ecs-execution'), {
-    role: execution.id,
-    policy: args.logGroup.arn.apply((arn) => JSON.stringify(taskExecutionPolicy(args.image, arn))),
-  });
-  const task = new WorkloadRole(name('ecs-task'), {
-    roleName: name('ecs-task'),
-    assumeRolePolicy: trust,
-    permissionsBoundary: platform.workloadBoundaryArn,
-    appAccess: appAccessOf(platform),
-    tags,
-  });
-  return { executionRoleArn: execution.arn, taskRoleArn: task.roleArn };
+}
+
+/** The task's two roles: ECS's own (pull the image, write logs) and the app's (read its model and secret). */
+export class TaskRoles extends pulumi.ComponentResource {
+  readonly executionRoleArn: pulumi.Output<string>;
+  readonly taskRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: TaskRolesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('glyco:ecs:TaskRoles', name, {}, opts);
+    const parent = { parent: this };
+    const { platform, tags } = args;
+    const trust = platform.accountId.apply((account) =>
+      JSON.stringify(serviceTrustPolicy('ecs-tasks.amazonaws.com', account)),
+    );
+    const execution = new aws.iam.Role(
+      args.name('ecs-execution'),
+      {
+        name: args.name('ecs-execution'),
+        assumeRolePolicy: trust,
+        permissionsBoundary: platform.workloadBoundaryArn,
+        tags,
+      },
+      parent,
+    );
+    new aws.iam.RolePolicy(
+      args.name('ecs-execution'),
+      {
+        role: execution.id,
+        policy: pulumi
+          .output(args.logGroupArn)
+          .apply((arn) => JSON.stringify(taskExecutionPolicy(args.image, arn))),
+      },
+      parent,
+    );
+    const task = new WorkloadRole(
+      args.name('ecs-task'),
+      {
+        roleName: args.name('ecs-task'),
+        assumeRolePolicy: trust,
+        permissionsBoundary: platform.workloadBoundaryArn,
+        appAccess: appAccessOf(platform),
+        tags,
+      },
+      parent,
+    );
+    this.executionRoleArn = execution.arn;
+    this.taskRoleArn = task.roleArn;
+    this.registerOutputs({ executionRoleArn: this.executionRoleArn, taskRoleArn: this.taskRoleArn });
+  }
 }

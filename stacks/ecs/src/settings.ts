@@ -1,12 +1,16 @@
 import {
   type Environment,
-  readCertificateArn,
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
   scalingBounds,
   type WorkloadConfig,
 } from '@glyco/infra';
+import {
+  LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE,
+  type PublicDomainSettings,
+  readPublicDomain,
+} from '@glyco/infra/target';
 import type * as pulumi from '@pulumi/pulumi';
 
 /** Every config key the ecs stack reads (documented in the README, "Deploy to AWS"). */
@@ -17,8 +21,10 @@ export interface EcsSettings extends WorkloadConfig, ServerCommand {
   maxTasks: number;
   cpuTargetPercent: number;
   requestsPerTargetPerMinute: number;
-  /** ACM certificate for HTTPS on the load balancer; without it the listener serves plain HTTP. */
-  certificateArn: string | undefined;
+  /** The public HTTPS name; without one (dev only) the load balancer serves plain HTTP on its own name. */
+  domain: PublicDomainSettings | undefined;
+  /** Prod's load balancer writes access logs to the platform's access-log bucket. */
+  accessLogs: boolean;
 }
 
 /** Fargate's allowed memory (MiB) for each CPU size (CPU units: 1024 = 1 vCPU). */
@@ -57,6 +63,10 @@ export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSet
     maxTasks: tasks.max,
     cpuTargetPercent: config.getNumber('cpuTargetPercent', { min: 10, max: 90 }) ?? 60,
     requestsPerTargetPerMinute: config.getNumber('requestsPerTargetPerMinute', { min: 10 }) ?? 1000,
-    certificateArn: readCertificateArn(config, env),
+    domain: readPublicDomain(
+      config,
+      env === 'prod' ? { required: LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE } : {},
+    ),
+    accessLogs: env === 'prod',
   };
 }

@@ -22,7 +22,11 @@ export interface AppManifestArgs {
   cpuTargetPercent: number;
   podCpu: string;
   podMemory: string;
-  certificateArn: string | undefined;
+  /** HTTPS on this host only, with this (validated) certificate; without it, plain HTTP on the ALB's name. */
+  https: { host: string; certificateArn: In } | undefined;
+  /** The bucket the ALB writes its access logs to, if any, under `alb/eks/` (where the platform's bucket policy
+   * lets load balancers write). */
+  accessLogsBucket: In | undefined;
   tags: Tags;
 }
 
@@ -122,11 +126,12 @@ export function appManifests(args: AppManifestArgs): AppManifests {
     ingress: {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
-      metadata: { ...metadata, annotations: ingressAnnotations(args.certificateArn, args.tags) },
+      metadata: { ...metadata, annotations: ingressAnnotations(args) },
       spec: {
         ingressClassName: 'alb',
         rules: [
           {
+            ...(args.https && { host: args.https.host }),
             http: {
               paths: [
                 {
@@ -168,22 +173,31 @@ export function appManifests(args: AppManifestArgs): AppManifests {
   };
 }
 
-/** AWS Load Balancer Controller annotations: a public ALB sending traffic straight to pod IPs (Fargate). */
-function ingressAnnotations(certificateArn: string | undefined, tags: Tags): Record<string, string> {
-  const tls: Record<string, string> = certificateArn
+/**
+ * AWS Load Balancer Controller annotations: a public ALB sending traffic straight to pod IPs (Fargate), HTTPS
+ * with HTTP redirected to it when a certificate is given, access logs when a bucket is.
+ */
+function ingressAnnotations({
+  https,
+  accessLogsBucket,
+  tags,
+}: Pick<AppManifestArgs, 'https' | 'accessLogsBucket' | 'tags'>): Record<string, In> {
+  const tls: Record<string, In> = https
     ? {
         'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
         'alb.ingress.kubernetes.io/ssl-redirect': '443',
-        'alb.ingress.kubernetes.io/certificate-arn': certificateArn,
+        'alb.ingress.kubernetes.io/certificate-arn': https.certificateArn,
         'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       }
     : { 'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}]' };
+  const attributes = ['routing.http.drop_invalid_header_fields.enabled=true'];
   return {
     'alb.ingress.kubernetes.io/scheme': 'internet-facing',
     'alb.ingress.kubernetes.io/target-type': 'ip',
     'alb.ingress.kubernetes.io/healthcheck-path': READINESS_PATH,
-    'alb.ingress.kubernetes.io/load-balancer-attributes':
-      'routing.http.drop_invalid_header_fields.enabled=true',
+    'alb.ingress.kubernetes.io/load-balancer-attributes': accessLogsBucket
+      ? pulumi.interpolate`${attributes.join(',')},access_logs.s3.enabled=true,access_logs.s3.bucket=${accessLogsBucket},access_logs.s3.prefix=alb/eks`
+      : attributes.join(','),
     'alb.ingress.kubernetes.io/tags': Object.entries(tags)
       .map(([key, value]) => `${key}=${value}`)
       .join(','),

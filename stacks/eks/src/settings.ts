@@ -1,12 +1,16 @@
 import {
   type Environment,
-  readCertificateArn,
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
   scalingBounds,
   type WorkloadConfig,
 } from '@glyco/infra';
+import {
+  LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE,
+  type PublicDomainSettings,
+  readPublicDomain,
+} from '@glyco/infra/target';
 import type * as pulumi from '@pulumi/pulumi';
 
 /** Every config key the eks stack reads (documented in the README, "Deploy to AWS"). */
@@ -24,8 +28,17 @@ export interface EksSettings extends WorkloadConfig, ServerCommand {
   podCpu: string;
   podMemory: string;
   loadBalancerControllerChartVersion: string;
-  certificateArn: string | undefined;
+  /** The public HTTPS name; without one (dev only) the Ingress's ALB serves plain HTTP on its own name. */
+  domain: PublicDomainSettings | undefined;
+  /** Prod's ALB writes access logs to the platform's access-log bucket. */
+  accessLogs: boolean;
 }
+
+/**
+ * A Kubernetes version in EKS standard support: 1.35, released on EKS 2026-01-27, in standard support until
+ * 2027-03-27 (1.34's ended 2026-12-02). EKS user guide, "Understand the Kubernetes version lifecycle on EKS".
+ */
+export const DEFAULT_KUBERNETES_VERSION = '1.35';
 
 const IAM_ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/;
@@ -61,7 +74,8 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
   return {
     ...readWorkloadConfig(config),
     ...readServerCommand(config),
-    kubernetesVersion: config.get('kubernetesVersion', { pattern: /^1\.\d{2}$/ }) ?? '1.33',
+    kubernetesVersion:
+      config.get('kubernetesVersion', { pattern: /^1\.\d{2}$/ }) ?? DEFAULT_KUBERNETES_VERSION,
     endpointPublicAccess,
     publicAccessCidrs: publicAccessCidrs as string[],
     clusterAdminArns: clusterAdminArns as string[],
@@ -72,6 +86,10 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
     podMemory: config.get('podMemory', { pattern: /^\d+(Mi|Gi)$/ }) ?? '1Gi',
     loadBalancerControllerChartVersion:
       config.get('loadBalancerControllerChartVersion', { pattern: /^\d+\.\d+\.\d+$/ }) ?? '1.13.0',
-    certificateArn: readCertificateArn(config, env),
+    domain: readPublicDomain(
+      config,
+      env === 'prod' ? { required: LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE } : {},
+    ),
+    accessLogs: env === 'prod',
   };
 }

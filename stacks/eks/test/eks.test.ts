@@ -1,21 +1,29 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
+  componentTypes,
+  fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  loadUnderNode,
+  type ProgramRun,
   resourcesOfType,
+  resourcesOutsideComponents,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  waitsForAll,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eks } from '../src/eks.ts';
+import { webhooksIntercepting } from './controller-webhooks.ts';
 import { schemaErrors } from './kubernetes-schema.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
 const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 /** What a person sets on prod before its first deploy (see the committed Pulumi.prod.yaml). */
-const PROD_SETTINGS = { certificateArn: CERTIFICATE, publicAccessCidrs: ['198.51.100.0/24'] };
+const PROD_SETTINGS = { ...DOMAIN, publicAccessCidrs: ['198.51.100.0/24'] };
 const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
   runStack({
     project: 'glyco-eks',
@@ -37,8 +45,10 @@ const appContainer = (stack: StackRun) =>
     0,
   ) as Record<string, unknown>;
 
+const key = (resource: { type: string; name: string }) => `${resource.type}::${resource.name}`;
+
 describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
-  let stack: StackRun;
+  let stack: ProgramRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env, env === 'prod' ? PROD_SETTINGS : {});
@@ -59,6 +69,90 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
   it('creates only Kubernetes objects that the Kubernetes OpenAPI schema accepts', () => {
     for (const object of kubernetesObjects(stack))
       expect(schemaErrors(object.props), object.name).toEqual([]);
+  });
+
+  it('registers every AWS and Kubernetes resource under one of its components, so a preview reads as a tree', () => {
+    expect(resourcesOutsideComponents(stack)).toEqual([]);
+    expect(componentTypes(stack)).toEqual(
+      expect.arrayContaining([
+        'glyco:eks:FargateCluster',
+        'glyco:eks:LoadBalancerController',
+        'glyco:eks:FargateLogging',
+        'glyco:eks:InferenceApp',
+      ]),
+    );
+  });
+
+  it('lets AWS name what a change could replace (Fargate profiles are immutable), so a replacement never collides', () => {
+    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
+  });
+
+  it('runs a Kubernetes version in standard support, and upgrades rather than paying for extended support', () => {
+    // EKS release calendar: 1.34 left standard support on 2026-12-02; 1.35 (EKS release 2026-01-27) keeps it
+    // until 2027-03-27. Extended support bills $0.60 per cluster-hour instead of $0.10 (EKS pricing).
+    expect(single(stack, 'aws:eks/cluster:Cluster').props).toMatchObject({
+      version: '1.35',
+      upgradePolicy: { supportType: 'STANDARD' },
+    });
+  });
+
+  it('creates no app object before the cluster admits the deploy role and Fargate logging is configured', () => {
+    const namespace = resourcesOfType(stack, 'kubernetes:core/v1:Namespace').find(
+      (resource) => resource.props.metadata && (resource.props.metadata as { name: string }).name === 'glyco',
+    )!;
+    expect(
+      waitsForAll(stack, key(namespace), 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation'),
+    ).toBe(true);
+    expect(waitsForAll(stack, key(namespace), 'kubernetes:core/v1:ConfigMap')).toBe(true);
+  });
+
+  it('creates nothing a load balancer controller webhook intercepts before the controller answers', () => {
+    const values = single(stack, 'kubernetes:helm.sh/v3:Release').props.values as Parameters<
+      typeof webhooksIntercepting
+    >[0];
+    const namespaceLabels = Object.fromEntries(
+      resourcesOfType(stack, 'kubernetes:core/v1:Namespace').map((resource) => {
+        const metadata = resource.props.metadata as { name: string; labels?: Record<string, string> };
+        return [metadata.name, metadata.labels ?? {}];
+      }),
+    );
+    const intercepted = kubernetesObjects(stack).filter((object) => {
+      const metadata = object.props.metadata as { namespace?: string; labels?: Record<string, string> };
+      return (
+        webhooksIntercepting(values, {
+          kind: String(object.props.kind),
+          labels: metadata.labels ?? {},
+          namespaceLabels: namespaceLabels[metadata.namespace ?? ''] ?? {},
+        }).length > 0
+      );
+    });
+    expect(intercepted.map((object) => object.props.kind)).toEqual(['Ingress']);
+    for (const object of intercepted) {
+      expect(waitsForAll(stack, key(object), 'kubernetes:helm.sh/v3:Release'), object.name).toBe(true);
+    }
+  });
+
+  it(`writes the Ingress's load balancer access logs to the platform's bucket in prod only`, () => {
+    const attributes = String(
+      at(
+        single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
+        'metadata',
+        'annotations',
+        'alb.ingress.kubernetes.io/load-balancer-attributes',
+      ),
+    ).split(',');
+    expect(attributes).toContain('routing.http.drop_invalid_header_fields.enabled=true');
+    if (env === 'prod') {
+      expect(attributes).toEqual(
+        expect.arrayContaining([
+          'access_logs.s3.enabled=true',
+          'access_logs.s3.bucket=glyco-prod-access-logs-123456789012',
+          'access_logs.s3.prefix=alb/eks',
+        ]),
+      );
+    } else {
+      expect(attributes.some((attribute) => attribute.startsWith('access_logs'))).toBe(false);
+    }
   });
 
   it('encrypts secrets, logs the control plane and limits the API endpoint per config', () => {
@@ -113,6 +207,8 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
         region: 'eu-west-1',
         vpcId: 'vpc-0a1b2c3d4e5f60718',
         serviceAccount: { name: 'aws-load-balancer-controller' },
+        // The app has no Service of type LoadBalancer for it to take over.
+        enableServiceMutatorWebhook: false,
       },
     });
     const trust = statementsOf(
@@ -164,6 +260,19 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
+  it('gives the read-only container writable scratch space only through emptyDir volumes', () => {
+    // The kubelet makes an emptyDir world-writable (0777: kubernetes/kubernetes pkg/volume/emptydir/empty_dir.go,
+    // `perm`), whatever the image holds at that path; a hostPath or an image VOLUME would not be.
+    const pod = at(single(stack, 'kubernetes:apps/v1:Deployment').props, 'spec', 'template', 'spec') as {
+      volumes: { name: string; emptyDir?: object }[];
+      containers: { volumeMounts?: { name: string; mountPath: string }[] }[];
+    };
+    const scratch = new Set(pod.volumes.filter((volume) => volume.emptyDir).map((volume) => volume.name));
+    const mounts = pod.containers.flatMap((container) => container.volumeMounts ?? []);
+    expect(mounts.map((mount) => mount.mountPath)).toContain('/tmp');
+    for (const mount of mounts) expect(scratch.has(mount.name), mount.mountPath).toBe(true);
+  });
+
   it('exposes the app through an internet-facing ALB that targets pod IPs and checks /ready', () => {
     const annotations = at(
       single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
@@ -178,6 +287,20 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
     expect(Boolean(at(annotations, 'alb.ingress.kubernetes.io/certificate-arn'))).toBe(env === 'prod');
   });
+
+  it(
+    env === 'prod'
+      ? 'serves https://<domainName>'
+      : 'serves plain HTTP on the load balancer name in dev, and says so',
+    () => {
+      if (env === 'prod') {
+        expect(stack.outputs.url).toBe('https://api.example.com');
+      } else {
+        expect(stack.outputs.url).toMatch(/^http:\/\/k8s-glyco-.*\.elb\.amazonaws\.com$/);
+        expect(String(stack.outputs.tls)).toMatch(/plain HTTP.*domainName/);
+      }
+    },
+  );
 
   it('scales on CPU between the configured bounds and keeps all but one pod through disruptions', () => {
     expect(single(stack, 'kubernetes:autoscaling/v2:HorizontalPodAutoscaler').props).toMatchObject({
@@ -205,11 +328,90 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
   });
 });
 
-describe('eks config', () => {
-  it('refuses a prod cluster API open to the whole internet', async () => {
-    await expect(run('prod', { certificateArn: CERTIFICATE })).rejects.toThrow(
-      /publicAccessCidrs.*not 0\.0\.0\.0\/0/,
+describe('eks with a domain', () => {
+  let stack: ProgramRun;
+  beforeAll(async () => {
+    stack = await run('prod', PROD_SETTINGS);
+  });
+
+  it("serves the Ingress's ALB with the domain's validated certificate, for that host only", () => {
+    const ingress = single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props;
+    expect(at(ingress, 'metadata', 'annotations', 'alb.ingress.kubernetes.io/certificate-arn')).toMatch(
+      /^arn:aws:acm:eu-west-1:123456789012:certificate\//,
     );
+    expect(at(ingress, 'spec', 'rules', 0, 'host')).toBe('api.example.com');
+    expect(single(stack, 'aws:acm/certificate:Certificate').props).toMatchObject({
+      domainName: 'api.example.com',
+      validationMethod: 'DNS',
+    });
+  });
+
+  it("points the name at the ALB the controller made, from the Ingress's address and the regional ALB zone", () => {
+    const alias = resourcesOfType(stack, 'aws:route53/record:Record').find(
+      (record) => record.props.type === 'A',
+    );
+    expect(alias?.props).toMatchObject({
+      zoneId: 'Z0123456789ABCDEFGHIJ',
+      name: 'api.example.com',
+      aliases: [
+        {
+          name: 'k8s-glyco-glycoapi-0123456789-1234567890.eu-west-1.elb.amazonaws.com',
+          zoneId: 'Z32O12XQLNTSW2',
+          evaluateTargetHealth: true,
+        },
+      ],
+    });
+  });
+
+  it('uses a given certificate instead of making one', async () => {
+    const given = await run('prod', { ...PROD_SETTINGS, certificateArn: CERTIFICATE });
+    expect(resourcesOfType(given, 'aws:acm/certificate:Certificate')).toEqual([]);
+    expect(
+      at(
+        single(given, 'kubernetes:networking.k8s.io/v1:Ingress').props,
+        'metadata',
+        'annotations',
+        'alb.ingress.kubernetes.io/certificate-arn',
+      ),
+    ).toBe(CERTIFICATE);
+  });
+});
+
+describe('eks with nothing but its committed config (a bare `pulumi up`)', () => {
+  it("reads its own organization's platform and runs the newest image by digest", async () => {
+    const stack = await runStack({ project: 'glyco-eks', stack: 'dev', stackDir, program: eks });
+    expect(single(stack, 'pulumi:pulumi:StackReference').props.name).toBe('glyco-test/glyco-platform/dev');
+    expect(appContainer(stack).image).toBe(
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/glyco-dev-app@sha256:${'cd'.repeat(32)}`,
+    );
+  });
+
+  it.each(ENVIRONMENTS)(
+    'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
+    (env) => {
+      const load = loadUnderNode({
+        stackDir,
+        project: 'glyco-eks',
+        stack: env,
+        configOverrides: env === 'prod' ? PROD_SETTINGS : {},
+      });
+      expect(load.stderr).not.toMatch(/Error/);
+      expect(load.status).toBe(0);
+      expect(load.result?.resources).toBeGreaterThan(30);
+    },
+    70_000,
+  );
+});
+
+describe('eks config', () => {
+  it('refuses to deploy prod without a domain, naming the key, before making anything', async () => {
+    await expect(run('prod', { publicAccessCidrs: ['198.51.100.0/24'] })).rejects.toThrow(
+      /Config "domainName" is required: .*prod/,
+    );
+  });
+
+  it('refuses a prod cluster API open to the whole internet', async () => {
+    await expect(run('prod', DOMAIN)).rejects.toThrow(/publicAccessCidrs.*not 0\.0\.0\.0\/0/);
   });
 
   it('admits the configured administrators too', async () => {

@@ -1,88 +1,45 @@
-import {
-  appAccessOf,
-  lambdaNetworkInterfacePolicy,
-  logWritePolicy,
-  readPlatform,
-  serviceTrustPolicy,
-  stackContext,
-  WorkloadRole,
-  workloadEnvironment,
-} from '@glyco/infra';
-import * as aws from '@pulumi/aws';
-import { functionAlarms } from './alarms.ts';
-import { httpApi } from './http-api.ts';
+import { stackContext, workloadEnvironment } from '@glyco/infra';
+import { prepareTarget, publicDomain } from '@glyco/infra/target';
+import { FunctionAlarms } from './alarms.ts';
+import { checkConcurrencyFits } from './concurrency.ts';
+import { InferenceFunction } from './function.ts';
+import { HttpApi } from './http-api.ts';
 import { readLambdaSettings } from './settings.ts';
 
 /** The inference app as a container-image Lambda function behind a throttled API Gateway HTTP API. */
 export async function lambda() {
-  const { env, name, tags, config } = stackContext();
+  const context = stackContext();
+  const { env, name, tags } = context;
+  const { platform, config } = await prepareTarget(context);
   const settings = readLambdaSettings(config);
-  const platform = readPlatform(settings.org, env);
-  const functionName = name('api');
-
-  const logGroup = new aws.cloudwatch.LogGroup(functionName, {
-    name: `/aws/lambda/${functionName}`,
-    retentionInDays: settings.logRetentionDays,
-    tags,
-  });
-  const role = new WorkloadRole(functionName, {
-    roleName: functionName,
-    assumeRolePolicy: platform.accountId.apply((account) =>
-      JSON.stringify(serviceTrustPolicy('lambda.amazonaws.com', account)),
-    ),
-    permissionsBoundary: platform.workloadBoundaryArn,
-    appAccess: appAccessOf(platform),
-    extraPolicies: { logs: logGroup.arn.apply(logWritePolicy), network: lambdaNetworkInterfacePolicy() },
-    tags,
-  });
+  await checkConcurrencyFits(settings);
+  const customDomain = await publicDomain(name('domain'), settings.domain, tags);
 
   const environment = workloadEnvironment(platform, settings, platform.databaseProxyEndpoint);
-  const fn = new aws.lambda.Function(
-    functionName,
-    {
-      name: functionName,
-      description: `Glyco inference API (${env})`,
-      packageType: 'Image',
-      imageUri: settings.image.uri,
-      architectures: ['x86_64'],
-      role: role.roleArn,
-      memorySize: settings.memoryMb,
-      timeout: settings.timeoutSeconds,
-      reservedConcurrentExecutions: settings.reservedConcurrency,
-      publish: true,
-      vpcConfig: {
-        subnetIds: platform.privateSubnetIds,
-        securityGroupIds: [platform.workloadSecurityGroupId],
-      },
-      environment: { variables: environment },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
-      tracingConfig: { mode: 'PassThrough' },
-      tags,
-    },
-    { dependsOn: [role] },
-  );
-  const alias = new aws.lambda.Alias(functionName, {
-    name: 'live',
-    functionName: fn.name,
-    functionVersion: fn.version,
+  const fn = new InferenceFunction(name('function'), {
+    functionName: name('api'),
+    description: `Glyco inference API (${env})`,
+    tags,
+    platform,
+    settings,
+    environment,
   });
-  if (settings.provisionedConcurrency > 0) {
-    new aws.lambda.ProvisionedConcurrencyConfig(functionName, {
-      functionName: fn.name,
-      qualifier: alias.name,
-      provisionedConcurrentExecutions: settings.provisionedConcurrency,
-    });
-  }
-  const api = httpApi({ name, tags, alias, settings });
-  functionAlarms({ name, tags, functionName: fn.name, settings });
+  const api = new HttpApi(name('api-gateway'), {
+    apiName: name('http-api'),
+    tags,
+    alias: fn.alias,
+    settings,
+    customDomain,
+  });
+  new FunctionAlarms(name('alarms'), { name, tags, functionName: fn.functionName, settings });
 
   return {
     url: api.url,
-    functionName: fn.name,
+    functionName: fn.functionName,
     image: settings.image.uri,
     model: settings.model,
     modelUri: environment.apply((variables) => variables.MODEL_URI),
-    logGroup: logGroup.name,
+    logGroup: fn.logGroupName,
     apiAccessLogGroup: api.accessLogGroup,
     databaseEndpoint: platform.databaseProxyEndpoint,
   };

@@ -1,9 +1,14 @@
 import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
+  componentTypes,
+  fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  loadUnderNode,
+  type ProgramRun,
+  resourcesOfType,
+  resourcesOutsideComponents,
   runStack,
-  type StackRun,
   single,
   TEST_IMAGE,
 } from '@glyco/infra/testing';
@@ -11,17 +16,30 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
-const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
+/** The account's Lambda concurrency quota as Service Quotas reports it (L-B99A9384, "Concurrent executions"). */
+const quotaOf = (value: number, asked: Record<string, unknown>[] = []) => ({
+  'aws:servicequotas/getServiceQuota:getServiceQuota': (inputs: Record<string, unknown>) => {
+    asked.push(inputs);
+    return { value, defaultValue: 1000, serviceCode: 'lambda', quotaCode: 'L-B99A9384' };
+  },
+});
+const run = (
+  stack: (typeof ENVIRONMENTS)[number],
+  configOverrides: Record<string, unknown> = {},
+  invokes?: Parameters<typeof runStack>[0]['invokes'],
+) =>
   runStack({
     project: 'glyco-lambda',
     stack,
     stackDir,
     program: lambda,
     configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
+    invokes,
   });
+const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
 describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
-  let stack: StackRun;
+  let stack: ProgramRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env);
@@ -64,10 +82,25 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
     });
   });
 
-  it('sizes the function and its concurrency from config', () => {
+  it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
+    expect(resourcesOutsideComponents(stack)).toEqual([]);
+    expect(componentTypes(stack)).toEqual(
+      expect.arrayContaining([
+        'glyco:lambda:InferenceFunction',
+        'glyco:lambda:HttpApi',
+        'glyco:lambda:FunctionAlarms',
+      ]),
+    );
+  });
+
+  it('lets AWS name what a change could replace, so the replacement never collides with the old name', () => {
+    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
+  });
+
+  it('sizes the function and its concurrency from config: no reservation in dev, where new accounts have none to give', () => {
     const fn = single(stack, 'aws:lambda/function:Function').props;
     expect([fn.memorySize, fn.timeout, fn.reservedConcurrentExecutions]).toEqual(
-      env === 'prod' ? [3008, 15, 100] : [2048, 15, 10],
+      env === 'prod' ? [3008, 15, 100] : [2048, 15, undefined],
     );
     const provisioned = stack.resources.filter(
       (r) => r.type === 'aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig',
@@ -124,6 +157,113 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
   });
 });
 
+describe('lambda concurrency against the account quota', () => {
+  it('checks the configured reservation against the Lambda concurrency quota before creating anything', async () => {
+    const asked: Record<string, unknown>[] = [];
+    const stack = await run('prod', {}, quotaOf(1000, asked));
+    expect(asked).toEqual([expect.objectContaining({ serviceCode: 'lambda', quotaCode: 'L-B99A9384' })]);
+    expect(single(stack, 'aws:lambda/function:Function').props.reservedConcurrentExecutions).toBe(100);
+  });
+
+  it('refuses, before creating anything, a reservation that a new account (quota 10) cannot give, and says how to ask for more', async () => {
+    const attempt = run('prod', {}, quotaOf(10));
+    await expect(attempt).rejects.toThrow(/Config "reservedConcurrency" \(100\) does not fit/);
+    await expect(attempt).rejects.toThrow(
+      /quota is 10.*at least 10 unreserved.*request-service-quota-increase/s,
+    );
+  });
+
+  it('keeps 100 unreserved on a larger account: 100 reserved needs a quota of at least 200', async () => {
+    await expect(run('prod', {}, quotaOf(199))).rejects.toThrow(/reservedConcurrency.*does not fit/);
+    await expect(run('prod', {}, quotaOf(200))).resolves.toBeDefined();
+  });
+
+  it('counts provisioned concurrency without a reservation against the same quota', async () => {
+    await expect(run('dev', { provisionedConcurrency: 5 }, quotaOf(10))).rejects.toThrow(
+      /Config "provisionedConcurrency" \(5\) does not fit/,
+    );
+  });
+
+  it('does not look the quota up when nothing is reserved or provisioned (dev)', async () => {
+    const asked: Record<string, unknown>[] = [];
+    await run('dev', {}, quotaOf(10, asked));
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('lambda with a custom domain', () => {
+  let stack: ProgramRun;
+  beforeAll(async () => {
+    stack = await run('prod', DOMAIN);
+  });
+
+  it('serves https://<domainName> through an API Gateway custom domain with its own validated certificate', () => {
+    expect(stack.outputs.url).toBe('https://api.example.com');
+    expect(single(stack, 'aws:acm/certificate:Certificate').props).toMatchObject({
+      domainName: 'api.example.com',
+      validationMethod: 'DNS',
+    });
+    expect(single(stack, 'aws:apigatewayv2/domainName:DomainName').props).toMatchObject({
+      domainName: 'api.example.com',
+      domainNameConfiguration: {
+        endpointType: 'REGIONAL',
+        securityPolicy: 'TLS_1_2',
+        certificateArn: expect.stringMatching(/^arn:aws:acm:/),
+      },
+    });
+    expect(single(stack, 'aws:apigatewayv2/apiMapping:ApiMapping').props).toMatchObject({
+      domainName: 'api.example.com',
+      stage: expect.any(String),
+    });
+  });
+
+  it('points the name at the API domain and turns off the execute-api name, so no client bypasses it', () => {
+    const alias = resourcesOfType(stack, 'aws:route53/record:Record').find(
+      (record) => record.props.type === 'A',
+    );
+    expect(alias?.props).toMatchObject({
+      name: 'api.example.com',
+      aliases: [
+        {
+          name: 'd-abcdef1234.execute-api.eu-west-1.amazonaws.com',
+          zoneId: 'ZLY8HYME6SFDD',
+          evaluateTargetHealth: true,
+        },
+      ],
+    });
+    expect(single(stack, 'aws:apigatewayv2/api:Api').props.disableExecuteApiEndpoint).toBe(true);
+  });
+
+  it('keeps the execute-api name, which has a valid AWS certificate, when no domain is set', async () => {
+    const plain = await run('dev');
+    expect(resourcesOfType(plain, 'aws:apigatewayv2/domainName:DomainName')).toEqual([]);
+    expect(String(plain.outputs.url)).toMatch(
+      /^https:\/\/abcdef1234\.execute-api\.eu-west-1\.amazonaws\.com\/$/,
+    );
+  });
+});
+
+describe('lambda with nothing but its committed config (a bare `pulumi up`)', () => {
+  it("reads its own organization's platform and runs the newest image by digest", async () => {
+    const stack = await runStack({ project: 'glyco-lambda', stack: 'dev', stackDir, program: lambda });
+    expect(single(stack, 'pulumi:pulumi:StackReference').props.name).toBe('glyco-test/glyco-platform/dev');
+    expect(single(stack, 'aws:lambda/function:Function').props.imageUri).toBe(
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/glyco-dev-app@sha256:${'cd'.repeat(32)}`,
+    );
+  });
+
+  it.each(ENVIRONMENTS)(
+    'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
+    (env) => {
+      const load = loadUnderNode({ stackDir, project: 'glyco-lambda', stack: env });
+      expect(load.stderr).not.toMatch(/Error/);
+      expect(load.status).toBe(0);
+      expect(load.result?.resources).toBeGreaterThan(10);
+    },
+    70_000,
+  );
+});
+
 describe('lambda config', () => {
   it('refuses an image that is not pinned by digest', async () => {
     await expect(
@@ -132,7 +272,7 @@ describe('lambda config', () => {
   });
 
   it('refuses more provisioned than reserved concurrency', async () => {
-    await expect(run('dev', { provisionedConcurrency: 20 })).rejects.toThrow(
+    await expect(run('dev', { reservedConcurrency: 10, provisionedConcurrency: 20 })).rejects.toThrow(
       /cannot exceed "reservedConcurrency"/,
     );
   });

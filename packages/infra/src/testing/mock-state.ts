@@ -1,7 +1,10 @@
 import type { PlatformOutputs } from '../platform-outputs.ts';
-import { TEST_ACCOUNT_ID, TEST_REGION } from './platform-fixture.ts';
+import { TEST_ACCOUNT_ID, TEST_REGION, TEST_ZONE_NAME } from './platform-fixture.ts';
 
 type State = Record<string, unknown>;
+
+/** The canonical hosted zone of Application Load Balancers in eu-west-1 (Elastic Load Balancing endpoints). */
+const ALB_ZONE_ID = 'Z32O12XQLNTSW2';
 
 /**
  * The outputs AWS would report for a resource, invented for tests: enough for a program to wire resources
@@ -55,6 +58,31 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
       return {
         dnsName: `${name}-123456789.${TEST_REGION}.elb.amazonaws.com`,
         arnSuffix: `app/${name}/0123456789abcdef`,
+        zoneId: ALB_ZONE_ID,
+      };
+    case 'aws:acm/certificate:Certificate':
+      return {
+        arn: `arn:aws:acm:${TEST_REGION}:${TEST_ACCOUNT_ID}:certificate/${name}`,
+        domainValidationOptions: [
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_0123abcd.${String(inputs.domainName)}.`,
+            resourceRecordType: 'CNAME',
+            resourceRecordValue: '_4567efgh.acm-validations.aws.',
+          },
+        ],
+      };
+    case 'aws:acm/certificateValidation:CertificateValidation':
+      return { certificateArn: inputs.certificateArn };
+    case 'aws:route53/record:Record':
+      return { fqdn: String(inputs.name).replace(/\.$/, '') };
+    case 'aws:apigatewayv2/domainName:DomainName':
+      return {
+        domainNameConfiguration: {
+          ...(inputs.domainNameConfiguration as State),
+          targetDomainName: `d-abcdef1234.execute-api.${TEST_REGION}.amazonaws.com`,
+          hostedZoneId: 'ZLY8HYME6SFDD',
+        },
       };
     case 'aws:lb/targetGroup:TargetGroup':
       return { arnSuffix: `targetgroup/${name}/0123456789abcdef` };
@@ -83,6 +111,17 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
         ],
         vpcConfig: { ...(inputs.vpcConfig as State), clusterSecurityGroupId: 'sg-eks-cluster' },
       };
+    case 'kubernetes:networking.k8s.io/v1:Ingress':
+      // What the load balancer controller writes once it has made the ALB.
+      return {
+        status: {
+          loadBalancer: {
+            ingress: [
+              { hostname: `k8s-glyco-glycoapi-0123456789-1234567890.${TEST_REGION}.elb.amazonaws.com` },
+            ],
+          },
+        },
+      };
     default:
       return {};
   }
@@ -97,6 +136,22 @@ export function mockCall(token: string, inputs: State): State {
       return { name: TEST_REGION, region: TEST_REGION, id: TEST_REGION };
     case 'aws:index/getPartition:getPartition':
       return { partition: 'aws', dnsSuffix: 'amazonaws.com', id: 'aws' };
+    case 'aws:ecr/getImage:getImage':
+      return { imageDigest: `sha256:${'cd'.repeat(32)}`, imageTags: [inputs.imageTag ?? 'newest'] };
+    case 'aws:route53/getZone:getZone':
+      return inputs.zoneId
+        ? { zoneId: inputs.zoneId, name: TEST_ZONE_NAME }
+        : { zoneId: 'Z0TESTZONE0123456789', name: inputs.name };
+    case 'aws:lb/getHostedZoneId:getHostedZoneId':
+      return { id: ALB_ZONE_ID };
+    case 'aws:servicequotas/getServiceQuota:getServiceQuota':
+      // An established account's default; a new account's Lambda concurrency quota can be as low as 10.
+      return {
+        value: 1000,
+        defaultValue: 1000,
+        serviceCode: inputs.serviceCode,
+        quotaCode: inputs.quotaCode,
+      };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
       return {
         arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,

@@ -4,6 +4,8 @@ import type { PlatformOutputs } from '../platform-outputs.ts';
 
 export const TEST_ACCOUNT_ID = '123456789012';
 export const TEST_REGION = 'eu-west-1';
+/** The public hosted zone a `hostedZoneId` resolves to in tests. */
+export const TEST_ZONE_NAME = 'example.com';
 export const TEST_IMAGE = `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/glyco-dev-app@sha256:${'ab'.repeat(32)}`;
 
 /** Platform outputs as the target stacks' StackReference sees them in tests. */
@@ -30,5 +32,6 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
     workloadBoundaryArn: workloadBoundaryArn(TEST_ACCOUNT_ID, env),
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
+    accessLogsBucketName: `glyco-${env}-access-logs-${TEST_ACCOUNT_ID}`,
   };
 }

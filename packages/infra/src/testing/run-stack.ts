@@ -17,6 +17,8 @@ export interface RunStackOptions {
   program: () => Promise<Record<string, pulumi.Input<unknown>>>;
   /** Config set on top of the committed file, as the pipeline does with `pulumi config set`. */
   configOverrides?: Record<string, unknown>;
+  /** Answers of provider functions that replace the default mocks (e.g. an empty repository), by token. */
+  invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
 
 export interface StackRun {
@@ -26,6 +28,14 @@ export interface StackRun {
    */
   resources: PolicyResource[];
   outputs: Record<string, unknown>;
+}
+
+/** A run of a whole program: its resources, its outputs, and the graph they form. */
+export interface ProgramRun extends StackRun {
+  /** The URN of every resource; its type part names the parents' types (`glyco:ecs:X$aws:lb/…`). */
+  urns: string[];
+  /** The URNs each resource waits for (its dependsOn and the resources its inputs come from), by `type::name`. */
+  dependencies: Map<string, string[]>;
 }
 
 /** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
@@ -46,7 +56,7 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 }
 
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
-export async function runStack(options: RunStackOptions): Promise<StackRun> {
+export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
   const resources: PolicyResource[] = [];
   const platform = platformFixture(options.stack);
   await pulumi.runtime.setMocks(
@@ -55,14 +65,14 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
         resources.push({ type, name, props: inputs });
         return { id: `${name}-id`, state: mockState(type, name, inputs, platform) };
       },
-      call: ({ token, inputs }) => mockCall(token, inputs),
+      call: ({ token, inputs }) => (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs),
     },
     options.project,
     options.stack,
     false,
     'glyco-test',
   );
-  const resourceOptions = recordResourceOptions(options.project, options.stack);
+  const recorder = recordRegistrations(options.project, options.stack);
   pulumi.runtime.setAllConfig({
     ...committedConfig(options.stackDir, options.project, options.stack),
     ...flattenConfig(options.project, options.configOverrides ?? {}),
@@ -71,9 +81,15 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const outputs = await new Promise<Record<string, unknown>>((resolve) =>
     pulumi.output(exported).apply((values) => resolve(values as Record<string, unknown>)),
   );
+  // Waits for every registration still under way (a resource made from an output registers late).
   await pulumi.runtime.disconnect();
-  const registered = resources.map((resource) => ({ ...resource, ...resourceOptions.get(key(resource)) }));
-  return { resources: [...registered, ...awsxChildren(registered, TEST_REGION)], outputs };
+  const registered = resources.map((resource) => ({ ...resource, ...recorder.options.get(key(resource)) }));
+  return {
+    resources: [...registered, ...awsxChildren(registered, TEST_REGION)],
+    outputs,
+    urns: [...recorder.options.values()].map((recorded) => recorded.urn),
+    dependencies: recorder.dependencies,
+  };
 }
 
 interface RegisterRequest {
@@ -82,37 +98,43 @@ interface RegisterRequest {
   getParent(): string;
   getProtect(): boolean | undefined;
   getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
 }
 
 const key = ({ type, name }: { type: string; name: string }) => `${type}::${name}`;
 
 /**
- * The options the engine would hand the policy pack (`urn`, `parent`, `protect`, `deleteBeforeReplace`), which the mocks' newResource
- * does not see: read from each registration request on its way to the mock monitor. The URN is the mock
- * monitor's own (`MockMonitor.newUrn`: the parent's type chain, then the type, then the name).
+ * What the engine would know of each resource and the mocks' newResource does not see, read from each
+ * registration request on its way to the mock monitor: the options it hands the policy pack (`urn`, `parent`,
+ * `protect`, `deleteBeforeReplace`), and the URNs the resource waits for (its dependsOn and the resources its
+ * inputs come from). The URN is the mock monitor's own (`MockMonitor.newUrn`: the parent's type chain, then
+ * the type, then the name).
  */
-function recordResourceOptions(project: string, stack: string) {
-  const recorded = new Map<
+function recordRegistrations(project: string, stack: string) {
+  const options = new Map<
     string,
-    Pick<PolicyResource, 'urn' | 'parent' | 'protect' | 'deleteBeforeReplace'>
+    Required<Pick<PolicyResource, 'urn'>> & Pick<PolicyResource, 'parent' | 'protect' | 'deleteBeforeReplace'>
   >();
+  const dependencies = new Map<string, string[]>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
     const parent = request.getParent() || undefined;
-    const parentType = parent?.split('::')[2]?.split('$').pop();
+    const parentType = parent?.split('::')[2];
     const type = parentType ? `${parentType}$${request.getType()}` : request.getType();
-    recorded.set(key({ type: request.getType(), name: request.getName() }), {
+    const resourceKey = key({ type: request.getType(), name: request.getName() });
+    options.set(resourceKey, {
       urn: `urn:pulumi:${stack}::${project}::${type}::${request.getName()}`,
       parent,
       protect: request.getProtect() ?? false,
       deleteBeforeReplace: request.getDeletebeforereplace(),
     });
+    dependencies.set(resourceKey, request.getDependenciesList());
     return register(request, callback);
   };
-  return recorded;
+  return { options, dependencies };
 }
 
 export function resourcesOfType(run: StackRun, type: string): PolicyResource[] {

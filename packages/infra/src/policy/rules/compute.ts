@@ -13,8 +13,9 @@ export const logRetention: PolicyRule = {
 
 export const lambdaX86InVpc: PolicyRule = {
   name: 'lambda-x86-in-vpc',
-  description:
-    'Functions run on x86_64 (onnxruntime aborts on arm64 Lambda) inside the VPC, with a bounded concurrency.',
+  // No reserved concurrency is required: a new account's quota (10) leaves none to reserve, so Lambda refuses
+  // any reservation there; the API stage's throttle (api-throttled-and-logged) bounds the function instead.
+  description: 'Functions run on x86_64 (onnxruntime aborts on arm64 Lambda) inside the VPC.',
   appliesTo: ['aws:lambda/function:Function'],
   check: ({ props }) => {
     const architectures = list(props.architectures);
@@ -23,10 +24,6 @@ export const lambdaX86InVpc: PolicyRule = {
       [
         list(at(props, 'vpcConfig', 'subnetIds')).length === 0,
         'vpcConfig.subnetIds must place the function in the VPC',
-      ],
-      [
-        !(Number(props.reservedConcurrentExecutions) > 0),
-        'reservedConcurrentExecutions must be a positive bound',
       ],
     );
   },

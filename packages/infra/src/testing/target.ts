@@ -1,0 +1,59 @@
+import type { ProgramRun, StackRun } from './run-stack.ts';
+
+/** The type of each resource, by URN (the last part of its type chain). */
+function ownType(urn: string): string {
+  return urn.split('::')[2]?.split('$').at(-1) ?? '';
+}
+
+/** The stack's own component types (`glyco:…`) that the run registered, each once. */
+export function componentTypes(run: ProgramRun): string[] {
+  return [...new Set(run.urns.map(ownType).filter((type) => type.startsWith('glyco:')))];
+}
+
+/**
+ * Cloud resources (`aws:` and `kubernetes:` types) registered outside any of the stack's own components
+ * (`glyco:` types), by URN: `pulumi preview` lists those at the top of the tree instead of under a concern.
+ */
+export function resourcesOutsideComponents(run: ProgramRun): string[] {
+  return run.urns.filter((urn) => {
+    const typeChain = urn.split('::')[2] ?? '';
+    return (
+      /^(aws|kubernetes):/.test(ownType(urn)) &&
+      !typeChain.split('$').some((type) => type.startsWith('glyco:'))
+    );
+  });
+}
+
+/**
+ * Types whose physical name is unique in its scope and which some input change replaces (create, then delete):
+ * with a fixed name the create fails on the old one. Their names must be generated (no `name` input). Sources:
+ * @pulumi/aws ec2/securityGroup.d.ts ("description, namePrefix, or vpcId cannot be changed"); ELB API
+ * ModifyLoadBalancerAttributes and ModifyTargetGroup (no scheme, port, protocol, VPC or target type to change);
+ * EKS user guide, "Fargate profiles are immutable"; ECS UpdateService (no launch type); Application Auto Scaling
+ * PutScalingPolicy (a policy is named within its resource id).
+ */
+export const REPLACED_WITH_UNIQUE_NAME: Record<string, string> = {
+  'aws:ec2/securityGroup:SecurityGroup': 'name',
+  'aws:lb/loadBalancer:LoadBalancer': 'name',
+  'aws:lb/targetGroup:TargetGroup': 'name',
+  'aws:ecs/service:Service': 'name',
+  'aws:appautoscaling/policy:Policy': 'name',
+  'aws:eks/fargateProfile:FargateProfile': 'fargateProfileName',
+};
+
+/** Resources of those types that set their name: a replacement of any of them would fail. */
+export function fixedNamesThatBlockReplacement(run: StackRun): string[] {
+  return run.resources
+    .filter((resource) => {
+      const nameInput = REPLACED_WITH_UNIQUE_NAME[resource.type];
+      return nameInput !== undefined && resource.props[nameInput] !== undefined;
+    })
+    .map((resource) => `${resource.type} ${resource.name}`);
+}
+
+/** Whether `resource` (`type::name`) waits for every resource of `type` (directly or through a component). */
+export function waitsForAll(run: ProgramRun, resource: string, type: string): boolean {
+  const waitedFor = run.dependencies.get(resource) ?? [];
+  const ofType = run.urns.filter((urn) => ownType(urn) === type);
+  return ofType.length > 0 && ofType.every((urn) => waitedFor.includes(urn));
+}
