@@ -6,7 +6,8 @@ import { requireAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import { LocalStore } from './local-store.ts';
 import { type ModelRef, parseModelUri } from './location.ts';
-import { type ObjectStore, openStore, type StoreOptions } from './store.ts';
+import { openStore, type StoreOptions } from './open-store.ts';
+import type { ObjectStore } from './store.ts';
 import { readVerifiedVersion } from './versions.ts';
 
 export type FetchedModel = { dir: string; name: string; version: string; manifest: ModelManifest };

@@ -3,7 +3,7 @@ import { type AliasRecord, decodeAlias, noSuchAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import { aliasKey } from './layout.ts';
 import { formatModelUri, parseModelUri } from './location.ts';
-import { openStore, type StoreOptions } from './store.ts';
+import { openStore, type StoreOptions } from './open-store.ts';
 
 export type AliasMoved = {
   name: string;
