@@ -4,11 +4,8 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
-import {
-  type InferenceRequest,
-  parseInferenceRequest,
-  tensorDatatype,
-} from '../validation/inference-request.ts';
+import { type InferenceRequest, parseInferenceRequest } from '../validation/inference-request.ts';
+import { tensorDatatype } from '../validation/inference-request-schema.ts';
 import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
 
 /** Each model endpoint answers both with and without an explicit version. */

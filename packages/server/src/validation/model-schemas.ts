@@ -1,6 +1,6 @@
 import type { ModelManifest } from '@glyco/contract';
 import { buildRequestSchemas, type RequestSchemas } from './feature-schemas.ts';
-import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request.ts';
+import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request-schema.ts';
 import { compileRowEncoder, type RowEncoder } from './row-encoder.ts';
 
 /** Everything that validates requests for one model, and documents them. */
