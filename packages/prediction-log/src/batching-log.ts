@@ -1,4 +1,4 @@
-import type { Logger } from './logger.ts';
+import type { Logger } from '@glyco/logger';
 import type { PredictionLogMetrics } from './metrics.ts';
 import { migrate } from './migrations.ts';
 import { RecordQueue } from './record-queue.ts';

@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createLogger } from '@glyco/logger';
 import { BatchingPredictionLog } from './batching-log.ts';
 import { PredictionLogConfigError } from './config-error.ts';
-import { stderrLogger } from './logger.ts';
 import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
 import { schemaVersion } from './migrations.ts';
 import {
@@ -18,13 +18,28 @@ import { DEFAULT_MAX_SPOOL_BYTES, Spool } from './spool.ts';
 import { disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
+export { checkSecretArn } from './database-secret.ts';
+export { parseDatabaseUrl } from './database-url.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
+export {
+  type DriftReport,
+  driftReport,
+  type FeatureDrift,
+  type FeatureDriftStatus,
+  MIN_DRIFT_SAMPLE,
+  PSI_DRIFT_THRESHOLD,
+} from './drift/report.ts';
+export { formatDriftTable } from './drift/table.ts';
+export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
-export type { Logger } from './logger.ts';
-export { type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
+export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
 export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
 export * from './types.ts';
+export { uuidV7Source } from './uuid-v7.ts';
+
+/** Without the app's logger: warnings and errors as JSON lines on stderr. */
+const stderrLogger = createLogger({ level: 'warn', write: (chunk) => process.stderr.write(chunk) });
 
 export interface PredictionLogOptions extends DatabaseOptions {
   /** Where batches wait while the database is unavailable; default beside PGlite's data dir, else `$TMPDIR/glyco-spool`. */

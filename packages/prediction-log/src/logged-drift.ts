@@ -1,5 +1,5 @@
 import type { ModelManifest } from '@glyco/contract';
-import { type DriftReport, driftReport } from '../drift/report.ts';
+import { type DriftReport, driftReport } from './drift/report.ts';
 import type { PredictionLogReader } from './reader.ts';
 
 export interface DriftWindow {

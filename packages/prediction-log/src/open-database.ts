@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import type { Logger } from '@glyco/logger';
 import { PredictionLogConfigError } from './config-error.ts';
 import { readSecretFromAws, type SecretReader } from './database-secret.ts';
-import type { Logger } from './logger.ts';
 import { openPgliteClient } from './pglite-client.ts';
 import { openPostgresClient } from './postgres-client.ts';
 import type { SqlClient } from './sql-client.ts';

@@ -148,17 +148,20 @@ async function startWorker(script: URL, dataDir: string): Promise<SqlClient> {
   };
 }
 
+/** The worker's module name: `<name>.ts` in the source tree, `<name>.mjs` as a bundle's entry point. */
+export const PGLITE_WORKER = 'pglite-worker';
+
 /**
  * The worker's module: `pglite-worker.ts` beside this file in the source tree; in an esbuild bundle, whose code
- * all lives in one file, the entry point `pglite-worker` built beside it.
+ * all lives in one file, the entry point `pglite-worker` built beside it (see `bundling.ts`).
  */
 function workerScript(): URL {
-  for (const name of ['./pglite-worker.mjs', './pglite-worker.ts']) {
+  for (const name of [`./${PGLITE_WORKER}.mjs`, `./${PGLITE_WORKER}.ts`]) {
     const url = new URL(name, import.meta.url);
     if (existsSync(fileURLToPath(url))) return url;
   }
   throw new PredictionLogConfigError(
     `the embedded database's worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build ` +
-      'src/prediction-log/pglite-worker.ts as the entry point "pglite-worker" (or set DATABASE_URL)',
+      `@glyco/prediction-log's src/${PGLITE_WORKER}.ts as the entry point "${PGLITE_WORKER}" (or set DATABASE_URL)`,
   );
 }

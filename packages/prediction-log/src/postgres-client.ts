@@ -1,10 +1,10 @@
 import { finished } from 'node:stream/promises';
+import type { Logger } from '@glyco/logger';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PredictionLogConfigError } from './config-error.ts';
 import { cachedSecret, checkSecretArn, type DatabaseSecret, type SecretReader } from './database-secret.ts';
 import { type PostgresEndpoint, parseDatabaseUrl, parseSslMode } from './database-url.ts';
-import type { Logger } from './logger.ts';
 import { tlsOptions } from './postgres-endpoint.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 

@@ -1,5 +1,5 @@
-import { uuidV7Source } from '../uuid-v7.ts';
 import type { PredictionRecord } from './types.ts';
+import { uuidV7Source } from './uuid-v7.ts';
 
 const newRowId = uuidV7Source();
 

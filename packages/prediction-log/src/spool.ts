@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Logger } from '@glyco/logger';
 import { acquireDirLock, type DirLock } from './dir-lock.ts';
-import type { Logger } from './logger.ts';
 
 const SEGMENT = /^(\d{12})\.jsonl$/;
 type OpenSegment = { handle: FileHandle; path: string; bytes: number };

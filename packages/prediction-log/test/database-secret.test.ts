@@ -4,17 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cachedSecret,
-  parseDatabaseSecret,
-  readSecretFromAws,
-} from '../../src/prediction-log/database-secret.ts';
-import {
-  openPredictionLog,
-  openPredictionLogReader,
-  PredictionLogConfigError,
-} from '../../src/prediction-log/index.ts';
-import { postgres } from './support/backends.ts';
+import { cachedSecret, parseDatabaseSecret, readSecretFromAws } from '../src/database-secret.ts';
+import { openPredictionLog, openPredictionLogReader, PredictionLogConfigError } from '../src/index.ts';
+import { postgres } from '../src/testing/backends.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-dev-db-AbCdEf';
 

@@ -2,21 +2,14 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BatchingPredictionLog } from '../../src/prediction-log/batching-log.ts';
-import { openPredictionLog, openPredictionLogReader } from '../../src/prediction-log/index.ts';
-import { migrate } from '../../src/prediction-log/migrations.ts';
-import { openSqlClient } from '../../src/prediction-log/open-database.ts';
-import {
-  batchJson,
-  COPY_TARGET,
-  copyText,
-  INSERT_BATCH_SQL,
-  rowJson,
-  rowValues,
-} from '../../src/prediction-log/rows.ts';
-import { Spool } from '../../src/prediction-log/spool.ts';
-import { type BackendUnderTest, describeEachBackend, postgres } from './support/backends.ts';
-import { memoryLogger, prediction, waitFor } from './support/records.ts';
+import { BatchingPredictionLog } from '../src/batching-log.ts';
+import { openPredictionLog, openPredictionLogReader } from '../src/index.ts';
+import { migrate } from '../src/migrations.ts';
+import { openSqlClient } from '../src/open-database.ts';
+import { batchJson, COPY_TARGET, copyText, INSERT_BATCH_SQL, rowJson, rowValues } from '../src/rows.ts';
+import { Spool } from '../src/spool.ts';
+import { type BackendUnderTest, describeEachBackend, postgres } from '../src/testing/backends.ts';
+import { memoryLogger, prediction, waitFor } from '../src/testing/records.ts';
 import { switchableClient } from './support/switchable-client.ts';
 
 /**

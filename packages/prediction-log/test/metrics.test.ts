@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_METRICS, renderPrometheus } from '../../src/prediction-log/metrics.ts';
+import { NO_METRICS, renderPrometheus } from '../src/metrics.ts';
 
 describe('prediction log metrics in the Prometheus text format', () => {
   it('renders each counter with _total, each gauge without, with HELP and TYPE lines', () => {

@@ -1,11 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/prediction-log/migrations.ts';
-import { openSqlClient } from '../../src/prediction-log/open-database.ts';
-import { COPY_TARGET, copyText, rowValues } from '../../src/prediction-log/rows.ts';
-import type { SqlClient } from '../../src/prediction-log/sql-client.ts';
-import { postgres, type TestDatabase } from './support/backends.ts';
-import { memoryLogger, prediction, waitFor } from './support/records.ts';
+import { migrate } from '../src/migrations.ts';
+import { openSqlClient } from '../src/open-database.ts';
+import { COPY_TARGET, copyText, rowValues } from '../src/rows.ts';
+import type { SqlClient } from '../src/sql-client.ts';
+import { postgres, type TestDatabase } from '../src/testing/backends.ts';
+import { memoryLogger, prediction, waitFor } from '../src/testing/records.ts';
 
 /** A TCP relay in front of the server whose connections can be reset, as a network or a proxy may. */
 async function relayTo(target: URL): Promise<{ url: URL; resetAll(): void; close(): Promise<void> }> {

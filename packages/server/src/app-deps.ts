@@ -1,8 +1,8 @@
+import type { Logger } from '@glyco/logger';
+import type { ServedPredictionLog } from '@glyco/prediction-log';
 import type { RequestLimits } from './config.ts';
-import type { Logger } from './logger.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
-import type { ServedPredictionLog } from './prediction-log/index.ts';
 
 /** What the app is built from; every route module receives the same object. */
 export interface AppDeps {

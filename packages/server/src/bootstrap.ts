@@ -1,14 +1,14 @@
+import { createLogger, type Logger } from '@glyco/logger';
+import { type DatabaseOptions, openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import type { AppEnv } from './app-deps.ts';
 import type { DatabaseConfig, ServerConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
 import { resolveModel } from './model/model-uri.ts';
 import { openServingModel } from './model/serving-model.ts';
-import { type DatabaseOptions, openPredictionLog, type ServedPredictionLog } from './prediction-log/index.ts';
 
 /** The app and what it runs on, shared by the node server and the Lambda handler. */
 export interface Runtime {

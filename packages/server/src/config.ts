@@ -1,8 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from './logger.ts';
-import { checkSecretArn } from './prediction-log/database-secret.ts';
-import { parseDatabaseUrl as parsePostgresUrl } from './prediction-log/database-url.ts';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '@glyco/logger';
+import { checkSecretArn, parseDatabaseUrl as parsePostgresUrl } from '@glyco/prediction-log';
 
 /** Everything the app reads from its environment, read once at startup. */
 export interface ServerConfig {

@@ -13,7 +13,6 @@ export {
 } from './config.ts';
 export { Problem } from './http/problem.ts';
 export { createLambdaHandler } from './lambda-handler.ts';
-export { createLogger, type LogFields, type Logger, type LogLevel } from './logger.ts';
 export { AppMetrics } from './metrics/app-metrics.ts';
 export type { InferenceEngine, ModelOutputs } from './model/inference-engine.ts';
 export { type LoadedModel, loadModel } from './model/load-model.ts';

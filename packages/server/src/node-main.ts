@@ -1,6 +1,7 @@
 /** Starts the node server from the environment (see config.ts); loaded by server-main.ts. */
+
+import { createLogger, type Logger } from '@glyco/logger';
 import { loadConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
 import { exitOnSignals, startServer } from './node-server.ts';
 import { isStartupFailure, reportStartupFailure } from './startup-failure.ts';
 

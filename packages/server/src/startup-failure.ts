@@ -1,8 +1,8 @@
+import { createLogger } from '@glyco/logger';
+import { DirectoryInUseError, PredictionLogConfigError } from '@glyco/prediction-log';
 import { ConfigError } from './config.ts';
-import { createLogger } from './logger.ts';
 import { ModelLoadError } from './model/model-load-error.ts';
 import { ListenError } from './node-server.ts';
-import { DirectoryInUseError, PredictionLogConfigError } from './prediction-log/index.ts';
 
 /**
  * The failures a deployment can cause (bad env, bad model, a prediction log it cannot open, busy port): reported

@@ -3,17 +3,19 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
-import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server/config';
-import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
   DirectoryInUseError,
+  formatDriftTable,
   loggedDrift,
   openPredictionLogReader,
   PredictionLogConfigError,
   type PredictionLogReader,
-} from '@glyco/server/prediction-log';
+  parseTimeBound,
+  TimeBoundError,
+} from '@glyco/prediction-log';
+import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server/config';
 import { CliError } from '../cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';

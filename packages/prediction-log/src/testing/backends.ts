@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, it } from 'vitest';
-import type { DatabaseOptions } from '../../../src/prediction-log/index.ts';
+import type { DatabaseOptions } from '../index.ts';
 
 /** A fresh, empty database of one backend, and a plain connection to look into it. */
 export interface TestDatabase {
@@ -40,27 +40,42 @@ export const postgres: TestBackend = {
     url.pathname = `/${name}`;
     return {
       options: { databaseUrl: url.toString() },
-      async query(sql, params) {
-        const client = new pg.Client({ connectionString: url.toString() });
-        await client.connect();
-        try {
-          return (await client.query(sql, params)).rows;
-        } finally {
-          await client.end();
-        }
-      },
+      query: (sql, params) => queryPostgres(url.toString(), sql, params),
       drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     };
   },
 };
 
 async function onServer(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  await queryPostgres(testDatabaseUrl!, sql);
+}
+
+/** Runs one query on a connection of its own to a PostgreSQL server, to look into what a log wrote there. */
+export async function queryPostgres<Row = Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params?: unknown[],
+): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query(sql, params)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/** Runs one query on an embedded database, opened for it: only while no log holds its data directory. */
+export async function queryPglite<Row = Record<string, unknown>>(
+  dataDir: string,
+  sql: string,
+  params?: unknown[],
+): Promise<Row[]> {
+  const db = await PGlite.create(dataDir);
+  try {
+    return (await db.query<Row>(sql, params)).rows;
+  } finally {
+    await db.close();
   }
 }
 
@@ -73,14 +88,7 @@ export const pglite: TestBackend = {
     await cp(await pgliteTemplate(), dataDir, { recursive: true });
     return {
       options: { dataDir },
-      async query(sql, params) {
-        const db = await PGlite.create(dataDir);
-        try {
-          return (await db.query(sql, params)).rows as never[];
-        } finally {
-          await db.close();
-        }
-      },
+      query: (sql, params) => queryPglite(dataDir, sql, params),
       drop: () => rm(dir, { recursive: true, force: true }),
     };
   },

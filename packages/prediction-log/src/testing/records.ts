@@ -1,4 +1,5 @@
-import type { PredictionRecord } from '../../../src/prediction-log/index.ts';
+import type { Logger } from '@glyco/logger';
+import type { PredictionRecord } from '../index.ts';
 
 /** A plausible finished prediction; `glucose` lets drift tests shape the logged inputs. */
 export function prediction(requestId: string, glucose = 120, modelVersion = '1.0.0'): PredictionRecord {
@@ -38,10 +39,21 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
 }
 
 /** Log output kept for assertions instead of printed. */
-export function memoryLogger() {
+export function memoryLogger(): Logger & {
+  lines: { level: string; msg: string; fields?: Record<string, unknown> }[];
+} {
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
     lines.push({ level, msg, ...(fields ? { fields } : {}) });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  const logger = {
+    lines,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: () => logger,
+    flush() {},
+  };
+  return logger;
 }

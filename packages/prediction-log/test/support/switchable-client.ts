@@ -1,4 +1,4 @@
-import type { SqlClient } from '../../../src/prediction-log/sql-client.ts';
+import type { SqlClient } from '../../src/sql-client.ts';
 
 /**
  * A real database client that can be made to fail like an unreachable server (ECONNREFUSED), to test what

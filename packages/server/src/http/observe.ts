@@ -1,9 +1,9 @@
+import type { Logger } from '@glyco/logger';
+import { uuidV7Source } from '@glyco/prediction-log';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from '../app-deps.ts';
-import type { Logger } from '../logger.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
-import { uuidV7Source } from '../uuid-v7.ts';
 import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
 
 const newRequestId = uuidV7Source();

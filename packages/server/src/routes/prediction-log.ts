@@ -1,26 +1,27 @@
 import type { ModelManifest } from '@glyco/contract';
+import type { Logger } from '@glyco/logger';
+import {
+  DEFAULT_DRIFT_ROWS,
+  loggedDrift,
+  type PredictionLogReader,
+  parseTimeBound,
+  TimeBoundError,
+} from '@glyco/prediction-log';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppEnv } from '../app-deps.ts';
-import { parseTimeBound, TimeBoundError } from '../drift/time-window.ts';
+import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';
 import { fieldsFromIssues, invalidInput } from '../validation/issues.ts';
-import { DEFAULT_DRIFT_ROWS, loggedDrift } from './logged-drift.ts';
-import { type Logger, stderrLogger } from './logger.ts';
-import type { PredictionLogReader } from './reader.ts';
 
-export interface PredictionLogRoutesDeps {
+/** What the routes need of the app: the log, the served model's manifest, the logger. */
+export interface LogRoutesDeps {
   /** The log's reader (undefined when the log is off) and its flush, so feedback finds a just-made prediction. */
   log: { reader: PredictionLogReader | undefined; flush(): Promise<void> };
   /** The manifest of the model served under `name`, or undefined. */
   manifest(name: string): ModelManifest | undefined;
-  logger?: Logger;
-  /** Default 4 KiB: a feedback body is a few fields. */
-  maxFeedbackBytes?: number;
-  /** Most recent rows a drift report reads at most; default 100 000, `limit` may ask for fewer or more. */
-  defaultDriftRows?: number;
+  logger: Logger;
 }
 
 const FeedbackSchema = z.strictObject({
@@ -37,8 +38,22 @@ const FeedbackSchema = z.strictObject({
 });
 const FEEDBACK_FIELDS = ['request_id', 'outcome', 'index'];
 
+/** A feedback body is a few fields. */
+const MAX_FEEDBACK_BYTES = 4096;
 const DRIFT_PARAMETERS = ['since', 'until', 'limit'];
 const MAX_DRIFT_ROWS = 1_000_000;
+
+/** `POST /v1/feedback` and `GET /v1/models/{name}/drift` over the app's prediction log and served model. */
+export function predictionLogRoutes({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {
+  return logRoutes({
+    log: predictionLog,
+    manifest: (name) => {
+      const { manifest } = models.current();
+      return manifest.name === name ? manifest : undefined;
+    },
+    logger,
+  });
+}
 
 /**
  * `POST /v1/feedback` (the observed outcome of a logged prediction) and `GET /v1/models/{name}/drift`. Errors
@@ -46,14 +61,12 @@ const MAX_DRIFT_ROWS = 1_000_000;
  * request id and row index: when a client reused a request id, the outcome applies to every row logged with
  * that request id and index.
  */
-export function predictionLogRoutes(deps: PredictionLogRoutesDeps): Hono<AppEnv> {
+export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const logger = deps.logger ?? stderrLogger;
-  const maxFeedbackBytes = deps.maxFeedbackBytes ?? 4096;
-  const defaultDriftRows = deps.defaultDriftRows ?? DEFAULT_DRIFT_ROWS;
+  const { logger } = deps;
 
   app.post('/v1/feedback', async (c) => {
-    const parsed = FeedbackSchema.safeParse(await readJsonBody(c, maxFeedbackBytes));
+    const parsed = FeedbackSchema.safeParse(await readJsonBody(c, MAX_FEEDBACK_BYTES));
     if (!parsed.success) throw invalidInput(fieldsFromIssues(parsed.error.issues, () => FEEDBACK_FIELDS));
     const { request_id: requestId, outcome, index = 0 } = parsed.data;
     const reader = readerOf(deps);
@@ -83,7 +96,7 @@ export function predictionLogRoutes(deps: PredictionLogRoutesDeps): Hono<AppEnv>
     const since = timeBound(query, 'since');
     const until = timeBound(query, 'until');
     if (since && until && since >= until) throw invalidQuery('until', 'must be later than since');
-    const limit = query.limit === undefined ? defaultDriftRows : Number(query.limit);
+    const limit = query.limit === undefined ? DEFAULT_DRIFT_ROWS : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DRIFT_ROWS) {
       throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_DRIFT_ROWS}`);
     }
@@ -95,7 +108,7 @@ export function predictionLogRoutes(deps: PredictionLogRoutesDeps): Hono<AppEnv>
   return app;
 }
 
-function readerOf(deps: PredictionLogRoutesDeps): PredictionLogReader {
+function readerOf(deps: LogRoutesDeps): PredictionLogReader {
   if (!deps.log.reader) throw new Problem('not-ready', 'the prediction log is off (DATABASE_URL=off)');
   return deps.log.reader;
 }

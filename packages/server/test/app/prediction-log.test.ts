@@ -1,13 +1,17 @@
+import { type OpenedPredictionLog, openPredictionLog } from '@glyco/prediction-log';
+import {
+  bundledManifest,
+  describeEachBackend,
+  memoryLogger,
+  prediction,
+  sampleRows,
+} from '@glyco/prediction-log/testing';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/app-deps.ts';
 import { Problem } from '../../src/http/problem.ts';
 import { problemResponse } from '../../src/http/problem-response.ts';
-import { type OpenedPredictionLog, openPredictionLog } from '../../src/prediction-log/index.ts';
-import { predictionLogRoutes } from '../../src/prediction-log/routes.ts';
-import { bundledManifest, sampleRows } from '../drift/synthetic.ts';
-import { describeEachBackend } from './support/backends.ts';
-import { memoryLogger, prediction } from './support/records.ts';
+import { logRoutes } from '../../src/routes/prediction-log.ts';
 
 const manifest = bundledManifest();
 
@@ -23,7 +27,7 @@ function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>) {
     throw error;
   });
   const manifests = (name: string) => (name === manifest.name ? manifest : undefined);
-  app.route('/', predictionLogRoutes({ log, manifest: manifests, logger: memoryLogger() }));
+  app.route('/', logRoutes({ log, manifest: manifests, logger: memoryLogger() }));
   return app;
 }
 
