@@ -113,7 +113,7 @@ describe('glyco drift', () => {
       if (skip) return;
       if (server) env.DATABASE_URL = await onTestServer('createdb', database);
       const log = await openPredictionLog({
-        databaseUrl: env.DATABASE_URL || undefined,
+        database: { url: env.DATABASE_URL || undefined },
         dataDir: join(work, '.glyco/predictions'),
         spoolDir: join(work, '.glyco/spool'),
       });

@@ -1,19 +1,21 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RegistryError } from './errors.ts';
-import { checkAlias, checkName, checkVersion } from './layout.ts';
+import { checkAlias, checkName, checkVersion, RegistryError } from './registry-names.ts';
 
 /** Where a registry lives: a key prefix in a bucket, or a local directory (absolute). */
 export type RegistryLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'file'; dir: string };
 
-/** One model in a registry, named either by an immutable version or by an alias that moves. */
-export type ModelRef = { registry: RegistryLocation; name: string } & (
+/** A model, named either by an immutable version (`<name>/<version>`) or by an alias that moves (`<name>@<alias>`). */
+export type ModelSelector = { name: string } & (
   | { kind: 'version'; version: string }
   | { kind: 'alias'; alias: string }
 );
 
+/** One model in a registry. */
+export type ModelRef = { registry: RegistryLocation } & ModelSelector;
+
 const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const OTHER_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
  * `s3://<bucket>/<prefix>` (the prefix is required: the layout puts models under `s3://<bucket>/models`),
@@ -23,7 +25,7 @@ export function parseRegistryUri(uri: string): RegistryLocation {
   if (uri.trim() === '') throw new RegistryError('empty registry URI');
   if (uri.startsWith('s3:')) return parseS3(uri);
   if (uri.startsWith('file:')) return { kind: 'file', dir: resolve(fileUriToPath(uri)) };
-  if (OTHER_SCHEME.test(uri)) {
+  if (SCHEME.test(uri)) {
     throw new RegistryError(
       `unsupported registry URI "${uri}": use s3://<bucket>/<prefix>, file://<dir> or a path`,
     );
@@ -59,24 +61,54 @@ function fileUriToPath(uri: string): string {
 export function parseModelUri(uri: string): ModelRef {
   const trimmed = uri.replace(/\/+$/, '');
   const [rest, last] = splitLast(trimmed);
-  const at = last.indexOf('@');
-  if (at !== -1) {
-    const registry = parseRegistryPart(uri, rest);
-    return {
-      registry,
-      name: checkName(last.slice(0, at)),
-      kind: 'alias',
-      alias: checkAlias(last.slice(at + 1)),
-    };
-  }
+  if (last.includes('@')) return { registry: parseRegistryPart(uri, rest), ...parseModelSelector(last) };
   const [registryPart, name] = splitLast(rest);
   if (name === '') {
     throw new RegistryError(
       `invalid model URI "${uri}": expected <registry>/<name>@<alias> or <registry>/<name>/<version>`,
     );
   }
-  const registry = parseRegistryPart(uri, registryPart);
-  return { registry, name: checkName(name), kind: 'version', version: checkVersion(last) };
+  return { registry: parseRegistryPart(uri, registryPart), ...parseModelSelector(`${name}/${last}`) };
+}
+
+/** `<name>@<alias>` or `<name>/<version>`: a model URI without its registry. */
+export function parseModelSelector(text: string): ModelSelector {
+  const at = text.indexOf('@');
+  if (at !== -1)
+    return { name: checkName(text.slice(0, at)), kind: 'alias', alias: checkAlias(text.slice(at + 1)) };
+  const slash = text.indexOf('/');
+  if (slash === -1) {
+    throw new RegistryError(`invalid model "${text}": expected <name>@<alias> or <name>/<version>`);
+  }
+  return {
+    name: checkName(text.slice(0, slash)),
+    kind: 'version',
+    version: checkVersion(text.slice(slash + 1)),
+  };
+}
+
+/**
+ * Whether a model URI names a model in a registry: anything on S3 (`s3://<bucket>/<prefix>/<name>@<alias>` or
+ * `…/<name>/<version>`), or an alias in a local registry (`file:///srv/models/<name>@<alias>`,
+ * `models/<name>@<alias>`). Other URIs are local model directories (a path or a `file://` URL).
+ */
+export function isRegistryModelUri(uri: string): boolean {
+  return /^s3:/i.test(uri) || (uri.replace(/\/+$/, '').split('/').at(-1) ?? '').includes('@');
+}
+
+/**
+ * Checks a `MODEL_URI`: a model in a registry must parse, and a model directory may be a path or a `file://`
+ * URL, no other scheme. Whether the directory holds a model is known only when it is read.
+ */
+export function checkModelUri(uri: string): void {
+  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
+  if (scheme && scheme !== 's3' && scheme !== 'file') {
+    throw new RegistryError(
+      `scheme "${scheme}://" is not supported; use s3://<bucket>/<prefix>/<name>@<alias> ` +
+        '(or …/<name>/<version>), a file:// URL or a directory path',
+    );
+  }
+  if (isRegistryModelUri(uri)) parseModelUri(uri);
 }
 
 /** Splits at the last `/`: `a/b/c` → [`a/b`, `c`]; `/c` → [`/`, `c`]; `c` → [`.`, `c`]. */

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatModelUri, parseModelUri, parseRegistryUri } from '../src/index.ts';
+import {
+  checkModelUri,
+  formatModelUri,
+  isRegistryModelUri,
+  parseModelSelector,
+  parseModelUri,
+  parseRegistryUri,
+} from '../src/index.ts';
 
 const s3 = { kind: 's3', bucket: 'glyco-prod-models', prefix: 'models' };
 
@@ -79,5 +86,49 @@ describe('parseRegistryUri', () => {
     ['https://example.com/models', /unsupported registry URI/],
   ])('refuses %j', (uri, message) => {
     expect(() => parseRegistryUri(uri)).toThrow(message);
+  });
+});
+
+describe('parseModelSelector', () => {
+  it('reads a model by alias or by version, without a registry', () => {
+    expect(parseModelSelector('pima-diabetes@production')).toEqual({
+      name: 'pima-diabetes',
+      kind: 'alias',
+      alias: 'production',
+    });
+    expect(parseModelSelector('pima-diabetes/1.0.0')).toEqual({
+      name: 'pima-diabetes',
+      kind: 'version',
+      version: '1.0.0',
+    });
+  });
+
+  it.each([
+    ['pima-diabetes@1.0.0', /invalid alias "1.0.0"/],
+    ['pima-diabetes', /expected <name>@<alias> or <name>\/<version>/],
+    ['Pima/1.0.0', /invalid model name "Pima"/],
+  ])('refuses %s', (text, message) => {
+    expect(() => parseModelSelector(text)).toThrow(message);
+  });
+});
+
+describe('a MODEL_URI', () => {
+  it('names a registry model on S3, or by an alias in a local registry; anything else is a directory', () => {
+    expect(isRegistryModelUri('s3://b-1/models/pima-diabetes/1.0.0')).toBe(true);
+    expect(isRegistryModelUri('models/pima-diabetes@staging/')).toBe(true);
+    expect(isRegistryModelUri('models/pima-diabetes/1.0.0')).toBe(false);
+    expect(isRegistryModelUri('file:///srv/models/pima-diabetes')).toBe(false);
+  });
+
+  it('may be a directory, a file:// URL or a registry model that parses, and nothing else', () => {
+    for (const uri of ['models/pima-diabetes', 'file:///srv/m', 's3://b-1/models/pima-diabetes@production']) {
+      expect(() => checkModelUri(uri)).not.toThrow();
+    }
+    expect(() => checkModelUri('https://example.com/model')).toThrow(
+      'scheme "https://" is not supported; use s3://<bucket>/<prefix>/<name>@<alias> (or …/<name>/<version>), a file:// URL or a directory path',
+    );
+    expect(() => checkModelUri('s3://b-1/pima-diabetes@production')).toThrow(
+      /expected s3:\/\/<bucket>\/<prefix>/,
+    );
   });
 });

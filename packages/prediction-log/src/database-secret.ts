@@ -1,3 +1,4 @@
+import { secretRegion } from '@glyco/contract';
 import { PredictionLogConfigError } from './config-error.ts';
 
 /** What an RDS secret holds: always the credentials; host, port and dbname only in secrets made by hand. */
@@ -11,16 +12,6 @@ export interface DatabaseSecret {
 
 /** Returns the SecretString of a secret. */
 export type SecretReader = (secretArn: string) => Promise<string>;
-
-const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:.+$/;
-
-export function checkSecretArn(secretArn: string): void {
-  if (!ARN.test(secretArn)) {
-    throw new PredictionLogConfigError(
-      'DATABASE_SECRET_ARN is not a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
-    );
-  }
-}
 
 /** The JSON of an RDS secret; the error says what is missing and never repeats the value. */
 export function parseDatabaseSecret(text: string): DatabaseSecret {
@@ -47,8 +38,7 @@ export function parseDatabaseSecret(text: string): DatabaseSecret {
 /** Reads secrets with the AWS SDK, in the region named by the ARN; loaded only when a secret is used. */
 export const readSecretFromAws: SecretReader = async (secretArn) => {
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const region = ARN.exec(secretArn)?.[1];
-  const client = new SecretsManagerClient(region ? { region } : {});
+  const client = new SecretsManagerClient({ region: secretRegion(secretArn) });
   let answer: { SecretString?: string | undefined };
   try {
     answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));

@@ -18,8 +18,6 @@ import { DEFAULT_MAX_SPOOL_BYTES, Spool } from './spool.ts';
 import { disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
-export { checkSecretArn } from './database-secret.ts';
-export { parseDatabaseUrl } from './database-url.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
 export {
   type DriftReport,

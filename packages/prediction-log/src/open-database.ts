@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DatabaseSettings } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import { PredictionLogConfigError } from './config-error.ts';
 import { readSecretFromAws, type SecretReader } from './database-secret.ts';
@@ -7,14 +8,11 @@ import { openPostgresClient } from './postgres-client.ts';
 import type { SqlClient } from './sql-client.ts';
 
 export interface DatabaseOptions {
-  /** Unset: embedded PGlite in `dataDir`. `off`: no log. `postgres://…`: a PostgreSQL server. */
-  databaseUrl?: string | undefined;
-  /** A Secrets Manager secret with the database `username` and `password` (RDS-managed secrets). */
-  databaseSecretArn?: string | undefined;
-  /** The server's host, port and database name when the URL does not give them (RDS, RDS Proxy). */
-  databaseHost?: string | undefined;
-  databasePort?: number | undefined;
-  databaseName?: string | undefined;
+  /**
+   * Where the database is, as the DATABASE_* variables say (`readDatabaseSettings`): without a URL, a secret
+   * or a host, the embedded PGlite in `dataDir`; `url: 'off'`, no log; else a PostgreSQL server.
+   */
+  database?: Partial<DatabaseSettings> | undefined;
   /** PGlite's data directory; default `.glyco/predictions` under the working directory. */
   dataDir?: string | undefined;
   /** Connections to a PostgreSQL server; default 4. */
@@ -29,9 +27,9 @@ export type PredictionLogBackend = 'pglite' | 'postgres' | 'off';
 /** Where `pnpm start` keeps the embedded database, under the working directory. */
 export const DEFAULT_DATA_DIR = join('.glyco', 'predictions');
 
-export function backendOf(options: DatabaseOptions): PredictionLogBackend {
-  if (options.databaseUrl === 'off') return 'off';
-  if (options.databaseUrl || options.databaseSecretArn || options.databaseHost) return 'postgres';
+export function backendOf({ database = {} }: DatabaseOptions): PredictionLogBackend {
+  if (database.url === 'off') return 'off';
+  if (database.url || database.secretArn || database.host) return 'postgres';
   return 'pglite';
 }
 
@@ -42,11 +40,7 @@ export function openSqlClient(
 ): Promise<SqlClient> {
   if (backend === 'pglite') return openPgliteClient(options.dataDir ?? DEFAULT_DATA_DIR);
   return openPostgresClient({
-    databaseUrl: options.databaseUrl || undefined,
-    databaseSecretArn: options.databaseSecretArn || undefined,
-    host: options.databaseHost || undefined,
-    port: options.databasePort,
-    database: options.databaseName || undefined,
+    database: options.database ?? {},
     poolSize: positiveInteger(options.poolSize, 4, 'poolSize'),
     logger,
     readSecret: options.readSecret ?? readSecretFromAws,

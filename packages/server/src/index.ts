@@ -1,16 +1,7 @@
 export { createApp } from './app.ts';
 export type { AppDeps, AppEnv } from './app-deps.ts';
 export { type BootstrapOptions, bootstrap, type Runtime } from './bootstrap.ts';
-export {
-  type BatchingConfig,
-  ConfigError,
-  type DatabaseConfig,
-  loadConfig,
-  parseHost,
-  parsePort,
-  type RequestLimits,
-  type ServerConfig,
-} from './config.ts';
+export { type BatchingConfig, loadConfig, type RequestLimits, type ServerConfig } from './config.ts';
 export { Problem } from './http/problem.ts';
 export { createLambdaHandler } from './lambda-handler.ts';
 export { AppMetrics } from './metrics/app-metrics.ts';

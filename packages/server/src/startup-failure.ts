@@ -1,6 +1,6 @@
+import { ConfigError } from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { DirectoryInUseError, PredictionLogConfigError } from '@glyco/prediction-log';
-import { ConfigError } from './config.ts';
 import { ModelLoadError } from './model/model-load-error.ts';
 import { ListenError } from './node-server.ts';
 

@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@glyco/contract';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 
 describe('loadConfig', () => {
   it('runs with no environment at all: port 8080, the bundled model, the embedded log', () => {

@@ -1,5 +1,5 @@
 /** Reading `DATABASE_URL`: the one place that decides whether a value is a usable PostgreSQL URL. */
-import { PredictionLogConfigError } from './config-error.ts';
+import { ConfigError } from './config-error.ts';
 
 const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -27,24 +27,22 @@ export function parseDatabaseUrl(url: string): PostgresEndpoint {
   try {
     parsed = new URL(url);
   } catch {
-    throw new PredictionLogConfigError(
-      'DATABASE_URL is not a valid URL: expected postgres://user@host:5432/db',
-    );
+    throw new ConfigError('DATABASE_URL is not a valid URL: expected postgres://user@host:5432/db');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new PredictionLogConfigError(
+    throw new ConfigError(
       `DATABASE_URL must start with postgres:// or postgresql:// (or be "off"), not ${parsed.protocol}//`,
     );
   }
   for (const name of parsed.searchParams.keys()) {
     if (!SUPPORTED_PARAMETERS.has(name)) {
-      throw new PredictionLogConfigError(
+      throw new ConfigError(
         `DATABASE_URL: unsupported parameter "${name}" (supported: ${[...SUPPORTED_PARAMETERS].join(', ')})`,
       );
     }
   }
   const host = parsed.searchParams.get('host') ?? decodeURIComponent(parsed.hostname).replace(/^\[|\]$/g, '');
-  if (!host) throw new PredictionLogConfigError('DATABASE_URL: no host');
+  if (!host) throw new ConfigError('DATABASE_URL: no host');
   const user = decodeURIComponent(parsed.username) || undefined;
   return {
     host,
@@ -57,10 +55,10 @@ export function parseDatabaseUrl(url: string): PostgresEndpoint {
   };
 }
 
-export function parsePort(text: string, what: string): number {
+function parsePort(text: string, what: string): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new PredictionLogConfigError(`${what}: "${text}" is not a port number (1-65535)`);
+    throw new ConfigError(`${what}: "${text}" is not a port number (1-65535)`);
   }
   return port;
 }
@@ -69,7 +67,7 @@ export function parsePort(text: string, what: string): number {
 export function parseSslMode(value: string | null | undefined, host: string): SslMode {
   if (value == null) return isLocal(host) ? 'disable' : 'verify-full';
   if ((SSL_MODES as readonly string[]).includes(value)) return value as SslMode;
-  throw new PredictionLogConfigError(
+  throw new ConfigError(
     `DATABASE_URL: sslmode=${value} is not supported; use one of ${SSL_MODES.join(', ')}`,
   );
 }

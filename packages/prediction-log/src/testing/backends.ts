@@ -39,7 +39,7 @@ export const postgres: TestBackend = {
     const url = new URL(testDatabaseUrl!);
     url.pathname = `/${name}`;
     return {
-      options: { databaseUrl: url.toString() },
+      options: { database: { url: url.toString() } },
       query: (sql, params) => queryPostgres(url.toString(), sql, params),
       drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
     };

@@ -15,7 +15,7 @@ describeEachBackend('the node server on SIGTERM in the middle of a load, logging
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      DATABASE_URL: current.db.options.databaseUrl ?? '',
+      DATABASE_URL: current.db.options.database?.url ?? '',
       DATA_DIR: current.db.options.dataDir ?? '',
       SPOOL_DIR: current.spoolDir,
     };
