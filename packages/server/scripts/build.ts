@@ -19,8 +19,8 @@ await rm(outdir, { recursive: true, force: true });
 const result = await build({
   ...bundleOptions(
     {
-      server: 'src/server-main.ts',
-      lambda: 'src/lambda.ts',
+      server: 'src/node/main.ts',
+      lambda: 'src/lambda/main.ts',
       ...LOG_BUNDLE.entryPoints,
     },
     outdir,

@@ -2,7 +2,11 @@ import { ConfigError } from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { DirectoryInUseError, PredictionLogConfigError } from '@glyco/prediction-log';
 import { ModelLoadError } from './model/model-load-error.ts';
-import { ListenError } from './node-server.ts';
+
+/** The node server cannot listen where it is told to (a busy port, an address not on this host). */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
 
 /**
  * The failures a deployment can cause (bad env, bad model, a prediction log it cannot open, busy port): reported

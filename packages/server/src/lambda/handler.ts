@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { handle, type LambdaEvent } from 'hono/aws-lambda';
-import type { Runtime } from './bootstrap.ts';
+import type { Runtime } from '../bootstrap.ts';
 
 /**
  * A Lambda handler over the app: API Gateway REST (v1) and HTTP API (v2) events, Function URLs and ALB target

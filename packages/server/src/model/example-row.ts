@@ -1,11 +1,10 @@
 import type { ModelManifest } from '@glyco/contract';
-import type { FeatureRow } from './feature-schemas.ts';
 
 /**
  * A realistic, valid row: each feature's training median (from the manifest's reference distributions), or the
  * middle of its valid range. Used for the API docs' examples, the model warm-up and the benchmark.
  */
-export function exampleRow(manifest: ModelManifest): FeatureRow {
+export function exampleRow(manifest: ModelManifest): Record<string, number> {
   const row: Record<string, number> = {};
   for (const feature of manifest.features) {
     const median = manifest.reference.find((reference) => reference.feature === feature.name)?.quantiles[50];

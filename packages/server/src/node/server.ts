@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { type BootstrapOptions, bootstrap, type Runtime } from './bootstrap.ts';
-import type { ServerConfig } from './config.ts';
+import { type BootstrapOptions, bootstrap, type Runtime } from '../bootstrap.ts';
+import type { ServerConfig } from '../config.ts';
+import { ListenError } from '../startup-failure.ts';
 
 export interface RunningServer {
   runtime: Runtime;
@@ -14,10 +15,6 @@ export interface RunningServer {
    * (up to `shutdownTimeoutMs`, then remaining connections are closed), the model and the prediction log close.
    */
   shutdown(): Promise<void>;
-}
-
-export class ListenError extends Error {
-  override name = 'ListenError';
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

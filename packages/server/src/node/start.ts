@@ -1,9 +1,8 @@
-/** Starts the node server from the environment (see config.ts); loaded by server-main.ts. */
-
+/** Starts the node server from the environment (see config.ts); loaded by main.ts. */
 import { createLogger, type Logger } from '@glyco/logger';
-import { loadConfig } from './config.ts';
-import { exitOnSignals, startServer } from './node-server.ts';
-import { isStartupFailure, reportStartupFailure } from './startup-failure.ts';
+import { loadConfig } from '../config.ts';
+import { isStartupFailure, reportStartupFailure } from '../startup-failure.ts';
+import { exitOnSignals, startServer } from './server.ts';
 
 let logger: Logger | undefined;
 try {

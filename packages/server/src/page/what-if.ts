@@ -1,7 +1,7 @@
 import type { FeatureSpec, ModelManifest, RiskLevel } from '@glyco/contract';
 import type { ModelOutputs } from '../model/inference-engine.ts';
-import { describeRow } from '../prediction.ts';
-import type { RowEncoder } from '../validation/row-encoder.ts';
+import type { RowEncoder } from '../model/row-encoder.ts';
+import { describeRow } from '../prediction/row-prediction.ts';
 
 /** Evenly spaced values per feature across its valid range; the row's own value is added to them. */
 export const SWEEP_POINTS = 25;

@@ -4,9 +4,9 @@ import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';
 import type { ModelOutputs } from '../model/inference-engine.ts';
-import { recordPredictions } from '../prediction.ts';
 import { type ModelSchemas, schemasFor } from '../validation/model-schemas.ts';
 import type { ParsedRows } from '../validation/parsed-rows.ts';
+import { recordPredictions } from './row-prediction.ts';
 
 export interface PredictionProtocol<Request extends ParsedRows> {
   /** Validates the parsed body against the model's schemas; throws a Problem. */

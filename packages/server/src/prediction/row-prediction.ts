@@ -1,7 +1,7 @@
 import { type ModelManifest, type RiskLevel, riskLevel } from '@glyco/contract';
 import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
-import type { ModelOutputs } from './model/inference-engine.ts';
-import type { ParsedRows } from './validation/parsed-rows.ts';
+import type { ModelOutputs } from '../model/inference-engine.ts';
+import type { ParsedRows } from '../validation/parsed-rows.ts';
 
 /** One row's answer, as `/predict` returns it. */
 export interface RowPrediction {

@@ -4,9 +4,9 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
+import { handlePrediction, type PredictionProtocol } from '../prediction/handle-prediction.ts';
 import { type InferenceRequest, parseInferenceRequest } from '../validation/inference-request.ts';
 import { tensorDatatype } from '../validation/inference-request-schema.ts';
-import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
 
 /** Each model endpoint answers both with and without an explicit version. */
 const MODEL_PATHS = ['/v2/models/:name', '/v2/models/:name/versions/:version'];

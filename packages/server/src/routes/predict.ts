@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-deps.ts';
-import { describeRow } from '../prediction.ts';
+import { handlePrediction, type PredictionProtocol } from '../prediction/handle-prediction.ts';
+import { describeRow } from '../prediction/row-prediction.ts';
 import { type PredictRows, parsePredictBody } from '../validation/predict-body.ts';
-import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
 
 const predictProtocol: PredictionProtocol<PredictRows> = {
   parse: (body, manifest, schemas) => parsePredictBody(manifest, schemas, body),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { queryPostgres, waitFor } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleRow } from '../../src/validation/example-row.ts';
+import { exampleRow } from '../../src/model/example-row.ts';
 import { MANIFEST } from '../support/fixtures.ts';
 import { type OwnPostgres, ownPostgresUnavailable, startOwnPostgres } from './support/own-postgres.ts';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describeEachBackend } from '@glyco/prediction-log/testing';
 import { expect, it } from 'vitest';
-import { exampleRow } from '../../src/validation/example-row.ts';
+import { exampleRow } from '../../src/model/example-row.ts';
 import { MANIFEST } from '../support/fixtures.ts';
 
 const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
