@@ -11,6 +11,7 @@ export interface PredictionRecord {
   /** The validated input row, feature name → value (null for missing). */
   inputs: Record<string, number | null>;
   outputs: { prediction: number; label: string; probability: number; riskLevel: string };
+  /** From the request's first byte read to the model's answer, in milliseconds. */
   latencyMs: number;
 }
 

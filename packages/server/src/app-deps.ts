@@ -14,6 +14,3 @@ export interface AppDeps {
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */
   isDraining: () => boolean;
 }
-
-/** Hono's typed context variables: `requestId` is set for every request before any route runs. */
-export type AppEnv = { Variables: { requestId: string } };

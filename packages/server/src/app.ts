@@ -1,6 +1,7 @@
 import { loggedDrift } from '@glyco/prediction-log';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from './app-deps.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AppEnv } from './http/context.ts';
 import { observe } from './http/observe.ts';
 import { Problem } from './http/problem.ts';
 import { problemResponse } from './http/problem-response.ts';

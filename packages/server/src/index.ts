@@ -1,7 +1,8 @@
 export { createApp } from './app.ts';
-export type { AppDeps, AppEnv } from './app-deps.ts';
+export type { AppDeps } from './app-deps.ts';
 export { type BootstrapOptions, bootstrap, type Runtime } from './bootstrap.ts';
 export { type BatchingConfig, loadConfig, type RequestLimits, type ServerConfig } from './config.ts';
+export type { AppEnv } from './http/context.ts';
 export { Problem } from './http/problem.ts';
 export { createLambdaHandler } from './lambda/handler.ts';
 export { AppMetrics } from './metrics/app-metrics.ts';

@@ -3,8 +3,8 @@ import type { Logger } from '@glyco/logger';
 import { uuidV7Source } from '@glyco/prediction-log';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { AppEnv } from '../app-deps.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
+import type { AppEnv } from './context.ts';
 import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
 
 const newRequestId = uuidV7Source();

@@ -1,7 +1,5 @@
 import { type ModelManifest, type RiskLevel, riskLevel } from '@glyco/contract';
-import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
 import type { ModelOutputs } from '../model/inference-engine.ts';
-import type { ParsedRows } from '../validation/parsed-rows.ts';
 
 /** One row's answer, as `/predict` returns it. */
 export interface RowPrediction {
@@ -12,43 +10,20 @@ export interface RowPrediction {
   risk_level: RiskLevel;
 }
 
-export function describeRow(manifest: ModelManifest, outputs: ModelOutputs, row: number): RowPrediction {
-  const prediction = outputs.labels[row]!;
-  const classes = outputs.probabilities.length / outputs.labels.length;
-  const probability = outputs.probabilities[row * classes + 1]!;
-  return {
-    prediction,
-    label: manifest.target.classLabels[prediction] ?? String(prediction),
-    probability,
-    risk_level: riskLevel(probability, manifest.riskThresholds),
-  };
-}
-
-export interface PredictionContext {
-  requestId: string;
-  manifest: ModelManifest;
-  rows: ParsedRows;
-  outputs: ModelOutputs;
-  latencyMs: number;
-}
-
-/** Hands one record per row to the prediction log; nothing is built when the log is off. */
-export function recordPredictions(log: PredictionLog, context: PredictionContext): void {
-  if (log.state().state === 'off') return;
-  const { requestId, manifest, rows, outputs, latencyMs } = context;
-  const time = new Date();
-  const records: PredictionRecord[] = [];
-  for (let i = 0; i < rows.count; i++) {
-    const { prediction, label, probability, risk_level } = describeRow(manifest, outputs, i);
-    records.push({
-      requestId,
-      time,
-      modelName: manifest.name,
-      modelVersion: manifest.version,
-      inputs: rows.inputsOf(i),
-      outputs: { prediction, label, probability, riskLevel: risk_level },
-      latencyMs,
+/** Each row's answer, from the model's outputs for `count` rows. */
+export function describeRows(manifest: ModelManifest, outputs: ModelOutputs, count: number): RowPrediction[] {
+  const classes = outputs.probabilities.length / count;
+  const { classLabels } = manifest.target;
+  const answers: RowPrediction[] = [];
+  for (let row = 0; row < count; row++) {
+    const prediction = outputs.labels[row]!;
+    const probability = outputs.probabilities[row * classes + 1]!;
+    answers.push({
+      prediction,
+      label: classLabels[prediction] ?? String(prediction),
+      probability,
+      risk_level: riskLevel(probability, manifest.riskThresholds),
     });
   }
-  log.record(records);
+  return answers;
 }

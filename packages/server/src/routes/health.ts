@@ -1,6 +1,7 @@
 import { LIVENESS_PATH, READINESS_PATH } from '@glyco/contract';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { respondJson } from '../http/respond.ts';
 
 /** Liveness (the process answers) and readiness (a model is loaded and the server is not shutting down). */

@@ -1,6 +1,7 @@
 import { renderPrometheus } from '@glyco/prediction-log';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { respond } from '../http/respond.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.ts';
 

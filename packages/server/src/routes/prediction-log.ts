@@ -9,7 +9,8 @@ import {
 } from '@glyco/prediction-log';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';

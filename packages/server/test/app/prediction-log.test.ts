@@ -8,7 +8,7 @@ import {
 } from '@glyco/prediction-log/testing';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppEnv } from '../../src/app-deps.ts';
+import type { AppEnv } from '../../src/http/context.ts';
 import { Problem } from '../../src/http/problem.ts';
 import { problemResponse } from '../../src/http/problem-response.ts';
 import { logRoutes } from '../../src/routes/prediction-log.ts';
