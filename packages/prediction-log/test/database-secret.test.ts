@@ -7,7 +7,7 @@ import { ConfigError } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedSecret, parseDatabaseSecret, readSecretFromAws } from '../src/database-secret.ts';
 import { openPredictionLog, openPredictionLogReader } from '../src/index.ts';
-import { postgres } from '../src/testing/backends.ts';
+import { postgres } from './support/backends.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-dev-db-AbCdEf';
 

@@ -8,8 +8,8 @@ import { migrate } from '../src/migrations.ts';
 import { openSqlClient } from '../src/open-database.ts';
 import { batchJson, COPY_TARGET, copyText, INSERT_BATCH_SQL, rowJson, rowValues } from '../src/rows.ts';
 import { Spool } from '../src/spool.ts';
-import { type BackendUnderTest, describeEachBackend, postgres } from '../src/testing/backends.ts';
-import { memoryLogger, prediction, waitFor } from '../src/testing/records.ts';
+import { type BackendUnderTest, describeEachBackend, postgres } from './support/backends.ts';
+import { memoryLogger, prediction, waitFor } from './support/records.ts';
 import { switchableClient } from './support/switchable-client.ts';
 
 /**

@@ -4,8 +4,8 @@ import { migrate } from '../src/migrations.ts';
 import { openSqlClient } from '../src/open-database.ts';
 import { COPY_TARGET, copyText, rowValues } from '../src/rows.ts';
 import type { SqlClient } from '../src/sql-client.ts';
-import { postgres, type TestDatabase } from '../src/testing/backends.ts';
-import { memoryLogger, prediction, waitFor } from '../src/testing/records.ts';
+import { postgres, type TestDatabase } from './support/backends.ts';
+import { memoryLogger, prediction, waitFor } from './support/records.ts';
 
 /** A TCP relay in front of the server whose connections can be reset, as a network or a proxy may. */
 async function relayTo(target: URL): Promise<{ url: URL; resetAll(): void; close(): Promise<void> }> {

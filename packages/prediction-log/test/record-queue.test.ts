@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordQueue } from '../src/record-queue.ts';
-import { prediction } from '../src/testing/records.ts';
+import { prediction } from './support/records.ts';
 
 describe('the record queue', () => {
   const drain = (queue: RecordQueue, max: number) => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { expect, it } from 'vitest';
-import { describeEachBackend } from '../src/testing/backends.ts';
+import { describeEachBackend } from './support/backends.ts';
 
 const FIXTURE = new URL('./fixtures/record-until-sigterm.ts', import.meta.url).pathname;
 

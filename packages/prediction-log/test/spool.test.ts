@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryInUseError } from '../src/dir-lock.ts';
 import { Spool, SpoolFullError } from '../src/spool.ts';
-import { memoryLogger } from '../src/testing/records.ts';
+import { memoryLogger } from './support/records.ts';
 
 describe('the on-disk spool', () => {
   let dir: string;

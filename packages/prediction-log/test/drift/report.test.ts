@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { driftReport, MIN_DRIFT_SAMPLE, PSI_DRIFT_THRESHOLD } from '../../src/drift/report.ts';
-import { bundledManifest, sampleRows } from '../../src/testing/drift-samples.ts';
+import { bundledManifest, sampleRows } from '../support/drift-samples.ts';
 
 const manifest = bundledManifest();
 const report = (inputs: Record<string, unknown>[], outcomes = []) =>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { driftReport } from '../../src/drift/report.ts';
 import { formatDriftTable } from '../../src/drift/table.ts';
-import { bundledManifest, sampleRows } from '../../src/testing/drift-samples.ts';
+import { bundledManifest, sampleRows } from '../support/drift-samples.ts';
 
 const manifest = bundledManifest();
 

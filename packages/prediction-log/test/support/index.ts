@@ -1,4 +1,7 @@
-/** Helpers for tests of the log and of programs that write to it: real databases, plausible records. */
+/**
+ * Helpers for tests of the log and of the programs that write to it (`@glyco/prediction-log/testing`): real
+ * databases of each backend, plausible records, logged inputs drawn from a model's reference.
+ */
 export {
   type BackendUnderTest,
   backends,

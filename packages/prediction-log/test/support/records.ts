@@ -1,5 +1,5 @@
 import type { Logger } from '@glyco/logger';
-import type { PredictionRecord } from '../index.ts';
+import type { PredictionRecord } from '../../src/index.ts';
 
 /** A plausible finished prediction; `glucose` lets drift tests shape the logged inputs. */
 export function prediction(requestId: string, glucose = 120, modelVersion = '1.0.0'): PredictionRecord {

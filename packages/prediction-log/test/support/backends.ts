@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, it } from 'vitest';
-import type { DatabaseOptions } from '../index.ts';
+import type { DatabaseOptions } from '../../src/index.ts';
 
 /** A fresh, empty database of one backend, and a plain connection to look into it. */
 export interface TestDatabase {
