@@ -19,14 +19,7 @@ import { disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
-export {
-  type DriftReport,
-  driftReport,
-  type FeatureDrift,
-  type FeatureDriftStatus,
-  MIN_DRIFT_SAMPLE,
-  PSI_DRIFT_THRESHOLD,
-} from './drift/report.ts';
+export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
 export { formatDriftTable } from './drift/table.ts';
 export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
