@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openPredictionLog } from '@glyco/server/prediction-log';
+import { openPredictionLog } from '@glyco/prediction-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -93,6 +93,31 @@ describe('glyco drift', () => {
     expect(result.stderr).toContain('no model versions in');
   });
 
+  it('loads the prediction log, not the server and its model runtime', async () => {
+    // Records every package the command imports, and prints them as it exits.
+    const hooks = `
+      import { registerHooks } from 'node:module';
+      const imported = new Set();
+      registerHooks({ resolve(specifier, context, next) {
+        if (/^[@a-z]/.test(specifier) && !specifier.startsWith('node:')) imported.add(specifier);
+        return next(specifier, context);
+      } });
+      process.on('exit', () => process.stderr.write(JSON.stringify([...imported])));`;
+    const child = spawn(process.execPath, [
+      '--import',
+      `data:text/javascript,${encodeURIComponent(hooks)}`,
+      MAIN,
+      'drift',
+      '--help',
+    ]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    await new Promise((resolve) => child.on('close', resolve));
+    const imported: string[] = JSON.parse(stderr);
+    expect(imported).toContain('@glyco/prediction-log');
+    expect(imported.filter((name) => /^@glyco\/server|^onnxruntime|^hono/.test(name))).toEqual([]);
+  });
+
   it('refuses a DATABASE_PORT the server would refuse, with the same message', async () => {
     const result = await glyco(['drift'], work, { DATABASE_URL: '', DATABASE_PORT: '70000' });
     expect(result.status).toBe(2);
@@ -113,7 +138,7 @@ describe('glyco drift', () => {
       if (skip) return;
       if (server) env.DATABASE_URL = await onTestServer('createdb', database);
       const log = await openPredictionLog({
-        databaseUrl: env.DATABASE_URL || undefined,
+        database: { url: env.DATABASE_URL || undefined },
         dataDir: join(work, '.glyco/predictions'),
         spoolDir: join(work, '.glyco/spool'),
       });

@@ -5,8 +5,16 @@ export interface AffectedStacks {
   targets: string[];
 }
 
-/** Changes that affect every stack: the shared Pulumi components and policy, and the dependency set. */
-const EVERY_STACK = [/^packages\/infra\//, /^pnpm-lock\.yaml$/, /^pnpm-workspace\.yaml$/, /^package\.json$/];
+/**
+ * Changes that affect every stack: the packages their programs import (the shared Pulumi components and policy,
+ * and the contract whose app settings they build the app's environment from), and the dependency set.
+ */
+const EVERY_STACK = [
+  /^packages\/(infra|contract)\//,
+  /^pnpm-lock\.yaml$/,
+  /^pnpm-workspace\.yaml$/,
+  /^package\.json$/,
+];
 
 /** Changes that make a new image, so every target must roll to its digest. */
 const IMAGE = [/^packages\/(?!infra\/)/, /^models\//, /^Dockerfile$/, /^\.dockerignore$/];

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { externalPackages } from './bundle-externals.ts';
 import { dirSize } from './dir-size.ts';
 import { pruneOnnxruntime } from './onnxruntime-prune.ts';
 import { workspaceRoot } from './paths.ts';
-import { copyProductionModules } from './production-modules.ts';
+import { copyProductionModules, productionDependencies } from './production-modules.ts';
 
 /** The entry points the image runs: the node server (ECS, EKS) and the Lambda handler (`dist/lambda.handler`). */
 export const ENTRY_POINTS = ['dist/server.mjs', 'dist/lambda.mjs'] as const;
@@ -16,8 +16,8 @@ export interface AppPackage {
   /** `name@version` of every package in node_modules. */
   modules: string[];
   /**
-   * Packages the bundles import that the server does not depend on: optional imports guarded at run time (pg's
-   * `pg-native`), left out.
+   * Packages the bundles import that neither the server nor a workspace package it runs on depends on: optional
+   * imports guarded at run time (pg's `pg-native`), left out.
    */
   skipped: string[];
 }
@@ -48,11 +48,12 @@ export async function packageApp(outDir: string, root = workspaceRoot): Promise<
 
   const nodeModules = join(dir, 'node_modules');
   const externals = await externalPackages(bundles.map((file) => join(dir, 'dist', file)));
-  const { dependencies = {} } = JSON.parse(await readFile(join(serverDir, 'package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  const needed = externals.filter((name) => name in dependencies);
-  const modules = await copyProductionModules(needed, serverDir, nodeModules);
+  const dependencies = await productionDependencies(serverDir);
+  const needed = externals.filter((name) => dependencies.has(name));
+  const modules = await copyProductionModules(
+    needed.map((name) => ({ name, from: dependencies.get(name)! })),
+    nodeModules,
+  );
   if (needed.includes('onnxruntime-node')) await pruneOnnxruntime(nodeModules);
   await cp(join(root, 'models'), join(dir, 'models'), { recursive: true });
   const skipped = externals.filter((name) => !needed.includes(name));

@@ -8,18 +8,46 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
+/** A package to copy, and the directory Node resolves it from: the package that declares it. */
+export interface ModuleRequest {
+  name: string;
+  from: string;
+}
+
+/**
+ * The npm packages a workspace package needs at run time, each with the directory it is resolved from: its own
+ * `dependencies`, and those of the workspace packages it depends on (`workspace:` versions), and so on.
+ */
+export async function productionDependencies(packageDir: string): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const visited = new Set<string>();
+  const queue = [await realpath(packageDir)];
+  for (let dir = queue.shift(); dir; dir = queue.shift()) {
+    if (visited.has(dir)) continue;
+    visited.add(dir);
+    const { dependencies = {} } = JSON.parse(
+      await readFile(join(dir, 'package.json'), 'utf8'),
+    ) as PackageJson;
+    for (const [name, version] of Object.entries(dependencies)) {
+      if (version.startsWith('workspace:')) queue.push(await realpath(join(dir, 'node_modules', name)));
+      else if (!found.has(name)) found.set(name, dir);
+    }
+  }
+  return found;
+}
+
 /**
  * Copies packages and their production dependencies (`dependencies`, and `optionalDependencies` that are
- * installed), resolved the way Node resolves them from `fromDir`, into one flat `node_modules`. The copies are
- * the lockfile's exact versions as installed in the workspace: nothing is fetched. Returns `name@version`s.
+ * installed), resolved the way Node resolves them from each request's directory, into one flat `node_modules`.
+ * The copies are the lockfile's exact versions as installed in the workspace: nothing is fetched. Returns
+ * `name@version`s.
  */
 export async function copyProductionModules(
-  names: string[],
-  fromDir: string,
+  requests: readonly ModuleRequest[],
   nodeModulesDir: string,
 ): Promise<string[]> {
   const copied = new Map<string, string>();
-  const queue = names.map((name) => ({ name, from: fromDir, optional: false }));
+  const queue = requests.map(({ name, from }) => ({ name, from, optional: false }));
   for (let item = queue.shift(); item; item = queue.shift()) {
     const source = await resolvePackageDir(item.name, item.from);
     if (!source) {

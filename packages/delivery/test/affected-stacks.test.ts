@@ -23,6 +23,13 @@ describe('affectedStacks', () => {
     }
   });
 
+  it('previews every stack when the contract their programs build the app environment from changes', () => {
+    expect(preview('packages/contract/src/settings/app-settings.ts')).toEqual({
+      platform: true,
+      targets: ['ecs', 'eks', 'lambda'],
+    });
+  });
+
   it('rolls every target to a new image when what the image holds changes, and previews none for it', () => {
     for (const file of [
       'packages/server/src/app.ts',

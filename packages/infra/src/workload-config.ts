@@ -1,20 +1,31 @@
+import {
+  APP_PORT,
+  type AppEnvironment,
+  type AppVariable,
+  formatModelUri,
+  LOG_LEVELS,
+  type LogLevel,
+  parseModelSelector,
+} from '@glyco/contract';
 import * as pulumi from '@pulumi/pulumi';
 import type { Environment } from './environment.ts';
 import { type ImageReference, parseImageReference } from './image.ts';
 import type { PlatformReference } from './platform-outputs.ts';
 
-export const APP_PORT = 8080;
-export const LIVENESS_PATH = '/health';
-export const READINESS_PATH = '/ready';
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+// The app's port and probe paths are the contract's: the stacks' load balancers and probes use these names.
+export { APP_PORT, LIVENESS_PATH, READINESS_PATH } from '@glyco/contract';
+
+/** The log levels a deployment may choose; a deployed app is never silent. */
+export const DEPLOYED_LOG_LEVELS = LOG_LEVELS.filter((level) => level !== 'silent');
+/** Where the platform's model registry keeps its models in the bucket. */
+export const MODEL_REGISTRY_PREFIX = 'models';
 
 /** The settings every target stack (lambda, ecs, eks) reads from its config; each key is in the README. */
 export interface WorkloadConfig {
   /** Pulumi organization that owns the platform stack (`<org>/glyco-platform/<env>`). */
   org: string;
   image: ImageReference;
-  /** `<model name>@<alias or version>` in the registry bucket, e.g. `pima-diabetes@production`. */
+  /** `<model name>@<alias>` or `<model name>/<version>` in the registry bucket, e.g. `pima-diabetes@production`. */
   model: string;
   logLevel: LogLevel;
   ortIntraOpThreads: number;
@@ -22,20 +33,20 @@ export interface WorkloadConfig {
   logRetentionDays: number;
 }
 
-const MODEL = /^[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9.-]*$/;
-
 export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
   const model = config.get('model') ?? 'pima-diabetes@production';
-  if (!MODEL.test(model)) {
+  try {
+    parseModelSelector(model);
+  } catch (error) {
     throw new Error(
-      `Config "model" must look like <name>@<alias or version> (e.g. pima-diabetes@production); got "${model}".`,
+      `Config "model" must be <name>@<alias> or <name>/<version> (e.g. pima-diabetes@production): ${(error as Error).message}.`,
     );
   }
   return {
     org: config.require('org'),
     image: parseImageReference(config.require('image')),
     model,
-    logLevel: (config.get('logLevel', { allowedValues: [...LOG_LEVELS] }) ?? 'info') as LogLevel,
+    logLevel: (config.get('logLevel', { allowedValues: DEPLOYED_LOG_LEVELS }) ?? 'info') as LogLevel,
     ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
   };
@@ -78,6 +89,7 @@ export interface AppEnvironmentInputs {
   ortIntraOpThreads: number;
 }
 
+/** The variables every target sets: names of the app's settings contract (`APP_SETTINGS` in @glyco/contract). */
 export const APP_ENVIRONMENT_KEYS = [
   'MODEL_URI',
   'DATABASE_SECRET_ARN',
@@ -87,13 +99,14 @@ export const APP_ENVIRONMENT_KEYS = [
   'LOG_LEVEL',
   'PORT',
   'ORT_INTRA_OP_THREADS',
-] as const;
-export type AppEnvironment = Record<(typeof APP_ENVIRONMENT_KEYS)[number], string>;
+] as const satisfies readonly AppVariable[];
+export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>>;
 
-/** The environment variables the app reads at startup (its typed config module fails fast on a bad one). */
-export function appEnvironment(inputs: AppEnvironmentInputs): AppEnvironment {
+/** The environment variables the app reads at startup (its config module fails fast on a bad one). */
+export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment {
+  const registry = { kind: 's3', bucket: inputs.modelBucketName, prefix: MODEL_REGISTRY_PREFIX } as const;
   return {
-    MODEL_URI: `s3://${inputs.modelBucketName}/models/${inputs.model}`,
+    MODEL_URI: formatModelUri({ registry, ...parseModelSelector(inputs.model) }),
     DATABASE_SECRET_ARN: inputs.databaseSecretArn,
     DATABASE_HOST: inputs.databaseHost,
     DATABASE_PORT: String(inputs.databasePort),
@@ -102,17 +115,6 @@ export function appEnvironment(inputs: AppEnvironmentInputs): AppEnvironment {
     PORT: String(APP_PORT),
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
   };
-}
-
-/** The ACM certificate for a public HTTPS endpoint: optional in dev, required in prod. */
-export function readCertificateArn(config: pulumi.Config, env: Environment): string | undefined {
-  const certificateArn = config.get('certificateArn', {
-    pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\//,
-  });
-  if (env === 'prod' && !certificateArn) {
-    throw new Error('Config "certificateArn" is required in prod: the public API must be served over HTTPS.');
-  }
-  return certificateArn;
 }
 
 /** Checks a pair of autoscaling bounds read under their own keys: `[key, value]` for the minimum and the maximum. */
@@ -128,7 +130,7 @@ export function workloadEnvironment(
   platform: PlatformReference,
   settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads'>,
   databaseHost: pulumi.Output<string>,
-): pulumi.Output<AppEnvironment> {
+): pulumi.Output<TargetEnvironment> {
   return pulumi
     .all([
       platform.modelBucketName,

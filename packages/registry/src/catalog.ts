@@ -1,7 +1,6 @@
-import type { ModelManifest } from '@glyco/contract';
+import { ALIASES_DIR, isModelName, type ModelManifest } from '@glyco/contract';
 import { type AliasRecord, readAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
-import { ALIASES_DIR, isModelName } from './layout.ts';
 import type { ObjectStore } from './store.ts';
 import { readManifest } from './versions.ts';
 

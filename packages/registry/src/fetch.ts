@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { MANIFEST_FILE, MODEL_FILE, type ModelManifest } from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, type ModelRef, parseModelUri } from '@glyco/contract';
 import { requireAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import { LocalStore } from './local-store.ts';
-import { type ModelRef, parseModelUri } from './location.ts';
-import { type ObjectStore, openStore, type StoreOptions } from './store.ts';
+import { openStore, type StoreOptions } from './open-store.ts';
+import type { ObjectStore } from './store.ts';
 import { readVerifiedVersion } from './versions.ts';
 
 export type FetchedModel = { dir: string; name: string; version: string; manifest: ModelManifest };

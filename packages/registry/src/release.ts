@@ -1,9 +1,8 @@
 import { hostname, userInfo } from 'node:os';
-import type { ModelManifest } from '@glyco/contract';
+import { checkAlias, type ModelManifest } from '@glyco/contract';
 import { type AliasMove, type AliasRecord, applyMove, readAlias, requireAlias, writeAlias } from './alias.ts';
 import { apiBreaks } from './compatibility.ts';
 import { RegistryError } from './errors.ts';
-import { checkAlias } from './layout.ts';
 import type { ObjectStore } from './store.ts';
 import { readManifest, readVerifiedVersion } from './versions.ts';
 

@@ -1,9 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { LocalStore } from './local-store.ts';
-import type { RegistryLocation } from './location.ts';
-import { parseRegistryUri } from './location.ts';
-import { createS3Client, S3Store } from './s3-store.ts';
-
 export type StoredObject = { body: Uint8Array; etag: string };
 
 /** Create-only (`ifNoneMatch: '*'`) or compare-and-swap against the etag that was read (`ifMatch`). */
@@ -29,18 +23,4 @@ export interface ObjectStore {
    * servers differ in their support of delimiter listings, a registry is small, and one listing serves a catalog.
    */
   listKeys(folder: string): Promise<string[]>;
-}
-
-export type StoreOptions = {
-  /** The S3 client to use; by default one from the standard AWS chain (see createS3Client). */
-  s3Client?: S3Client;
-};
-
-export function openStore(location: RegistryLocation, options: StoreOptions = {}): ObjectStore {
-  if (location.kind === 'file') return new LocalStore(location.dir);
-  return new S3Store(location, options.s3Client ?? createS3Client());
-}
-
-export function openRegistry(uri: string, options: StoreOptions = {}): ObjectStore {
-  return openStore(parseRegistryUri(uri), options);
 }

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatModelUri, parseModelUri } from '@glyco/contract';
 import { type AliasRecord, decodeAlias, noSuchAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import { aliasKey } from './layout.ts';
-import { formatModelUri, parseModelUri } from './location.ts';
-import { openStore, type StoreOptions } from './store.ts';
+import { openStore, type StoreOptions } from './open-store.ts';
 
 export type AliasMoved = {
   name: string;

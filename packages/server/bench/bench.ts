@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import autocannon from 'autocannon';
+import { exampleRow } from '../src/model/example-row.ts';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
 import { freePort } from '../src/testing/free-port.ts';
-import { exampleRow } from '../src/validation/example-row.ts';
 import { measureStartup } from './startup.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -288,7 +288,7 @@ try {
 
 const entries: [string, string[]][] = [
   ['bundle: node dist/server.mjs', [join(packageDir, 'dist/server.mjs')]],
-  ['source: node src/server-main.ts', [join(packageDir, 'src/server-main.ts')]],
+  ['source: node src/node/main.ts', [join(packageDir, 'src/node/main.ts')]],
   ['pnpm start: glyco serve (source)', [join(packageDir, '../cli/src/main.ts'), 'serve']],
 ];
 process.stdout.write(

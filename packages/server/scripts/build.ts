@@ -1,12 +1,14 @@
 /**
  * Bundles the two entry points into dist/: `server.mjs` (node server: ECS, EKS, local) and `lambda.mjs`
- * (Lambda handler `lambda.handler`), and beside them `pglite-worker.mjs`, the embedded prediction log's
- * database thread, which both load by that name (a worker runs a module file of its own). Packages with native
+ * (Lambda handler `lambda.handler`), and beside them the entry points the prediction log asks for:
+ * `pglite-worker.mjs`, the embedded log's database thread, which both load by that name (a worker runs a module
+ * file of its own). Packages with native
  * binaries or wasm assets stay external (`bundle-options.ts`): the app directory ships them in node_modules next
  * to dist/. Run: `pnpm nx run @glyco/server:build`.
  */
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { LOG_BUNDLE } from '@glyco/prediction-log/bundling';
 import { build } from 'esbuild';
 import { bundleOptions } from './bundle-options.ts';
 
@@ -17,9 +19,9 @@ await rm(outdir, { recursive: true, force: true });
 const result = await build({
   ...bundleOptions(
     {
-      server: 'src/server-main.ts',
-      lambda: 'src/lambda.ts',
-      'pglite-worker': 'src/prediction-log/pglite-worker.ts',
+      server: 'src/node/main.ts',
+      lambda: 'src/lambda/main.ts',
+      ...LOG_BUNDLE.entryPoints,
     },
     outdir,
   ),

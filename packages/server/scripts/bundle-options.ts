@@ -1,10 +1,11 @@
+import { LOG_BUNDLE } from '@glyco/prediction-log/bundling';
 import type { BuildOptions } from 'esbuild';
 
 /**
- * onnxruntime-node loads a native binding; PGlite loads wasm and data files next to its own module;
- * swagger-ui-dist is read as files (the `/docs` assets). The app directory ships them in node_modules.
+ * onnxruntime-node loads a native binding; swagger-ui-dist is read as files (the `/docs` assets); the prediction
+ * log names its own (PGlite's wasm). The app directory ships them in node_modules.
  */
-const EXTERNAL_PACKAGES = ['onnxruntime-node', '@electric-sql/pglite', 'pg-native', 'swagger-ui-dist'];
+const EXTERNAL_PACKAGES = ['onnxruntime-node', 'swagger-ui-dist', ...LOG_BUNDLE.external];
 
 /**
  * How every bundle of this package is built: by `scripts/build.ts` for dist/, and by the tests that check what a

@@ -1,8 +1,8 @@
+import type { Logger } from '@glyco/logger';
+import type { ServedPredictionLog } from '@glyco/prediction-log';
 import type { RequestLimits } from './config.ts';
-import type { Logger } from './logger.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
-import type { ServedPredictionLog } from './prediction-log/index.ts';
 
 /** What the app is built from; every route module receives the same object. */
 export interface AppDeps {
@@ -14,6 +14,3 @@ export interface AppDeps {
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */
   isDraining: () => boolean;
 }
-
-/** Hono's typed context variables: `requestId` is set for every request before any route runs. */
-export type AppEnv = { Variables: { requestId: string } };

@@ -1,17 +1,18 @@
+import { loggedDrift } from '@glyco/prediction-log';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from './app-deps.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AppEnv } from './http/context.ts';
 import { observe } from './http/observe.ts';
 import { Problem } from './http/problem.ts';
 import { problemResponse } from './http/problem-response.ts';
 import { pageRoutes } from './page/routes.ts';
-import { loggedDrift } from './prediction-log/logged-drift.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openInferenceRoutes } from './routes/open-inference.ts';
 import { predictRoutes } from './routes/predict.ts';
-import { predictionLogApi } from './routes/prediction-log.ts';
+import { predictionLogRoutes } from './routes/prediction-log.ts';
 
 /** The route modules, each `(deps) => Hono`; a new one is one more entry. `/` is left to the web page. */
 const ROUTE_MODULES = [
@@ -20,7 +21,7 @@ const ROUTE_MODULES = [
   healthRoutes,
   modelRoutes,
   metricsRoutes,
-  predictionLogApi,
+  predictionLogRoutes,
   docsRoutes,
   webPage,
 ];

@@ -1,14 +1,14 @@
+import { createLogger, type Logger } from '@glyco/logger';
+import { openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import type { AppEnv } from './app-deps.ts';
-import type { DatabaseConfig, ServerConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import type { ServerConfig } from './config.ts';
+import type { AppEnv } from './http/context.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
 import { resolveModel } from './model/model-uri.ts';
 import { openServingModel } from './model/serving-model.ts';
-import { type DatabaseOptions, openPredictionLog, type ServedPredictionLog } from './prediction-log/index.ts';
 
 /** The app and what it runs on, shared by the node server and the Lambda handler. */
 export interface Runtime {
@@ -55,7 +55,7 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   };
   const [loaded, opened] = await Promise.allSettled([
     loadModel(),
-    options.predictionLog ?? openPredictionLog({ ...databaseOptions(config.database), logger }),
+    options.predictionLog ?? openPredictionLog({ database: config.database, logger }),
   ]);
   if (loaded.status === 'rejected' || opened.status === 'rejected') {
     if (loaded.status === 'fulfilled') {
@@ -98,15 +98,4 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   });
   const startDraining = () => (draining = true);
   return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
-}
-
-/** The log's options from the typed configuration (`config.ts` has checked every value). */
-function databaseOptions(database: DatabaseConfig): DatabaseOptions {
-  return {
-    databaseUrl: database.url,
-    databaseSecretArn: database.secretArn,
-    databaseHost: database.host,
-    databasePort: database.port,
-    databaseName: database.name,
-  };
 }

@@ -1,8 +1,12 @@
-import { ConfigError } from './config.ts';
-import { createLogger } from './logger.ts';
+import { ConfigError } from '@glyco/contract';
+import { createLogger } from '@glyco/logger';
+import { DirectoryInUseError, PredictionLogConfigError } from '@glyco/prediction-log';
 import { ModelLoadError } from './model/model-load-error.ts';
-import { ListenError } from './node-server.ts';
-import { DirectoryInUseError, PredictionLogConfigError } from './prediction-log/index.ts';
+
+/** The node server cannot listen where it is told to (a busy port, an address not on this host). */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
 
 /**
  * The failures a deployment can cause (bad env, bad model, a prediction log it cannot open, busy port): reported

@@ -1,7 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '@glyco/contract';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { serverReading } from '../src/testing/index.ts';
 
 describe('loadConfig', () => {
   it('runs with no environment at all: port 8080, the bundled model, the embedded log', () => {
@@ -108,5 +110,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'off', DATABASE_HOST: 'db', DATABASE_NAME: 'glyco' })).toThrow(
       'DATABASE_HOST, DATABASE_NAME are set but DATABASE_URL=off disables the prediction log',
     );
+  });
+
+  it('tells a deployment which of the variables it sets the server never reads', () => {
+    const reading = serverReading({ PORT: '9000', MODEL_URL: 's3://b-1/models/pima-diabetes@production' });
+    expect(reading.config.port).toBe(9000);
+    expect(reading.unread).toEqual(['MODEL_URL']);
   });
 });

@@ -1,4 +1,4 @@
-import { APP_PORT, type AppEnvironment, type PlatformReference, type Tags } from '@glyco/infra';
+import { APP_PORT, type PlatformReference, type Tags, type TargetEnvironment } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CONTAINER_NAME, containerDefinitions, SCRATCH_VOLUME } from './container.ts';
@@ -13,7 +13,7 @@ export interface FargateServiceArgs {
     EcsSettings,
     'image' | 'command' | 'workingDirectory' | 'cpu' | 'memoryMb' | 'minTasks' | 'logRetentionDays'
   >;
-  environment: pulumi.Output<AppEnvironment>;
+  environment: pulumi.Output<TargetEnvironment>;
   /** The load balancer's target group, and the security group it may reach. */
   targetGroupArn: pulumi.Input<string>;
   targetSecurityGroupId: pulumi.Input<string>;

@@ -1,10 +1,10 @@
 import {
   APP_ENVIRONMENT_KEYS,
-  type AppEnvironment,
   appAccessOf,
   DATABASE_PORT,
   type PlatformReference,
   type Tags,
+  type TargetEnvironment,
   WorkloadRole,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
@@ -31,7 +31,7 @@ export interface InferenceAppArgs {
     | 'podCpu'
     | 'podMemory'
   >;
-  environment: pulumi.Output<AppEnvironment>;
+  environment: pulumi.Output<TargetEnvironment>;
   https: { host: string; certificateArn: pulumi.Input<string> } | undefined;
   accessLogsBucket: pulumi.Input<string> | undefined;
   /** What the namespace, and so every app object, waits for (cluster access, Fargate logging). */

@@ -1,11 +1,11 @@
 import {
-  type AppEnvironment,
   appAccessOf,
   lambdaNetworkInterfacePolicy,
   logWritePolicy,
   type PlatformReference,
   serviceTrustPolicy,
   type Tags,
+  type TargetEnvironment,
   WorkloadRole,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
@@ -26,7 +26,7 @@ export interface InferenceFunctionArgs {
     | 'provisionedConcurrency'
     | 'logRetentionDays'
   >;
-  environment: pulumi.Output<AppEnvironment>;
+  environment: pulumi.Output<TargetEnvironment>;
 }
 
 /**

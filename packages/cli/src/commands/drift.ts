@@ -2,18 +2,27 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
-import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server/config';
-import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
+import {
+  ConfigError,
+  type DatabaseSettings,
+  MANIFEST_FILE,
+  type ModelManifest,
+  parseManifest,
+  readDatabaseSettings,
+  readSettings,
+} from '@glyco/contract';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
   DirectoryInUseError,
+  formatDriftTable,
   loggedDrift,
   openPredictionLogReader,
   PredictionLogConfigError,
   type PredictionLogReader,
-} from '@glyco/server/prediction-log';
+  parseTimeBound,
+  TimeBoundError,
+} from '@glyco/prediction-log';
 import { CliError } from '../cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';
@@ -115,13 +124,12 @@ async function newestVersion(modelDir: string): Promise<string> {
 }
 
 /**
- * The server's own reading of the DATABASE_* variables, so drift opens the database the server writes to; the
- * server's other variables are left out, a bad one is no reason to refuse reading the log.
+ * The DATABASE_* variables, read as the server reads them, so drift opens the database the server writes to; the
+ * server's other variables are not read, a bad one is no reason to refuse reading the log.
  */
-function databaseConfig(): DatabaseConfig {
-  const variables = Object.entries(process.env).filter(([name]) => name.startsWith('DATABASE_'));
+function databaseSettings(): DatabaseSettings {
   try {
-    return loadConfig(Object.fromEntries(variables)).database;
+    return readSettings(process.env, readDatabaseSettings);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(`drift: ${error.message}`, 2);
     throw error;
@@ -129,7 +137,7 @@ function databaseConfig(): DatabaseConfig {
 }
 
 async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T>): Promise<T> {
-  const database = databaseConfig();
+  const database = databaseSettings();
   const embedded = !database.url && !database.secretArn && !database.host;
   if (embedded && !existsSync(DEFAULT_DATA_DIR)) {
     throw new CliError(
@@ -138,14 +146,7 @@ async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T
   }
   let log: Awaited<ReturnType<typeof openPredictionLogReader>>;
   try {
-    log = await openPredictionLogReader({
-      databaseUrl: database.url,
-      databaseSecretArn: database.secretArn,
-      databaseHost: database.host,
-      databasePort: database.port,
-      databaseName: database.name,
-      dataDir: DEFAULT_DATA_DIR,
-    });
+    log = await openPredictionLogReader({ database, dataDir: DEFAULT_DATA_DIR });
   } catch (error) {
     if (error instanceof PredictionLogConfigError) throw new CliError(`drift: ${error.message}`, 2);
     if (error instanceof DirectoryInUseError) {

@@ -1,5 +1,6 @@
 import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
+import { APP_SETTINGS } from '@glyco/contract';
 import { CliError } from '../cli.ts';
 
 const USAGE = `usage: glyco serve [--model <dir|file://url>] [--port <n>] [--host <address>]
@@ -43,8 +44,8 @@ export async function run(args: string[]): Promise<void> {
   // The server's modules are compiled once, then loaded from Node's disk cache: a second start is much faster.
   enableCompileCache();
   const server = await import('@glyco/server');
-  const port = flag('port', values.port, server.parsePort);
-  const host = flag('host', values.host, server.parseHost);
+  const port = flag('port', values.port, APP_SETTINGS.PORT.parse);
+  const host = flag('host', values.host, APP_SETTINGS.HOST.parse);
   try {
     const config = server.loadConfig();
     const running = await server.startServer({

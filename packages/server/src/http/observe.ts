@@ -1,9 +1,10 @@
+import { LIVENESS_PATH, READINESS_PATH } from '@glyco/contract';
+import type { Logger } from '@glyco/logger';
+import { uuidV7Source } from '@glyco/prediction-log';
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
-import type { AppEnv } from '../app-deps.ts';
-import type { Logger } from '../logger.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
-import { uuidV7Source } from '../uuid-v7.ts';
+import type { AppEnv } from './context.ts';
 import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
 
 const newRequestId = uuidV7Source();
@@ -12,7 +13,13 @@ const newRequestId = uuidV7Source();
 const VALID_REQUEST_ID = /^[\w.:=-]{1,128}$/;
 
 /** Probes and scrapes arrive every few seconds: their access lines are debug-level, so they do not drown the log. */
-const QUIET_ROUTES = new Set(['/health', '/ready', '/metrics', '/v2/health/live', '/v2/health/ready']);
+const QUIET_ROUTES = new Set([
+  LIVENESS_PATH,
+  READINESS_PATH,
+  '/metrics',
+  '/v2/health/live',
+  '/v2/health/ready',
+]);
 
 /** The route pattern that answered (bounded label cardinality), or `unmatched`. */
 function routeLabel(c: Context): string {

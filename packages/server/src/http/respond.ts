@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { AppEnv } from '../app-deps.ts';
+import type { AppEnv } from './context.ts';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 

@@ -1,8 +1,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ModelManifest } from '@glyco/contract';
+import type { PredictionLogState } from '@glyco/prediction-log';
 import type { BatchReport } from '../model/micro-batcher.ts';
 import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';
-import type { PredictionLogState } from '../prediction-log/types.ts';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

@@ -1,5 +1,5 @@
+import type { Logger } from '@glyco/logger';
 import type { AliasMoved, FetchedModel } from '@glyco/registry';
-import type { Logger } from '../logger.ts';
 import type { AliasStatus, ModelHolder } from './model-holder.ts';
 import type { RegistryModel } from './model-registry.ts';
 import type { ServingModel } from './serving-model.ts';

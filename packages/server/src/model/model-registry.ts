@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import { type ModelManifest, parseModelUri } from '@glyco/contract';
 import type { AliasMoved, FetchedModel } from '@glyco/registry';
 
 /** One model in a registry, as `MODEL_URI` names it: by an alias that moves, or by a fixed version. */
@@ -34,7 +34,7 @@ export interface AliasWatch {
  */
 export async function openRegistryModel(uri: string, cacheDir: string): Promise<RegistryModel> {
   const registry = await import('@glyco/registry');
-  const ref = registry.parseModelUri(uri);
+  const ref = parseModelUri(uri);
   // One client for the whole life of the server: every poll and download reuses its connections.
   const s3Client = ref.registry.kind === 's3' ? registry.createS3Client() : undefined;
   const options = s3Client ? { s3Client } : {};

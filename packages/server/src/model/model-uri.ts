@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MANIFEST_FILE } from '@glyco/contract';
+import { checkModelUri, isRegistryModelUri, MANIFEST_FILE } from '@glyco/contract';
 import { ModelLoadError } from './model-load-error.ts';
 import { openRegistryModel, type RegistryModel } from './model-registry.ts';
 
@@ -26,17 +26,6 @@ export function bundledModelDirectory(from = dirname(fileURLToPath(import.meta.u
   }
 }
 
-const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-
-/**
- * Whether a model URI names a model in a registry, fetched and verified by @glyco/registry: anything on S3
- * (`s3://<bucket>/<prefix>/<name>@<alias>` or `…/<name>/<version>`), or an alias in a local registry
- * (`file:///srv/models/<name>@<alias>`, `models/<name>@<alias>`). Other paths are local model directories.
- */
-export function isRegistryUri(uri: string): boolean {
-  return /^s3:/i.test(uri) || (uri.replace(/\/+$/, '').split('/').at(-1) ?? '').includes('@');
-}
-
 function localPath(uri: string): string {
   if (uri.startsWith('file:')) {
     try {
@@ -48,14 +37,15 @@ function localPath(uri: string): string {
   return resolve(uri);
 }
 
-/** Refuses what no resolver here can load, before anything is imported for it. */
-function checkScheme(uri: string): void {
-  const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
-  if (scheme && scheme !== 's3' && scheme !== 'file') {
-    throw new ModelLoadError(
-      `MODEL_URI scheme "${scheme}://" is not supported; use s3://<bucket>/<prefix>/<name>@<alias> ` +
-        '(or …/<name>/<version>), a file:// URL or a directory path',
-    );
+/**
+ * Refuses what no resolver here can load (another scheme, a registry URI that does not parse), before anything
+ * is imported for it.
+ */
+function checkUri(uri: string): void {
+  try {
+    checkModelUri(uri);
+  } catch (error) {
+    throw new ModelLoadError(`MODEL_URI ${(error as Error).message}`);
   }
 }
 
@@ -70,8 +60,9 @@ function newestVersion(versions: string[]): string | undefined {
  */
 export async function resolveModelDirectory(uri: string | undefined): Promise<string> {
   if (uri !== undefined) {
-    checkScheme(uri);
-    if (isRegistryUri(uri)) throw new ModelLoadError(`${uri} names a model in a registry, not a directory`);
+    checkUri(uri);
+    if (isRegistryModelUri(uri))
+      throw new ModelLoadError(`${uri} names a model in a registry, not a directory`);
   }
   const dir = uri === undefined ? bundledModelDirectory() : localPath(uri);
   if (existsSync(join(dir, MANIFEST_FILE))) return dir;
@@ -102,8 +93,8 @@ export interface ResolvedModel {
  * directory (path or `file://`), or a model in a registry, downloaded to `cacheDir` (S3) and verified.
  */
 export async function resolveModel(uri: string | undefined, cacheDir: string): Promise<ResolvedModel> {
-  if (uri === undefined || !isRegistryUri(uri)) return { directory: await resolveModelDirectory(uri) };
-  checkScheme(uri);
+  if (uri === undefined || !isRegistryModelUri(uri)) return { directory: await resolveModelDirectory(uri) };
+  checkUri(uri);
   let model: RegistryModel | undefined;
   try {
     model = await openRegistryModel(uri, cacheDir);

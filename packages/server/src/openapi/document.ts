@@ -1,6 +1,6 @@
 import { type ModelManifest, ModelManifestSchema } from '@glyco/contract';
 import { z } from 'zod';
-import { exampleRow } from '../validation/example-row.ts';
+import { exampleRow } from '../model/example-row.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';
 import {
   BatchPredictResponseSchema,

@@ -1,5 +1,5 @@
 import type { ProblemBody } from '../http/problem.ts';
-import type { RowPrediction } from '../prediction.ts';
+import type { RowPrediction } from '../prediction/row-prediction.ts';
 import type { FeatureWhatIf, WhatIfResult } from './what-if.ts';
 
 /** What `POST /predict` answers for one row. */

@@ -1,6 +1,6 @@
 import type { FeatureSpec, ModelManifest } from '@glyco/contract';
 import { html } from 'hono/html';
-import { exampleRow } from '../validation/example-row.ts';
+import { exampleRow } from '../model/example-row.ts';
 import { formatNumber, formatRange } from './format.ts';
 import { type Html, layout } from './layout.ts';
 

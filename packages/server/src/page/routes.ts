@@ -1,18 +1,17 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
-import { fieldError, Problem } from '../http/problem.ts';
-import { readJsonBody } from '../http/read-json-body.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
+import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
-import { schemasFor } from '../validation/model-schemas.ts';
-import { parsePredictBody } from '../validation/predict-body.ts';
+import { runPrediction } from '../prediction/handle-prediction.ts';
 import { assetAt } from './assets.ts';
 import { type LatestDrift, readDriftStatus } from './drift-status.ts';
 import type { Html } from './layout.ts';
 import { modelCardPage, unknownModelPage } from './model-card.ts';
 import { CONFUSION_MATRIX_FILE, hasModelFile, ROC_FILE, readModelFile } from './model-files.ts';
 import { riskFormPage } from './risk-form.ts';
-import { encodeWhatIf, planWhatIf, whatIfResult } from './what-if.ts';
+import { parseWhatIf, whatIfResult } from './what-if.ts';
 
 export interface PageDeps extends AppDeps {
   /** The latest drift report, for the model card; without it the card says there is no prediction log. */
@@ -43,7 +42,7 @@ function page(c: Context<AppEnv>, status: ContentfulStatusCode, body: Html): Res
  * range in a single batch. What-if rows are not predictions anyone made: they are neither logged nor counted.
  */
 export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
-  const { models, limits } = deps;
+  const { models } = deps;
   const app = new Hono<AppEnv>();
 
   app.get('/', (c) => page(c, 200, riskFormPage(models.current().manifest)));
@@ -82,23 +81,9 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
   });
 
   app.post('/what-if', async (c) => {
-    const body = await readJsonBody(c, limits.maxBodyBytes);
-    const model = models.acquire();
-    try {
-      const { manifest } = model;
-      const schemas = schemasFor(manifest, limits.maxInstances);
-      const parsed = parsePredictBody(manifest, schemas, body);
-      if (parsed.batch) {
-        throw new Problem('invalid-input', 'what-if takes one flat object of features, not instances', [
-          fieldError(['instances'], 'is not accepted here: send one row'),
-        ]);
-      }
-      const plan = planWhatIf(manifest, body as Record<string, unknown>, parsed.inputsOf(0));
-      const outputs = await model.predict(encodeWhatIf(plan, schemas.encoder), plan.count);
-      return respondJson(c, { ...whatIfResult(manifest, plan, outputs), request_id: c.get('requestId') });
-    } finally {
-      model.release();
-    }
+    // What-if rows are no one's predictions: run as a prediction is, but neither counted nor logged.
+    const { manifest, rows, answers, requestId } = await runPrediction(c, deps, parseWhatIf);
+    return respondJson(c, { ...whatIfResult(manifest, rows.plan, answers), request_id: requestId });
   });
 
   return app;

@@ -1,10 +1,13 @@
 import type { FeatureSpec, ModelManifest, RiskLevel } from '@glyco/contract';
-import type { ModelOutputs } from '../model/inference-engine.ts';
-import { describeRow } from '../prediction.ts';
-import type { RowEncoder } from '../validation/row-encoder.ts';
+import { fieldError, Problem } from '../http/problem.ts';
+import type { RowEncoder } from '../model/row-encoder.ts';
+import type { RowPrediction } from '../prediction/row-prediction.ts';
+import type { ModelSchemas } from '../validation/model-schemas.ts';
+import type { ModelRows } from '../validation/parsed-rows.ts';
+import { parsePredictBody } from '../validation/predict-body.ts';
 
 /** Evenly spaced values per feature across its valid range; the row's own value is added to them. */
-export const SWEEP_POINTS = 25;
+const SWEEP_POINTS = 25;
 
 /** How the probability moves when one feature sweeps its valid range and every other value stays as sent. */
 export interface FeatureWhatIf {
@@ -52,7 +55,7 @@ function snap(feature: FeatureSpec, value: number): number {
 }
 
 /** The values a feature takes in its sweep, ascending; a zero that means "not measured" is not a value. */
-export function sweepValues(feature: FeatureSpec, current: number | null, points = SWEEP_POINTS): number[] {
+function sweepValues(feature: FeatureSpec, current: number | null, points = SWEEP_POINTS): number[] {
   const values = new Set<number>();
   for (let i = 0; i < points; i++)
     values.add(snap(feature, feature.min + ((feature.max - feature.min) * i) / (points - 1)));
@@ -61,7 +64,7 @@ export function sweepValues(feature: FeatureSpec, current: number | null, points
   return [...values].sort((a, b) => a - b);
 }
 
-export function planWhatIf(
+function planWhatIf(
   manifest: ModelManifest,
   row: Readonly<Record<string, unknown>>,
   measured: Readonly<Record<string, number | null>>,
@@ -74,7 +77,7 @@ export function planWhatIf(
 }
 
 /** The batch as the model's input tensor: the row, then the row with one feature changed per sweep value. */
-export function encodeWhatIf(plan: WhatIfPlan, encoder: RowEncoder): ReturnType<RowEncoder['allocate']> {
+function encodeWhatIf(plan: WhatIfPlan, encoder: RowEncoder): ReturnType<RowEncoder['allocate']> {
   const values = encoder.allocate(plan.count);
   let r = 0;
   const write = (row: Readonly<Record<string, unknown>>) => {
@@ -94,15 +97,33 @@ function typicalRange(manifest: ModelManifest, feature: string): [number, number
   return [reference.quantiles[5]!, reference.quantiles[95]!];
 }
 
-/** Reads the batch's outputs back into one curve per feature, the features that move the probability most first. */
-export function whatIfResult(manifest: ModelManifest, plan: WhatIfPlan, outputs: ModelOutputs): WhatIfResult {
-  const own = describeRow(manifest, outputs, 0);
+/** The rows of a what-if, encoded as one batch, and the plan that reads its answers back. */
+export interface WhatIfRows extends ModelRows {
+  plan: WhatIfPlan;
+}
+
+/** Validates one flat row as `/predict` does, then plans its sweeps and encodes them, the row first. */
+export function parseWhatIf(manifest: ModelManifest, schemas: ModelSchemas, body: unknown): WhatIfRows {
+  const parsed = parsePredictBody(manifest, schemas, body);
+  if (parsed.batch) {
+    throw new Problem('invalid-input', 'what-if takes one flat object of features, not instances', [
+      fieldError(['instances'], 'is not accepted here: send one row'),
+    ]);
+  }
+  const plan = planWhatIf(manifest, body as Record<string, unknown>, parsed.inputsOf(0));
+  return { count: plan.count, values: encodeWhatIf(plan, schemas.encoder), plan };
+}
+
+/** Reads the batch's answers back into one curve per feature, the features that move the probability most first. */
+export function whatIfResult(
+  manifest: ModelManifest,
+  plan: WhatIfPlan,
+  answers: readonly RowPrediction[],
+): WhatIfResult {
+  const own = answers[0]!;
   let next = 1;
   const features = plan.sweeps.map(({ feature, values }): FeatureWhatIf => {
-    const points = values.map((value) => ({
-      value,
-      probability: describeRow(manifest, outputs, next++).probability,
-    }));
+    const points = values.map((value) => ({ value, probability: answers[next++]!.probability }));
     const probabilities = points.map((point) => point.probability);
     return {
       feature: feature.name,

@@ -1,8 +1,9 @@
+import { renderPrometheus } from '@glyco/prediction-log';
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { respond } from '../http/respond.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.ts';
-import { renderPrometheus } from '../prediction-log/metrics.ts';
 
 export function metricsRoutes({ metrics, models, predictionLog }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
 

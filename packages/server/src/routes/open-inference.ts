@@ -1,15 +1,13 @@
 import type { ModelManifest } from '@glyco/contract';
 import { type Context, Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { AppDeps, AppEnv } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
-import {
-  type InferenceRequest,
-  parseInferenceRequest,
-  tensorDatatype,
-} from '../validation/inference-request.ts';
-import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
+import { handlePrediction, type Prediction } from '../prediction/handle-prediction.ts';
+import { type InferenceRequest, parseInferenceRequest } from '../validation/inference-request.ts';
+import { tensorDatatype } from '../validation/inference-request-schema.ts';
 
 /** Each model endpoint answers both with and without an explicit version. */
 const MODEL_PATHS = ['/v2/models/:name', '/v2/models/:name/versions/:version'];
@@ -32,28 +30,26 @@ function checkModel(c: Context<AppEnv>, manifest: ModelManifest): void {
   }
 }
 
-const inferProtocol: PredictionProtocol<InferenceRequest> = {
-  parse: (body, manifest, schemas) => parseInferenceRequest(manifest, schemas, body),
-  respond(request, outputs, manifest, requestId) {
-    const rows = request.count;
-    const { label, probabilities } = manifest.onnx.outputs;
-    const tensors: Record<string, unknown> = {
-      [label]: { name: label, datatype: 'INT64', shape: [rows], data: Array.from(outputs.labels) },
-      [probabilities]: {
-        name: probabilities,
-        datatype: outputs.probabilities instanceof Float64Array ? 'FP64' : 'FP32',
-        shape: [rows, outputs.probabilities.length / rows],
-        data: Array.from(outputs.probabilities),
-      },
-    };
-    return {
-      model_name: manifest.name,
-      model_version: manifest.version,
-      id: request.id ?? requestId,
-      outputs: request.outputs.map((name) => tensors[name]),
-    };
-  },
-};
+/** The v2 inference response: the output tensors the request asked for, in its order. */
+function inferResponse({ manifest, rows, outputs, requestId }: Prediction<InferenceRequest>) {
+  const { count } = rows;
+  const { label, probabilities } = manifest.onnx.outputs;
+  const tensors: Record<string, unknown> = {
+    [label]: { name: label, datatype: 'INT64', shape: [count], data: Array.from(outputs.labels) },
+    [probabilities]: {
+      name: probabilities,
+      datatype: outputs.probabilities instanceof Float64Array ? 'FP64' : 'FP32',
+      shape: [count, outputs.probabilities.length / count],
+      data: Array.from(outputs.probabilities),
+    },
+  };
+  return {
+    model_name: manifest.name,
+    model_version: manifest.version,
+    id: rows.id ?? requestId,
+    outputs: rows.outputs.map((name) => tensors[name]),
+  };
+}
 
 function modelMetadata(manifest: ModelManifest) {
   const { input, outputs } = manifest.onnx;
@@ -93,9 +89,9 @@ export function openInferenceRoutes(deps: AppDeps): Hono<AppEnv> {
       checkModel(c, manifest);
       return respondJson(c, { name: manifest.name, ready: true });
     });
-    app.post(`${path}/infer`, (c) => {
+    app.post(`${path}/infer`, async (c) => {
       checkModel(c, models.current().manifest);
-      return handlePrediction(c, deps, inferProtocol);
+      return respondJson(c, inferResponse(await handlePrediction(c, deps, parseInferenceRequest)));
     });
   }
   return app;

@@ -1,24 +1,22 @@
 import { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
-import { describeRow } from '../prediction.ts';
-import { type PredictRows, parsePredictBody } from '../validation/predict-body.ts';
-import { handlePrediction, type PredictionProtocol } from './prediction-handler.ts';
-
-const predictProtocol: PredictionProtocol<PredictRows> = {
-  parse: (body, manifest, schemas) => parsePredictBody(manifest, schemas, body),
-  respond({ count, batch }, outputs, manifest, requestId) {
-    const model = { name: manifest.name, version: manifest.version };
-    const predictions = [];
-    if (batch) for (let i = 0; i < count; i++) predictions.push(describeRow(manifest, outputs, i));
-    return batch
-      ? { predictions, model, request_id: requestId }
-      : { ...describeRow(manifest, outputs, 0), model, request_id: requestId };
-  },
-};
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
+import { respondJson } from '../http/respond.ts';
+import { handlePrediction } from '../prediction/handle-prediction.ts';
+import { parsePredictBody } from '../validation/predict-body.ts';
 
 /** `POST /predict`: one flat object of features, or `{"instances": [...]}`, for the default model. */
 export function predictRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post('/predict', (c) => handlePrediction(c, deps, predictProtocol));
+  app.post('/predict', async (c) => {
+    const { manifest, rows, answers, requestId } = await handlePrediction(c, deps, parsePredictBody);
+    const model = { name: manifest.name, version: manifest.version };
+    return respondJson(
+      c,
+      rows.batch
+        ? { predictions: answers, model, request_id: requestId }
+        : { ...answers[0], model, request_id: requestId },
+    );
+  });
   return app;
 }

@@ -1,10 +1,52 @@
-import type { Hono } from 'hono';
-import type { AppDeps, AppEnv } from '../app-deps.ts';
-import { predictionLogRoutes } from '../prediction-log/routes.ts';
+import type { ModelManifest } from '@glyco/contract';
+import type { Logger } from '@glyco/logger';
+import {
+  DEFAULT_DRIFT_ROWS,
+  loggedDrift,
+  type PredictionLogReader,
+  parseTimeBound,
+  TimeBoundError,
+} from '@glyco/prediction-log';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../http/context.ts';
+import { fieldError, Problem } from '../http/problem.ts';
+import { readJsonBody } from '../http/read-json-body.ts';
+import { respondJson } from '../http/respond.ts';
+import { fieldsFromIssues, invalidInput } from '../validation/issues.ts';
+
+/** What the routes need of the app: the log, the served model's manifest, the logger. */
+export interface LogRoutesDeps {
+  /** The log's reader (undefined when the log is off) and its flush, so feedback finds a just-made prediction. */
+  log: { reader: PredictionLogReader | undefined; flush(): Promise<void> };
+  /** The manifest of the model served under `name`, or undefined. */
+  manifest(name: string): ModelManifest | undefined;
+  logger: Logger;
+}
+
+const FeedbackSchema = z.strictObject({
+  request_id: z
+    .string({ error: 'must be the request_id of a prediction (a string)' })
+    .min(1, 'must not be empty')
+    .max(128, 'must be at most 128 characters'),
+  outcome: z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1 (the observed class index)' }),
+  index: z
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 or more')
+    .optional(),
+});
+const FEEDBACK_FIELDS = ['request_id', 'outcome', 'index'];
+
+/** A feedback body is a few fields. */
+const MAX_FEEDBACK_BYTES = 4096;
+const DRIFT_PARAMETERS = ['since', 'until', 'limit'];
+const MAX_DRIFT_ROWS = 1_000_000;
 
 /** `POST /v1/feedback` and `GET /v1/models/{name}/drift` over the app's prediction log and served model. */
-export function predictionLogApi({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {
-  return predictionLogRoutes({
+export function predictionLogRoutes({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {
+  return logRoutes({
     log: predictionLog,
     manifest: (name) => {
       const { manifest } = models.current();
@@ -12,4 +54,91 @@ export function predictionLogApi({ predictionLog, models, logger }: AppDeps): Ho
     },
     logger,
   });
+}
+
+/**
+ * `POST /v1/feedback` (the observed outcome of a logged prediction) and `GET /v1/models/{name}/drift`. Errors
+ * are thrown as Problems for the app's error handler to render as problem+json. Feedback names a prediction by
+ * request id and row index: when a client reused a request id, the outcome applies to every row logged with
+ * that request id and index.
+ */
+export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { logger } = deps;
+
+  app.post('/v1/feedback', async (c) => {
+    const parsed = FeedbackSchema.safeParse(await readJsonBody(c, MAX_FEEDBACK_BYTES));
+    if (!parsed.success) throw invalidInput(fieldsFromIssues(parsed.error.issues, () => FEEDBACK_FIELDS));
+    const { request_id: requestId, outcome, index = 0 } = parsed.data;
+    const reader = readerOf(deps);
+    const found = await databaseCall(logger, async () => {
+      await deps.log.flush();
+      return reader.recordOutcome(requestId, index, outcome);
+    });
+    if (!found) {
+      throw new Problem(
+        'not-found',
+        `no logged prediction has request_id "${requestId}" and index ${index}`,
+        [fieldError(['request_id'], 'is not the request id of a logged prediction (with this index)')],
+      );
+    }
+    return respondJson(c, { request_id: requestId, index, outcome });
+  });
+
+  app.get('/v1/models/:name/drift', async (c) => {
+    const name = c.req.param('name');
+    const manifest = deps.manifest(name);
+    if (!manifest) throw new Problem('not-found', `no model named "${name}" is served here`);
+    const query = c.req.query();
+    const unknown = Object.keys(query).filter((key) => !DRIFT_PARAMETERS.includes(key));
+    if (unknown.length > 0) {
+      throw invalidQuery(unknown[0]!, `is not a known parameter; expected ${DRIFT_PARAMETERS.join(', ')}`);
+    }
+    const since = timeBound(query, 'since');
+    const until = timeBound(query, 'until');
+    if (since && until && since >= until) throw invalidQuery('until', 'must be later than since');
+    const limit = query.limit === undefined ? DEFAULT_DRIFT_ROWS : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DRIFT_ROWS) {
+      throw invalidQuery('limit', `must be a whole number from 1 to ${MAX_DRIFT_ROWS}`);
+    }
+    const reader = readerOf(deps);
+    const report = await databaseCall(logger, () => loggedDrift(reader, manifest, { since, until, limit }));
+    return respondJson(c, report);
+  });
+
+  return app;
+}
+
+function readerOf(deps: LogRoutesDeps): PredictionLogReader {
+  if (!deps.log.reader) throw new Problem('not-ready', 'the prediction log is off (DATABASE_URL=off)');
+  return deps.log.reader;
+}
+
+/** A database that cannot answer is a 503 to retry, not a 500. */
+async function databaseCall<T>(logger: Logger, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    // The driver's message may name hosts and users: it stays in the server's logs, not in the answer.
+    logger.warn('prediction log query failed', { error: (error as Error).message });
+    throw new Problem('not-ready', 'the prediction log database is unavailable; retry later');
+  }
+}
+
+function timeBound(query: Record<string, string>, name: 'since' | 'until'): Date | undefined {
+  const text = query[name];
+  if (text === undefined) return undefined;
+  try {
+    return parseTimeBound(text);
+  } catch (error) {
+    if (error instanceof TimeBoundError) throw invalidQuery(name, error.message);
+    throw error;
+  }
+}
+
+function invalidQuery(parameter: string, detail: string): Problem {
+  return new Problem('invalid-input', `query parameter ${parameter} ${detail}`, [
+    fieldError([parameter], detail),
+  ]);
 }

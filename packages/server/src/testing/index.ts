@@ -1,3 +1,4 @@
-/** Helpers for tests, benchmarks and smoke runs of the server: not part of the app itself. */
+/** Helpers for tests, benchmarks and smoke runs of the server and of what deploys it: not part of the app itself. */
 export { freePort } from './free-port.ts';
 export { type EventSource, type HttpRequest, type LambdaHttpResult, lambdaEvent } from './lambda-events.ts';
+export { type ServerReading, serverReading } from './server-reading.ts';

@@ -1,7 +1,7 @@
 import type { ModelManifest } from '@glyco/contract';
+import { compileRowEncoder, type RowEncoder } from '../model/row-encoder.ts';
 import { buildRequestSchemas, type RequestSchemas } from './feature-schemas.ts';
-import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request.ts';
-import { compileRowEncoder, type RowEncoder } from './row-encoder.ts';
+import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request-schema.ts';
 
 /** Everything that validates requests for one model, and documents them. */
 export interface ModelSchemas {

@@ -1,11 +1,15 @@
 import type { FeatureSpec } from '@glyco/contract';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
 
-/** Validated rows of a prediction request, encoded for the model, with the raw inputs kept for the log. */
-export interface ParsedRows {
+/** Validated rows, encoded for the model. */
+export interface ModelRows {
   count: number;
   /** The ONNX input `[count, F]` in manifest feature order, NaN where a value is missing. */
   values: FeatureTensorData;
+}
+
+/** Validated rows of a prediction request, encoded for the model, with the raw inputs kept for the log. */
+export interface ParsedRows extends ModelRows {
   /** Row `row` as the prediction log stores it: every feature, null where it was missing. */
   inputsOf(row: number): Record<string, number | null>;
 }

@@ -1,10 +1,10 @@
 import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
+import type { RowEncoder } from '../model/row-encoder.ts';
 import { fieldsFromIssues, invalidInput } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { loggedInputs, type ParsedRows } from './parsed-rows.ts';
-import type { RowEncoder } from './row-encoder.ts';
 
 /** A validated `/predict` body: one flat row, or `instances`. */
 export interface PredictRows extends ParsedRows {

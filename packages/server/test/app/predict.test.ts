@@ -49,7 +49,7 @@ describe('POST /predict', () => {
     expect(body.predictions[1]!.probability).toBeLessThan(body.predictions[2]!.probability);
   });
 
-  it('logs one record per row after answering, with the inputs as sent and null for missing', async () => {
+  it('logs one record per row, with the answer it gave, the inputs as sent and null for missing', async () => {
     log.records.length = 0;
     const res = await post(
       JSON.stringify({ instances: [VALID_ROW, { pregnant: 1, pedigree: 0.2, age: 30 }] }),

@@ -187,7 +187,7 @@ describe('resolveModel', () => {
 
   it('names MODEL_URI and what is wrong with a registry URI, or a missing alias', async () => {
     await expect(resolveModel('s3://glyco-models/pima-diabetes@production', scratch)).rejects.toThrow(
-      /^cannot load MODEL_URI s3:\/\/glyco-models\/pima-diabetes@production: invalid model URI .*expected s3:\/\/<bucket>\/<prefix>/,
+      /^MODEL_URI invalid model URI "s3:\/\/glyco-models\/pima-diabetes@production": .*expected s3:\/\/<bucket>\/<prefix>/,
     );
     await expect(resolveModel(`${scratch}/local-registry/${MANIFEST.name}@canary`, scratch)).rejects.toThrow(
       new ModelLoadError(

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { ModelManifest } from '@glyco/contract';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/node-server.ts';
+import { exampleRow } from '../../src/model/example-row.ts';
+import type { RunningServer } from '../../src/node/server.ts';
 import type { WhatIfResult } from '../../src/page/what-if.ts';
-import { exampleRow } from '../../src/validation/example-row.ts';
 import { startTestServer, VALID_ROW } from './page-fixture.ts';
 
 /** Debian's Chromium, which .ci/run installs; CHROMIUM_PATH points elsewhere. */

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { LambdaEvent } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { RunningServer } from '../../src/node-server.ts';
+import type { RunningServer } from '../../src/node/server.ts';
 import { type EventSource, type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { resultBody, resultHeader } from '../support/lambda-events.ts';
 import { startTestServer, VALID_ROW } from './page-fixture.ts';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   vi.stubEnv('DATABASE_URL', 'off');
   vi.stubEnv('LOG_LEVEL', 'silent');
   vi.stubEnv('MODEL_URI', '');
-  [{ handler }, server] = await Promise.all([import('../../src/lambda.ts'), startTestServer()]);
+  [{ handler }, server] = await Promise.all([import('../../src/lambda/main.ts'), startTestServer()]);
 }, 30_000);
 
 afterAll(async () => {

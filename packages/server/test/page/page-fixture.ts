@@ -1,7 +1,7 @@
 import type { AppDeps } from '../../src/app-deps.ts';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
-import { startServer } from '../../src/node-server.ts';
+import { startServer } from '../../src/node/server.ts';
 
 /** The configuration the page tests run with: the bundled model, no database, quiet logs, loopback only. */
 export function testConfig(env: Record<string, string> = {}): ServerConfig {

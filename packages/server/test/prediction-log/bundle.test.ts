@@ -1,16 +1,17 @@
 import { execFile } from 'node:child_process';
-import { rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { LOG_BUNDLE } from '@glyco/prediction-log/bundling';
+import { pglite, type TestDatabase } from '@glyco/prediction-log/testing';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../scripts/bundle-options.ts';
-import { pglite, type TestDatabase } from './support/backends.ts';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
-// Inside the package, so the bundle finds @electric-sql/pglite in node_modules as the app directory's does.
-const outdir = join(packageDir, 'test-results', `log-bundle-${process.pid}`);
+const logEntry = import.meta.resolve('@glyco/prediction-log');
 const run = promisify(execFile);
 
 /** Records one prediction through the bundled log and prints its metrics. */
@@ -25,16 +26,21 @@ process.stdout.write(JSON.stringify(log.metrics()));
 
 describe('the embedded log in an esbuild bundle (the app directory the image ships)', () => {
   let db: TestDatabase;
+  let outdir: string;
   beforeAll(async () => {
     db = await pglite.create();
+    outdir = await mkdtemp(join(tmpdir(), 'glyco-log-bundle-'));
     await build({
-      ...bundleOptions(
-        { log: 'src/prediction-log/index.ts', 'pglite-worker': 'src/prediction-log/pglite-worker.ts' },
-        outdir,
-      ),
+      ...bundleOptions({ log: fileURLToPath(logEntry), ...LOG_BUNDLE.entryPoints }, outdir),
       absWorkingDir: packageDir,
       logLevel: 'silent',
     });
+    // As in the app directory, the bundle finds its external packages in a node_modules beside it.
+    await mkdir(join(outdir, 'node_modules/@electric-sql'), { recursive: true });
+    await symlink(
+      await realpath(fileURLToPath(new URL('../node_modules/@electric-sql/pglite', logEntry))),
+      join(outdir, 'node_modules/@electric-sql/pglite'),
+    );
     await writeFile(join(outdir, 'run.mjs'), SCRIPT);
   }, 30_000);
   afterAll(async () => {
@@ -55,7 +61,7 @@ describe('the embedded log in an esbuild bundle (the app directory the image shi
   it('says what the bundle lacks when that entry point is missing', async () => {
     await unlink(join(outdir, 'pglite-worker.mjs'));
     await expect(runBundle()).rejects.toThrow(
-      'a bundle must build src/prediction-log/pglite-worker.ts as the entry point',
+      `a bundle must build @glyco/prediction-log's src/pglite-worker.ts as the entry point "pglite-worker"`,
     );
   }, 30_000);
 });

@@ -3,15 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import { queryPostgres, waitFor } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleRow } from '../../src/validation/example-row.ts';
-import { bundledManifest } from '../drift/synthetic.ts';
+import { exampleRow } from '../../src/model/example-row.ts';
+import { MANIFEST } from '../support/fixtures.ts';
 import { type OwnPostgres, ownPostgresUnavailable, startOwnPostgres } from './support/own-postgres.ts';
-import { waitFor } from './support/records.ts';
 
 const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
-const body = JSON.stringify(exampleRow(bundledManifest()));
+const body = JSON.stringify(exampleRow(MANIFEST));
 const CLIENTS = 8;
 /** Predictions answered before the database stops, and again after it is back. */
 const BEFORE = 400;
@@ -119,15 +118,14 @@ describe.skipIf(ownPostgresUnavailable)(
       server.kill('SIGTERM');
       expect(await exited).toBe(0);
 
-      const db = new pg.Client({ connectionString: database.url });
-      await db.connect();
-      const { rows } = await db.query<{ request_id: string; n: number }>(
+      const rows = await queryPostgres<{ request_id: string; n: number }>(
+        database.url,
         'SELECT request_id, count(*)::int AS n FROM predictions GROUP BY request_id',
       );
-      const { rows: ids } = await db.query<{ n: number; ids: number }>(
+      const ids = await queryPostgres<{ n: number; ids: number }>(
+        database.url,
         'SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM predictions',
       );
-      await db.end();
       const stored = new Map(rows.map((row) => [row.request_id, row.n]));
       expect(ids[0]).toEqual({ n: answered.length, ids: answered.length });
       expect(answered.filter((id) => stored.get(id) !== 1)).toEqual([]);

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { describeEachBackend } from '@glyco/prediction-log/testing';
 import { expect, it } from 'vitest';
-import { exampleRow } from '../../src/validation/example-row.ts';
-import { bundledManifest } from '../drift/synthetic.ts';
-import { describeEachBackend } from './support/backends.ts';
+import { exampleRow } from '../../src/model/example-row.ts';
+import { MANIFEST } from '../support/fixtures.ts';
 
 const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
-const body = JSON.stringify(exampleRow(bundledManifest()));
+const body = JSON.stringify(exampleRow(MANIFEST));
 
 describeEachBackend('the node server on SIGTERM in the middle of a load, logging to $name', (current) => {
   it('has every prediction that got a 200 in the table after it exits 0', async () => {
@@ -15,7 +15,7 @@ describeEachBackend('the node server on SIGTERM in the middle of a load, logging
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      DATABASE_URL: current.db.options.databaseUrl ?? '',
+      DATABASE_URL: current.db.options.database?.url ?? '',
       DATA_DIR: current.db.options.dataDir ?? '',
       SPOOL_DIR: current.spoolDir,
     };

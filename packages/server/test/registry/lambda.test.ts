@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { openRegistry, promote, publish } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
-import { createLambdaHandler } from '../../src/lambda-handler.ts';
+import { createLambdaHandler } from '../../src/lambda/handler.ts';
 import { type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { JSON_HEADERS, MANIFEST, testRuntime, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody } from '../support/lambda-events.ts';

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { createLogger } from '@glyco/logger';
+import { NO_METRICS, type PredictionRecord, type ServedPredictionLog } from '@glyco/prediction-log';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
-import type { ServedPredictionLog } from '../../src/prediction-log/index.ts';
-import { NO_METRICS } from '../../src/prediction-log/metrics.ts';
-import type { PredictionRecord } from '../../src/prediction-log/types.ts';
 
 /** The bundled default model's newest version directory and manifest. */
 export const MODEL_DIR = await resolveModelDirectory(undefined);

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const SERVER_ENTRY = fileURLToPath(new URL('../../src/server-main.ts', import.meta.url));
+export const SERVER_ENTRY = fileURLToPath(new URL('../../src/node/main.ts', import.meta.url));
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { queryPglite } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_HEADERS, MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { type ServerProcess, startServerProcess } from '../support/server-process.ts';
@@ -68,16 +68,14 @@ describe('the node server with the embedded prediction log', () => {
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    const db = await PGlite.create(join(cwd, '.glyco/predictions'));
-    try {
-      const { rows } = await db.query('SELECT request_id, observed_outcome FROM predictions ORDER BY id');
-      expect(rows).toEqual([
-        { request_id: 'before-open', observed_outcome: 1 },
-        { request_id: 'after-open', observed_outcome: null },
-        { request_id: 'after-open', observed_outcome: null },
-      ]);
-    } finally {
-      await db.close();
-    }
+    const rows = await queryPglite(
+      join(cwd, '.glyco/predictions'),
+      'SELECT request_id, observed_outcome FROM predictions ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { request_id: 'before-open', observed_outcome: 1 },
+      { request_id: 'after-open', observed_outcome: null },
+      { request_id: 'after-open', observed_outcome: null },
+    ]);
   }, 40_000);
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
-import { createLambdaHandler } from '../../src/lambda-handler.ts';
+import { createLambdaHandler } from '../../src/lambda/handler.ts';
 import { type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { JSON_HEADERS, recordingLog, testRuntime, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT } from '../support/lambda-events.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { type RunningServer, startServer } from '../../src/node-server.ts';
+import { type RunningServer, startServer } from '../../src/node/server.ts';
 import {
   type EventSource,
   type HttpRequest,
@@ -84,7 +84,7 @@ beforeAll(async () => {
   Object.assign(process.env, ENV);
   [server, { handler }] = await Promise.all([
     startServer({ ...loadConfig(ENV), host: '127.0.0.1', port: 0 }),
-    import('../../src/lambda.ts') as Promise<{ handler: typeof handler }>,
+    import('../../src/lambda/main.ts') as Promise<{ handler: typeof handler }>,
   ]);
 });
 afterAll(() => server.shutdown());

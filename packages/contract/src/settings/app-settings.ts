@@ -1,0 +1,92 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkModelUri } from '../model-uri.ts';
+import { parseDatabaseUrl } from './database-url.ts';
+import { secretRegion } from './secret-arn.ts';
+import { hostName, integerIn, nonBlank, oneOf, type Parse, secondsIn } from './values.ts';
+
+/** The port the app listens on unless `PORT` says otherwise. */
+export const APP_PORT = 8080;
+/** Liveness: the process answers (it never looks at a dependency). */
+export const LIVENESS_PATH = '/health';
+/** Readiness: a model is served and the server is not shutting down; 503 while it drains. */
+export const READINESS_PATH = '/ready';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One environment variable: how its text is read, and its value when it is unset or empty. */
+export interface AppSetting<T> {
+  parse: Parse<T>;
+  fallback: T;
+}
+
+const setting = <T>(parse: Parse<T>, fallback: T): AppSetting<T> => ({ parse, fallback });
+
+/** A value, or `undefined` when the variable is unset. */
+const optional = <T>(parse: Parse<T>): AppSetting<T | undefined> => setting<T | undefined>(parse, undefined);
+
+/** `MODEL_URI`: a model directory (path or `file://` URL), or a model in a registry (see model-uri.ts). */
+function modelUri(raw: string): string {
+  checkModelUri(nonBlank(raw));
+  return raw;
+}
+
+/** `DATABASE_URL`: `off`, or a PostgreSQL URL (see database-url.ts). */
+function databaseUrl(raw: string): string {
+  if (raw !== 'off') parseDatabaseUrl(raw);
+  return raw;
+}
+
+function secretArn(raw: string): string {
+  secretRegion(raw);
+  return raw;
+}
+
+/**
+ * Every environment variable the app reads, read once at startup: the stacks set them by these names, the
+ * server reads them with these rules (its `config.ts`), `glyco drift` reads the DATABASE_* ones. The README's
+ * configuration table describes each.
+ */
+export const APP_SETTINGS = {
+  /** 0 asks the system for any free port (the `listening` log line says which). */
+  PORT: setting(integerIn(0, 65_535), APP_PORT),
+  /** The interface to listen on; every one, so that the image answers on ECS and EKS. */
+  HOST: setting(hostName, '0.0.0.0'),
+  /** Unset: the bundled model. */
+  MODEL_URI: optional(modelUri),
+  /** Where versions downloaded from S3 are kept (under the temp dir: writable on Lambda, ECS and EKS). */
+  MODEL_CACHE_DIR: setting((raw) => resolve(nonBlank(raw)), join(tmpdir(), 'glyco-models')),
+  /** How often an alias in `MODEL_URI` is polled, in milliseconds. */
+  MODEL_POLL_INTERVAL_SECONDS: setting(secondsIn(0.1, 3600), 30_000),
+  /** Unset: the embedded database; `off`: no prediction log; else a PostgreSQL server. */
+  DATABASE_URL: optional(databaseUrl),
+  /** RDS credentials in Secrets Manager (the RDS-managed master secret). */
+  DATABASE_SECRET_ARN: optional(secretArn),
+  /** The database host (RDS, or an RDS Proxy endpoint on Lambda) to use with the secret; overrides the URL's. */
+  DATABASE_HOST: optional(hostName),
+  /** Override the URL's (and the secret's) port and database name. */
+  DATABASE_PORT: optional(integerIn(1, 65_535)),
+  DATABASE_NAME: optional(nonBlank),
+  LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info'),
+  /** Rows per model run; a single request larger than this still runs, alone. */
+  BATCH_MAX_ROWS: setting(integerIn(1, 1_000_000), 4096),
+  /** Under load, how long a queued request may wait for companions; an idle batcher never waits. */
+  BATCH_MAX_WAIT_MS: setting(integerIn(0, 1000), 0),
+  /** onnxruntime sizes its pool from the host, not the container's CPU limit, so it is set explicitly. */
+  ORT_INTRA_OP_THREADS: setting(integerIn(1, 256), 1),
+  MAX_BODY_BYTES: setting(integerIn(1024, 64 * 1024 * 1024), 1024 * 1024),
+  /** Rows per request. */
+  MAX_INSTANCES: setting(integerIn(1, 100_000), 1000),
+  /** How long SIGTERM waits for in-flight requests before closing the remaining connections. */
+  SHUTDOWN_TIMEOUT_MS: setting(integerIn(0, 600_000), 10_000),
+};
+
+/** The name of an environment variable the app reads. */
+export type AppVariable = keyof typeof APP_SETTINGS;
+
+/** What a variable reads as. */
+export type SettingValue<V extends AppVariable> = (typeof APP_SETTINGS)[V]['fallback'];
+
+/** Environment variables for the app, as a deployment sets them: only names the app reads. */
+export type AppEnvironment = { [V in AppVariable]?: string };

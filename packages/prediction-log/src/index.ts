@@ -1,0 +1,154 @@
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createLogger } from '@glyco/logger';
+import { BatchingPredictionLog } from './batching-log.ts';
+import { PredictionLogConfigError } from './config-error.ts';
+import { NO_METRICS, type PredictionLogMetrics } from './metrics.ts';
+import { schemaVersion } from './migrations.ts';
+import {
+  backendOf,
+  type DatabaseOptions,
+  DEFAULT_DATA_DIR,
+  openSqlClient,
+  type PredictionLogBackend,
+  positiveInteger,
+} from './open-database.ts';
+import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
+import { DEFAULT_MAX_SPOOL_BYTES, Spool } from './spool.ts';
+import { disabledPredictionLog, type PredictionLog } from './types.ts';
+
+export { PredictionLogConfigError } from './config-error.ts';
+export { DirectoryInUseError } from './dir-lock.ts';
+export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
+export { formatDriftTable } from './drift/table.ts';
+export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
+export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
+export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
+export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
+export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
+export * from './types.ts';
+export { uuidV7Source } from './uuid-v7.ts';
+
+/** Without the app's logger: warnings and errors as JSON lines on stderr. */
+const stderrLogger = createLogger({ level: 'warn', write: (chunk) => process.stderr.write(chunk) });
+
+export interface PredictionLogOptions extends DatabaseOptions {
+  /** Where batches wait while the database is unavailable; default beside PGlite's data dir, else `$TMPDIR/glyco-spool`. */
+  spoolDir?: string | undefined;
+  /** Bytes the spool may hold at most; past it, batches are dropped (and counted); default 256 MiB. */
+  maxSpoolBytes?: number | undefined;
+  /** Rows held in memory at most before the oldest spill to the spool; default 50 000 (tens of MB). */
+  maxQueueRows?: number | undefined;
+  /** Rows per insert at most; default 2000. */
+  batchRows?: number | undefined;
+  /** How long a partial batch waits before it is written; default 50 ms. */
+  flushIntervalMs?: number | undefined;
+  /** First wait before retrying an unavailable database (doubling up to 5 s); default 500 ms. */
+  retryIntervalMs?: number | undefined;
+}
+
+/** The log as the app holds it: the seam, plus its metrics and the queries behind feedback and drift. */
+export interface ServedPredictionLog extends PredictionLog {
+  metrics(): PredictionLogMetrics;
+  /** Undefined when the log is off. */
+  readonly reader: PredictionLogReader | undefined;
+}
+
+export interface OpenedPredictionLog extends ServedPredictionLog {
+  readonly backend: PredictionLogBackend;
+  /**
+   * Resolves once the database is open and migrated (at once when the log is off); rejects while it is
+   * unavailable. The reader's queries wait for it the same way.
+   */
+  opened(): Promise<void>;
+}
+
+/**
+ * Opens the prediction log the options describe, without waiting for its database: it resolves once records
+ * can be taken (settings checked, the embedded database's directory claimed, the spool open, a database secret
+ * read), while the database opens and the schema migrates in the background; records wait in memory (and past
+ * `maxQueueRows`, in the spool) meanwhile, and `state()` says `starting`. A database that cannot be reached
+ * does not stop the app: the log turns degraded, spools, and migrates once the database answers. Wrong
+ * settings fail here (PredictionLogConfigError, DirectoryInUseError), with a message that says which.
+ */
+export async function openPredictionLog(options: PredictionLogOptions = {}): Promise<OpenedPredictionLog> {
+  const backend = backendOf(options);
+  if (backend === 'off') {
+    return {
+      ...disabledPredictionLog,
+      backend,
+      opened: async () => {},
+      metrics: () => NO_METRICS,
+      reader: undefined,
+    };
+  }
+  const logger = options.logger ?? stderrLogger;
+  const settings = {
+    maxQueueRows: positiveInteger(options.maxQueueRows, 50_000, 'maxQueueRows'),
+    batchRows: positiveInteger(options.batchRows, 2000, 'batchRows'),
+    flushIntervalMs: positiveInteger(options.flushIntervalMs, 50, 'flushIntervalMs'),
+    retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
+  };
+  const client = await openSqlClient(backend, options, logger);
+  let spool: Spool;
+  try {
+    spool = await Spool.open(
+      options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
+      logger,
+      positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
+    );
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  // The schema is migrated by the log's first write, in the background: the app serves meanwhile.
+  const log = new BatchingPredictionLog({ client, spool, logger, schemaReady: false, ...settings });
+  return {
+    backend,
+    record: (records) => log.record(records),
+    flush: () => log.flush(),
+    state: () => log.state(),
+    close: () => log.close(),
+    metrics: () => log.metrics(),
+    opened: () => log.opened(),
+    // Before the schema exists a query would fail for no reason a caller can act on.
+    reader: createPredictionLogReader({
+      query: async (sql, params) => {
+        await log.opened();
+        return client.query(sql, params);
+      },
+      exec: async (sql) => {
+        await log.opened();
+        await client.exec(sql);
+      },
+    }),
+  };
+}
+
+/**
+ * The database alone, for reading the log without writing to it (`glyco drift`, with a read-only login if
+ * wanted): it never migrates. Fails when the database cannot be reached, holds no log, or the log is off.
+ */
+export async function openPredictionLogReader(
+  options: DatabaseOptions = {},
+): Promise<{ reader: PredictionLogReader; backend: PredictionLogBackend; close(): Promise<void> }> {
+  const backend = backendOf(options);
+  if (backend === 'off') throw new PredictionLogConfigError('the prediction log is off (DATABASE_URL=off)');
+  const client = await openSqlClient(backend, options, options.logger ?? stderrLogger);
+  try {
+    await schemaVersion(client);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+  return { reader: createPredictionLogReader(client), backend, close: () => client.close() };
+}
+
+/**
+ * Beside the embedded database locally (`.glyco/spool`); in the temp dir with a database server, because
+ * Lambda, ECS and EKS run the app on a read-only file system where only /tmp is writable.
+ */
+function defaultSpoolDir(backend: PredictionLogBackend, dataDir: string | undefined): string {
+  if (backend !== 'pglite') return join(tmpdir(), 'glyco-spool');
+  return join(dirname(resolve(dataDir ?? DEFAULT_DATA_DIR)), 'spool');
+}

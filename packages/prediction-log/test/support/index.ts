@@ -1,0 +1,17 @@
+/**
+ * Helpers for tests of the log and of the programs that write to it (`@glyco/prediction-log/testing`): real
+ * databases of each backend, plausible records, logged inputs drawn from a model's reference.
+ */
+export {
+  type BackendUnderTest,
+  backends,
+  describeEachBackend,
+  pglite,
+  postgres,
+  queryPglite,
+  queryPostgres,
+  type TestBackend,
+  type TestDatabase,
+} from './backends.ts';
+export { bundledManifest, sampleRows } from './drift-samples.ts';
+export { memoryLogger, prediction, waitFor } from './records.ts';

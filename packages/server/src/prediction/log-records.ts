@@ -1,0 +1,34 @@
+import type { ModelManifest } from '@glyco/contract';
+import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
+import type { ParsedRows } from '../validation/parsed-rows.ts';
+import type { RowPrediction } from './row-prediction.ts';
+
+/** A prediction as the log keeps it: who asked, which model answered, what each row held and got. */
+export interface LoggedPrediction {
+  requestId: string;
+  manifest: ModelManifest;
+  rows: ParsedRows;
+  answers: readonly RowPrediction[];
+  latencyMs: number;
+}
+
+/** Hands one record per row to the prediction log; nothing is built when the log is off. */
+export function recordPredictions(log: PredictionLog, prediction: LoggedPrediction): void {
+  if (log.state().state === 'off') return;
+  const { requestId, manifest, rows, answers, latencyMs } = prediction;
+  const time = new Date();
+  const records: PredictionRecord[] = [];
+  for (let i = 0; i < rows.count; i++) {
+    const { prediction, label, probability, risk_level } = answers[i]!;
+    records.push({
+      requestId,
+      time,
+      modelName: manifest.name,
+      modelVersion: manifest.version,
+      inputs: rows.inputsOf(i),
+      outputs: { prediction, label, probability, riskLevel: risk_level },
+      latencyMs,
+    });
+  }
+  log.record(records);
+}

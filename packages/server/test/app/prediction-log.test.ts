@@ -1,0 +1,157 @@
+import { type OpenedPredictionLog, openPredictionLog } from '@glyco/prediction-log';
+import {
+  bundledManifest,
+  describeEachBackend,
+  memoryLogger,
+  prediction,
+  sampleRows,
+} from '@glyco/prediction-log/testing';
+import { Hono } from 'hono';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppEnv } from '../../src/http/context.ts';
+import { Problem } from '../../src/http/problem.ts';
+import { problemResponse } from '../../src/http/problem-response.ts';
+import { logRoutes } from '../../src/routes/prediction-log.ts';
+
+const manifest = bundledManifest();
+
+/** The routes mounted as the app mounts them: a request id per request, Problems rendered as problem+json. */
+function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('requestId', 'test-request');
+    await next();
+  });
+  app.onError((error, c) => {
+    if (error instanceof Problem) return problemResponse(c, error);
+    throw error;
+  });
+  const manifests = (name: string) => (name === manifest.name ? manifest : undefined);
+  app.route('/', logRoutes({ log, manifest: manifests, logger: memoryLogger() }));
+  return app;
+}
+
+const feedback = (app: Hono<AppEnv>, body: unknown, contentType = 'application/json') =>
+  app.request('/v1/feedback', {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+describeEachBackend('feedback and drift routes on $name', (current) => {
+  let log: OpenedPredictionLog;
+  let app: Hono<AppEnv>;
+  beforeEach(async () => {
+    log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
+    app = testApp(log);
+  });
+  afterEach(async () => {
+    await log.close();
+  });
+
+  it('stores the observed outcome of a just-made prediction, by request id and row index', async () => {
+    log.record([prediction('req-a', 90), prediction('req-a', 210)]);
+    const response = await feedback(app, { request_id: 'req-a', index: 1, outcome: 1 });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ request_id: 'req-a', index: 1, outcome: 1 });
+    await feedback(app, { request_id: 'req-a', outcome: 0 });
+    const rows = await log.reader!.labelledPredictions({
+      modelName: 'pima-diabetes',
+      modelVersion: '1.0.0',
+      limit: 10,
+    });
+    expect(rows.map((row) => row.outcome).sort()).toEqual([0, 1]);
+  });
+
+  it('applies an outcome to every prediction logged under a reused request id and that row index', async () => {
+    log.record([prediction('reused', 90)]);
+    log.record([prediction('reused', 210)]);
+    expect((await feedback(app, { request_id: 'reused', outcome: 1 })).status).toBe(200);
+    const rows = await log.reader!.labelledPredictions({
+      modelName: 'pima-diabetes',
+      modelVersion: '1.0.0',
+      limit: 10,
+    });
+    expect(rows.map((row) => row.outcome)).toEqual([1, 1]);
+  });
+
+  it('answers 404 problem+json naming request_id for a prediction that was never logged', async () => {
+    const response = await feedback(app, { request_id: 'never-made', outcome: 1 });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await response.json();
+    expect(problem).toMatchObject({ status: 404, errors: [{ pointer: '#/request_id' }] });
+    expect(problem.detail).toContain('never-made');
+  });
+
+  it.each([
+    [{ request_id: 'x', outcome: 2 }, '#/outcome', 'must be 0 or 1'],
+    [{ request_id: 'x', outcome: '1' }, '#/outcome', 'must be 0 or 1'],
+    [{ outcome: 1 }, '#/request_id', 'must be the request_id of a prediction'],
+    [{ request_id: 'x', outcome: 1, index: -1 }, '#/index', 'must be 0 or more'],
+    [{ request_id: 'x', outcome: 1, label: 'pos' }, '#/label', 'is not a known field'],
+  ])('answers 422 naming the field for %j', async (body, pointer, detail) => {
+    const response = await feedback(app, body);
+    expect(response.status).toBe(422);
+    const problem = await response.json();
+    expect(problem.errors[0].pointer).toBe(pointer);
+    expect(problem.errors[0].detail).toContain(detail);
+  });
+
+  it('answers 400 to a body that is not JSON and 415 to one that is not declared JSON', async () => {
+    expect((await feedback(app, '{"request_id":')).status).toBe(400);
+    expect((await feedback(app, 'request_id=x', 'application/x-www-form-urlencoded')).status).toBe(415);
+  });
+
+  it('serves the drift report of the served model version over its logged predictions', async () => {
+    sampleRows(manifest, 600, 11, { glucose: 35 }).forEach((inputs, i) => {
+      log.record([{ ...prediction(`drift-${i}`), inputs }]);
+    });
+    log.record([prediction('other-version', 120, '0.9.0')]);
+    await log.flush();
+    const response = await app.request('/v1/models/pima-diabetes/drift?since=1h');
+    expect(response.status).toBe(200);
+    const report = await response.json();
+    expect(report.model).toEqual({ name: 'pima-diabetes', version: '1.0.0' });
+    expect(report.rows).toEqual({ analysed: 600, total: 600 });
+    expect(report.drifted).toEqual(['glucose']);
+    expect(report.window.since).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('answers 404 for a model it does not serve and 422 naming a bad query parameter', async () => {
+    expect((await app.request('/v1/models/unknown/drift')).status).toBe(404);
+    const badSince = await (await app.request('/v1/models/pima-diabetes/drift?since=yesterday')).json();
+    expect(badSince).toMatchObject({ status: 422, errors: [{ pointer: '#/since' }] });
+    const typo = await (await app.request('/v1/models/pima-diabetes/drift?sinse=1h')).json();
+    expect(typo).toMatchObject({ status: 422, errors: [{ pointer: '#/sinse' }] });
+    const limit = await (await app.request('/v1/models/pima-diabetes/drift?limit=0')).json();
+    expect(limit).toMatchObject({ status: 422, errors: [{ pointer: '#/limit' }] });
+    const inverted = await app.request('/v1/models/pima-diabetes/drift?since=2026-02-01&until=2026-01-01');
+    expect(inverted.status).toBe(422);
+  });
+});
+
+describe('feedback and drift routes without a log', () => {
+  it('answer 503 saying the log is off', async () => {
+    const app = testApp({ reader: undefined, flush: async () => {} });
+    const response = await feedback(app, { request_id: 'x', outcome: 1 });
+    expect(response.status).toBe(503);
+    expect((await response.json()).detail).toContain('DATABASE_URL=off');
+    expect((await app.request('/v1/models/pima-diabetes/drift')).status).toBe(503);
+  });
+
+  it('answer 503 without the database error when the database fails', async () => {
+    const failing = async () => {
+      throw new Error('connect ECONNREFUSED 10.1.2.3:5432 user=admin');
+    };
+    const reader = { recordOutcome: failing, loggedInputs: failing, labelledPredictions: failing };
+    const app = testApp({ reader, flush: async () => {} });
+    const response = await app.request('/v1/models/pima-diabetes/drift');
+    expect(response.status).toBe(503);
+    expect(JSON.stringify(await response.json())).not.toContain('10.1.2.3');
+  });
+});

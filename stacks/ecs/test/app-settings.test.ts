@@ -1,0 +1,66 @@
+/**
+ * What the stack sets is what the server reads: the container's environment, fed to the server's own
+ * configuration parser (`loadConfig`), names only variables the server reads and parses without error; the
+ * load balancer sends traffic and health checks to the port the server then listens on, at the contract's
+ * readiness path.
+ */
+import { READINESS_PATH } from '@glyco/contract';
+import { ENVIRONMENTS } from '@glyco/infra';
+import { runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import { serverReading } from '@glyco/server/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ecs } from '../src/ecs.ts';
+
+const stackDir = new URL('..', import.meta.url).pathname;
+/** Prod serves HTTPS on a name of its own (README, "Deploy to AWS"). */
+const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
+
+describe.each(ENVIRONMENTS)('the ecs stack and the server it deploys, %s', (env) => {
+  let stack: StackRun;
+  let container: {
+    environment: { name: string; value: string }[];
+    portMappings: { containerPort: number }[];
+    name: string;
+  };
+  beforeAll(async () => {
+    stack = await runStack({
+      project: 'glyco-ecs',
+      stack: env,
+      stackDir,
+      program: ecs,
+      configOverrides: {
+        org: 'acme',
+        image: TEST_IMAGE,
+        ...(env === 'prod' && DOMAIN),
+      },
+    });
+    const definitions = single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions;
+    [container] = JSON.parse(String(definitions));
+  });
+
+  const server = () =>
+    serverReading(Object.fromEntries(container.environment.map(({ name, value }) => [name, value])));
+
+  it('sets only variables the server reads, and values it takes', () => {
+    expect(server().unread).toEqual([]);
+  });
+
+  it('sends traffic and health checks to the port the server listens on, and checks its readiness path', () => {
+    const { port } = server().config;
+    expect(container.portMappings.map((mapping) => mapping.containerPort)).toEqual([port]);
+    const service = single(stack, 'aws:ecs/service:Service').props as {
+      loadBalancers: { containerName: string; containerPort: number }[];
+    };
+    expect(service.loadBalancers).toMatchObject([{ containerName: container.name, containerPort: port }]);
+    expect(single(stack, 'aws:lb/targetGroup:TargetGroup').props).toMatchObject({
+      port,
+      healthCheck: { path: READINESS_PATH },
+    });
+    const fromLoadBalancer = single(
+      stack,
+      'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule',
+      'tasks-from-alb',
+    ).props;
+    expect(fromLoadBalancer).toMatchObject({ fromPort: port, toPort: port });
+  });
+});
