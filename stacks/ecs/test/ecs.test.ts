@@ -8,10 +8,10 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  loadUnderNode,
   type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
+  runProgramWithNode,
   runStack,
   type StackRun,
   single,
@@ -318,8 +318,8 @@ describe('ecs with nothing but its committed config (a bare `pulumi up`)', () =>
 describe('ecs under plain Node, as the Pulumi CLI loads it (Pulumi.yaml: typescript false)', () => {
   it.each(ENVIRONMENTS)(
     'runs index.ts in %s',
-    (env) => {
-      const load = loadUnderNode({
+    async (env) => {
+      const load = await runProgramWithNode({
         stackDir,
         project: 'glyco-ecs',
         stack: env,
@@ -327,10 +327,8 @@ describe('ecs under plain Node, as the Pulumi CLI loads it (Pulumi.yaml: typescr
       });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
-      expect(load.result?.resources).toBeGreaterThan(20);
-      expect(load.result?.outputs.url).toMatch(
-        env === 'prod' ? /^https:\/\/api\.example\.com$/ : /^http:\/\//,
-      );
+      expect(load.run?.resourceCount).toBeGreaterThan(20);
+      expect(load.run?.outputs.url).toMatch(env === 'prod' ? /^https:\/\/api\.example\.com$/ : /^http:\/\//);
     },
     70_000,
   );

@@ -4,10 +4,10 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  loadUnderNode,
   type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
+  runProgramWithNode,
   runStack,
   type StackRun,
   single,
@@ -388,8 +388,8 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
 
   it.each(ENVIRONMENTS)(
     'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
-    (env) => {
-      const load = loadUnderNode({
+    async (env) => {
+      const load = await runProgramWithNode({
         stackDir,
         project: 'glyco-eks',
         stack: env,
@@ -397,7 +397,7 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
       });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
-      expect(load.result?.resources).toBeGreaterThan(30);
+      expect(load.run?.resourceCount).toBeGreaterThan(30);
     },
     70_000,
   );

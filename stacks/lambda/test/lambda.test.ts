@@ -4,10 +4,10 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  loadUnderNode,
   type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
+  runProgramWithNode,
   runStack,
   single,
   TEST_IMAGE,
@@ -254,11 +254,11 @@ describe('lambda with nothing but its committed config (a bare `pulumi up`)', ()
 
   it.each(ENVIRONMENTS)(
     'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
-    (env) => {
-      const load = loadUnderNode({ stackDir, project: 'glyco-lambda', stack: env });
+    async (env) => {
+      const load = await runProgramWithNode({ stackDir, project: 'glyco-lambda', stack: env });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
-      expect(load.result?.resources).toBeGreaterThan(10);
+      expect(load.run?.resourceCount).toBeGreaterThan(10);
     },
     70_000,
   );

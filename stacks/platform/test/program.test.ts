@@ -20,7 +20,7 @@ describe('the platform program', () => {
         configOverrides,
       });
       expect(run.status, run.stderr).toBe(0);
-      expect(run.outputNames).toEqual(expect.arrayContaining([...PLATFORM_OUTPUT_KEYS]));
+      expect(Object.keys(run.run?.outputs ?? {})).toEqual(expect.arrayContaining([...PLATFORM_OUTPUT_KEYS]));
     },
     60_000,
   );

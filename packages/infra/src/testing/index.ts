@@ -1,6 +1,5 @@
 export * from './boundary-check.ts';
 export * from './iam-requests.ts';
-export * from './node-load.ts';
 export * from './plain-node.ts';
 export * from './platform-fixture.ts';
 export * from './run-stack.ts';
