@@ -8,7 +8,6 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -37,7 +36,7 @@ const container = (stack: StackRun) =>
   JSON.parse(String(single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions))[0];
 
 describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env, env === 'prod' ? DOMAIN : {});
@@ -192,7 +191,7 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
 });
 
 describe('ecs with a domain', () => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   beforeAll(async () => {
     stack = await run('prod', DOMAIN);
   });

@@ -4,7 +4,6 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -48,7 +47,7 @@ const appContainer = (stack: StackRun) =>
 const key = (resource: { type: string; name: string }) => `${resource.type}::${resource.name}`;
 
 describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env, env === 'prod' ? PROD_SETTINGS : {});
@@ -329,7 +328,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
 });
 
 describe('eks with a domain', () => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   beforeAll(async () => {
     stack = await run('prod', PROD_SETTINGS);
   });

@@ -4,11 +4,11 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  type ProgramRun,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
   runStack,
+  type StackRun,
   single,
   TEST_IMAGE,
 } from '@glyco/infra/testing';
@@ -39,7 +39,7 @@ const run = (
 const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
 describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env);
@@ -192,7 +192,7 @@ describe('lambda concurrency against the account quota', () => {
 });
 
 describe('lambda with a custom domain', () => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   beforeAll(async () => {
     stack = await run('prod', DOMAIN);
   });

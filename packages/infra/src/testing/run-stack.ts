@@ -21,19 +21,15 @@ export interface RunStackOptions {
   invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
 }
 
+/** A run of a whole program: its resources, its outputs, and the graph they form. */
 export interface StackRun {
   /**
-   * Every resource the program registered, with its inputs, and the children its awsx components register in
-   * a real deployment (which the mocks never see).
+   * Every resource the program registered, with its inputs and what the engine knows of it (its URN, whose
+   * type part names the parents' types, `glyco:ecs:X$aws:lb/…`, and its parent's URN), and the children its
+   * awsx components register in a real deployment (which the mocks never see; they carry only the parent).
    */
   resources: PolicyResource[];
   outputs: Record<string, unknown>;
-}
-
-/** A run of a whole program: its resources, its outputs, and the graph they form. */
-export interface ProgramRun extends StackRun {
-  /** The URN of every resource; its type part names the parents' types (`glyco:ecs:X$aws:lb/…`). */
-  urns: string[];
   /** The URNs each resource waits for (its dependsOn and the resources its inputs come from), by `type::name`. */
   dependencies: Map<string, string[]>;
 }
@@ -56,7 +52,7 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 }
 
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
-export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
+export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const resources: PolicyResource[] = [];
   const platform = platformFixture(options.stack);
   await pulumi.runtime.setMocks(
@@ -87,7 +83,6 @@ export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
   return {
     resources: [...registered, ...awsxChildren(registered, TEST_REGION)],
     outputs,
-    urns: [...recorder.options.values()].map((recorded) => recorded.urn),
     dependencies: recorder.dependencies,
   };
 }
