@@ -31,7 +31,8 @@ export interface ClusterArgs {
 /**
  * An EKS control plane with Fargate only: secrets encrypted with its own KMS key, every control-plane log
  * stream on, standard support only (at its end EKS upgrades the cluster instead of billing extended support),
- * cluster access for the deploy role and the configured administrators, Fargate profiles for kube-system and
+ * cluster access for the deploy role and the configured administrators (and network access to the API for the
+ * platform's deploy runner, when it has one), Fargate profiles for kube-system and
  * the app namespace, CoreDNS on Fargate, the OIDC provider that service accounts' IAM roles (IRSA) trust, and
  * the Kubernetes provider that reaches it.
  */
@@ -225,7 +226,37 @@ export class FargateCluster extends pulumi.ComponentResource {
       return config.clusterSecurityGroupId;
     });
     this.appLogGroup = appLogs.name;
-    this.systemReady = [systemProfile, coreDns, metricsServer, ...admins];
+    const runnerAccess = this.#admitDeployRunner(named, platform, tags);
+    this.systemReady = [systemProfile, coreDns, metricsServer, ...admins, ...runnerAccess];
     this.registerOutputs({ clusterName: this.clusterName });
+  }
+
+  /**
+   * The platform's CodeBuild deploy runner, when it has one, may reach the API on 443: a private endpoint admits
+   * only what the control plane's security group admits, and EKS puts the cluster security group on the control
+   * plane's network interfaces (EKS user guide, "Cluster API server endpoint", "Accessing a private only API
+   * server"; "View Amazon EKS security group requirements for clusters").
+   */
+  #admitDeployRunner(
+    named: ClusterArgs['name'],
+    platform: PlatformReference,
+    tags: Tags,
+  ): aws.vpc.SecurityGroupIngressRule[] {
+    const runnerGroup = platform.deployRunnerSecurityGroupId;
+    if (!runnerGroup) return [];
+    const rule = new aws.vpc.SecurityGroupIngressRule(
+      named('eks-api-from-deploy-runner'),
+      {
+        securityGroupId: this.clusterSecurityGroupId,
+        referencedSecurityGroupId: runnerGroup,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'Kubernetes API from the CodeBuild deploy runner',
+        tags,
+      },
+      { parent: this },
+    );
+    return [rule];
   }
 }

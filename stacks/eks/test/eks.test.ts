@@ -4,6 +4,7 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  type RunStackOptions,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -23,13 +24,18 @@ const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-000
 const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 /** What a person sets on prod before its first deploy (see the committed Pulumi.prod.yaml). */
 const PROD_SETTINGS = { ...DOMAIN, publicAccessCidrs: ['198.51.100.0/24'] };
-const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
+const run = (
+  stack: (typeof ENVIRONMENTS)[number],
+  configOverrides: Record<string, unknown> = {},
+  platform: RunStackOptions['platform'] = {},
+) =>
   runStack({
     project: 'glyco-eks',
     stack,
     stackDir,
     program: eks,
     configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
+    platform,
   });
 
 const kubernetesObjects = (stack: StackRun) =>
@@ -324,6 +330,48 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     const output = String(at(single(stack, 'kubernetes:core/v1:ConfigMap').props, 'data', 'output.conf'));
     expect(output).toContain(`log_group_name /aws/eks/glyco-${env}-eks/app`);
     expect(stack.outputs.logGroup).toBe(`/aws/eks/glyco-${env}-eks/app`);
+  });
+});
+
+describe("eks and the platform's CodeBuild deploy runner", () => {
+  const ingressRules = (stack: StackRun) =>
+    resourcesOfType(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map(
+      (rule) => rule.props,
+    );
+
+  it('admits the runner to the cluster API on 443, so a prod deploy from inside the VPC reaches a private endpoint', async () => {
+    // EKS user guide, "Cluster API server endpoint", "Accessing a private only API server": the control plane
+    // security group must allow ingress on 443 from whatever runs kubectl inside the VPC. The cluster security
+    // group is the one EKS attaches to the control plane's network interfaces ("Security group requirements").
+    const stack = await run(
+      'prod',
+      { ...PROD_SETTINGS, endpointPublicAccess: false },
+      { deployRunnerSecurityGroupId: 'sg-deploy-runner' },
+    );
+    expect(ingressRules(stack)).toContainEqual(
+      expect.objectContaining({
+        securityGroupId: 'sg-eks-cluster',
+        referencedSecurityGroupId: 'sg-deploy-runner',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+      }),
+    );
+    // Nothing goes into the cluster before the runner can reach it: the Helm release and both namespaces (which
+    // every other object waits for) wait for the rule.
+    const rule = single(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'deploy-runner');
+    const roots = [
+      single(stack, 'kubernetes:helm.sh/v3:Release'),
+      ...resourcesOfType(stack, 'kubernetes:core/v1:Namespace'),
+    ];
+    for (const root of roots) {
+      expect(stack.dependencies.get(key(root)), root.name).toContain(rule.urn);
+    }
+  });
+
+  it('admits nothing new when the platform has no runner', async () => {
+    const stack = await run('prod', PROD_SETTINGS);
+    expect(ingressRules(stack).map((rule) => rule.referencedSecurityGroupId)).toEqual(['sg-eks-cluster']);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import type { Environment } from '../environment.ts';
+import type { PlatformOutputs } from '../platform-outputs.ts';
 import type { PolicyResource } from '../policy/rule.ts';
 import { awsxChildren } from './awsx/index.ts';
 import { mockCall, mockState } from './mock-state.ts';
@@ -19,6 +20,8 @@ export interface RunStackOptions {
   configOverrides?: Record<string, unknown>;
   /** Answers of provider functions that replace the default mocks (e.g. an empty repository), by token. */
   invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+  /** Platform outputs that differ from `platformFixture` (e.g. a deploy runner's, or one taken away). */
+  platform?: Partial<PlatformOutputs>;
 }
 
 /** A run of a whole program: its resources, its outputs, and the graph they form. */
@@ -54,7 +57,7 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
 export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const resources: PolicyResource[] = [];
-  const platform = platformFixture(options.stack);
+  const platform = { ...platformFixture(options.stack), ...options.platform };
   await pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs }) => {
