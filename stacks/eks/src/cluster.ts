@@ -1,4 +1,5 @@
 import {
+  clusterSecretsKeyPolicy,
   eksClusterTrustPolicy,
   eksFargatePodExecutionTrustPolicy,
   logWritePolicy,
@@ -18,6 +19,8 @@ export interface ClusterArgs {
   name: (purpose: string) => string;
   tags: Tags;
   platform: PlatformReference;
+  /** Refuse to delete or replace the secrets key (prod): without it the cluster cannot be recovered. */
+  protect: boolean;
   settings: Pick<
     EksSettings,
     | 'kubernetesVersion'
@@ -54,6 +57,7 @@ export class FargateCluster extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { name: named, tags, platform, settings } = args;
     const clusterName = named('eks');
+    // KMS's default key policy: the account's IAM policies decide who may use it (the cluster role, below).
     const secretsKey = new aws.kms.Key(
       named('eks-secrets'),
       {
@@ -62,7 +66,7 @@ export class FargateCluster extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         tags,
       },
-      parent,
+      { ...parent, protect: args.protect },
     );
     // EKS may assume the service roles only for this cluster of this account (confused-deputy guard).
     const trustFor = (policy: typeof eksClusterTrustPolicy) =>
@@ -82,6 +86,14 @@ export class FargateCluster extends pulumi.ComponentResource {
     const clusterPolicy = new aws.iam.RolePolicyAttachment(
       named('eks-cluster'),
       { role: clusterRole.name, policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
+      parent,
+    );
+    const secretsKeyUse = new aws.iam.RolePolicy(
+      named('eks-cluster-secrets-key'),
+      {
+        role: clusterRole.id,
+        policy: secretsKey.arn.apply((keyArn) => JSON.stringify(clusterSecretsKeyPolicy(keyArn))),
+      },
       parent,
     );
     // EKS writes control-plane logs here; creating it first gives it a retention. The cluster keeps its fixed
@@ -110,7 +122,7 @@ export class FargateCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
         tags,
       },
-      { ...parent, dependsOn: [clusterPolicy, controlPlaneLogs] },
+      { ...parent, dependsOn: [clusterPolicy, secretsKeyUse, controlPlaneLogs] },
     );
 
     const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) => {

@@ -1,4 +1,4 @@
-import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, decideWithin, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
 import {
   boundaryGaps,
   componentTypes,
@@ -176,6 +176,38 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
       endpointPublicAccess: true,
       publicAccessCidrs: env === 'prod' ? ['198.51.100.0/24'] : ['0.0.0.0/0'],
     });
+  });
+
+  it('lets the cluster role use its own secrets key, and no other key, inside the workload boundary', () => {
+    // EKS calls KMS on this key as the cluster role (CloudTrail shows the cluster role's sessions, invokedBy
+    // eks.amazonaws.com: terraform-aws-modules/terraform-aws-eks#1913, #2371), and the key keeps KMS's default
+    // key policy, which lets IAM policies of the account grant its use and grants nothing to anyone else (AWS
+    // KMS developer guide, "Default key policy"; "Key policies": no principal may use a key unless a key
+    // policy, IAM policy or grant allows it). terraform-aws-eks grants the cluster role these four actions
+    // (main.tf, aws_iam_policy.cluster_encryption).
+    const key = single(stack, 'aws:kms/key:Key', 'eks-secrets');
+    expect(key.props.policy).toBeUndefined();
+    const keyArn = `arn:aws:kms:eu-west-1:123456789012:key/${key.name}`;
+    const context = { 'aws:ResourceTag/project': 'glyco', 'aws:ResourceTag/environment': env };
+    const clusterRole = single(stack, 'aws:iam/role:Role', 'eks-cluster');
+    const inlinePolicies = resourcesOfType(stack, 'aws:iam/rolePolicy:RolePolicy')
+      .filter((policy) => [clusterRole.name, `${clusterRole.name}-id`].includes(String(policy.props.role)))
+      .map((policy) => ({ Statement: statementsOf(policy.props.policy) }));
+    const asClusterRole = (action: string, resource: string) =>
+      decideWithin(inlinePolicies, fixtureBoundary(env).policy, { action, resource, context });
+    for (const action of ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey']) {
+      expect(asClusterRole(action, keyArn), action).toBe('allowed');
+    }
+    expect(asClusterRole('kms:Decrypt', 'arn:aws:kms:eu-west-1:123456789012:key/another')).not.toBe(
+      'allowed',
+    );
+    expect(asClusterRole('kms:ScheduleKeyDeletion', keyArn)).not.toBe('allowed');
+  });
+
+  it('protects the secrets key in prod: deleting it would leave the cluster unrecoverable', () => {
+    // EKS user guide, "Default envelope encryption for all Kubernetes API Data": deleting the customer managed
+    // key "will degrade its health beyond recovery".
+    expect(single(stack, 'aws:kms/key:Key', 'eks-secrets').protect).toBe(env === 'prod');
   });
 
   it('gives cluster access to the platform deploy role, whoever created the cluster', () => {
