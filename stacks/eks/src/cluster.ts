@@ -34,10 +34,10 @@ export interface ClusterArgs {
 /**
  * An EKS control plane with Fargate only: secrets encrypted with its own KMS key, every control-plane log
  * stream on, standard support only (at its end EKS upgrades the cluster instead of billing extended support),
- * cluster access for the deploy role and the configured administrators (and network access to the API for the
- * platform's deploy runner, when it has one), Fargate profiles for kube-system and
- * the app namespace, CoreDNS on Fargate, the OIDC provider that service accounts' IAM roles (IRSA) trust, and
- * the Kubernetes provider that reaches it.
+ * cluster access for the deploy role and the configured administrators, read access for the platform's preview
+ * role and network access to the API for its deploy runner (when the platform has them), Fargate profiles for
+ * kube-system and the app namespace, CoreDNS on Fargate, the OIDC provider that service accounts' IAM roles
+ * (IRSA) trust, and the Kubernetes provider that reaches it.
  */
 export class FargateCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -125,23 +125,30 @@ export class FargateCluster extends pulumi.ComponentResource {
       { ...parent, dependsOn: [clusterPolicy, secretsKeyUse, controlPlaneLogs] },
     );
 
-    const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) => {
+    // One access entry and one cluster-wide access policy per principal (EKS user guide, "Grant IAM users access
+    // to Kubernetes with EKS access entries"; what each policy allows: "Review access policy permissions").
+    const grant = (purpose: string, principalArn: pulumi.Input<string>, accessPolicy: string) => {
       const entry = new aws.eks.AccessEntry(
-        named(`eks-admin-${index}`),
+        named(purpose),
         { clusterName: cluster.name, principalArn, type: 'STANDARD', tags },
         parent,
       );
       return new aws.eks.AccessPolicyAssociation(
-        named(`eks-admin-${index}`),
+        named(purpose),
         {
           clusterName: cluster.name,
           principalArn: entry.principalArn,
-          policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+          policyArn: `arn:aws:eks::aws:cluster-access-policy/${accessPolicy}`,
           accessScope: { type: 'cluster' },
         },
         parent,
       );
-    });
+    };
+    const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) =>
+      grant(`eks-admin-${index}`, principalArn, 'AmazonEKSClusterAdminPolicy'),
+    );
+    // Pull requests preview with the platform's read-only role: the Kubernetes provider's preview reads the API.
+    if (platform.previewRoleArn) grant('eks-preview', platform.previewRoleArn, 'AmazonEKSViewPolicy');
 
     const podExecutionRole = new aws.iam.Role(
       named('eks-pod-execution'),

@@ -51,6 +51,16 @@ const appContainer = (stack: StackRun) =>
   ) as Record<string, unknown>;
 
 const key = (resource: { type: string; name: string }) => `${resource.type}::${resource.name}`;
+const DEPLOY_ROLE = (env: string) => `arn:aws:iam::123456789012:role/glyco-${env}-github-deploy`;
+/** The access policy association of one principal. */
+const accessOf = (stack: StackRun, principalArn: string) => {
+  const [association, ...others] = resourcesOfType(
+    stack,
+    'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+  ).filter((candidate) => candidate.props.principalArn === principalArn);
+  if (!association || others.length > 0) throw new Error(`expected one access policy for ${principalArn}`);
+  return association;
+};
 
 describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
   let stack: StackRun;
@@ -105,9 +115,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     const namespace = resourcesOfType(stack, 'kubernetes:core/v1:Namespace').find(
       (resource) => resource.props.metadata && (resource.props.metadata as { name: string }).name === 'glyco',
     )!;
-    expect(
-      waitsForAll(stack, key(namespace), 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation'),
-    ).toBe(true);
+    expect(stack.dependencies.get(key(namespace))).toContain(accessOf(stack, DEPLOY_ROLE(env)).urn);
     expect(waitsForAll(stack, key(namespace), 'kubernetes:core/v1:ConfigMap')).toBe(true);
   });
 
@@ -215,10 +223,26 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
       authenticationMode: 'API',
       bootstrapClusterCreatorAdminPermissions: false,
     });
-    const association = single(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').props;
-    expect(association).toMatchObject({
-      principalArn: `arn:aws:iam::123456789012:role/glyco-${env}-github-deploy`,
+    expect(accessOf(stack, DEPLOY_ROLE(env)).props).toMatchObject({
       policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      accessScope: { type: 'cluster' },
+    });
+  });
+
+  it("lets the platform's read-only preview role view the cluster, so a pull request's preview reads it", () => {
+    // pulumi-kubernetes previews against the API server: it reads the server's version and OpenAPI schema when
+    // the provider starts (else it marks the cluster unreachable) and dry-runs each object, falling back to the
+    // inputs alone when the dry run is Forbidden (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go,
+    // Configure, Create and Update with req.GetPreview()). An IAM principal without an access entry is not
+    // authenticated at all; AmazonEKSViewPolicy reads most objects, Secrets excepted (EKS user guide,
+    // "Review access policy permissions").
+    const preview = `arn:aws:iam::123456789012:role/glyco-${env}-github-preview`;
+    expect(single(stack, 'aws:eks/accessEntry:AccessEntry', 'eks-preview').props).toMatchObject({
+      principalArn: preview,
+      type: 'STANDARD',
+    });
+    expect(accessOf(stack, preview).props).toMatchObject({
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
       accessScope: { type: 'cluster' },
     });
   });
@@ -496,12 +520,17 @@ describe('eks config', () => {
   it('admits the configured administrators too', async () => {
     const admin = 'arn:aws:iam::123456789012:role/platform-admins';
     const stack = await run('dev', { clusterAdminArns: [admin] });
-    const principals = resourcesOfType(stack, 'aws:eks/accessEntry:AccessEntry').map(
-      (entry) => entry.props.principalArn,
-    );
-    expect(principals.sort()).toEqual(
-      ['arn:aws:iam::123456789012:role/glyco-dev-github-deploy', admin].sort(),
-    );
+    const administrators = resourcesOfType(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation')
+      .filter((association) => String(association.props.policyArn).endsWith('/AmazonEKSClusterAdminPolicy'))
+      .map((association) => association.props.principalArn);
+    expect(administrators.sort()).toEqual([DEPLOY_ROLE('dev'), admin].sort());
+  });
+
+  it('grants no preview access when the platform exports no preview role (a platform from before it had one)', async () => {
+    const stack = await run('dev', {}, { previewRoleArn: undefined });
+    expect(
+      resourcesOfType(stack, 'aws:eks/accessEntry:AccessEntry').map((entry) => entry.props.principalArn),
+    ).toEqual([DEPLOY_ROLE('dev')]);
   });
 
   it('refuses an administrator that is not an IAM role ARN', async () => {
