@@ -8,6 +8,8 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  previewRoleRefusals,
+  requestsAtPreview,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -311,6 +313,26 @@ describe('ecs with nothing but its committed config (a bare `pulumi up`)', () =>
     await expect(bare(empty)).rejects.toThrow(
       /Config "image" is not set and .*glyco-dev-app holds no image .*push one/,
     );
+  });
+});
+
+describe('ecs previewed by a pull request, with the read-only preview role', () => {
+  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image and the hosted zone', async () => {
+    const stack = await runStack({
+      project: 'glyco-ecs',
+      stack: 'prod',
+      stackDir,
+      program: ecs,
+      configOverrides: DOMAIN,
+    });
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecr:DescribeImages',
+      'ecr:DescribeRepositories',
+      'route53:GetHostedZone',
+      'route53:ListTagsForResource',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
   });
 });
 

@@ -4,7 +4,9 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  previewRoleRefusals,
   type RunStackOptions,
+  requestsAtPreview,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -477,6 +479,28 @@ describe('eks with a domain', () => {
         'alb.ingress.kubernetes.io/certificate-arn',
       ),
     ).toBe(CERTIFICATE);
+  });
+});
+
+describe('eks previewed by a pull request, with the read-only preview role', () => {
+  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image and the zone', async () => {
+    // The ALB's hosted zone comes from a table in the provider; the Kubernetes API is read through the role's
+    // access entry (see "lets the platform's read-only preview role view the cluster"), with no IAM action.
+    const stack = await runStack({
+      project: 'glyco-eks',
+      stack: 'prod',
+      stackDir,
+      program: eks,
+      configOverrides: PROD_SETTINGS,
+    });
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecr:DescribeImages',
+      'ecr:DescribeRepositories',
+      'route53:GetHostedZone',
+      'route53:ListTagsForResource',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
   });
 });
 

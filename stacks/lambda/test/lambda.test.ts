@@ -4,6 +4,8 @@ import {
   componentTypes,
   fixedNamesThatBlockReplacement,
   fixtureBoundary,
+  previewRoleRefusals,
+  requestsAtPreview,
   resourcesOfType,
   resourcesOutsideComponents,
   runProgramWithNode,
@@ -240,6 +242,28 @@ describe('lambda with a custom domain', () => {
     expect(String(plain.outputs.url)).toMatch(
       /^https:\/\/abcdef1234\.execute-api\.eu-west-1\.amazonaws\.com\/$/,
     );
+  });
+});
+
+describe('lambda previewed by a pull request, with the read-only preview role', () => {
+  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image, the zone, the quota', async () => {
+    const stack = await runStack({
+      project: 'glyco-lambda',
+      stack: 'prod',
+      stackDir,
+      program: lambda,
+      configOverrides: DOMAIN,
+    });
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecr:DescribeImages',
+      'ecr:DescribeRepositories',
+      'servicequotas:GetAWSDefaultServiceQuota',
+      'servicequotas:GetServiceQuota',
+      'route53:GetHostedZone',
+      'route53:ListTagsForResource',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
   });
 });
 

@@ -2,5 +2,6 @@ export * from './boundary-check.ts';
 export * from './iam-requests.ts';
 export * from './plain-node.ts';
 export * from './platform-fixture.ts';
+export * from './preview-access.ts';
 export * from './run-stack.ts';
 export * from './target.ts';

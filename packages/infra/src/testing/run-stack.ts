@@ -35,6 +35,15 @@ export interface StackRun {
   outputs: Record<string, unknown>;
   /** The URNs each resource waits for (its dependsOn and the resources its inputs come from), by `type::name`. */
   dependencies: Map<string, string[]>;
+  /** The provider functions the program called (lookups such as `aws.route53.getZone`), which a preview runs too. */
+  invokes: Invoke[];
+}
+
+export interface Invoke {
+  token: string;
+  inputs: Record<string, unknown>;
+  /** What the (mocked) provider answered. */
+  result: Record<string, unknown>;
 }
 
 /** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
@@ -57,6 +66,7 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
 export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const resources: PolicyResource[] = [];
+  const invokes: Invoke[] = [];
   const platform = { ...platformFixture(options.stack), ...options.platform };
   await pulumi.runtime.setMocks(
     {
@@ -64,7 +74,11 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
         resources.push({ type, name, props: inputs });
         return { id: `${name}-id`, state: mockState(type, name, inputs, platform) };
       },
-      call: ({ token, inputs }) => (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs),
+      call: ({ token, inputs }) => {
+        const result = (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs);
+        invokes.push({ token, inputs, result });
+        return result;
+      },
     },
     options.project,
     options.stack,
@@ -87,6 +101,7 @@ export async function runStack(options: RunStackOptions): Promise<StackRun> {
     resources: [...registered, ...awsxChildren(registered, TEST_REGION)],
     outputs,
     dependencies: recorder.dependencies,
+    invokes,
   };
 }
 
