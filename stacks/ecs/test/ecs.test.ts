@@ -2,21 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageVolumes, writableBy } from '@glyco/delivery/dockerfile-volumes';
 import { workspaceRoot } from '@glyco/delivery/paths';
-import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
-  boundaryGaps,
   componentTypes,
-  fixedNamesThatBlockReplacement,
-  fixtureBoundary,
   previewRoleRefusals,
   requestsAtPreview,
   resourcesOfType,
-  resourcesOutsideComponents,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  targetConventionBreaches,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
@@ -48,16 +45,8 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
     expect(stack.resources.length).toBeGreaterThan(15);
   });
 
-  it('passes every policy rule', () => {
-    expect(evaluate(stack.resources, RULES)).toEqual([]);
-  });
-
-  it('gives every role the platform workload boundary, and no role an action outside it', () => {
-    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
-  });
-
-  it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
-    expect(resourcesOutsideComponents(stack)).toEqual([]);
+  it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
+    expect(targetConventionBreaches(stack, env)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:ecs:PublicLoadBalancer',
@@ -66,10 +55,6 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
         'glyco:ecs:ServiceAutoscaling',
       ]),
     );
-  });
-
-  it('lets AWS name what a change could replace, so the replacement never collides with the old name', () => {
-    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
   });
 
   it(`writes the load balancer's access logs to the platform's bucket in prod only`, () => {

@@ -1,19 +1,17 @@
-import { at, decideWithin, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, decideWithin, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
-  boundaryGaps,
   componentTypes,
-  fixedNamesThatBlockReplacement,
   fixtureBoundary,
   previewRoleRefusals,
   type RunStackOptions,
   requestsAtPreview,
   resourcesOfType,
-  resourcesOutsideComponents,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  targetConventionBreaches,
   waitsForAll,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,21 +73,13 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     expect(kubernetesObjects(stack).length).toBe(9);
   });
 
-  it('passes every policy rule', () => {
-    expect(evaluate(stack.resources, RULES)).toEqual([]);
-  });
-
-  it('gives every role the platform workload boundary, and no role an action outside it', () => {
-    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
-  });
-
   it('creates only Kubernetes objects that the Kubernetes OpenAPI schema accepts', () => {
     for (const object of kubernetesObjects(stack))
       expect(schemaErrors(object.props), object.name).toEqual([]);
   });
 
-  it('registers every AWS and Kubernetes resource under one of its components, so a preview reads as a tree', () => {
-    expect(resourcesOutsideComponents(stack)).toEqual([]);
+  it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
+    expect(targetConventionBreaches(stack, env)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:eks:FargateCluster',
@@ -98,10 +88,6 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
         'glyco:eks:InferenceApp',
       ]),
     );
-  });
-
-  it('lets AWS name what a change could replace (Fargate profiles are immutable), so a replacement never collides', () => {
-    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
   });
 
   it('runs a Kubernetes version in standard support, and upgrades rather than paying for extended support', () => {

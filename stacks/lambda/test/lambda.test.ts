@@ -1,18 +1,15 @@
-import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
-  boundaryGaps,
   componentTypes,
-  fixedNamesThatBlockReplacement,
-  fixtureBoundary,
   previewRoleRefusals,
   requestsAtPreview,
   resourcesOfType,
-  resourcesOutsideComponents,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  targetConventionBreaches,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
@@ -51,14 +48,6 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
     expect(stack.resources.length).toBeGreaterThan(10);
   });
 
-  it('passes every policy rule', () => {
-    expect(evaluate(stack.resources, RULES)).toEqual([]);
-  });
-
-  it('gives every role the platform workload boundary, and no role an action outside it', () => {
-    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
-  });
-
   it('reads the platform stack of its own environment', () => {
     expect(single(stack, 'pulumi:pulumi:StackReference').props.name).toBe(`acme/glyco-platform/${env}`);
   });
@@ -84,8 +73,8 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
     });
   });
 
-  it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
-    expect(resourcesOutsideComponents(stack)).toEqual([]);
+  it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
+    expect(targetConventionBreaches(stack, env)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:lambda:InferenceFunction',
@@ -93,10 +82,6 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
         'glyco:lambda:FunctionAlarms',
       ]),
     );
-  });
-
-  it('lets AWS name what a change could replace, so the replacement never collides with the old name', () => {
-    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
   });
 
   it('sizes the function and its concurrency from config: no reservation in dev, where new accounts have none to give', () => {

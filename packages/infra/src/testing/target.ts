@@ -1,3 +1,7 @@
+import type { Environment } from '../environment.ts';
+import { evaluate } from '../policy/rule.ts';
+import { RULES } from '../policy/rules.ts';
+import { boundaryGaps, fixtureBoundary } from './boundary-check.ts';
 import type { StackRun } from './run-stack.ts';
 
 /** The URN of every resource the program registered (awsx children, modelled, have none). */
@@ -67,4 +71,21 @@ export function waitsForAll(run: StackRun, resource: string, type: string): bool
   const waitedFor = run.dependencies.get(resource) ?? [];
   const ofType = urnsOf(run).filter((urn) => ownType(urn) === type);
   return ofType.length > 0 && ofType.every((urn) => waitedFor.includes(urn));
+}
+
+/**
+ * What every target stack's run must meet, as one list of breaches (empty when it meets all): the policy pack's
+ * rules; the workload boundary on every role and around every inline action; every cloud resource under one of
+ * the stack's components, so `pulumi preview` reads as a tree; generated names wherever a change replaces.
+ */
+export function targetConventionBreaches(run: StackRun, env: Environment): string[] {
+  return [
+    ...evaluate(run.resources, RULES).map(
+      (violation) =>
+        `policy ${violation.rule}: ${violation.type} ${violation.resource}: ${violation.message}`,
+    ),
+    ...boundaryGaps(run, env, fixtureBoundary(env)),
+    ...resourcesOutsideComponents(run).map((urn) => `outside every component: ${urn}`),
+    ...fixedNamesThatBlockReplacement(run).map((resource) => `fixed name blocks a replacement: ${resource}`),
+  ];
 }
