@@ -5,6 +5,7 @@ import { workspaceRoot } from '@glyco/delivery/paths';
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  outputsMissingFromReadme,
   previewRoleRefusals,
   requestsAtPreview,
   resourcesOfType,
@@ -47,6 +48,7 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
 
   it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
     expect(targetConventionBreaches(stack, env)).toEqual([]);
+    expect(outputsMissingFromReadme('ecs', stack.outputs)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:ecs:PublicLoadBalancer',

@@ -2,6 +2,7 @@ import { at, decideWithin, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
   fixtureBoundary,
+  outputsMissingFromReadme,
   previewRoleRefusals,
   type RunStackOptions,
   requestsAtPreview,
@@ -80,6 +81,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
 
   it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
     expect(targetConventionBreaches(stack, env)).toEqual([]);
+    expect(outputsMissingFromReadme('eks', stack.outputs)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:eks:FargateCluster',

@@ -1,6 +1,7 @@
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  outputsMissingFromReadme,
   previewRoleRefusals,
   requestsAtPreview,
   resourcesOfType,
@@ -75,6 +76,7 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
 
   it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
     expect(targetConventionBreaches(stack, env)).toEqual([]);
+    expect(outputsMissingFromReadme('lambda', stack.outputs)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:lambda:InferenceFunction',

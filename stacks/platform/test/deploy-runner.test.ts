@@ -7,7 +7,14 @@ import {
   RULES,
   statementsOf,
 } from '@glyco/infra';
-import { boundaryGaps, fixtureBoundary, runStack, type StackRun, single } from '@glyco/infra/testing';
+import {
+  boundaryGaps,
+  fixtureBoundary,
+  outputsMissingFromReadme,
+  runStack,
+  type StackRun,
+  single,
+} from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEPLOY_WORKFLOW_NAME, deployRunnerPolicy } from '../src/deploy-runner.ts';
@@ -63,6 +70,10 @@ describe('the CodeBuild deploy runner', () => {
       });
       // With the runner on, every optional output a target may read is there (the eks stack admits the group).
       for (const key of OPTIONAL_PLATFORM_OUTPUT_KEYS) expect(stack.outputs[key], key).toBeDefined();
+    });
+
+    it("names every output, the runner's included, in the README's table of outputs", () => {
+      expect(outputsMissingFromReadme('platform', stack.outputs)).toEqual([]);
     });
 
     it('starts a build for each queued job of the Deploy workflow only', () => {

@@ -3,5 +3,6 @@ export * from './iam-requests.ts';
 export * from './plain-node.ts';
 export * from './platform-fixture.ts';
 export * from './preview-access.ts';
+export * from './readme.ts';
 export * from './run-stack.ts';
 export * from './target.ts';
