@@ -5,6 +5,7 @@ export * from './iam/boundary.ts';
 export * from './iam/documents.ts';
 export * from './iam/evaluation.ts';
 export * from './iam/load-balancer-controller.ts';
+export * from './iam/preview-guard.ts';
 export * from './image.ts';
 export * from './naming.ts';
 export * from './platform-outputs.ts';

@@ -28,6 +28,11 @@ export interface PlatformOutputs {
   deployRoleArn: string;
   /** The encrypted bucket (SSE-S3, as ALB access logs require) where prod's load balancers write access logs. */
   accessLogsBucketName: string;
+  /** The read-only role pull requests preview with: the eks stack lets it read the cluster. */
+  previewRoleArn?: string;
+  /** The CodeBuild deploy runner's security group, when the platform has one (`deployRunner codebuild`): the eks
+   * stack admits it to the cluster API. */
+  deployRunnerSecurityGroupId?: string;
 }
 
 export const PLATFORM_OUTPUT_KEYS = [
@@ -53,15 +58,36 @@ export const PLATFORM_OUTPUT_KEYS = [
   'accessLogsBucketName',
 ] as const satisfies readonly (keyof PlatformOutputs)[];
 
-export type PlatformReference = { [K in keyof PlatformOutputs]: pulumi.Output<PlatformOutputs[K]> };
+/**
+ * Outputs a platform stack may lack: one deployed before they existed, or configured without what they name. A
+ * target decides from them what to create, so they are read as plain values before it declares anything.
+ */
+export const OPTIONAL_PLATFORM_OUTPUT_KEYS = [
+  'previewRoleArn',
+  'deployRunnerSecurityGroupId',
+] as const satisfies readonly (keyof PlatformOutputs)[];
+
+type RequiredKey = (typeof PLATFORM_OUTPUT_KEYS)[number];
+type OptionalKey = (typeof OPTIONAL_PLATFORM_OUTPUT_KEYS)[number];
+
+/** The platform as a target reads it: the outputs every platform has, and the optional ones, known or absent. */
+export type PlatformReference = { [K in RequiredKey]: pulumi.Output<PlatformOutputs[K]> } & {
+  [K in OptionalKey]: PlatformOutputs[K] | undefined;
+};
 
 export function platformStackName(org: string, env: Environment): string {
   return `${org}/glyco-platform/${env}`;
 }
 
-/** Reads the platform stack of the same environment; a missing output fails the deployment with its name. */
-export function readPlatform(org: string, env: Environment): PlatformReference {
+/**
+ * Reads the platform stack of the same environment: a missing required output fails the deployment with its
+ * name; an optional one is undefined. (A stack reference's values are known in a preview too.)
+ */
+export async function readPlatform(org: string, env: Environment): Promise<PlatformReference> {
   const reference = new pulumi.StackReference(platformStackName(org, env));
-  const entries = PLATFORM_OUTPUT_KEYS.map((key) => [key, reference.requireOutput(key)] as const);
-  return Object.fromEntries(entries) as unknown as PlatformReference;
+  const required = PLATFORM_OUTPUT_KEYS.map((key) => [key, reference.requireOutput(key)] as const);
+  const optional = await Promise.all(
+    OPTIONAL_PLATFORM_OUTPUT_KEYS.map(async (key) => [key, await reference.getOutputValue(key)] as const),
+  );
+  return Object.fromEntries([...required, ...optional]) as unknown as PlatformReference;
 }

@@ -3,6 +3,7 @@ import { decide, decideWithin } from '../src/iam/evaluation.ts';
 import {
   actionMatches,
   appAccessPolicy,
+  clusterSecretsKeyPolicy,
   eksClusterTrustPolicy,
   eksFargatePodExecutionTrustPolicy,
   evaluate,
@@ -117,17 +118,7 @@ describe('the workload boundary', () => {
   });
 
   it("lets the EKS cluster role use its environment's secrets key, and no other environment's", () => {
-    // What terraform-aws-modules/terraform-aws-eks grants a cluster role for secrets encryption
-    // (main.tf, aws_iam_policy.cluster_encryption): Encrypt, Decrypt, ListGrants, DescribeKey on the key.
-    const clusterRolePolicy = {
-      Statement: [
-        {
-          Effect: 'Allow' as const,
-          Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
-          Resource: 'arn:aws:kms:eu-west-1:123456789012:key/eks',
-        },
-      ],
-    };
+    const clusterRolePolicy = clusterSecretsKeyPolicy('arn:aws:kms:eu-west-1:123456789012:key/eks');
     const use = (action: string, environment: string) =>
       decideWithin([clusterRolePolicy], boundary.policy, {
         action,
@@ -174,7 +165,7 @@ describe('boundaryGaps', () => {
     name: 'glyco-prod-api-logs',
     props: { policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action, Resource: '*' }] }) },
   });
-  const run = (...resources: StackRun['resources']): StackRun => ({ resources, outputs: {} });
+  const run = (...resources: StackRun['resources']) => ({ resources });
 
   it('accepts bounded roles whose policies stay inside the boundary, and the deploy role', () => {
     expect(

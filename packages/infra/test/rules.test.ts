@@ -301,6 +301,12 @@ describe('rule details', () => {
     expect(evaluate([dev], [rule('rds-prod-resilience')])).toEqual([]);
   });
 
+  it('protects the keys that encrypt prod data like the data itself', () => {
+    const key = resource('aws:kms/key:Key', { tags, enableKeyRotation: true });
+    expect(evaluate([key], [rule('prod-stateful-protected')])).toHaveLength(1);
+    expect(evaluate([{ ...key, protect: true }], [rule('prod-stateful-protected')])).toEqual([]);
+  });
+
   it('leaves dev resources unprotected, so a dev stack can be torn down', () => {
     const devBucket = resource('aws:s3/bucket:Bucket', { tags: { ...tags, environment: 'dev' } });
     expect(evaluate([devBucket], [rule('prod-stateful-protected')])).toEqual([]);

@@ -2,20 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageVolumes, writableBy } from '@glyco/delivery/dockerfile-volumes';
 import { workspaceRoot } from '@glyco/delivery/paths';
-import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
-  boundaryGaps,
   componentTypes,
-  fixedNamesThatBlockReplacement,
-  fixtureBoundary,
-  loadUnderNode,
-  type ProgramRun,
+  outputsMissingFromReadme,
+  previewRoleRefusals,
+  requestsAtPreview,
   resourcesOfType,
-  resourcesOutsideComponents,
+  runProgramWithNode,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  targetConventionBreaches,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
@@ -37,7 +36,7 @@ const container = (stack: StackRun) =>
   JSON.parse(String(single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions))[0];
 
 describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env, env === 'prod' ? DOMAIN : {});
@@ -47,16 +46,9 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
     expect(stack.resources.length).toBeGreaterThan(15);
   });
 
-  it('passes every policy rule', () => {
-    expect(evaluate(stack.resources, RULES)).toEqual([]);
-  });
-
-  it('gives every role the platform workload boundary, and no role an action outside it', () => {
-    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
-  });
-
-  it('registers every AWS resource under one of its components, so a preview reads as a tree', () => {
-    expect(resourcesOutsideComponents(stack)).toEqual([]);
+  it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
+    expect(targetConventionBreaches(stack, env)).toEqual([]);
+    expect(outputsMissingFromReadme('ecs', stack.outputs)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:ecs:PublicLoadBalancer',
@@ -65,10 +57,6 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
         'glyco:ecs:ServiceAutoscaling',
       ]),
     );
-  });
-
-  it('lets AWS name what a change could replace, so the replacement never collides with the old name', () => {
-    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
   });
 
   it(`writes the load balancer's access logs to the platform's bucket in prod only`, () => {
@@ -192,7 +180,7 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
 });
 
 describe('ecs with a domain', () => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   beforeAll(async () => {
     stack = await run('prod', DOMAIN);
   });
@@ -315,11 +303,31 @@ describe('ecs with nothing but its committed config (a bare `pulumi up`)', () =>
   });
 });
 
+describe('ecs previewed by a pull request, with the read-only preview role', () => {
+  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image and the hosted zone', async () => {
+    const stack = await runStack({
+      project: 'glyco-ecs',
+      stack: 'prod',
+      stackDir,
+      program: ecs,
+      configOverrides: DOMAIN,
+    });
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecr:DescribeImages',
+      'ecr:DescribeRepositories',
+      'route53:GetHostedZone',
+      'route53:ListTagsForResource',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
+  });
+});
+
 describe('ecs under plain Node, as the Pulumi CLI loads it (Pulumi.yaml: typescript false)', () => {
   it.each(ENVIRONMENTS)(
     'runs index.ts in %s',
-    (env) => {
-      const load = loadUnderNode({
+    async (env) => {
+      const load = await runProgramWithNode({
         stackDir,
         project: 'glyco-ecs',
         stack: env,
@@ -327,10 +335,8 @@ describe('ecs under plain Node, as the Pulumi CLI loads it (Pulumi.yaml: typescr
       });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
-      expect(load.result?.resources).toBeGreaterThan(20);
-      expect(load.result?.outputs.url).toMatch(
-        env === 'prod' ? /^https:\/\/api\.example\.com$/ : /^http:\/\//,
-      );
+      expect(load.run?.resourceCount).toBeGreaterThan(20);
+      expect(load.run?.outputs.url).toMatch(env === 'prod' ? /^https:\/\/api\.example\.com$/ : /^http:\/\//);
     },
     70_000,
   );

@@ -1,4 +1,5 @@
 import {
+  clusterSecretsKeyPolicy,
   eksClusterTrustPolicy,
   eksFargatePodExecutionTrustPolicy,
   logWritePolicy,
@@ -18,6 +19,8 @@ export interface ClusterArgs {
   name: (purpose: string) => string;
   tags: Tags;
   platform: PlatformReference;
+  /** Refuse to delete or replace the secrets key (prod): without it the cluster cannot be recovered. */
+  protect: boolean;
   settings: Pick<
     EksSettings,
     | 'kubernetesVersion'
@@ -31,9 +34,10 @@ export interface ClusterArgs {
 /**
  * An EKS control plane with Fargate only: secrets encrypted with its own KMS key, every control-plane log
  * stream on, standard support only (at its end EKS upgrades the cluster instead of billing extended support),
- * cluster access for the deploy role and the configured administrators, Fargate profiles for kube-system and
- * the app namespace, CoreDNS on Fargate, the OIDC provider that service accounts' IAM roles (IRSA) trust, and
- * the Kubernetes provider that reaches it.
+ * cluster access for the deploy role and the configured administrators, read access for the platform's preview
+ * role and network access to the API for its deploy runner (when the platform has them), Fargate profiles for
+ * kube-system and the app namespace, CoreDNS on Fargate, the OIDC provider that service accounts' IAM roles
+ * (IRSA) trust, and the Kubernetes provider that reaches it.
  */
 export class FargateCluster extends pulumi.ComponentResource {
   readonly clusterName: pulumi.Output<string>;
@@ -53,6 +57,7 @@ export class FargateCluster extends pulumi.ComponentResource {
     const parent = { parent: this };
     const { name: named, tags, platform, settings } = args;
     const clusterName = named('eks');
+    // KMS's default key policy: the account's IAM policies decide who may use it (the cluster role, below).
     const secretsKey = new aws.kms.Key(
       named('eks-secrets'),
       {
@@ -61,7 +66,7 @@ export class FargateCluster extends pulumi.ComponentResource {
         deletionWindowInDays: 30,
         tags,
       },
-      parent,
+      { ...parent, protect: args.protect },
     );
     // EKS may assume the service roles only for this cluster of this account (confused-deputy guard).
     const trustFor = (policy: typeof eksClusterTrustPolicy) =>
@@ -81,6 +86,14 @@ export class FargateCluster extends pulumi.ComponentResource {
     const clusterPolicy = new aws.iam.RolePolicyAttachment(
       named('eks-cluster'),
       { role: clusterRole.name, policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
+      parent,
+    );
+    const secretsKeyUse = new aws.iam.RolePolicy(
+      named('eks-cluster-secrets-key'),
+      {
+        role: clusterRole.id,
+        policy: secretsKey.arn.apply((keyArn) => JSON.stringify(clusterSecretsKeyPolicy(keyArn))),
+      },
       parent,
     );
     // EKS writes control-plane logs here; creating it first gives it a retention. The cluster keeps its fixed
@@ -109,26 +122,33 @@ export class FargateCluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
         tags,
       },
-      { ...parent, dependsOn: [clusterPolicy, controlPlaneLogs] },
+      { ...parent, dependsOn: [clusterPolicy, secretsKeyUse, controlPlaneLogs] },
     );
 
-    const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) => {
+    // One access entry and one cluster-wide access policy per principal (EKS user guide, "Grant IAM users access
+    // to Kubernetes with EKS access entries"; what each policy allows: "Review access policy permissions").
+    const grant = (purpose: string, principalArn: pulumi.Input<string>, accessPolicy: string) => {
       const entry = new aws.eks.AccessEntry(
-        named(`eks-admin-${index}`),
+        named(purpose),
         { clusterName: cluster.name, principalArn, type: 'STANDARD', tags },
         parent,
       );
       return new aws.eks.AccessPolicyAssociation(
-        named(`eks-admin-${index}`),
+        named(purpose),
         {
           clusterName: cluster.name,
           principalArn: entry.principalArn,
-          policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+          policyArn: `arn:aws:eks::aws:cluster-access-policy/${accessPolicy}`,
           accessScope: { type: 'cluster' },
         },
         parent,
       );
-    });
+    };
+    const admins = [platform.deployRoleArn, ...settings.clusterAdminArns].map((principalArn, index) =>
+      grant(`eks-admin-${index}`, principalArn, 'AmazonEKSClusterAdminPolicy'),
+    );
+    // Pull requests preview with the platform's read-only role: the Kubernetes provider's preview reads the API.
+    if (platform.previewRoleArn) grant('eks-preview', platform.previewRoleArn, 'AmazonEKSViewPolicy');
 
     const podExecutionRole = new aws.iam.Role(
       named('eks-pod-execution'),
@@ -225,7 +245,37 @@ export class FargateCluster extends pulumi.ComponentResource {
       return config.clusterSecurityGroupId;
     });
     this.appLogGroup = appLogs.name;
-    this.systemReady = [systemProfile, coreDns, metricsServer, ...admins];
+    const runnerAccess = this.#admitDeployRunner(named, platform, tags);
+    this.systemReady = [systemProfile, coreDns, metricsServer, ...admins, ...runnerAccess];
     this.registerOutputs({ clusterName: this.clusterName });
+  }
+
+  /**
+   * The platform's CodeBuild deploy runner, when it has one, may reach the API on 443: a private endpoint admits
+   * only what the control plane's security group admits, and EKS puts the cluster security group on the control
+   * plane's network interfaces (EKS user guide, "Cluster API server endpoint", "Accessing a private only API
+   * server"; "View Amazon EKS security group requirements for clusters").
+   */
+  #admitDeployRunner(
+    named: ClusterArgs['name'],
+    platform: PlatformReference,
+    tags: Tags,
+  ): aws.vpc.SecurityGroupIngressRule[] {
+    const runnerGroup = platform.deployRunnerSecurityGroupId;
+    if (!runnerGroup) return [];
+    const rule = new aws.vpc.SecurityGroupIngressRule(
+      named('eks-api-from-deploy-runner'),
+      {
+        securityGroupId: this.clusterSecurityGroupId,
+        referencedSecurityGroupId: runnerGroup,
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        description: 'Kubernetes API from the CodeBuild deploy runner',
+        tags,
+      },
+      { parent: this },
+    );
+    return [rule];
   }
 }

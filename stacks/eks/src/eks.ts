@@ -23,7 +23,14 @@ export async function eks() {
   const settings = readEksSettings(config, env);
   const domain = await publicDomain(name('domain'), settings.domain, tags);
 
-  const cluster = new FargateCluster(name('cluster'), { name, tags, platform, settings });
+  const cluster = new FargateCluster(name('cluster'), {
+    name,
+    tags,
+    platform,
+    // Pulumi refuses to delete or replace prod's secrets key (`pulumi state unprotect` lifts it on purpose).
+    protect: env === 'prod',
+    settings,
+  });
   const logging = new FargateLogging(name('logging'), { name, cluster, region: platform.region });
   const controller = new LoadBalancerController(name('lb-controller'), {
     name,

@@ -1,17 +1,18 @@
-import { at, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
+import { at, decideWithin, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
-  boundaryGaps,
   componentTypes,
-  fixedNamesThatBlockReplacement,
   fixtureBoundary,
-  loadUnderNode,
-  type ProgramRun,
+  outputsMissingFromReadme,
+  previewRoleRefusals,
+  type RunStackOptions,
+  requestsAtPreview,
   resourcesOfType,
-  resourcesOutsideComponents,
+  runProgramWithNode,
   runStack,
   type StackRun,
   single,
   TEST_IMAGE,
+  targetConventionBreaches,
   waitsForAll,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,13 +25,18 @@ const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/00000000-000
 const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 /** What a person sets on prod before its first deploy (see the committed Pulumi.prod.yaml). */
 const PROD_SETTINGS = { ...DOMAIN, publicAccessCidrs: ['198.51.100.0/24'] };
-const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
+const run = (
+  stack: (typeof ENVIRONMENTS)[number],
+  configOverrides: Record<string, unknown> = {},
+  platform: RunStackOptions['platform'] = {},
+) =>
   runStack({
     project: 'glyco-eks',
     stack,
     stackDir,
     program: eks,
     configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
+    platform,
   });
 
 const kubernetesObjects = (stack: StackRun) =>
@@ -46,9 +52,19 @@ const appContainer = (stack: StackRun) =>
   ) as Record<string, unknown>;
 
 const key = (resource: { type: string; name: string }) => `${resource.type}::${resource.name}`;
+const DEPLOY_ROLE = (env: string) => `arn:aws:iam::123456789012:role/glyco-${env}-github-deploy`;
+/** The access policy association of one principal. */
+const accessOf = (stack: StackRun, principalArn: string) => {
+  const [association, ...others] = resourcesOfType(
+    stack,
+    'aws:eks/accessPolicyAssociation:AccessPolicyAssociation',
+  ).filter((candidate) => candidate.props.principalArn === principalArn);
+  if (!association || others.length > 0) throw new Error(`expected one access policy for ${principalArn}`);
+  return association;
+};
 
 describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   // Each test reads the same run, and any one of them can run alone (`vitest -t`).
   beforeAll(async () => {
     stack = await run(env, env === 'prod' ? PROD_SETTINGS : {});
@@ -58,21 +74,14 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     expect(kubernetesObjects(stack).length).toBe(9);
   });
 
-  it('passes every policy rule', () => {
-    expect(evaluate(stack.resources, RULES)).toEqual([]);
-  });
-
-  it('gives every role the platform workload boundary, and no role an action outside it', () => {
-    expect(boundaryGaps(stack, env, fixtureBoundary(env))).toEqual([]);
-  });
-
   it('creates only Kubernetes objects that the Kubernetes OpenAPI schema accepts', () => {
     for (const object of kubernetesObjects(stack))
       expect(schemaErrors(object.props), object.name).toEqual([]);
   });
 
-  it('registers every AWS and Kubernetes resource under one of its components, so a preview reads as a tree', () => {
-    expect(resourcesOutsideComponents(stack)).toEqual([]);
+  it('meets the conventions of a target: policy rules, workload boundary, a tree of components, generated names', () => {
+    expect(targetConventionBreaches(stack, env)).toEqual([]);
+    expect(outputsMissingFromReadme('eks', stack.outputs)).toEqual([]);
     expect(componentTypes(stack)).toEqual(
       expect.arrayContaining([
         'glyco:eks:FargateCluster',
@@ -81,10 +90,6 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
         'glyco:eks:InferenceApp',
       ]),
     );
-  });
-
-  it('lets AWS name what a change could replace (Fargate profiles are immutable), so a replacement never collides', () => {
-    expect(fixedNamesThatBlockReplacement(stack)).toEqual([]);
   });
 
   it('runs a Kubernetes version in standard support, and upgrades rather than paying for extended support', () => {
@@ -100,9 +105,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     const namespace = resourcesOfType(stack, 'kubernetes:core/v1:Namespace').find(
       (resource) => resource.props.metadata && (resource.props.metadata as { name: string }).name === 'glyco',
     )!;
-    expect(
-      waitsForAll(stack, key(namespace), 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation'),
-    ).toBe(true);
+    expect(stack.dependencies.get(key(namespace))).toContain(accessOf(stack, DEPLOY_ROLE(env)).urn);
     expect(waitsForAll(stack, key(namespace), 'kubernetes:core/v1:ConfigMap')).toBe(true);
   });
 
@@ -173,15 +176,63 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
+  it('lets the cluster role use its own secrets key, and no other key, inside the workload boundary', () => {
+    // EKS calls KMS on this key as the cluster role (CloudTrail shows the cluster role's sessions, invokedBy
+    // eks.amazonaws.com: terraform-aws-modules/terraform-aws-eks#1913, #2371), and the key keeps KMS's default
+    // key policy, which lets IAM policies of the account grant its use and grants nothing to anyone else (AWS
+    // KMS developer guide, "Default key policy"; "Key policies": no principal may use a key unless a key
+    // policy, IAM policy or grant allows it). terraform-aws-eks grants the cluster role these four actions
+    // (main.tf, aws_iam_policy.cluster_encryption).
+    const key = single(stack, 'aws:kms/key:Key', 'eks-secrets');
+    expect(key.props.policy).toBeUndefined();
+    const keyArn = `arn:aws:kms:eu-west-1:123456789012:key/${key.name}`;
+    const context = { 'aws:ResourceTag/project': 'glyco', 'aws:ResourceTag/environment': env };
+    const clusterRole = single(stack, 'aws:iam/role:Role', 'eks-cluster');
+    const inlinePolicies = resourcesOfType(stack, 'aws:iam/rolePolicy:RolePolicy')
+      .filter((policy) => [clusterRole.name, `${clusterRole.name}-id`].includes(String(policy.props.role)))
+      .map((policy) => ({ Statement: statementsOf(policy.props.policy) }));
+    const asClusterRole = (action: string, resource: string) =>
+      decideWithin(inlinePolicies, fixtureBoundary(env).policy, { action, resource, context });
+    for (const action of ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey']) {
+      expect(asClusterRole(action, keyArn), action).toBe('allowed');
+    }
+    expect(asClusterRole('kms:Decrypt', 'arn:aws:kms:eu-west-1:123456789012:key/another')).not.toBe(
+      'allowed',
+    );
+    expect(asClusterRole('kms:ScheduleKeyDeletion', keyArn)).not.toBe('allowed');
+  });
+
+  it('protects the secrets key in prod: deleting it would leave the cluster unrecoverable', () => {
+    // EKS user guide, "Default envelope encryption for all Kubernetes API Data": deleting the customer managed
+    // key "will degrade its health beyond recovery".
+    expect(single(stack, 'aws:kms/key:Key', 'eks-secrets').protect).toBe(env === 'prod');
+  });
+
   it('gives cluster access to the platform deploy role, whoever created the cluster', () => {
     expect(at(single(stack, 'aws:eks/cluster:Cluster').props, 'accessConfig')).toEqual({
       authenticationMode: 'API',
       bootstrapClusterCreatorAdminPermissions: false,
     });
-    const association = single(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').props;
-    expect(association).toMatchObject({
-      principalArn: `arn:aws:iam::123456789012:role/glyco-${env}-github-deploy`,
+    expect(accessOf(stack, DEPLOY_ROLE(env)).props).toMatchObject({
       policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      accessScope: { type: 'cluster' },
+    });
+  });
+
+  it("lets the platform's read-only preview role view the cluster, so a pull request's preview reads it", () => {
+    // pulumi-kubernetes previews against the API server: it reads the server's version and OpenAPI schema when
+    // the provider starts (else it marks the cluster unreachable) and dry-runs each object, falling back to the
+    // inputs alone when the dry run is Forbidden (pulumi/pulumi-kubernetes provider/pkg/provider/provider.go,
+    // Configure, Create and Update with req.GetPreview()). An IAM principal without an access entry is not
+    // authenticated at all; AmazonEKSViewPolicy reads most objects, Secrets excepted (EKS user guide,
+    // "Review access policy permissions").
+    const preview = `arn:aws:iam::123456789012:role/glyco-${env}-github-preview`;
+    expect(single(stack, 'aws:eks/accessEntry:AccessEntry', 'eks-preview').props).toMatchObject({
+      principalArn: preview,
+      type: 'STANDARD',
+    });
+    expect(accessOf(stack, preview).props).toMatchObject({
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
       accessScope: { type: 'cluster' },
     });
   });
@@ -328,8 +379,50 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
   });
 });
 
+describe("eks and the platform's CodeBuild deploy runner", () => {
+  const ingressRules = (stack: StackRun) =>
+    resourcesOfType(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule').map(
+      (rule) => rule.props,
+    );
+
+  it('admits the runner to the cluster API on 443, so a prod deploy from inside the VPC reaches a private endpoint', async () => {
+    // EKS user guide, "Cluster API server endpoint", "Accessing a private only API server": the control plane
+    // security group must allow ingress on 443 from whatever runs kubectl inside the VPC. The cluster security
+    // group is the one EKS attaches to the control plane's network interfaces ("Security group requirements").
+    const stack = await run(
+      'prod',
+      { ...PROD_SETTINGS, endpointPublicAccess: false },
+      { deployRunnerSecurityGroupId: 'sg-deploy-runner' },
+    );
+    expect(ingressRules(stack)).toContainEqual(
+      expect.objectContaining({
+        securityGroupId: 'sg-eks-cluster',
+        referencedSecurityGroupId: 'sg-deploy-runner',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+      }),
+    );
+    // Nothing goes into the cluster before the runner can reach it: the Helm release and both namespaces (which
+    // every other object waits for) wait for the rule.
+    const rule = single(stack, 'aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule', 'deploy-runner');
+    const roots = [
+      single(stack, 'kubernetes:helm.sh/v3:Release'),
+      ...resourcesOfType(stack, 'kubernetes:core/v1:Namespace'),
+    ];
+    for (const root of roots) {
+      expect(stack.dependencies.get(key(root)), root.name).toContain(rule.urn);
+    }
+  });
+
+  it('admits nothing new when the platform has no runner', async () => {
+    const stack = await run('prod', PROD_SETTINGS);
+    expect(ingressRules(stack).map((rule) => rule.referencedSecurityGroupId)).toEqual(['sg-eks-cluster']);
+  });
+});
+
 describe('eks with a domain', () => {
-  let stack: ProgramRun;
+  let stack: StackRun;
   beforeAll(async () => {
     stack = await run('prod', PROD_SETTINGS);
   });
@@ -377,6 +470,28 @@ describe('eks with a domain', () => {
   });
 });
 
+describe('eks previewed by a pull request, with the read-only preview role', () => {
+  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image and the zone', async () => {
+    // The ALB's hosted zone comes from a table in the provider; the Kubernetes API is read through the role's
+    // access entry (see "lets the platform's read-only preview role view the cluster"), with no IAM action.
+    const stack = await runStack({
+      project: 'glyco-eks',
+      stack: 'prod',
+      stackDir,
+      program: eks,
+      configOverrides: PROD_SETTINGS,
+    });
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecr:DescribeImages',
+      'ecr:DescribeRepositories',
+      'route53:GetHostedZone',
+      'route53:ListTagsForResource',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
+  });
+});
+
 describe('eks with nothing but its committed config (a bare `pulumi up`)', () => {
   it("reads its own organization's platform and runs the newest image by digest", async () => {
     const stack = await runStack({ project: 'glyco-eks', stack: 'dev', stackDir, program: eks });
@@ -388,8 +503,8 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
 
   it.each(ENVIRONMENTS)(
     'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
-    (env) => {
-      const load = loadUnderNode({
+    async (env) => {
+      const load = await runProgramWithNode({
         stackDir,
         project: 'glyco-eks',
         stack: env,
@@ -397,7 +512,7 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
       });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
-      expect(load.result?.resources).toBeGreaterThan(30);
+      expect(load.run?.resourceCount).toBeGreaterThan(30);
     },
     70_000,
   );
@@ -417,12 +532,17 @@ describe('eks config', () => {
   it('admits the configured administrators too', async () => {
     const admin = 'arn:aws:iam::123456789012:role/platform-admins';
     const stack = await run('dev', { clusterAdminArns: [admin] });
-    const principals = resourcesOfType(stack, 'aws:eks/accessEntry:AccessEntry').map(
-      (entry) => entry.props.principalArn,
-    );
-    expect(principals.sort()).toEqual(
-      ['arn:aws:iam::123456789012:role/glyco-dev-github-deploy', admin].sort(),
-    );
+    const administrators = resourcesOfType(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation')
+      .filter((association) => String(association.props.policyArn).endsWith('/AmazonEKSClusterAdminPolicy'))
+      .map((association) => association.props.principalArn);
+    expect(administrators.sort()).toEqual([DEPLOY_ROLE('dev'), admin].sort());
+  });
+
+  it('grants no preview access when the platform exports no preview role (a platform from before it had one)', async () => {
+    const stack = await run('dev', {}, { previewRoleArn: undefined });
+    expect(
+      resourcesOfType(stack, 'aws:eks/accessEntry:AccessEntry').map((entry) => entry.props.principalArn),
+    ).toEqual([DEPLOY_ROLE('dev')]);
   });
 
   it('refuses an administrator that is not an IAM role ARN', async () => {

@@ -1,9 +1,14 @@
-import { type Environment, GITHUB_ROLE_PURPOSES, resourceName, type Tags } from '@glyco/infra';
+import {
+  type Environment,
+  GITHUB_ROLE_PURPOSES,
+  previewGuardPolicy,
+  resourceName,
+  type Tags,
+} from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { deployIamPolicy } from './deploy-policy.ts';
 import { GITHUB_OIDC_HOST, githubDeployTrustPolicy, githubPreviewTrustPolicy } from './github-trust.ts';
-import { previewGuardPolicy } from './preview-guard.ts';
 
 /**
  * How long a deploy job's credentials last: a first deploy runs every stack in turn (EKS alone takes 25–35

@@ -1,6 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { decideWithin, ENVIRONMENTS, evaluate, RULES, statementsOf } from '@glyco/infra';
-import { boundaryGaps, fixtureBoundary, runStack, type StackRun, single } from '@glyco/infra/testing';
+import {
+  decideWithin,
+  ENVIRONMENTS,
+  evaluate,
+  OPTIONAL_PLATFORM_OUTPUT_KEYS,
+  RULES,
+  statementsOf,
+} from '@glyco/infra';
+import {
+  boundaryGaps,
+  fixtureBoundary,
+  outputsMissingFromReadme,
+  runStack,
+  type StackRun,
+  single,
+} from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEPLOY_WORKFLOW_NAME, deployRunnerPolicy } from '../src/deploy-runner.ts';
@@ -54,6 +68,12 @@ describe('the CodeBuild deploy runner', () => {
         deployRunnerProject: 'glyco-prod-deploy-runner',
         deployRunnerSecurityGroupId: expect.any(String),
       });
+      // With the runner on, every optional output a target may read is there (the eks stack admits the group).
+      for (const key of OPTIONAL_PLATFORM_OUTPUT_KEYS) expect(stack.outputs[key], key).toBeDefined();
+    });
+
+    it("names every output, the runner's included, in the README's table of outputs", () => {
+      expect(outputsMissingFromReadme('platform', stack.outputs)).toEqual([]);
     });
 
     it('starts a build for each queued job of the Deploy workflow only', () => {

@@ -4,13 +4,20 @@ import {
   type EvaluableDocument,
   evaluate,
   type PolicyDocument,
+  previewGuardPolicy,
   RULES,
 } from '@glyco/infra';
-import { fixtureBoundary } from '@glyco/infra/testing';
+import {
+  fixtureBoundary,
+  previewRoleRefusals,
+  READ_ONLY_ACCESS,
+  requestsAtPreview,
+  runStack,
+} from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { deployIamPolicy } from '../src/deploy-policy.ts';
 import { githubDeployTrustPolicy, githubPreviewTrustPolicy } from '../src/github-trust.ts';
-import { previewGuardPolicy } from '../src/preview-guard.ts';
+import { platform } from '../src/platform.ts';
 
 const ACCOUNT = '123456789012';
 const deployPolicy = deployIamPolicy({ accountId: ACCOUNT, env: 'prod', region: 'eu-west-1' });
@@ -138,16 +145,20 @@ describe('the pull-request preview role', () => {
   const guard = previewGuardPolicy();
   const byGuard = (action: string, resource = '*') => decide([guard], { action, resource });
 
-  it('never reads data, whatever ReadOnlyAccess allows', () => {
+  it('never reads data, although ReadOnlyAccess allows it', () => {
     for (const [action, resource] of [
       ['s3:GetObject', 'arn:aws:s3:::glyco-prod-models-123456789012/models/pima-diabetes/1.0.0/model.onnx'],
       ['s3:GetObjectVersion', 'arn:aws:s3:::glyco-prod-models-123456789012/models/x'],
-      ['secretsmanager:GetSecretValue', 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1'],
+      ['ssm:GetParameter', 'arn:aws:ssm:eu-west-1:123456789012:parameter/x'],
       ['logs:GetLogEvents', 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/glyco-prod-api:log-stream:x'],
+      ['logs:StartQuery', 'arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/glyco-prod-api'],
       ['rds:DownloadDBLogFilePortion', 'arn:aws:rds:eu-west-1:123456789012:db:glyco-prod-db'],
     ] as const) {
-      expect(byGuard(action, resource), action).toBe('explicitly-denied');
+      expect(decide([READ_ONLY_ACCESS], { action, resource }), action).toBe('allowed');
+      expect(decide([READ_ONLY_ACCESS, guard], { action, resource }), action).toBe('explicitly-denied');
     }
+    const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1';
+    expect(byGuard('secretsmanager:GetSecretValue', secret)).toBe('explicitly-denied');
   });
 
   it('leaves the lookups a preview makes to ReadOnlyAccess, and grants nothing itself', () => {
@@ -163,5 +174,29 @@ describe('the pull-request preview role', () => {
       expect(byGuard(action), action).toBe('implicitly-denied');
     }
     expect(guard.Statement.every((s) => s.Effect === 'Deny')).toBe(true);
+  });
+
+  it.each([
+    ['its own OIDC provider', {}],
+    [
+      "the account's OIDC provider (shared-account mode)",
+      { createGithubOidcProvider: false, sharedAccountAcknowledged: true },
+    ],
+  ])('may make every lookup of a platform preview, with %s', async (_, config) => {
+    const stack = await runStack({
+      project: 'glyco-platform',
+      stack: 'dev',
+      stackDir: new URL('..', import.meta.url).pathname,
+      program: platform,
+      configOverrides: { githubRepository: 'acme/glyco', ...config },
+    });
+    const shared = 'createGithubOidcProvider' in config;
+    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'sts:GetCallerIdentity',
+      ...(shared ? ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] : []),
+      'ec2:DescribeAvailabilityZones',
+    ]);
+    expect(previewRoleRefusals(stack)).toEqual([]);
   });
 });

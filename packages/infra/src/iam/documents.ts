@@ -82,6 +82,24 @@ export function eksFargatePodExecutionTrustPolicy({
   );
 }
 
+/**
+ * What an EKS cluster role needs on the customer-managed key that envelope-encrypts the cluster's Kubernetes
+ * data: EKS calls KMS on it as the cluster role (CloudTrail records the role's sessions, invokedBy
+ * eks.amazonaws.com, terraform-aws-modules/terraform-aws-eks#1913), and a key with KMS's default key policy
+ * leaves its use to IAM policies ("Default key policy", AWS KMS developer guide). The actions are those
+ * terraform-aws-eks grants (main.tf, aws_iam_policy.cluster_encryption), on that one key.
+ */
+export function clusterSecretsKeyPolicy(keyArn: string): PolicyDocument {
+  return policyDocument([
+    {
+      Sid: 'UseTheClusterSecretsKey',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+      Resource: keyArn,
+    },
+  ]);
+}
+
 export interface AppAccess {
   modelBucketArn: string;
   databaseSecretArn: string;

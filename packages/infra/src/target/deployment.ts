@@ -17,7 +17,7 @@ export interface TargetDeployment {
  */
 export async function prepareTarget({ env, config }: StackContext): Promise<TargetDeployment> {
   const org = config.get('org') ?? pulumi.getOrganization();
-  const platform = readPlatform(org, env);
+  const platform = await readPlatform(org, env);
   const image = config.get('image') ?? (await newestImage(await known(platform.ecrRepositoryUrl), config));
   return { platform, config: new ConfigWithDefaults({ org, image }) };
 }

@@ -30,7 +30,11 @@ export function fixtureBoundary(env: Environment): Boundary {
  * policy that no Allow of the boundary covers (AWS would silently deny it at run time). The GitHub Actions roles
  * are the ones an administrator creates without a boundary. Empty when every role fits.
  */
-export function boundaryGaps(run: StackRun, env: Environment, boundary: Boundary): string[] {
+export function boundaryGaps(
+  run: Pick<StackRun, 'resources'>,
+  env: Environment,
+  boundary: Boundary,
+): string[] {
   const pipelineRoles = Object.values(GITHUB_ROLE_PURPOSES).map((purpose) => resourceName(env, purpose));
   const bounded = run.resources.filter(
     (resource) => !pipelineRoles.some((role) => resource.name.startsWith(role)),

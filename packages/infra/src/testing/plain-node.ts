@@ -1,35 +1,40 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Environment } from '../environment.ts';
+import type { RunStackOptions } from './run-stack.ts';
 
 export interface PlainNodeRun {
   status: number | null;
-  /** The stack outputs' names, when the program ran. */
-  outputNames: string[] | undefined;
   stderr: string;
+  /** What the program registered and exported, when it ran to the end. */
+  run?: { resourceCount: number; outputs: Record<string, unknown> };
 }
 
+/** A run's options that cross into the child process (as JSON): everything but the program and invoke mocks. */
+export type PlainNodeOptions = Omit<RunStackOptions, 'program' | 'invokes'>;
+
+/** Long enough for a program's first import of @pulumi/aws on a loaded machine; a hung child still ends. */
+const TIMEOUT_MS = 60_000;
+
 /**
- * Runs a stack's `index.ts` the way Pulumi runs it (`typescript: false` in Pulumi.yaml: plain Node 24 strips the
- * types, no test runner transforms anything) in a child process, under the same mocks as `runStack`, and returns
- * the names of the outputs it exported. What only the test runner tolerates (TypeScript-only syntax, an import
- * of a type without `type`, a `.ts` extension missing) fails here as it would under `pulumi up`.
+ * Runs a stack's `index.ts` the way the Pulumi CLI runs it with `typescript: false` in Pulumi.yaml: Node 24
+ * itself strips the types, imports the module as ESM and calls its default export as the program. It runs in a
+ * child `node` with no test runner and only `PATH` in its environment, under the same mocks as `runStack`. What
+ * only the test runner tolerates (TypeScript-only syntax, a type imported without `type`, a missing `.ts`
+ * extension, a resolver alias) fails here as it would under `pulumi up`.
  */
-export async function runProgramWithNode(options: {
-  project: string;
-  stack: Environment;
-  stackDir: string;
-  configOverrides?: Record<string, unknown>;
-}): Promise<PlainNodeRun> {
+export async function runProgramWithNode(options: PlainNodeOptions): Promise<PlainNodeRun> {
   const script = `
-    const { runStack } = await import('@glyco/infra/testing');
+    import { runStack } from '@glyco/infra/testing';
     const { default: program } = await import(${JSON.stringify(join(options.stackDir, 'index.ts'))});
-    const run = await runStack({ ...${JSON.stringify(options)}, program });
-    process.stdout.write(JSON.stringify(Object.keys(run.outputs).sort()));
+    if (typeof program !== 'function') throw new Error('index.ts must default-export the program function');
+    const run = await runStack({ ...JSON.parse(process.env.GLYCO_RUN), program });
+    process.stdout.write(JSON.stringify({ resourceCount: run.resources.length, outputs: run.outputs }));
   `;
   const child = spawn(process.execPath, ['--input-type=module', '--eval', script], {
     cwd: options.stackDir,
     stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: TIMEOUT_MS,
+    env: { PATH: process.env.PATH, GLYCO_RUN: JSON.stringify(options) },
   });
   let stdout = '';
   let stderr = '';
@@ -39,6 +44,6 @@ export async function runProgramWithNode(options: {
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { status, outputNames: status === 0 ? (JSON.parse(stdout) as string[]) : undefined, stderr };
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { status, stderr, ...(status === 0 && { run: JSON.parse(stdout) }) };
 }

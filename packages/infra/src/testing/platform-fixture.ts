@@ -8,7 +8,7 @@ export const TEST_REGION = 'eu-west-1';
 export const TEST_ZONE_NAME = 'example.com';
 export const TEST_IMAGE = `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/glyco-dev-app@sha256:${'ab'.repeat(32)}`;
 
-/** Platform outputs as the target stacks' StackReference sees them in tests. */
+/** Platform outputs as the target stacks' StackReference sees them in tests: a platform without a deploy runner. */
 export function platformFixture(env: Environment): PlatformOutputs {
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${TEST_REGION}:${TEST_ACCOUNT_ID}:${resource}`;
@@ -32,6 +32,7 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
     workloadBoundaryArn: workloadBoundaryArn(TEST_ACCOUNT_ID, env),
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
+    previewRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-preview`,
     accessLogsBucketName: `glyco-${env}-access-logs-${TEST_ACCOUNT_ID}`,
   };
 }

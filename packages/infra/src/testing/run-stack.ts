@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import type { Environment } from '../environment.ts';
+import type { PlatformOutputs } from '../platform-outputs.ts';
 import type { PolicyResource } from '../policy/rule.ts';
 import { awsxChildren } from './awsx/index.ts';
 import { mockCall, mockState } from './mock-state.ts';
@@ -19,23 +20,30 @@ export interface RunStackOptions {
   configOverrides?: Record<string, unknown>;
   /** Answers of provider functions that replace the default mocks (e.g. an empty repository), by token. */
   invokes?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
-}
-
-export interface StackRun {
-  /**
-   * Every resource the program registered, with its inputs, and the children its awsx components register in
-   * a real deployment (which the mocks never see).
-   */
-  resources: PolicyResource[];
-  outputs: Record<string, unknown>;
+  /** Platform outputs that differ from `platformFixture` (e.g. a deploy runner's, or one taken away). */
+  platform?: Partial<PlatformOutputs>;
 }
 
 /** A run of a whole program: its resources, its outputs, and the graph they form. */
-export interface ProgramRun extends StackRun {
-  /** The URN of every resource; its type part names the parents' types (`glyco:ecs:X$aws:lb/…`). */
-  urns: string[];
+export interface StackRun {
+  /**
+   * Every resource the program registered, with its inputs and what the engine knows of it (its URN, whose
+   * type part names the parents' types, `glyco:ecs:X$aws:lb/…`, and its parent's URN), and the children its
+   * awsx components register in a real deployment (which the mocks never see; they carry only the parent).
+   */
+  resources: PolicyResource[];
+  outputs: Record<string, unknown>;
   /** The URNs each resource waits for (its dependsOn and the resources its inputs come from), by `type::name`. */
   dependencies: Map<string, string[]>;
+  /** The provider functions the program called (lookups such as `aws.route53.getZone`), which a preview runs too. */
+  invokes: Invoke[];
+}
+
+export interface Invoke {
+  token: string;
+  inputs: Record<string, unknown>;
+  /** What the (mocked) provider answered. */
+  result: Record<string, unknown>;
 }
 
 /** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
@@ -56,16 +64,21 @@ function flattenConfig(project: string, config: Record<string, unknown>): Record
 }
 
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */
-export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
+export async function runStack(options: RunStackOptions): Promise<StackRun> {
   const resources: PolicyResource[] = [];
-  const platform = platformFixture(options.stack);
+  const invokes: Invoke[] = [];
+  const platform = { ...platformFixture(options.stack), ...options.platform };
   await pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs }) => {
         resources.push({ type, name, props: inputs });
         return { id: `${name}-id`, state: mockState(type, name, inputs, platform) };
       },
-      call: ({ token, inputs }) => (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs),
+      call: ({ token, inputs }) => {
+        const result = (options.invokes?.[token] ?? ((args) => mockCall(token, args)))(inputs);
+        invokes.push({ token, inputs, result });
+        return result;
+      },
     },
     options.project,
     options.stack,
@@ -87,8 +100,8 @@ export async function runStack(options: RunStackOptions): Promise<ProgramRun> {
   return {
     resources: [...registered, ...awsxChildren(registered, TEST_REGION)],
     outputs,
-    urns: [...recorder.options.values()].map((recorded) => recorded.urn),
     dependencies: recorder.dependencies,
+    invokes,
   };
 }
 

@@ -1,21 +1,36 @@
-import type { ProgramRun, StackRun } from './run-stack.ts';
+import type { Environment } from '../environment.ts';
+import { evaluate } from '../policy/rule.ts';
+import { RULES } from '../policy/rules.ts';
+import { boundaryGaps, fixtureBoundary } from './boundary-check.ts';
+import type { StackRun } from './run-stack.ts';
 
-/** The type of each resource, by URN (the last part of its type chain). */
+/** The URN of every resource the program registered (awsx children, modelled, have none). */
+function urnsOf(run: StackRun): string[] {
+  return run.resources.flatMap((resource) => resource.urn ?? []);
+}
+
+/** The type a URN names (the last part of its type chain). */
 function ownType(urn: string): string {
   return urn.split('::')[2]?.split('$').at(-1) ?? '';
 }
 
 /** The stack's own component types (`glyco:…`) that the run registered, each once. */
-export function componentTypes(run: ProgramRun): string[] {
-  return [...new Set(run.urns.map(ownType).filter((type) => type.startsWith('glyco:')))];
+export function componentTypes(run: StackRun): string[] {
+  return [
+    ...new Set(
+      urnsOf(run)
+        .map(ownType)
+        .filter((type) => type.startsWith('glyco:')),
+    ),
+  ];
 }
 
 /**
  * Cloud resources (`aws:` and `kubernetes:` types) registered outside any of the stack's own components
  * (`glyco:` types), by URN: `pulumi preview` lists those at the top of the tree instead of under a concern.
  */
-export function resourcesOutsideComponents(run: ProgramRun): string[] {
-  return run.urns.filter((urn) => {
+export function resourcesOutsideComponents(run: StackRun): string[] {
+  return urnsOf(run).filter((urn) => {
     const typeChain = urn.split('::')[2] ?? '';
     return (
       /^(aws|kubernetes):/.test(ownType(urn)) &&
@@ -52,8 +67,25 @@ export function fixedNamesThatBlockReplacement(run: StackRun): string[] {
 }
 
 /** Whether `resource` (`type::name`) waits for every resource of `type` (directly or through a component). */
-export function waitsForAll(run: ProgramRun, resource: string, type: string): boolean {
+export function waitsForAll(run: StackRun, resource: string, type: string): boolean {
   const waitedFor = run.dependencies.get(resource) ?? [];
-  const ofType = run.urns.filter((urn) => ownType(urn) === type);
+  const ofType = urnsOf(run).filter((urn) => ownType(urn) === type);
   return ofType.length > 0 && ofType.every((urn) => waitedFor.includes(urn));
+}
+
+/**
+ * What every target stack's run must meet, as one list of breaches (empty when it meets all): the policy pack's
+ * rules; the workload boundary on every role and around every inline action; every cloud resource under one of
+ * the stack's components, so `pulumi preview` reads as a tree; generated names wherever a change replaces.
+ */
+export function targetConventionBreaches(run: StackRun, env: Environment): string[] {
+  return [
+    ...evaluate(run.resources, RULES).map(
+      (violation) =>
+        `policy ${violation.rule}: ${violation.type} ${violation.resource}: ${violation.message}`,
+    ),
+    ...boundaryGaps(run, env, fixtureBoundary(env)),
+    ...resourcesOutsideComponents(run).map((urn) => `outside every component: ${urn}`),
+    ...fixedNamesThatBlockReplacement(run).map((resource) => `fixed name blocks a replacement: ${resource}`),
+  ];
 }

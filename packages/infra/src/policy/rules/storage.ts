@@ -136,10 +136,12 @@ export const ecrScanAndImmutable: PolicyRule = {
 };
 
 /**
- * Resources whose deletion loses data at once: databases, buckets, the image registry, secrets. (A KMS key is
- * not among them: AWS deletes one only after a waiting period of 7 to 30 days in which the deletion can be
- * cancelled, https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html; the platform protects its
- * data key all the same.)
+ * Resources whose deletion loses data: databases, buckets, the image registry, secrets, and KMS keys. AWS
+ * deletes a key only after a waiting period of 7 to 30 days in which the deletion can be cancelled
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html), but a key replaced by Pulumi stays
+ * scheduled for deletion, and once deleted everything it encrypts is unreadable: the database and its secret for
+ * the platform's data key, the whole cluster for an EKS secrets key ("degrade its health beyond recovery", EKS
+ * user guide, "Default envelope encryption for all Kubernetes API Data").
  */
 const STATEFUL_TYPES = [
   'aws:rds/instance:Instance',
@@ -148,12 +150,13 @@ const STATEFUL_TYPES = [
   'aws:s3/bucketV2:BucketV2',
   'aws:ecr/repository:Repository',
   'aws:secretsmanager/secret:Secret',
+  'aws:kms/key:Key',
 ];
 
 export const prodStatefulProtected: PolicyRule = {
   name: 'prod-stateful-protected',
   description:
-    'Production databases, buckets, registries and secrets are protected: Pulumi refuses to delete or replace them.',
+    'Production databases, buckets, registries, secrets and keys are protected: Pulumi refuses to delete or replace them.',
   appliesTo: STATEFUL_TYPES,
   check: (resource) =>
     failures([
