@@ -127,7 +127,7 @@ for stack in "${targets[@]}"; do
   pulumi_up "$stack" --config "image=$image"
   endpoint=$(endpoint_of "$stack")
   echo "::group::smoke test glyco-$stack/$env at $endpoint"
-  node packages/delivery/src/smoke-cli.ts --ready-timeout 300 "$endpoint"
+  node packages/delivery/src/smoke/smoke-cli.ts --ready-timeout 300 "$endpoint"
   echo "::endgroup::"
   printf -- '- %s: %s\n' "$stack" "$endpoint" >>"$summary"
 done

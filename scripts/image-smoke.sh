@@ -38,8 +38,8 @@ main() {
   lambda=$(docker run --detach --read-only --tmpfs /tmp --env DATABASE_URL=off \
     --publish 127.0.0.1:19000:8080 "$image")
 
-  node packages/delivery/src/smoke-cli.ts http://127.0.0.1:18080/
-  node packages/delivery/src/smoke-cli.ts \
+  node packages/delivery/src/smoke/smoke-cli.ts http://127.0.0.1:18080/
+  node packages/delivery/src/smoke/smoke-cli.ts \
     --lambda-invoke-url http://127.0.0.1:19000/2015-03-31/functions/function/invocations
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { affectedStacks } from '../src/affected-stacks.ts';
+import { affectedStacks } from '../src/affected-stacks/affected-stacks.ts';
 
 const stacks = { targets: ['ecs', 'eks', 'lambda'] };
 const deploy = (...files: string[]) => affectedStacks(files, stacks, { image: true });

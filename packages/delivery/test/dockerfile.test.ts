@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintDockerfile } from '../src/dockerfile-lint.ts';
-import { finalUser, imageVolumes, writableBy } from '../src/dockerfile-volumes.ts';
+import { lintDockerfile } from '../src/image/dockerfile-lint.ts';
+import { finalUser, imageVolumes, writableBy } from '../src/image/dockerfile-volumes.ts';
 import { workspaceRoot } from '../src/paths.ts';
 
 const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');

@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '@glyco/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppPackage, packageApp } from '../src/app-package.ts';
-import { megabytes } from '../src/dir-size.ts';
-import { finalUser, imageVolumes } from '../src/dockerfile-volumes.ts';
+import { type AppPackage, packageApp } from '../src/image/app-package.ts';
+import { megabytes } from '../src/image/dir-size.ts';
+import { finalUser, imageVolumes } from '../src/image/dockerfile-volumes.ts';
 import { workspaceRoot } from '../src/paths.ts';
-import { runSmoke } from '../src/smoke.ts';
+import { runSmoke } from '../src/smoke/smoke.ts';
 
 const SIZE_BUDGET_BYTES = 150_000_000;
-const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke-cli.ts');
+const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke/smoke-cli.ts');
 
 /** What the image's process sees: no workspace on PATH, no inherited NODE_* settings, a home of its own. */
 function cleanEnvironment(home: string): Record<string, string> {

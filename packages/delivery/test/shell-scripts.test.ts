@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspaceRoot } from '../src/paths.ts';
-import { shellcheck, shellScripts } from '../src/shell-scripts.ts';
+import { shellcheck, shellScripts } from '../src/pipeline-lint/shell-scripts.ts';
 
 /** Skipped with the reason on a developer's machine without shellcheck; CI (CI=true) installs it and must run it. */
 const shellcheckMissing =

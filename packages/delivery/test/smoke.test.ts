@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspaceRoot } from '../src/paths.ts';
-import { runSmoke, type Send, validRow } from '../src/smoke.ts';
+import { runSmoke, type Send, validRow } from '../src/smoke/smoke.ts';
 import { contractApp as app } from './support/contract-app.ts';
 
 const json = (body: unknown, status = 200) =>

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { actionlint } from '../src/actionlint.ts';
 import { workspaceRoot } from '../src/paths.ts';
-import { checkCompositeAction, checkWorkflow } from '../src/workflow-policy.ts';
+import { actionlint } from '../src/pipeline-lint/actionlint.ts';
+import { checkCompositeAction, checkWorkflow } from '../src/pipeline-lint/workflow-policy.ts';
 
 /** A GitHub Actions expression, `${{ inner }}`. */
 const expression = (inner: string) => `\${{ ${inner} }}`;

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Send } from '../../src/smoke.ts';
+import type { Send } from '../../src/smoke/smoke.ts';
 
 const features = [
   { name: 'pregnant', dtype: 'integer' as const, min: 0, max: 17 },

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { workspaceRoot } from '../paths.ts';
 import { externalPackages } from './bundle-externals.ts';
 import { dirSize } from './dir-size.ts';
 import { pruneOnnxruntime } from './onnxruntime-prune.ts';
-import { workspaceRoot } from './paths.ts';
 import { copyProductionModules, productionDependencies } from './production-modules.ts';
 
 /** The entry points the image runs: the node server (ECS, EKS) and the Lambda handler (`dist/lambda.handler`). */

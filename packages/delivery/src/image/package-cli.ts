@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { workspaceRoot } from '../paths.ts';
 import { packageApp } from './app-package.ts';
 import { megabytes } from './dir-size.ts';
-import { workspaceRoot } from './paths.ts';
 
 const USAGE = `usage: package-cli.ts [--out <dir>]
 Builds the server and assembles the image's app directory (default: packages/delivery/dist/app).`;

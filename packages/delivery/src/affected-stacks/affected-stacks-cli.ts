@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { workspaceRoot } from '../paths.ts';
 import { affectedStacks } from './affected-stacks.ts';
-import { workspaceRoot } from './paths.ts';
 
 const USAGE = `usage: affected-stacks-cli.ts [--base <commit>] [--head <commit>] [--image]
 Prints {"platform": bool, "targets": [...], "stacks": [...]} for the files changed from base to head (HEAD).
