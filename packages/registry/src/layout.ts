@@ -1,4 +1,4 @@
-import { MANIFEST_FILE, MODEL_FILE, ModelManifestSchema } from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, ModelNameSchema, ModelVersionSchema } from '@glyco/contract';
 import { RegistryError } from './errors.ts';
 
 /**
@@ -11,7 +11,7 @@ export const ALIASES_DIR = 'aliases';
 const ALIAS_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 export function isModelName(name: string): boolean {
-  return ModelManifestSchema.shape.name.safeParse(name).success;
+  return ModelNameSchema.safeParse(name).success;
 }
 
 export function checkName(name: string): string {
@@ -22,7 +22,7 @@ export function checkName(name: string): string {
 }
 
 export function checkVersion(version: string): string {
-  if (!ModelManifestSchema.shape.version.safeParse(version).success) {
+  if (!ModelVersionSchema.safeParse(version).success) {
     throw new RegistryError(`invalid version "${version}": letters, digits, dots, dashes and underscores`);
   }
   if (version === ALIASES_DIR)

@@ -15,9 +15,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { MANIFEST_FILE, parseManifest } from '@glyco/contract';
 import autocannon from 'autocannon';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
+import { type ModelManifest, servedManifest } from '../src/model/served-manifest.ts';
 import { freePort } from '../src/testing/free-port.ts';
 import { exampleRow } from '../src/validation/example-row.ts';
 import { measureStartup } from './startup.ts';
@@ -159,8 +160,12 @@ async function startBenchServer(
   return server;
 }
 
-const manifest = parseManifest(
-  JSON.parse(await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8')),
+const manifest = servedManifest(
+  parseManifest(
+    JSON.parse(
+      await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8'),
+    ),
+  ),
 );
 const single = JSON.stringify(sampleRows(manifest, 1)[0]);
 const batch = JSON.stringify({ instances: sampleRows(manifest, BATCH_ROWS) });

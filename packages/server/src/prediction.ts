@@ -1,5 +1,6 @@
-import { type ModelManifest, type RiskLevel, riskLevel } from '@glyco/contract';
+import { type RiskLevel, riskLevel } from '@glyco/contract';
 import type { ModelOutputs } from './model/inference-engine.ts';
+import type { ModelManifest } from './model/served-manifest.ts';
 import type { PredictionLog, PredictionRecord } from './prediction-log/types.ts';
 import type { ParsedRows } from './validation/parsed-rows.ts';
 

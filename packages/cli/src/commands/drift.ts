@@ -2,9 +2,15 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { MANIFEST_FILE, parseManifest } from '@glyco/contract';
 import { ConfigError, type DatabaseConfig, loadConfig } from '@glyco/server/config';
-import { formatDriftTable, parseTimeBound, TimeBoundError } from '@glyco/server/drift';
+import {
+  formatDriftTable,
+  type ModelManifest,
+  parseTimeBound,
+  servedManifest,
+  TimeBoundError,
+} from '@glyco/server/drift';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
@@ -97,7 +103,7 @@ async function readModelManifest(
     throw new CliError(`drift: no manifest at ${path}; see --models, --model and --version`);
   }
   try {
-    return parseManifest(JSON.parse(text));
+    return servedManifest(parseManifest(JSON.parse(text)));
   } catch (error) {
     throw new CliError(`drift: ${path}: ${(error as Error).message}`);
   }

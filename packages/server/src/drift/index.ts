@@ -1,3 +1,4 @@
+export { type ModelManifest, servedManifest } from '../model/served-manifest.ts';
 export { ksPValue, ksStatistic, quantileCdf } from './kolmogorov-smirnov.ts';
 export { type LivePerformance, livePerformance, type Outcome, rocAuc } from './live-performance.ts';
 export { binIndex, binProportions, populationStabilityIndex } from './psi.ts';

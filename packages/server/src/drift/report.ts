@@ -1,4 +1,4 @@
-import type { FeatureSpec, ModelManifest, ReferenceDistribution } from '@glyco/contract';
+import type { FeatureSpec, ModelManifest, ReferenceDistribution } from '../model/served-manifest.ts';
 import { ksPValue, ksStatistic } from './kolmogorov-smirnov.ts';
 import { type LivePerformance, livePerformance, type Outcome } from './live-performance.ts';
 import { binProportions, populationStabilityIndex } from './psi.ts';

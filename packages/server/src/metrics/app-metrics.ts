@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ModelManifest } from '@glyco/contract';
 import type { BatchReport } from '../model/micro-batcher.ts';
 import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import type { PredictionLogState } from '../prediction-log/types.ts';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts';
 

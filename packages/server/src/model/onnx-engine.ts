@@ -1,6 +1,6 @@
-import type { ModelManifest } from '@glyco/contract';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
+import type { ModelManifest } from './served-manifest.ts';
 
 export interface OnnxEngineOptions {
   intraOpThreads: number;

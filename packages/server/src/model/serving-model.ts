@@ -1,10 +1,10 @@
-import type { ModelManifest } from '@glyco/contract';
 import { exampleRow } from '../validation/example-row.ts';
 import { compileRowEncoder } from '../validation/row-encoder.ts';
 import type { ModelOutputs } from './inference-engine.ts';
 import { type LoadedModel, loadModel } from './load-model.ts';
 import { type BatchingOptions, type BatchReport, MicroBatcher } from './micro-batcher.ts';
 import { ModelLoadError } from './model-load-error.ts';
+import type { ModelManifest } from './served-manifest.ts';
 
 /**
  * A loaded model as requests see it: its manifest and a batched `predict`. Requests lease it for their whole

@@ -1,5 +1,6 @@
-import { type ModelManifest, ModelManifestSchema } from '@glyco/contract';
+import { ModelManifestSchema } from '@glyco/contract';
 import { z } from 'zod';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { exampleRow } from '../validation/example-row.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';
 import {

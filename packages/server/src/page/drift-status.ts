@@ -1,7 +1,7 @@
-import type { ModelManifest } from '@glyco/contract';
 import { html } from 'hono/html';
 import type { DriftReport, FeatureDrift } from '../drift/index.ts';
 import type { Logger } from '../logger.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import type { PredictionLog } from '../prediction-log/types.ts';
 import { formatPercent } from './format.ts';
 import type { Html } from './layout.ts';

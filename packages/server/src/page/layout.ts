@@ -1,6 +1,6 @@
-import type { ModelManifest } from '@glyco/contract';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { ICON, SCRIPT, STYLESHEET } from './assets.ts';
 
 /** Escaped HTML as `hono/html` builds it: plain JSX would need a build step that Node's type stripping lacks. */

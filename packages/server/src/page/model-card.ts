@@ -1,11 +1,6 @@
-import {
-  CARD_FILE,
-  type ClassificationMetrics,
-  type FeatureSpec,
-  type Metrics,
-  type ModelManifest,
-} from '@glyco/contract';
+import { CARD_FILE, type ClassificationMetrics } from '@glyco/contract';
 import { html } from 'hono/html';
+import type { FeatureSpec, Metrics, ModelManifest } from '../model/served-manifest.ts';
 import { type DriftStatus, driftSection } from './drift-status.ts';
 import { formatNumber, formatPercent, formatRange } from './format.ts';
 import { type Html, layout } from './layout.ts';

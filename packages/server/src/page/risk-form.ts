@@ -1,5 +1,5 @@
-import type { FeatureSpec, ModelManifest } from '@glyco/contract';
 import { html } from 'hono/html';
+import type { FeatureSpec, ModelManifest } from '../model/served-manifest.ts';
 import { exampleRow } from '../validation/example-row.ts';
 import { formatNumber, formatRange } from './format.ts';
 import { type Html, layout } from './layout.ts';

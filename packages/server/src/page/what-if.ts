@@ -1,5 +1,6 @@
-import type { FeatureSpec, ModelManifest, RiskLevel } from '@glyco/contract';
+import type { RiskLevel } from '@glyco/contract';
 import type { ModelOutputs } from '../model/inference-engine.ts';
+import type { FeatureSpec, ModelManifest } from '../model/served-manifest.ts';
 import { describeRow } from '../prediction.ts';
 import type { RowEncoder } from '../validation/row-encoder.ts';
 

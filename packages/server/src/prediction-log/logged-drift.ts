@@ -1,5 +1,5 @@
-import type { ModelManifest } from '@glyco/contract';
 import { type DriftReport, driftReport } from '../drift/report.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import type { PredictionLogReader } from './reader.ts';
 
 export interface DriftWindow {

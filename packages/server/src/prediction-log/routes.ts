@@ -1,4 +1,3 @@
-import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app-deps.ts';
@@ -6,6 +5,7 @@ import { parseTimeBound, TimeBoundError } from '../drift/time-window.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { fieldsFromIssues, invalidInput } from '../validation/issues.ts';
 import { DEFAULT_DRIFT_ROWS, loggedDrift } from './logged-drift.ts';
 import { type Logger, stderrLogger } from './logger.ts';

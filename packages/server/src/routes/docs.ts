@@ -1,11 +1,11 @@
 /// <reference path="../swagger-ui-dist.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { respond } from '../http/respond.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { schemasFor } from '../validation/model-schemas.ts';
 

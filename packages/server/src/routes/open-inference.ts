@@ -1,9 +1,9 @@
-import type { ModelManifest } from '@glyco/contract';
 import { type Context, Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import {
   type InferenceRequest,
   parseInferenceRequest,

@@ -1,9 +1,9 @@
-import type { ModelManifest } from '@glyco/contract';
 import type { Context } from 'hono';
 import type { AppDeps, AppEnv } from '../app-deps.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';
 import type { ModelOutputs } from '../model/inference-engine.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { recordPredictions } from '../prediction.ts';
 import { type ModelSchemas, schemasFor } from '../validation/model-schemas.ts';
 import type { ParsedRows } from '../validation/parsed-rows.ts';

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import type { FeatureRow } from './feature-schemas.ts';
 
 /**

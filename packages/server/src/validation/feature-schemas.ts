@@ -1,5 +1,5 @@
-import type { FeatureSpec } from '@glyco/contract';
 import { z } from 'zod';
+import type { FeatureSpec } from '../model/served-manifest.ts';
 
 /** One validated input row: feature name → value; null or absent means missing (nullable features only). */
 export type FeatureRow = Readonly<Record<string, number | null | undefined>>;

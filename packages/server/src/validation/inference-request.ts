@@ -1,6 +1,6 @@
-import type { ModelManifest } from '@glyco/contract';
 import { z } from 'zod';
 import { Problem } from '../http/problem.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { fieldsFromIssues, type InvalidField, invalidInput } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { inputsOfValues, type ParsedRows } from './parsed-rows.ts';

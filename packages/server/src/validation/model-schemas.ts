@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { buildRequestSchemas, type RequestSchemas } from './feature-schemas.ts';
 import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request.ts';
 import { compileRowEncoder, type RowEncoder } from './row-encoder.ts';

@@ -1,5 +1,5 @@
-import type { FeatureSpec } from '@glyco/contract';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
+import type { FeatureSpec } from '../model/served-manifest.ts';
 
 /** Validated rows of a prediction request, encoded for the model, with the raw inputs kept for the log. */
 export interface ParsedRows {

@@ -1,6 +1,6 @@
-import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
+import type { ModelManifest } from '../model/served-manifest.ts';
 import { fieldsFromIssues, invalidInput } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { loggedInputs, type ParsedRows } from './parsed-rows.ts';

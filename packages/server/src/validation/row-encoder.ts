@@ -1,5 +1,5 @@
-import type { FeatureSpec, ModelManifest } from '@glyco/contract';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
+import type { FeatureSpec, ModelManifest } from '../model/served-manifest.ts';
 
 /** A feature value as the graph takes it: the number, NaN when missing; undefined when the value is invalid. */
 type ValueEncoder = (value: unknown) => number | undefined;

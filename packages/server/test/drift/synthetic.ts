@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { type ModelManifest, parseManifest } from '@glyco/contract';
+import { parseManifest } from '@glyco/contract';
 import { seededRandom } from '@glyco/trainer/random';
+import { type ModelManifest, servedManifest } from '../../src/model/served-manifest.ts';
 
 /** The bundled default model's manifest: real reference distributions, ties and all. */
 export function bundledManifest(): ModelManifest {
   const path = new URL('../../../../models/pima-diabetes/1.0.0/manifest.json', import.meta.url);
-  return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
+  return servedManifest(parseManifest(JSON.parse(readFileSync(path, 'utf8'))));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ModelManifest } from '@glyco/contract';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelManifest } from '../../src/model/served-manifest.ts';
 import type { RunningServer } from '../../src/node-server.ts';
 import type { WhatIfResult } from '../../src/page/what-if.ts';
 import { exampleRow } from '../../src/validation/example-row.ts';

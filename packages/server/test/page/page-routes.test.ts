@@ -1,11 +1,11 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelManifest } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { driftReport } from '../../src/drift/index.ts';
 import { bundledModelDirectory } from '../../src/model/model-uri.ts';
+import type { ModelManifest } from '../../src/model/served-manifest.ts';
 import { pageRoutes } from '../../src/page/routes.ts';
 import type { FeatureWhatIf, WhatIfResult } from '../../src/page/what-if.ts';
 import { depsOf, postJson, recordingLog, startRuntime, VALID_ROW } from './page-fixture.ts';

@@ -1,7 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelManifest } from '@glyco/contract';
 import type { ObjectStore } from '@glyco/registry';
+import type { ModelManifest } from '../../src/model/served-manifest.ts';
 import { MODEL_DIR } from '../support/fixtures.ts';
 
 export {

@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import { MANIFEST_FILE, parseManifest } from '@glyco/contract';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
+import { type ModelManifest, servedManifest } from '../../src/model/served-manifest.ts';
 import type { ServedPredictionLog } from '../../src/prediction-log/index.ts';
 import { NO_METRICS } from '../../src/prediction-log/metrics.ts';
 import type { PredictionRecord } from '../../src/prediction-log/types.ts';
 
 /** The bundled default model's newest version directory and manifest. */
 export const MODEL_DIR = await resolveModelDirectory(undefined);
-export const MANIFEST: ModelManifest = parseManifest(
-  JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8')),
+export const MANIFEST: ModelManifest = servedManifest(
+  parseManifest(JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8'))),
 );
 
 /** Configuration from a test environment: no database, loopback, an ephemeral port. */
