@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { driftReport } from '../../src/drift/index.ts';
-import { bundledModelDirectory } from '../../src/model/model-uri.ts';
+import { resolveModelDirectory } from '../../src/model/model-uri.ts';
 import type { ModelManifest } from '../../src/model/served-manifest.ts';
 import { pageRoutes } from '../../src/page/routes.ts';
 import type { FeatureWhatIf, WhatIfResult } from '../../src/page/what-if.ts';
 import { depsOf, postJson, recordingLog, startRuntime, VALID_ROW } from './page-fixture.ts';
 
-const modelDir = join(bundledModelDirectory(), '1.0.0');
+/** The bundled default model's newest version, the one the server serves. */
+const modelDir = await resolveModelDirectory(undefined);
 let runtime: Runtime;
 let manifest: ModelManifest;
 const log = recordingLog();
