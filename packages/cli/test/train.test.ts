@@ -161,7 +161,7 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
 });
 
 describe('glyco train', () => {
-  it('writes the model, reports progress per fold and prints a summary table', () => {
+  it('writes the model, reports progress per fold and prints a summary table', { timeout: 60_000 }, () => {
     const out = join(work, 'ok');
     const { status, stdout, stderr } = glycoTrain([
       '--data',
@@ -183,7 +183,9 @@ describe('glyco train', () => {
     }
   });
 
-  it("trains a multiclass model from a target of three labels, with the task's metrics", () => {
+  it("trains a multiclass model from a target of three labels, with the task's metrics", {
+    timeout: 60_000,
+  }, () => {
     const out = join(work, 'iris');
     const { status, stdout } = glycoTrain([
       '--data',
@@ -206,7 +208,7 @@ describe('glyco train', () => {
     expect(stdout).toMatch(/^CV log loss {2,}0\.\d{3}/m);
   });
 
-  it("trains a regression model from a numeric target, with the task's metrics", () => {
+  it("trains a regression model from a numeric target, with the task's metrics", { timeout: 60_000 }, () => {
     const out = join(work, 'progression');
     const { status, stdout } = glycoTrain([
       '--data',

@@ -1,3 +1,4 @@
+import { distinctValues } from './distinct-values.ts';
 import type { Design } from './preprocessing.ts';
 
 /**
@@ -8,8 +9,13 @@ import type { Design } from './preprocessing.ts';
 export type BinnedDesign = {
   rows: number;
   columns: number;
-  /** Row-major `[rows, columns]` bin codes. */
-  codes: Uint8Array;
+  /**
+   * Row-major `[rows, columns]` positions in the histogram of all columns' bins (column offset plus bin): a
+   * histogram reads a row's codes together, already offset.
+   */
+  histogramBins: Uint16Array | Uint32Array;
+  /** Per column, each row's bin (splitting a node's rows reads one column). */
+  columnCodes: Uint8Array[];
   /** Per column, ascending: the upper edge of every bin but the last (a midpoint between two data values). */
   thresholds: Float64Array[];
   /** Per column, the position of its first bin in a histogram of all columns' bins. */
@@ -24,17 +30,26 @@ export const MIN_ROWS_PER_BIN = 3;
 export function binDesign(design: Design, maxBins = MAX_BINS): BinnedDesign {
   const { rows } = design;
   const columns = design.columns.length;
-  const codes = new Uint8Array(rows * columns);
   const thresholds = design.columns.map((column) => binThresholds(column, maxBins));
   const offsets = new Int32Array(columns);
   let totalBins = 0;
   thresholds.forEach((edges, j) => {
     offsets[j] = totalBins;
     totalBins += edges.length + 1;
-    const column = design.columns[j]!;
-    for (let i = 0; i < rows; i++) codes[i * columns + j] = binOf(edges, column[i]!);
   });
-  return { rows, columns, codes, thresholds, offsets, totalBins };
+  const histogramBins =
+    totalBins <= 0xffff ? new Uint16Array(rows * columns) : new Uint32Array(rows * columns);
+  const columnCodes = design.columns.map(() => new Uint8Array(rows));
+  thresholds.forEach((edges, j) => {
+    const column = design.columns[j]!;
+    const own = columnCodes[j]!;
+    for (let i = 0; i < rows; i++) {
+      const code = binOf(edges, column[i]!);
+      own[i] = code;
+      histogramBins[i * columns + j] = offsets[j]! + code;
+    }
+  });
+  return { rows, columns, histogramBins, columnCodes, thresholds, offsets, totalBins };
 }
 
 /** The bin of a value: the first whose upper edge is ≥ it, else the last. */
@@ -55,7 +70,7 @@ export function binOf(edges: Float64Array, value: number): number {
  * n / maxBins rows (equal-count quantiles).
  */
 function binThresholds(column: Float64Array, maxBins: number): Float64Array {
-  const { distinct, counts } = distinctValues(column, maxBins);
+  const { distinct, counts } = distinctValues(column, 4 * maxBins);
   const total = column.length;
   const edges: number[] = [];
   const perBin = Math.max(distinct.length <= maxBins ? 0 : total / maxBins, MIN_ROWS_PER_BIN);
@@ -70,34 +85,6 @@ function binThresholds(column: Float64Array, maxBins: number): Float64Array {
     }
   }
   return Float64Array.from(edges);
-}
-
-/**
- * A column's distinct values, ascending, with how often each occurs: counted in a map while there are few (a
- * survey's flags and scales), sorted out of a copy of the column otherwise.
- */
-function distinctValues(column: Float64Array, maxBins: number): { distinct: number[]; counts: number[] } {
-  const tally = new Map<number, number>();
-  for (const value of column) {
-    tally.set(value, (tally.get(value) ?? 0) + 1);
-    if (tally.size > 4 * maxBins) return sortedDistinct(column);
-  }
-  const distinct = [...tally.keys()].sort((a, b) => a - b);
-  return { distinct, counts: distinct.map((value) => tally.get(value)!) };
-}
-
-function sortedDistinct(column: Float64Array): { distinct: number[]; counts: number[] } {
-  const sorted = column.slice().sort();
-  const distinct: number[] = [];
-  const counts: number[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) counts[counts.length - 1]!++;
-    else {
-      distinct.push(sorted[i]!);
-      counts.push(1);
-    }
-  }
-  return { distinct, counts };
 }
 
 /** Midway between two neighbouring values, never equal to the upper one (which must fall in the next bin). */

@@ -245,12 +245,12 @@ function addTree(
   output: number,
   outputs: number,
 ): void {
-  const { codes, columns } = binned;
+  const { columnCodes } = binned;
   for (const row of rows) {
     let index = 0;
     let node = tree[0]!;
     while (node.feature !== undefined) {
-      index = codes[row * columns + node.feature]! <= splitBins[index]! ? node.left : node.right;
+      index = columnCodes[node.feature]![row]! <= splitBins[index]! ? node.left : node.right;
       node = tree[index]!;
     }
     margins[row * outputs + output]! += node.value;
@@ -370,7 +370,7 @@ class TreeGrower {
   }
 
   #histogram(start: number, end: number, gradients: Float64Array, hessians: Float64Array): Float64Array {
-    const { codes, columns, offsets, totalBins } = this.#binned;
+    const { histogramBins, columns, totalBins } = this.#binned;
     const hist = this.#spare.pop()?.fill(0) ?? new Float64Array(totalBins * 3);
     const order = this.#order;
     for (let r = start; r < end; r++) {
@@ -379,7 +379,7 @@ class TreeGrower {
       const h = hessians[row]!;
       const base = row * columns;
       for (let j = 0; j < columns; j++) {
-        const k = (offsets[j]! + codes[base + j]!) * 3;
+        const k = histogramBins[base + j]! * 3;
         hist[k]! += g;
         hist[k + 1]! += h;
         hist[k + 2]! += 1;
@@ -428,14 +428,15 @@ class TreeGrower {
     hessians: Float64Array,
   ): [OpenLeaf, OpenLeaf] {
     const { feature, bin } = leaf.split!;
-    const { codes, columns, thresholds } = this.#binned;
+    const { thresholds } = this.#binned;
+    const codes = this.#binned.columnCodes[feature]!;
     const order = this.#order;
     const scratch = this.#scratch;
     let left = leaf.start;
     let right = 0;
     for (let r = leaf.start; r < leaf.end; r++) {
       const row = order[r]!;
-      if (codes[row * columns + feature]! <= bin) order[left++] = row;
+      if (codes[row]! <= bin) order[left++] = row;
       else scratch[right++] = row;
     }
     order.set(scratch.subarray(0, right), left);

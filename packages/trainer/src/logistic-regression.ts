@@ -72,8 +72,10 @@ export function fitLogistic(design: Design, y: Float64Array, options: LogisticOp
 /**
  * Multinomial logistic regression on class indices 0..K−1, by Newton steps on the penalised log-likelihood, each
  * halved until the objective decreases (the plain step can overshoot when classes are nearly separable). The
- * Hessian, the costly part, is recomputed every other step (a lazy-Hessian Newton method): near the optimum the
- * previous one is as good, and the gradient, computed fresh each step, decides where the optimum is.
+ * Hessian, the costly part, is recomputed every other step (a lazy-Hessian Newton method), and above
+ * HESSIAN_ROWS rows from an evenly spaced sample of that many rows, scaled up (a sub-sampled Newton method,
+ * Byrd et al. 2011): either way the step is a little less exact, never the optimum, which the gradient, computed
+ * fresh from every row each step, decides.
  */
 export function fitSoftmax(
   design: Design,
@@ -94,32 +96,35 @@ export function fitSoftmax(
     rowWeights: options.rowWeights,
   };
   // theta[k * width] is class k's intercept, theta[k * width + 1 + j] its weight on column j.
-  let theta = new Float64Array(classes * problem.width);
+  let theta: Float64Array = new Float64Array(classes * problem.width);
   const maxIterations = options.maxIterations ?? 100;
-  const tolerance = options.tolerance ?? 1e-10;
+  const tolerance = options.tolerance ?? 1e-8;
   let current = softmaxObjective(problem, theta);
   let blocks: Float64Array[] = [];
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     if (iteration % 2 === 0) blocks = withLastClass(hessianBlocks(problem, theta), classes);
     const step = newtonStep(current.gradient, blocks, classes, problem.width, options.l2);
+    const size = step.reduce((max, s) => Math.max(max, Math.abs(s)), 0);
     // A step this small is rounding noise: the objective may not decrease along it, and need not.
-    if (step.reduce((max, s) => Math.max(max, Math.abs(s)), 0) < tolerance) {
+    if (size < tolerance) {
       theta = theta.map((t, index) => t - step[index]!);
       break;
     }
     let scale = 1;
-    let next = theta;
-    let evaluated = current;
-    for (let halving = 0; halving < 30; halving++) {
-      next = theta.map((t, index) => t - scale * step[index]!);
-      evaluated = softmaxObjective(problem, next);
-      if (evaluated.value <= current.value) break;
-      scale /= 2;
+    let next: Float64Array | undefined;
+    for (; scale * size >= tolerance; scale /= 2) {
+      const candidate = theta.map((t, index) => t - scale * step[index]!);
+      const evaluated = softmaxObjective(problem, candidate);
+      if (evaluated.value <= current.value) {
+        next = candidate;
+        current = evaluated;
+        break;
+      }
     }
-    const change = step.reduce((max, s) => Math.max(max, Math.abs(s * scale)), 0);
+    // No step down the objective longer than the tolerance: theta is the optimum to within rounding.
+    if (!next) break;
     theta = next;
-    current = evaluated;
-    if (change < tolerance) break;
+    if (scale * size < tolerance) break;
   }
   const width = problem.width;
   return {
@@ -178,21 +183,28 @@ function softmaxObjective(
   return { value: value + (l2 / 2) * penalty, gradient };
 }
 
+/** Rows the softmax Hessian is computed from, at most (see fitSoftmax). */
+export const HESSIAN_ROWS = 50_000;
+
 /**
- * Hessian blocks (k, l), k ≥ l, of the classes but the last: lower triangles of Σ w·p_k(δ_kl − p_l)·x xᵀ (the
- * penalty is added in newtonStep, the last class's blocks in withLastClass).
+ * Hessian blocks (k, l), k ≥ l, of the classes but the last: lower triangles of Σ w·p_k(δ_kl − p_l)·x xᵀ over
+ * every row, or over HESSIAN_ROWS evenly spaced ones scaled to all of them (the penalty is added in newtonStep,
+ * the last class's blocks in withLastClass).
  */
 function hessianBlocks(problem: SoftmaxProblem, theta: Float64Array): Float64Array[] {
-  const { z, n, d, width, classes, rowWeights } = problem;
+  const { z, d, width, classes, rowWeights } = problem;
+  const sampled = Math.min(problem.n, HESSIAN_ROWS);
+  const scale = problem.n / sampled;
   const x = new Float64Array(width);
   const p = new Float64Array(classes);
   const outer = new Float64Array((width * (width + 1)) / 2);
   const blocks = Array.from({ length: ((classes - 1) * classes) / 2 }, () => new Float64Array(outer.length));
   x[0] = 1;
-  for (let i = 0; i < n; i++) {
+  for (let s = 0; s < sampled; s++) {
+    const i = sampled === problem.n ? s : Math.floor((s * problem.n) / sampled);
     for (let j = 0; j < d; j++) x[j + 1] = z[i * d + j]!;
     softmaxInto(theta, x, classes, width, p);
-    const weight = rowWeights ? rowWeights[i]! : 1;
+    const weight = (rowWeights ? rowWeights[i]! : 1) * scale;
     let cell = 0;
     for (let a = 0; a < width; a++) {
       const xa = x[a]!;

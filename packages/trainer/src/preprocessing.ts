@@ -1,5 +1,9 @@
 import type { FeatureSpec } from '@glyco/contract';
 import type { FeatureColumn } from './dataset.ts';
+import { distinctValues, medianOf } from './distinct-values.ts';
+
+/** Distinct values up to which a column's median comes from a tally rather than a sort. */
+const DISTINCT_TALLY_LIMIT = 1024;
 
 /**
  * What happens to the raw features before a model sees them, fitted on training rows only (inside each CV
@@ -62,10 +66,10 @@ export function fitPreprocessing(data: FeatureData, rows: Rows): Preprocessing {
       if (!Number.isNaN(value)) buffer[count++] = value;
     }
     const present = buffer.subarray(0, count);
-    const sorted = present.slice().sort();
-    prep.fillValues.push(sorted.length ? median(sorted) : 0);
+    const tally = distinctValues(present, DISTINCT_TALLY_LIMIT);
+    prep.fillValues.push(count ? medianOf(tally, count) : 0);
     prep.logTransform.push(
-      sorted.length > 2 && sorted[0]! >= 0 && skewness(present) > PREPROCESSING_RULES.logSkewness,
+      count > 2 && tally.distinct[0]! >= 0 && skewness(present) > PREPROCESSING_RULES.logSkewness,
     );
     if (indicated(present.length, rows.length)) prep.missingIndicators.push(prep.fillValues.length - 1);
   });
@@ -123,11 +127,6 @@ export function designColumnNames(prep: Preprocessing, features: readonly Featur
       if (prep.categorical[position]!.missingIndicator) names.push(`${feature.name} missing`);
     });
   return names;
-}
-
-function median(sorted: Float64Array): number {
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function skewness(values: Float64Array): number {

@@ -49,13 +49,28 @@ describe('binDesign', () => {
     const binned = binDesign(design);
     expect(Array.from(binned.thresholds[0]!)).toEqual([1.5, 3, 6.5]);
     for (let row = 0; row < 12; row++) {
-      expect(binned.codes[row]).toBe(binOf(binned.thresholds[0]!, design.columns[0]![row]!));
+      expect(binned.columnCodes[0]![row]).toBe(binOf(binned.thresholds[0]!, design.columns[0]![row]!));
     }
+  });
+
+  it("gives each row its histogram position: the column's offset plus its bin", () => {
+    const design = designOf([
+      [1, 10],
+      [2, 20],
+      [3, 30],
+      [4, 40],
+      [5, 50],
+      [6, 60],
+    ]);
+    const binned = binDesign(design);
+    expect(Array.from(binned.offsets)).toEqual([0, 2]);
+    expect(binned.totalBins).toBe(4);
+    expect(Array.from(binned.histogramBins)).toEqual([0, 2, 0, 2, 0, 2, 1, 3, 1, 3, 1, 3]);
   });
 
   it(`gives no bin fewer than ${MIN_ROWS_PER_BIN} rows, except the last`, () => {
     const design = designOf(Array.from({ length: 30 }, (_, i) => [i]));
-    const codes = Array.from(binDesign(design).codes);
+    const codes = Array.from(binDesign(design).columnCodes[0]!);
     const counts = codes.reduce(
       (tally, code) => tally.set(code, (tally.get(code) ?? 0) + 1),
       new Map<number, number>(),
@@ -69,7 +84,7 @@ describe('binDesign', () => {
     const binned = binDesign(design, 16);
     expect(binned.thresholds[0]!.length).toBe(15);
     const counts = new Array<number>(16).fill(0);
-    for (const code of binned.codes) counts[code]!++;
+    for (const code of binned.columnCodes[0]!) counts[code]!++;
     expect(Math.min(...counts)).toBeGreaterThan(500);
   });
 });

@@ -14,6 +14,9 @@ import { modelData } from '../src/training.ts';
 import { DATA_DIR, loadPima, MODELS_DIR, PIMA_CSV, PIMA_NA_CSV } from './data.ts';
 import { rawRows, runOnnx } from './onnx-runner.ts';
 
+/** Training takes seconds, more on a busy shared machine: these tests measure quality, not time. */
+const TRAINING_TIMEOUT = 60_000;
+
 let out: string;
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'glyco-train-'));
@@ -59,7 +62,7 @@ describe.each(BUNDLED)('the bundled model $name $version', (bundled) => {
   let result: TrainCommandResult;
   beforeAll(async () => {
     result = await trainFromCsv(options(bundled));
-  });
+  }, TRAINING_TIMEOUT);
 
   it('is reproduced byte for byte by its documented command', () => {
     const files = readdirSync(committed).sort();
@@ -89,7 +92,9 @@ describe.each(BUNDLED)('the bundled model $name $version', (bundled) => {
     }
   });
 
-  it('records every option needed to retrain it: retraining from trainingOptions gives the same model', async () => {
+  it('records every option needed to retrain it: retraining from trainingOptions gives the same model', {
+    timeout: TRAINING_TIMEOUT,
+  }, async () => {
     const { trainingOptions } = result.manifest;
     const schema = join(out, `${bundled.name}.schema.json`);
     writeFileSync(schema, JSON.stringify(trainingOptions!.schema));
@@ -144,7 +149,7 @@ describe('quality on the bundled data (5-fold CV, seed 42)', () => {
     );
   });
 
-  it('wine: CV accuracy ≥ 0.98', async () => {
+  it('wine: CV accuracy ≥ 0.98', { timeout: TRAINING_TIMEOUT }, async () => {
     const { manifest } = await trainFromCsv(
       options({ data: `${DATA_DIR}wine.csv`, target: 'cultivar', name: 'wine' }),
     );
@@ -176,7 +181,9 @@ describe('the graph of a binary model on numeric features', () => {
 });
 
 describe('trainFromCsv', () => {
-  it('writes a manifest whose sha256 and I/O names match the ONNX file, and the feature contract from the schema', async () => {
+  it('writes a manifest whose sha256 and I/O names match the ONNX file, and the feature contract from the schema', {
+    timeout: TRAINING_TIMEOUT,
+  }, async () => {
     const result = await trainFromCsv(
       options({ data: PIMA_CSV, target: 'diabetes', name: 'io', algorithm: 'logreg' }),
     );
@@ -234,7 +241,9 @@ describe('trainFromCsv', () => {
     expect(inside.length / actual.length).toBeCloseTo(coverage, 1);
   });
 
-  it('trains on categorical features end to end: categories in the feature schema, proportions as the drift reference', async () => {
+  it('trains on categorical features end to end: categories in the feature schema, proportions as the drift reference', {
+    timeout: TRAINING_TIMEOUT,
+  }, async () => {
     const data = join(out, 'readmissions.csv');
     writeFileSync(
       data,
@@ -255,7 +264,9 @@ describe('trainFromCsv', () => {
     expect(race?.missingRate).toBeCloseTo(66 / 200, 12);
   });
 
-  it('refuses to overwrite an existing version unless forced, and never leaves half a model', async () => {
+  it('refuses to overwrite an existing version unless forced, and never leaves half a model', {
+    timeout: TRAINING_TIMEOUT,
+  }, async () => {
     const first = options({
       data: PIMA_CSV,
       target: 'diabetes',
@@ -271,7 +282,9 @@ describe('trainFromCsv', () => {
     expect(existsSync(`${forced.directory}.partial-${process.pid}`)).toBe(false);
   });
 
-  it('gives the same model for empty cells as for zeros, since both mean "not measured"', async () => {
+  it('gives the same model for empty cells as for zeros, since both mean "not measured"', {
+    timeout: TRAINING_TIMEOUT,
+  }, async () => {
     const base = { target: 'diabetes', name: 'zeros-or-empty', algorithm: 'logreg' as const };
     const zeros = await trainFromCsv(options({ ...base, data: PIMA_CSV, version: 'zeros' }));
     const empty = await trainFromCsv(options({ ...base, data: PIMA_NA_CSV, version: 'empty' }));

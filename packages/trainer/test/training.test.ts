@@ -38,7 +38,9 @@ describe('trainModel', () => {
     }
   });
 
-  it('blends the linear model and the trees when asked, with weights that sum to 1', async () => {
+  it('blends the linear model and the trees when asked, with weights that sum to 1', {
+    timeout: 60_000,
+  }, async () => {
     const iris = loadDataset('iris.csv', 'species');
     const { model, candidates } = await trainModel(iris, { ...OPTIONS, algorithm: 'blend' });
     expect(candidates).toBeUndefined();
@@ -47,7 +49,9 @@ describe('trainModel', () => {
     expect(model.components[0]!.weight + model.components[1]!.weight).toBe(1);
   });
 
-  it('with balanced class weights, finds more of a rare class (and reports it per class)', async () => {
+  it('with balanced class weights, finds more of a rare class (and reports it per class)', {
+    timeout: 60_000,
+  }, async () => {
     const dataset = survey(3_000, 8);
     const recall = async (classWeight: 'none' | 'balanced') => {
       const { crossValidation } = await trainModel(dataset, { ...OPTIONS, classWeight, algorithm: 'logreg' });
