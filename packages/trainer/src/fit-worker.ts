@@ -6,6 +6,5 @@ import { type FitJob, runFitJob } from './parallel.ts';
 const data = workerData as ModelData;
 parentPort!.on('message', (job: FitJob) => {
   const result = runFitJob(data, job);
-  const transfer = result.outputs ? [result.outputs.buffer] : [];
-  parentPort!.postMessage(result, transfer as ArrayBuffer[]);
+  parentPort!.postMessage(result, [result.outputs.buffer as ArrayBuffer]);
 });

@@ -23,7 +23,7 @@ import { OPSETS } from './onnx/export.ts';
 import { allRows } from './preprocessing.ts';
 import { seededRandom, shuffled } from './random.ts';
 import { quantile, referenceDistributions } from './reference.ts';
-import { predictRows, type TrainedModel } from './trained-model.ts';
+import type { TrainedModel } from './trained-model.ts';
 import type { AlgorithmChoice, TrainingResult } from './training.ts';
 
 /**
@@ -159,8 +159,7 @@ function crossValidationSummary<K extends string>(
 /** The task's metrics of the refitted model on its own training rows (optimistic; for reference only). */
 function trainingEvaluation(inputs: ManifestInputs): FoldEvaluation {
   const { dataset, result } = inputs;
-  const rows = allRows(dataset.rows);
-  return evaluate(dataset, predictRows(result.model, dataset, rows), rows);
+  return evaluate(dataset, result.outputs, allRows(dataset.rows));
 }
 
 function binaryManifest(inputs: ManifestInputs): BinaryModelManifest {

@@ -4,13 +4,14 @@ import { type FitRequest, fitModel, type ModelData } from './model-fitting.ts';
 import type { Rows } from './preprocessing.ts';
 import { predictRows, type TrainedModel } from './trained-model.ts';
 
-/** One fit: on `rows`, then (cross-validation) predicting `predict`, or (refit) returning the model. */
+/** One fit on `rows`, then its outputs on `predict`; a refit keeps its model too. */
 export type FitJob = Omit<FitRequest, 'onRound'> & {
-  predict?: Rows;
+  predict: Rows;
+  keepModel?: boolean;
   /** For progress reports. */
   label: { algorithm: AlgorithmName; fold: number };
 };
-export type FitResult = { outputs?: Float64Array; model?: TrainedModel };
+export type FitResult = { outputs: Float64Array; model?: TrainedModel };
 
 type RoundReport = (algorithm: AlgorithmName, round: number, maxRounds: number) => void;
 
@@ -19,7 +20,8 @@ export function runFitJob(data: ModelData, job: FitJob, onRound?: RoundReport): 
     ...job,
     onRound: onRound && ((round, maxRounds) => onRound(job.label.algorithm, round, maxRounds)),
   });
-  return job.predict ? { outputs: predictRows(model, data, job.predict) } : { model };
+  const outputs = predictRows(model, data, job.predict);
+  return job.keepModel ? { outputs, model } : { outputs };
 }
 
 /**

@@ -42,6 +42,8 @@ export type CrossValidation = {
 
 export type TrainingResult = {
   model: TrainedModel;
+  /** The model's outputs on every row it was trained on (the optimistic training metrics come from them). */
+  outputs: Float64Array;
   crossValidation: CrossValidation;
   /** Mean CV primary metric per candidate, when `auto` chose. */
   candidates?: Record<string, number>;
@@ -74,8 +76,8 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
   const workers = options.workers ?? (dataset.rows * dataset.features.length >= PARALLEL_CELLS ? 2 : 0);
 
   // Each component is cross-validated and refitted on every row in one batch of jobs (a refit `auto` does not
-  // choose is wasted, but two workers stay busy). The trees take longest: they go first, so the workers finish
-  // together.
+  // choose is wasted, but two workers stay busy); a refit also gives its outputs on every row, for the training
+  // metrics. The trees take longest: they go first, so the workers finish together.
   const jobs: FitJob[] = [...components].reverse().flatMap((component) => [
     ...splits.map(({ train, test }, fold) => ({
       components: [component],
@@ -88,6 +90,8 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
       components: [component],
       rows: allRows(dataset.rows),
       seed: options.seed,
+      predict: allRows(dataset.rows),
+      keepModel: true,
       label: { algorithm: component, fold: 0 },
     },
   ]);
@@ -103,17 +107,17 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
   );
   const width = outputWidth(dataset);
   const outOfFold = new Map<AlgorithmName, Float64Array>();
-  const refits = new Map<AlgorithmName, TrainedModel>();
+  const refits = new Map<AlgorithmName, { model: TrainedModel; outputs: Float64Array }>();
   jobs.forEach((job, index) => {
     const { outputs: predicted, model } = results[index]!;
     if (model) {
-      refits.set(job.label.algorithm, model);
+      refits.set(job.label.algorithm, { model, outputs: predicted });
       return;
     }
     const outputs = outOfFold.get(job.label.algorithm) ?? new Float64Array(dataset.rows * width);
     outOfFold.set(job.label.algorithm, outputs);
-    job.predict!.forEach((row, position) => {
-      for (let k = 0; k < width; k++) outputs[row * width + k] = predicted![position * width + k]!;
+    job.predict.forEach((row, position) => {
+      for (let k = 0; k < width; k++) outputs[row * width + k] = predicted[position * width + k]!;
     });
   });
 
@@ -141,12 +145,12 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
     (lowerIsBetter ? candidate.score < winner.score : candidate.score > winner.score) ? candidate : winner,
   );
 
-  const model =
+  const refit =
     best.algorithm === 'blend'
       ? blendOf(refits.get(linear)!, refits.get('gbt')!, blendStep!)
       : refits.get(best.algorithm)!;
   return {
-    model,
+    ...refit,
     crossValidation: { outputs: best.outputs, perFold: best.perFold },
     ...(options.algorithm === 'auto' && {
       candidates: Object.fromEntries(scored.map((candidate) => [candidate.algorithm, candidate.score])),
@@ -158,16 +162,23 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
  * The blend of two refits, one graph: both were fitted on every row, so their preprocessing is the same (it
  * depends on the rows alone); their outputs are averaged, the linear model's weighing `step` twentieths.
  */
-function blendOf(linear: TrainedModel, trees: TrainedModel, step: number): TrainedModel {
+function blendOf(linear: Refit, trees: Refit, step: number): Refit {
+  const [a, b] = [step / BLEND_STEPS, (BLEND_STEPS - step) / BLEND_STEPS];
   return {
-    ...linear,
-    algorithm: 'blend',
-    components: [
-      { ...linear.components[0]!, weight: step / BLEND_STEPS },
-      { ...trees.components[0]!, weight: (BLEND_STEPS - step) / BLEND_STEPS },
-    ],
+    model: {
+      ...linear.model,
+      algorithm: 'blend',
+      components: [
+        { ...linear.model.components[0]!, weight: a },
+        { ...trees.model.components[0]!, weight: b },
+      ],
+    },
+    // As predictDesign blends: each output a·linear + b·trees.
+    outputs: linear.outputs.map((value, index) => a * value + b * trees.outputs[index]!),
   };
 }
+
+type Refit = { model: TrainedModel; outputs: Float64Array };
 
 function roundReporter(onProgress: (event: ProgressEvent) => void) {
   return (algorithm: AlgorithmName, round: number, maxRounds: number) =>
