@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ALGORITHM_NAMES, type ModelManifest, primaryMetric, TASKS, type Task } from '@glyco/contract';
+import { ALGORITHM_NAMES, type ModelManifest, primaryMetric, TASKS } from '@glyco/contract';
 import {
   type AlgorithmChoice,
   DEFAULT_VERSION,
