@@ -1,6 +1,13 @@
-import { binDesign } from './binning.ts';
+import { type BinnedDesign, binDesign } from './binning.ts';
 import { foldSplit, shuffledFolds, stratifiedFolds } from './cross-validation.ts';
-import { boost, type GbtOptions, type Objective, outputsOf, type TreeEnsemble } from './gradient-boosting.ts';
+import {
+  type BoostRun,
+  boost,
+  type GbtOptions,
+  type Objective,
+  outputsOf,
+  type TreeEnsemble,
+} from './gradient-boosting.ts';
 import type { Design } from './preprocessing.ts';
 import type { Random } from './random.ts';
 
@@ -53,6 +60,22 @@ function innerFolds(run: GbtRun, folds: number): Int32Array {
     : stratifiedFolds(y, Math.max(outputsOf(objective), 2), folds, random);
 }
 
+/** Boosts on the run's data, target, weights, objective and random stream. */
+function boostRun(
+  run: GbtRun,
+  binned: BinnedDesign,
+  boosting: Pick<BoostRun, 'fitRows' | 'validationRows' | 'options' | 'maxRounds' | 'patience' | 'onRound'>,
+) {
+  return boost({
+    binned,
+    y: run.y,
+    weights: run.weights,
+    objective: run.objective,
+    random: run.random,
+    ...boosting,
+  });
+}
+
 function tunedGbt(run: GbtRun): GbtFit {
   const binned = binDesign(run.design);
   const assignment = innerFolds(run, INNER_FOLDS);
@@ -68,17 +91,12 @@ function tunedGbt(run: GbtRun): GbtFit {
     let loss = 0;
     let rounds = 0;
     for (const { train, test } of splits) {
-      const result = boost({
-        binned,
-        y: run.y,
-        weights: run.weights,
+      const result = boostRun(run, binned, {
         fitRows: train,
         validationRows: test,
-        objective: run.objective,
         options,
         maxRounds: SMALL_DATA.maxRounds,
         patience: SMALL_DATA.patience,
-        random: run.random,
       });
       loss += result.validationLoss / INNER_FOLDS;
       rounds += result.rounds / INNER_FOLDS;
@@ -88,16 +106,11 @@ function tunedGbt(run: GbtRun): GbtFit {
   }
   const { setting, rounds } = best!;
   const fitRows = Int32Array.from({ length: run.design.rows }, (_, i) => i);
-  const { ensemble } = boost({
-    binned,
-    y: run.y,
-    weights: run.weights,
+  const { ensemble } = boostRun(run, binned, {
     fitRows,
-    objective: run.objective,
     options: setting,
     maxRounds: rounds,
     patience: rounds,
-    random: run.random,
     onRound: run.onRound && ((round) => run.onRound!(round, rounds)),
   });
   return { ensemble, hyperparameters: { ...setting, rounds, tuning: `inner ${INNER_FOLDS}-fold CV` } };
@@ -107,17 +120,12 @@ function earlyStoppedGbt(run: GbtRun): GbtFit {
   const binned = binDesign(run.design);
   const assignment = innerFolds(run, Math.round(1 / LARGE_DATA.validationFraction));
   const { train, test } = foldSplit(assignment, 0);
-  const result = boost({
-    binned,
-    y: run.y,
-    weights: run.weights,
+  const result = boostRun(run, binned, {
     fitRows: train,
     validationRows: test,
-    objective: run.objective,
     options: LARGE_DATA_OPTIONS,
     maxRounds: LARGE_DATA.maxRounds,
     patience: LARGE_DATA.patience,
-    random: run.random,
     onRound: run.onRound && ((round) => run.onRound!(round, LARGE_DATA.maxRounds)),
   });
   return {

@@ -14,6 +14,7 @@ import {
   type RegressionEvaluation,
   type RegressionModelManifest,
   sha256Hex,
+  type Task,
   type TrainingOptions,
 } from '@glyco/contract';
 import type { Dataset } from './dataset.ts';
@@ -156,6 +157,17 @@ function crossValidationSummary<K extends string>(
   return { folds: inputs.options.folds, seed: inputs.options.seed, ...summary };
 }
 
+/** The metric a gate compares for the task, and its direction. */
+function primaryOf(task: Task): { metric: string; direction: 'higher' | 'lower' } {
+  const { metric, direction } = PRIMARY_METRICS[task];
+  return { metric, direction };
+}
+
+/** The task's metrics of the pooled out-of-fold predictions: every row scored by a model that never saw it. */
+function heldOutEvaluation(inputs: ManifestInputs): FoldEvaluation {
+  return evaluate(inputs.dataset, inputs.result.crossValidation.outputs, allRows(inputs.dataset.rows));
+}
+
 /** The task's metrics of the refitted model on its own training rows (optimistic; for reference only). */
 function trainingEvaluation(inputs: ManifestInputs): FoldEvaluation {
   const { dataset, result } = inputs;
@@ -163,7 +175,7 @@ function trainingEvaluation(inputs: ManifestInputs): FoldEvaluation {
 }
 
 function binaryManifest(inputs: ManifestInputs): BinaryModelManifest {
-  const { dataset, result } = inputs;
+  const { dataset } = inputs;
   const [negative, positive] = dataset.target.classLabels as [string, string];
   let positives = 0;
   for (const label of dataset.y) positives += label;
@@ -177,14 +189,10 @@ function binaryManifest(inputs: ManifestInputs): BinaryModelManifest {
       outputs: { label: ONNX_OUTPUT_LABEL, probabilities: ONNX_OUTPUT_PROBABILITIES },
     },
     metrics: {
-      primary: { metric: PRIMARY_METRICS.binary.metric, direction: PRIMARY_METRICS.binary.direction },
+      primary: primaryOf('binary'),
       threshold: DECISION_THRESHOLD,
       crossValidation: crossValidationSummary(inputs, ['rocAuc', 'accuracy', 'f1', 'brier'] as const),
-      heldOut: evaluate(
-        dataset,
-        result.crossValidation.outputs,
-        allRows(dataset.rows),
-      ) as ClassificationMetrics,
+      heldOut: heldOutEvaluation(inputs) as ClassificationMetrics,
       training: trainingEvaluation(inputs) as ClassificationMetrics,
     },
     trainingData: { ...inputs.data, rows: dataset.rows, positives },
@@ -192,7 +200,7 @@ function binaryManifest(inputs: ManifestInputs): BinaryModelManifest {
 }
 
 function multiclassManifest(inputs: ManifestInputs): MulticlassModelManifest {
-  const { dataset, result } = inputs;
+  const { dataset } = inputs;
   const classCounts = new Array<number>(dataset.target.classLabels.length).fill(0);
   for (const label of dataset.y) classCounts[label]!++;
   return {
@@ -204,13 +212,9 @@ function multiclassManifest(inputs: ManifestInputs): MulticlassModelManifest {
       outputs: { label: ONNX_OUTPUT_LABEL, probabilities: ONNX_OUTPUT_PROBABILITIES },
     },
     metrics: {
-      primary: { metric: PRIMARY_METRICS.multiclass.metric, direction: PRIMARY_METRICS.multiclass.direction },
+      primary: primaryOf('multiclass'),
       crossValidation: crossValidationSummary(inputs, ['rocAuc', 'accuracy', 'macroF1', 'logLoss'] as const),
-      heldOut: evaluate(
-        dataset,
-        result.crossValidation.outputs,
-        allRows(dataset.rows),
-      ) as MulticlassEvaluation,
+      heldOut: heldOutEvaluation(inputs) as MulticlassEvaluation,
       training: trainingEvaluation(inputs) as MulticlassEvaluation,
     },
     trainingData: { ...inputs.data, rows: dataset.rows, classCounts },
@@ -240,10 +244,10 @@ function regressionManifest(inputs: ManifestInputs): RegressionModelManifest {
     target: { name: dataset.target.name, description: dataset.target.description, unit: dataset.target.unit },
     onnx: { ...onnxSection(inputs), outputs: { value: ONNX_OUTPUT_VALUE } },
     metrics: {
-      primary: { metric: PRIMARY_METRICS.regression.metric, direction: PRIMARY_METRICS.regression.direction },
+      primary: primaryOf('regression'),
       crossValidation: crossValidationSummary(inputs, ['rmse', 'r2', 'mae'] as const),
       heldOut: {
-        ...(evaluate(dataset, predicted, allRows(dataset.rows)) as RegressionEvaluation),
+        ...(heldOutEvaluation(inputs) as RegressionEvaluation),
         plot: {
           actual: plotted.map((row) => dataset.y[row]!),
           predicted: plotted.map((row) => predicted[row]!),
