@@ -150,7 +150,7 @@ export const MulticlassModelManifestSchema = z.object({
 export type MulticlassModelManifest = z.infer<typeof MulticlassModelManifestSchema>;
 
 /**
- * A regression model. Output `value` float `[N, 1]`: the predicted target in `target.unit`.
+ * A regression model. Output `value` float64 `[N, 1]`: the predicted target in `target.unit`.
  * `predictionInterval` turns it into a range: [value + residualLow, value + residualHigh] held the true value
  * for `coverage` of the out-of-fold predictions (their residual quantiles; approximate for a new row).
  */

@@ -4,7 +4,7 @@
  * missing; `categories` string `[N, C]`, the categorical features in manifest order, `""` for missing (only in
  * models with categorical features).
  * Outputs of a classifier: `label` int64 `[N]` (index into `target.classLabels`) and `probabilities` float `[N, K]`;
- * of a regression model: `value` float `[N, 1]`.
+ * of a regression model: `value` float64 `[N, 1]` (double: a value in the hundreds keeps 1e-5 agreement).
  */
 export const ONNX_INPUT = 'features';
 export const ONNX_CATEGORICAL_INPUT = 'categories';
