@@ -92,7 +92,7 @@ Trained by ${manifest.trainer.name} ${manifest.trainer.version} on \`${manifest.
 - ${inputsLine(manifest)}
   ${outputsLine(manifest)}
 ${manifest.task === 'binary' ? `- Risk levels: low below ${manifest.riskThresholds.medium}, medium from ${manifest.riskThresholds.medium}, high from ${manifest.riskThresholds.high} (probability of \`${manifest.target.classLabels[1]}\`).\n` : ''}${manifest.task === 'regression' ? `- Prediction interval: value ${signed(manifest.predictionInterval.residualLow)} to value ${signed(manifest.predictionInterval.residualHigh)}${unitSuffix(manifest)} held the actual value for ${manifest.predictionInterval.coverage * 100}% of the out-of-fold predictions.\n` : ''}
-${parametersSection(model, designColumns)}
+${parametersSection(model, designColumns, manifest.task === 'regression' ? [] : manifest.target.classLabels)}
 
 ## Performance
 
@@ -129,6 +129,11 @@ function purpose(manifest: ModelManifest): string {
 
 function unitSuffix(manifest: RegressionModelManifest): string {
   return manifest.target.unit ? `, in ${manifest.target.unit}` : '';
+}
+
+/** Six significant digits: a float32 input value such as 25.700000762939453 reads 25.7. */
+function readable(value: number): string {
+  return String(Number(value.toPrecision(6)));
 }
 
 function signed(value: number): string {
@@ -267,12 +272,16 @@ function featureRow(manifest: ModelManifest, feature: FeatureSpec): string {
     return `| \`${feature.name}\` | ${feature.description} | | category | ${feature.categories.map((c) => `\`${c}\``).join(', ')} | ${nullable} | | ${missing} | ${commonest ? `\`${commonest}\`` : ''} |`;
   }
   const median =
-    reference && 'quantiles' in reference && reference.count ? String(reference.quantiles[50]) : '';
+    reference && 'quantiles' in reference && reference.count ? readable(reference.quantiles[50]!) : '';
   return `| \`${feature.name}\` | ${feature.description} | ${feature.unit ?? ''} | ${feature.dtype} | ${feature.min}–${feature.max} | ${nullable} | ${feature.zeroMeansMissing ? 'yes' : 'no'} | ${missing} | ${median} |`;
 }
 
 /** What the model learned, per column the model sees. */
-function parametersSection(model: TrainedModel, columns: readonly string[]): string {
+function parametersSection(
+  model: TrainedModel,
+  columns: readonly string[],
+  classLabels: readonly string[],
+): string {
   return model.components
     .map(({ head, weight }) => {
       const share = model.components.length > 1 ? ` (weight ${weight} in the blend)` : '';
@@ -291,7 +300,7 @@ ${rows.join('\n')}`;
       if (head.algorithm === 'logreg' || head.algorithm === 'ridge') {
         const weights = head.algorithm === 'ridge' ? [head.ridge.weights] : head.logistic.weights;
         const title = head.algorithm === 'ridge' ? 'ridge regression' : 'multinomial logistic regression';
-        const header = weights.length > 1 ? weights.map((_, k) => `class ${k}`).join(' | ') : 'weight';
+        const header = weights.length > 1 ? classLabels.map((label) => `\`${label}\``).join(' | ') : 'weight';
         const rows = columns.map(
           (column, j) => `| \`${column}\` | ${weights.map((w) => w[j]!.toFixed(3)).join(' | ')} |`,
         );
