@@ -19,6 +19,8 @@ export type ModelData = FeatureData & {
   /** Number of classes; 1 for regression. */
   outputs: number;
   classWeight: ClassWeight;
+  /** Whether the trees are tuned by inner cross-validation, decided by the size of the whole data (tunesTrees). */
+  tuneTrees: boolean;
 };
 
 export type FitRequest = {
@@ -84,6 +86,7 @@ function fitHead(
         weights,
         objective: objectiveOf(data),
         random: seededRandom(seed),
+        tune: data.tuneTrees,
         onRound,
       });
       return { head: { algorithm: 'gbt', ensemble }, hyperparameters };

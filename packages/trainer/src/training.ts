@@ -3,6 +3,7 @@ import { foldSplit, shuffledFolds, stratifiedFolds } from './cross-validation.ts
 import type { Dataset } from './dataset.ts';
 import { TrainingDataError } from './errors.ts';
 import { evaluate, type FoldEvaluation, primaryScore } from './evaluation.ts';
+import { tunesTrees } from './gbt-tuning.ts';
 import type { ClassWeight, ModelData } from './model-fitting.ts';
 import { type FitJob, runFitJobs } from './parallel.ts';
 import { allRows } from './preprocessing.ts';
@@ -193,6 +194,7 @@ export function modelData(dataset: Dataset, classWeight: ClassWeight): ModelData
     y: dataset.y,
     outputs: dataset.task === 'regression' ? 1 : dataset.target.classLabels.length,
     classWeight,
+    tuneTrees: tunesTrees(dataset.rows),
   };
 }
 
