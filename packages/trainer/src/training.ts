@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { AlgorithmName, Task } from '@glyco/contract';
 import { foldSplit, shuffledFolds, stratifiedFolds } from './cross-validation.ts';
 import type { Dataset } from './dataset.ts';
@@ -17,7 +18,7 @@ export function algorithmsFor(task: Task): readonly AlgorithmName[] {
   return task === 'regression' ? ['ridge', 'gbt', 'blend'] : ['logreg', 'gbt', 'blend'];
 }
 
-/** Blend weights tried, in twentieths, for the linear model (the trees get the rest); the ends are the models alone. */
+/** Blend weights tried for the linear model: 1/20 … 19/20 (the trees get the rest; the ends are the models alone). */
 const BLEND_STEPS = 20;
 
 export type ProgressEvent =
@@ -30,7 +31,7 @@ export type TrainingOptions = {
   folds: number;
   seed: number;
   classWeight: ClassWeight;
-  /** Worker threads for the fits; undefined: two (or as many cores as there are, if fewer) for large data. */
+  /** Worker threads for the fits (0: this thread); undefined: one per core, up to MAX_WORKERS, for large data. */
   workers?: number | undefined;
   onProgress?: ((event: ProgressEvent) => void) | undefined;
 };
@@ -52,6 +53,8 @@ export type TrainingResult = {
 
 /** Rows × features above which the fits run on worker threads. */
 const PARALLEL_CELLS = 200_000;
+/** Each worker holds a fold's design matrix and bins (about 150 MB at survey scale). */
+const MAX_WORKERS = 4;
 
 /**
  * Cross-validates the candidate algorithm(s) on stratified folds (plain folds for regression), adds their blend,
@@ -74,7 +77,9 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
   const splits = Array.from({ length: options.folds }, (_, fold) => foldSplit(assignment, fold));
   const single = options.algorithm !== 'auto' && options.algorithm !== 'blend';
   const components: ComponentName[] = single ? [options.algorithm as ComponentName] : [linear, 'gbt'];
-  const workers = options.workers ?? (dataset.rows * dataset.features.length >= PARALLEL_CELLS ? 2 : 0);
+  const cores = availableParallelism();
+  const large = dataset.rows * dataset.features.length >= PARALLEL_CELLS;
+  const workers = options.workers ?? (large && cores > 1 ? Math.min(cores, MAX_WORKERS) : 0);
 
   // Each component is cross-validated and refitted on every row in one batch of jobs (a refit `auto` does not
   // choose is wasted, but two workers stay busy); a refit also gives its outputs on every row, for the training
