@@ -161,6 +161,23 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
 });
 
 describe('glyco train', () => {
+  it('explains every option with --help, the task and its inference first among them', () => {
+    const { status, stdout, stderr } = glycoTrain(['--help']);
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(
+      /^usage: glyco train --data <csv> --target <column> --name <model-name> \[options\]$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}--task <task> {9}binary, multiclass or regression \(default: inferred from the target column/m,
+    );
+    expect(stdout).toMatch(/^ {2}--positive <label> {4}binary only: .*\(default: inferred when the$/m);
+    expect(stdout).toMatch(/^ {2}--algorithm <a> {7}auto \(default: /m);
+    expect(stdout).toMatch(
+      /^ {2}--class-weight <w> {4}none \(default: calibrated probabilities\) or balanced/m,
+    );
+  });
+
   it('writes the model, reports progress per fold and prints a summary table', { timeout: 60_000 }, () => {
     const out = join(work, 'ok');
     const { status, stdout, stderr } = glycoTrain([
