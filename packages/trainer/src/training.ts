@@ -65,6 +65,11 @@ export async function trainModel(dataset: Dataset, options: TrainingOptions): Pr
   const linear: ComponentName = dataset.task === 'regression' ? 'ridge' : 'logreg';
   checkAlgorithm(options.algorithm, dataset.task);
   checkFolds(dataset, options.folds);
+  if (dataset.task === 'regression' && options.classWeight !== 'none') {
+    throw new TrainingDataError(
+      `--class-weight ${options.classWeight} applies to classifiers; "${dataset.target.name}" is a regression target`,
+    );
+  }
   const assignment =
     dataset.task === 'regression'
       ? shuffledFolds(dataset.rows, options.folds, seededRandom(options.seed))

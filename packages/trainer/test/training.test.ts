@@ -64,6 +64,15 @@ describe('trainModel', () => {
     expect(await recall('balanced')).toBeGreaterThan(plain + 0.3);
   });
 
+  it('refuses class weights for a regression target', async () => {
+    const progression = loadDataset('diabetes-progression.csv', 'progression');
+    await expect(
+      trainModel(progression, { ...OPTIONS, classWeight: 'balanced', algorithm: 'ridge' }),
+    ).rejects.toThrow(
+      /^--class-weight balanced applies to classifiers; "progression" is a regression target$/,
+    );
+  });
+
   it.each([
     [
       'an algorithm of another task',
