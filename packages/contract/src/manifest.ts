@@ -53,7 +53,10 @@ const AlgorithmSchema = z.object({
 /** The feature metadata a training run used, as a schema file holds it: everything but the name, by name. */
 const SchemaFileFeaturesSchema = z.record(
   z.string(),
-  z.union([NumericFeatureSpecSchema.omit({ name: true }), CategoricalFeatureSpecSchema.omit({ name: true })]),
+  z.discriminatedUnion('dtype', [
+    NumericFeatureSpecSchema.omit({ name: true }),
+    CategoricalFeatureSpecSchema.omit({ name: true }),
+  ]),
 );
 
 /**
