@@ -66,8 +66,11 @@ describe('glyco drift', () => {
   let work: string;
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'glyco-cli-drift-'));
-    await mkdir(join(work, 'models'));
-    await cp(join(ROOT, 'models/pima-diabetes'), join(work, 'models/pima-diabetes'), { recursive: true });
+    await mkdir(join(work, 'models/pima-diabetes'), { recursive: true });
+    // The version the logged predictions name, and the only one: the newest, which drift reads by default.
+    await cp(join(ROOT, 'models/pima-diabetes/1.0.0'), join(work, 'models/pima-diabetes/1.0.0'), {
+      recursive: true,
+    });
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
 

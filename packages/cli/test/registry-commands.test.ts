@@ -102,9 +102,9 @@ describe('the release flow on S3 through the glyco command (GLYCO_REGISTRY, AWS_
     expect(forced.stdout).toBe('production: pima-diabetes 1.0.0 → 1.1.0 (promote, forced: hotfix)\n');
 
     const listing = (await glyco('models')).stdout.split('\n');
-    expect(listing[0]).toMatch(/^MODEL +VERSION +CREATED +ALGORITHM +CV ROC AUC +HELD-OUT AUC +ALIASES$/);
+    expect(listing[0]).toMatch(/^MODEL +VERSION +CREATED +TASK +ALGORITHM +CV METRIC +HELD-OUT +ALIASES$/);
     expect(listing[1]).toMatch(
-      /^pima-diabetes +1\.0\.0 +\d{4}-\d\d-\d\d \d\d:\d\dZ +\w+ +0\.\d{3} ± 0\.\d{3} +0\.\d{3} +-$/,
+      /^pima-diabetes +1\.0\.0 +\d{4}-\d\d-\d\d \d\d:\d\dZ +binary +\w+ +ROC AUC 0\.\d{3} ± 0\.\d{3} +0\.\d{3} +-$/,
     );
     expect(listing[2]).toMatch(/^pima-diabetes +1\.1\.0 .* production$/);
     expect(listing[5]).toMatch(

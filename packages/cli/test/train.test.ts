@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 const PIMA = join(ROOT, 'data/pima-indians-diabetes.csv');
+const IRIS = join(ROOT, 'data/iris.csv');
+const PROGRESSION = join(ROOT, 'data/diabetes-progression.csv');
 const work = mkdtempSync(join(tmpdir(), 'glyco-cli-train-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -26,16 +28,7 @@ function csvFile(name: string, content: string): string {
   return path;
 }
 
-const valid = [
-  '--target',
-  'diabetes',
-  '--positive',
-  'pos',
-  '--name',
-  'pima-diabetes',
-  '--out',
-  join(work, 'models'),
-];
+const valid = ['--target', 'diabetes', '--name', 'pima-diabetes', '--out', join(work, 'models')];
 
 describe('glyco train with bad input: one line of error, non-zero exit, no stack trace', () => {
   it.each([
@@ -51,8 +44,65 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
     ],
     [
       'a label that is not in the column',
-      ['--data', PIMA, ...valid.map((a) => (a === 'pos' ? 'yes' : a))],
+      ['--data', PIMA, ...valid, '--positive', 'yes'],
       /^glyco: train: .*: positive label "yes" does not occur in column "diabetes" \(values: "neg", "pos"\)$/,
+    ],
+    [
+      'two labels and no --positive',
+      ['--data', csvFile('colours.csv', 'glucose,age,diabetes\n148,50,red\n85,31,blue\n'), ...valid],
+      /^glyco: train: .*colours\.csv: column "diabetes" holds two classes \("blue", "red"\); say which one the model gives the probability of with --positive$/,
+    ],
+    [
+      'an unknown task',
+      ['--data', PIMA, ...valid, '--task', 'ranking'],
+      /^glyco: train: --task must be binary, multiclass, regression; got "ranking"$/,
+    ],
+    [
+      '--positive for a multiclass model',
+      [
+        '--data',
+        IRIS,
+        '--target',
+        'species',
+        '--name',
+        'iris',
+        '--task',
+        'multiclass',
+        '--positive',
+        'setosa',
+      ],
+      /^glyco: train: --positive applies to binary models, not multiclass ones$/,
+    ],
+    [
+      '--positive for a target that turns out multiclass',
+      ['--data', IRIS, '--target', 'species', '--name', 'iris', '--positive', 'setosa', '--out', work],
+      /^glyco: train: .*iris\.csv: --positive applies to binary models; "species" is a multiclass target$/,
+    ],
+    [
+      'a regression target with text',
+      ['--data', PIMA, ...valid, '--task', 'regression'],
+      /^glyco: train: .*: line 2: the target "diabetes" is "pos", not a number; a regression target must be numeric$/,
+    ],
+    [
+      'an algorithm of another task',
+      [
+        '--data',
+        PROGRESSION,
+        '--target',
+        'progression',
+        '--name',
+        'p',
+        '--algorithm',
+        'logreg',
+        '--out',
+        work,
+      ],
+      /^glyco: train: --algorithm logreg does not train regression models; use ridge, gbt, blend, auto$/,
+    ],
+    [
+      'an unknown class weighting',
+      ['--data', PIMA, ...valid, '--class-weight', 'heavy'],
+      /^glyco: train: --class-weight must be none, balanced; got "heavy"$/,
     ],
     [
       'a non-numeric cell',
@@ -67,7 +117,7 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
     [
       'a single-class file',
       ['--data', csvFile('one-class.csv', 'glucose,age,diabetes\n148,50,pos\n85,31,pos\n'), ...valid],
-      /^glyco: train: .*one-class\.csv: column "diabetes" holds only one class \("pos"\); a binary model needs two$/,
+      /^glyco: train: .*one-class\.csv: column "diabetes" holds only one class \("pos"\); a model needs two or more$/,
     ],
     [
       'a missing required option',
@@ -82,7 +132,7 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
     [
       'an unknown algorithm',
       ['--data', PIMA, ...valid, '--algorithm', 'svm'],
-      /--algorithm must be logreg, gbt, auto; got "svm"$/,
+      /^glyco: train: --algorithm must be auto, logreg, ridge, gbt, blend; got "svm"$/,
     ],
     ['an unknown option', ['--data', PIMA, ...valid, '--epochs', '3'], /^glyco: Unknown option '--epochs'/],
     [
@@ -93,7 +143,7 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
     [
       'too many folds for the smaller class',
       ['--data', csvFile('tiny.csv', 'glucose,age,diabetes\n148,50,pos\n85,31,neg\n90,33,neg\n'), ...valid],
-      /the smaller class has 1 rows, too few for 5-fold cross-validation/,
+      /^glyco: train: class "pos" has 1 rows, too few for 5-fold cross-validation \(each fold needs one of each class\)$/,
     ],
     [
       'an output directory that cannot be written',
@@ -111,7 +161,24 @@ describe('glyco train with bad input: one line of error, non-zero exit, no stack
 });
 
 describe('glyco train', () => {
-  it('writes the model, reports progress per fold and prints a summary table', () => {
+  it('explains every option with --help, the task and its inference first among them', () => {
+    const { status, stdout, stderr } = glycoTrain(['--help']);
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(
+      /^usage: glyco train --data <csv> --target <column> --name <model-name> \[options\]$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}--task <task> {9}binary, multiclass or regression \(default: inferred from the target column/m,
+    );
+    expect(stdout).toMatch(/^ {2}--positive <label> {4}binary only: .*\(default: inferred when the$/m);
+    expect(stdout).toMatch(/^ {2}--algorithm <a> {7}auto \(default: /m);
+    expect(stdout).toMatch(
+      /^ {2}--class-weight <w> {4}none \(default: calibrated probabilities\) or balanced/m,
+    );
+  });
+
+  it('writes the model, reports progress per fold and prints a summary table', { timeout: 60_000 }, () => {
     const out = join(work, 'ok');
     const { status, stdout, stderr } = glycoTrain([
       '--data',
@@ -124,9 +191,60 @@ describe('glyco train', () => {
     expect(stderr).toContain('logreg: cross-validation fold 5/5');
     expect(status).toBe(0);
     expect(stdout).toMatch(/^model {2,}pima-diabetes 1\.0\.0$/m);
+    expect(stdout).toMatch(/^task {2,}binary \(inferred from "diabetes"\)$/m);
+    expect(stdout).toMatch(/^data {2,}768 rows, 268 pos \(positive\)$/m);
     expect(stdout).toMatch(/^CV ROC AUC {2,}0\.8\d\d ± 0\.0\d\d \(5 folds, seed 42\)$/m);
+    expect(stdout).toMatch(/^peak memory {2,}\d+ MB$/m);
     for (const file of ['model.onnx', 'manifest.json', 'card.md', 'roc.svg', 'confusion-matrix.svg']) {
       expect(existsSync(join(out, 'pima-diabetes', '1.0.0', file))).toBe(true);
+    }
+  });
+
+  it("trains a multiclass model from a target of three labels, with the task's metrics", {
+    timeout: 60_000,
+  }, () => {
+    const out = join(work, 'iris');
+    const { status, stdout } = glycoTrain([
+      '--data',
+      IRIS,
+      '--target',
+      'species',
+      '--name',
+      'iris',
+      '--out',
+      out,
+    ]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^task {2,}multiclass \(inferred from "species"\)$/m);
+    expect(stdout).toMatch(/^data {2,}150 rows: 50 setosa, 50 versicolor, 50 virginica$/m);
+    expect(stdout).toMatch(
+      /^algorithm {2,}\w+ \(auto, CV macro ROC AUC: logreg 0\.\d{3}, gbt 0\.\d{3}, blend 0\.\d{3}\)$/m,
+    );
+    expect(stdout).toMatch(/^CV macro ROC AUC {2,}0\.99\d ± 0\.0\d\d \(5 folds, seed 42\)$/m);
+    expect(stdout).toMatch(/^CV macro F1 {2,}0\.9\d\d/m);
+    expect(stdout).toMatch(/^CV log loss {2,}0\.\d{3}/m);
+  });
+
+  it("trains a regression model from a numeric target, with the task's metrics", { timeout: 60_000 }, () => {
+    const out = join(work, 'progression');
+    const { status, stdout } = glycoTrain([
+      '--data',
+      PROGRESSION,
+      '--target',
+      'progression',
+      '--name',
+      'diabetes-progression',
+      '--algorithm',
+      'ridge',
+      '--out',
+      out,
+    ]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^task {2,}regression \(inferred from "progression"\)$/m);
+    expect(stdout).toMatch(/^CV RMSE {2,}5\d\.\d{3} ± \d\.\d{3} \(5 folds, seed 42\)$/m);
+    expect(stdout).toMatch(/^CV R² {2,}0\.4\d\d/m);
+    for (const file of ['predicted-vs-actual.svg', 'residuals.svg']) {
+      expect(existsSync(join(out, 'diabetes-progression', '1.0.0', file))).toBe(true);
     }
   });
 });

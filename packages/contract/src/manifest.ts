@@ -1,58 +1,126 @@
 import { z } from 'zod';
-import { FeatureSpecSchema, ReferenceDistributionSchema } from './feature.ts';
+import {
+  type CategoricalFeatureSpec,
+  CategoricalFeatureSpecSchema,
+  FeatureSpecSchema,
+  isCategorical,
+  NumericFeatureSpecSchema,
+  ReferenceDistributionSchema,
+} from './feature.ts';
+import {
+  BinaryMetricsSchema,
+  MulticlassMetricsSchema,
+  PRIMARY_METRICS,
+  RegressionMetricsSchema,
+} from './metrics.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256');
-const meanSd = z.object({ mean: z.number(), sd: z.number(), perFold: z.array(z.number()) });
 
-export const ConfusionMatrixSchema = z.object({
-  tp: z.number().int().nonnegative(),
-  fp: z.number().int().nonnegative(),
-  tn: z.number().int().nonnegative(),
-  fn: z.number().int().nonnegative(),
+export const ModelNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'a model name is lowercase letters, digits and dashes');
+export const ModelVersionSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a version is letters, digits, dots, dashes');
+
+export const TASKS = ['binary', 'multiclass', 'regression'] as const;
+export type Task = (typeof TASKS)[number];
+
+export const ALGORITHM_NAMES = ['logreg', 'ridge', 'gbt', 'blend'] as const;
+export type AlgorithmName = (typeof ALGORITHM_NAMES)[number];
+const hyperparameters = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
+
+const AlgorithmSchema = z.object({
+  name: z.enum(ALGORITHM_NAMES),
+  hyperparameters,
+  /** How `auto` chose, when it did: the mean CV primary metric (see `metrics.primary`) per candidate. */
+  candidates: z.record(z.string(), z.number()).optional(),
+  /**
+   * A blend's parts: the models inside the same graph whose probabilities (or values) are averaged with these
+   * weights, which sum to 1 and were chosen on out-of-fold predictions.
+   */
+  components: z
+    .array(
+      z.object({
+        name: z.enum(['logreg', 'ridge', 'gbt']),
+        weight: z.number().min(0).max(1),
+        hyperparameters,
+      }),
+    )
+    .optional(),
 });
-export type ConfusionMatrix = z.infer<typeof ConfusionMatrixSchema>;
 
-/** Metrics at one decision threshold over one set of predictions. */
-export const ClassificationMetricsSchema = z.object({
-  rocAuc: z.number().min(0).max(1),
-  accuracy: z.number().min(0).max(1),
-  f1: z.number().min(0).max(1),
-  brier: z.number().min(0).max(1),
-  confusionMatrix: ConfusionMatrixSchema,
-});
-export type ClassificationMetrics = z.infer<typeof ClassificationMetricsSchema>;
+/** The feature metadata a training run used, as a schema file holds it: everything but the name, by name. */
+const SchemaFileFeaturesSchema = z.record(
+  z.string(),
+  z.discriminatedUnion('dtype', [
+    NumericFeatureSpecSchema.omit({ name: true }),
+    CategoricalFeatureSpecSchema.omit({ name: true }),
+  ]),
+);
 
-export const MetricsSchema = z.object({
-  threshold: z.number().min(0).max(1),
-  crossValidation: z.object({
-    folds: z.number().int().min(2),
-    seed: z.number().int(),
-    rocAuc: meanSd,
-    accuracy: meanSd,
-    f1: meanSd,
-    brier: meanSd,
+/**
+ * Every choice the model was trained with, so that `glyco train` (or a retrain) with the same data and the same
+ * trainer version (`trainer`) gives the same model byte for byte. The data is named by file and sha256.
+ */
+export const TrainingOptionsSchema = z.object({
+  data: z.object({ file: z.string(), sha256 }),
+  task: z.enum(TASKS),
+  /** Whether `task` was inferred from the target column (false: given with --task). */
+  taskInferred: z.boolean(),
+  target: z.string(),
+  /** Binary only: the class whose probability the model gives. */
+  positive: z.string().optional(),
+  /** What was asked for (`auto` or one algorithm); what was chosen is `algorithm`. */
+  algorithm: z.enum(['auto', ...ALGORITHM_NAMES]),
+  folds: z.number().int().min(2),
+  seed: z.number().int().nonnegative(),
+  classWeight: z.enum(['none', 'balanced']),
+  /** The feature metadata used, declared or inferred, in the schema file's shape. */
+  schema: z.object({
+    features: SchemaFileFeaturesSchema,
+    target: z.object({ description: z.string(), unit: z.string().nullable() }).optional(),
   }),
-  /** Pooled out-of-fold predictions: every row scored by a model that never saw it. */
-  heldOut: ClassificationMetricsSchema,
-  /** The final model, refitted on all rows, scored on those same rows (optimistic; for reference only). */
-  training: ClassificationMetricsSchema,
+  /** Features whose metadata was inferred from the data because no schema declared them. */
+  inferredFeatures: z.array(z.string()),
 });
-export type Metrics = z.infer<typeof MetricsSchema>;
+export type TrainingOptions = z.infer<typeof TrainingOptionsSchema>;
 
-export const ModelManifestSchema = z.object({
-  schemaVersion: z.literal(1),
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a model name is lowercase letters, digits and dashes'),
-  version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a version is letters, digits, dots, dashes'),
-  task: z.literal('binary'),
+/**
+ * How the ONNX graph is fed: `input`, float `[N, F]`, holds the numeric features in manifest order (categorical
+ * ones skipped; `[N, 0]` when there are none), NaN for missing; `categoricalInput`, string `[N, C]`, holds the
+ * categorical features in manifest order, `""` for missing. It is absent when the model has no categorical feature.
+ */
+const onnxBase = {
+  file: z.literal('model.onnx'),
+  sha256,
+  input: z.object({ name: z.string(), dtype: z.enum(['float32', 'float64']) }),
+  categoricalInput: z.object({ name: z.string(), dtype: z.literal('string') }).optional(),
+  opsets: z.record(z.string(), z.number().int()),
+};
+const classifierOutputs = z.object({ label: z.string(), probabilities: z.string() });
+
+const common = {
+  name: ModelNameSchema,
+  version: ModelVersionSchema,
   createdAt: z.iso.datetime(),
   trainer: z.object({ name: z.string(), version: z.string() }),
-  algorithm: z.object({
-    name: z.enum(['logreg', 'gbt']),
-    hyperparameters: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
-    /** How `auto` chose, when it did: mean CV ROC AUC per candidate. */
-    candidates: z.record(z.string(), z.number()).optional(),
-  }),
+  algorithm: AlgorithmSchema,
   features: z.array(FeatureSpecSchema).min(1),
+  trainingTimeMs: z.number().nonnegative(),
+  reference: z.array(ReferenceDistributionSchema),
+};
+const trainingDataBase = { file: z.string(), sha256, rows: z.number().int().positive() };
+
+/**
+ * A binary classifier. Outputs `label` int64 `[N]` (index into `target.classLabels`) and `probabilities` float
+ * `[N, 2]` (negative, positive). Schema version 1 is the manifest written before multiclass and regression
+ * existed; it still loads, without `trainingOptions`.
+ */
+export const BinaryModelManifestSchema = z.object({
+  schemaVersion: z.union([z.literal(1), z.literal(2)]),
+  task: z.literal('binary'),
+  ...common,
   target: z.object({
     name: z.string(),
     /** Index 0 is the negative class, index 1 the positive one; the ONNX label output indexes this array. */
@@ -60,23 +128,61 @@ export const ModelManifestSchema = z.object({
   }),
   /** Probability of the positive class at or above which a prediction is "medium" or "high" risk. */
   riskThresholds: z.object({ medium: z.number().min(0).max(1), high: z.number().min(0).max(1) }),
-  onnx: z.object({
-    file: z.literal('model.onnx'),
-    sha256,
-    input: z.object({ name: z.string(), dtype: z.enum(['float32', 'float64']) }),
-    outputs: z.object({ label: z.string(), probabilities: z.string() }),
-    opsets: z.record(z.string(), z.number().int()),
-  }),
-  metrics: MetricsSchema,
-  trainingData: z.object({
-    file: z.string(),
-    sha256,
-    rows: z.number().int().positive(),
-    positives: z.number().int().nonnegative(),
-  }),
-  trainingTimeMs: z.number().nonnegative(),
-  reference: z.array(ReferenceDistributionSchema),
+  onnx: z.object({ ...onnxBase, outputs: classifierOutputs }),
+  metrics: BinaryMetricsSchema,
+  trainingData: z.object({ ...trainingDataBase, positives: z.number().int().nonnegative() }),
+  trainingOptions: TrainingOptionsSchema.optional(),
 });
+export type BinaryModelManifest = z.infer<typeof BinaryModelManifestSchema>;
+
+/**
+ * A classifier over K ≥ 2 classes (one softmax). Outputs `label` int64 `[N]` (index into `target.classLabels`)
+ * and `probabilities` float `[N, K]`, whose columns are the classes in `target.classLabels` order and sum to 1.
+ */
+export const MulticlassModelManifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  task: z.literal('multiclass'),
+  ...common,
+  target: z.object({ name: z.string(), classLabels: z.array(z.string().min(1)).min(2) }),
+  onnx: z.object({ ...onnxBase, outputs: classifierOutputs }),
+  metrics: MulticlassMetricsSchema,
+  /** Training rows per class, in `target.classLabels` order. */
+  trainingData: z.object({ ...trainingDataBase, classCounts: z.array(z.number().int().nonnegative()) }),
+  trainingOptions: TrainingOptionsSchema,
+});
+export type MulticlassModelManifest = z.infer<typeof MulticlassModelManifestSchema>;
+
+/**
+ * A regression model. Output `value` float64 `[N, 1]`: the predicted target in `target.unit`.
+ * `predictionInterval` turns it into a range: [value + residualLow, value + residualHigh] held the true value
+ * for `coverage` of the out-of-fold predictions (their residual quantiles; approximate for a new row).
+ */
+export const RegressionModelManifestSchema = z.object({
+  schemaVersion: z.literal(2),
+  task: z.literal('regression'),
+  ...common,
+  target: z.object({ name: z.string(), description: z.string(), unit: z.string().nullable() }),
+  onnx: z.object({ ...onnxBase, outputs: z.object({ value: z.string() }) }),
+  metrics: RegressionMetricsSchema,
+  predictionInterval: z.object({
+    coverage: z.number().gt(0).lt(1),
+    residualLow: z.number(),
+    residualHigh: z.number(),
+  }),
+  trainingData: z.object({
+    ...trainingDataBase,
+    /** The target in the training rows, for the plots' axes and a sanity check of served values. */
+    targetSummary: z.object({ min: z.number(), max: z.number(), mean: z.number(), sd: z.number() }),
+  }),
+  trainingOptions: TrainingOptionsSchema,
+});
+export type RegressionModelManifest = z.infer<typeof RegressionModelManifestSchema>;
+
+export const ModelManifestSchema = z.discriminatedUnion('task', [
+  BinaryModelManifestSchema,
+  MulticlassModelManifestSchema,
+  RegressionModelManifestSchema,
+]);
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
 export class ManifestError extends Error {
@@ -93,18 +199,72 @@ export function parseManifest(value: unknown): ModelManifest {
     throw new ManifestError(`invalid manifest: ${problems.join('; ')}`);
   }
   const manifest = result.data;
+  const problem = consistencyProblem(manifest);
+  if (problem) throw new ManifestError(`invalid manifest: ${problem}`);
+  return manifest;
+}
+
+/** What the schema alone cannot say: relations between fields. */
+function consistencyProblem(manifest: ModelManifest): string | undefined {
   const names = manifest.features.map((feature) => feature.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate) throw new ManifestError(`invalid manifest: features: duplicate feature "${duplicate}"`);
+  if (duplicate) return `features: duplicate feature "${duplicate}"`;
   for (const feature of manifest.features) {
-    if (feature.min > feature.max) {
-      throw new ManifestError(
-        `invalid manifest: features.${feature.name}: min ${feature.min} > max ${feature.max}`,
-      );
+    if (isCategorical(feature)) {
+      const problem = categoriesProblem(feature);
+      if (problem) return problem;
+    } else if (feature.min > feature.max) {
+      return `features.${feature.name}: min ${feature.min} > max ${feature.max}`;
     }
   }
-  if (manifest.riskThresholds.medium > manifest.riskThresholds.high) {
-    throw new ManifestError('invalid manifest: riskThresholds: medium must not exceed high');
+  const categorical = manifest.features.some(isCategorical);
+  if (categorical !== (manifest.onnx.categoricalInput !== undefined)) {
+    return categorical
+      ? 'onnx.categoricalInput: required when a feature is categorical'
+      : 'onnx.categoricalInput: only for models with categorical features';
   }
-  return manifest;
+  if (manifest.schemaVersion === 1 && categorical)
+    return 'features: schema version 1 has no categorical features';
+  if (manifest.schemaVersion === 2 && !manifest.trainingOptions) return 'trainingOptions: required';
+  if (manifest.trainingOptions) {
+    const { trainingOptions: options, trainingData } = manifest;
+    if (options.task !== manifest.task)
+      return `trainingOptions.task: "${options.task}", but the task is "${manifest.task}"`;
+    if (options.data.sha256 !== trainingData.sha256)
+      return 'trainingOptions.data.sha256: differs from trainingData.sha256';
+  }
+  const primary = manifest.metrics.primary;
+  const expected = PRIMARY_METRICS[manifest.task];
+  if (primary && (primary.metric !== expected.metric || primary.direction !== expected.direction)) {
+    return `metrics.primary: a ${manifest.task} model is compared on ${expected.metric} (${expected.direction} is better)`;
+  }
+  if (manifest.task === 'binary' && manifest.riskThresholds.medium > manifest.riskThresholds.high) {
+    return 'riskThresholds: medium must not exceed high';
+  }
+  if (manifest.task === 'multiclass') {
+    const labels = manifest.target.classLabels;
+    const repeated = labels.find((label, index) => labels.indexOf(label) !== index);
+    if (repeated) return `target.classLabels: duplicate class "${repeated}"`;
+    if (manifest.trainingData.classCounts.length !== labels.length) {
+      return 'trainingData.classCounts: one count per class label';
+    }
+    const matrix = manifest.metrics.heldOut.confusionMatrix;
+    if (matrix.length !== labels.length || matrix.some((row) => row.length !== labels.length)) {
+      return `metrics.heldOut.confusionMatrix: must be ${labels.length}×${labels.length}`;
+    }
+  }
+  if (manifest.task === 'regression') {
+    const { residualLow, residualHigh } = manifest.predictionInterval;
+    if (residualLow > residualHigh) return 'predictionInterval: residualLow must not exceed residualHigh';
+  }
+  return undefined;
+}
+
+function categoriesProblem(feature: CategoricalFeatureSpec): string | undefined {
+  const seen = new Set<string>();
+  for (const category of feature.categories) {
+    if (seen.has(category)) return `features.${feature.name}: duplicate category "${category}"`;
+    seen.add(category);
+  }
+  return undefined;
 }

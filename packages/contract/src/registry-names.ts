@@ -1,4 +1,4 @@
-import { ModelManifestSchema } from './manifest.ts';
+import { ModelNameSchema, ModelVersionSchema } from './manifest.ts';
 
 /** A failure the user can act on in a model registry (bad URI or name, missing version, refused promotion, tampered object): one line. */
 export class RegistryError extends Error {
@@ -11,7 +11,7 @@ export const ALIASES_DIR = 'aliases';
 const ALIAS_PATTERN = /^[a-z][a-z0-9-]*$/;
 
 export function isModelName(name: string): boolean {
-  return ModelManifestSchema.shape.name.safeParse(name).success;
+  return ModelNameSchema.safeParse(name).success;
 }
 
 export function checkName(name: string): string {
@@ -22,7 +22,7 @@ export function checkName(name: string): string {
 }
 
 export function checkVersion(version: string): string {
-  if (!ModelManifestSchema.shape.version.safeParse(version).success) {
+  if (!ModelVersionSchema.safeParse(version).success) {
     throw new RegistryError(`invalid version "${version}": letters, digits, dots, dashes and underscores`);
   }
   if (version === ALIASES_DIR)

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import { checkAlias, type ModelManifest } from '@glyco/contract';
+import { checkAlias, isWorse, type ModelManifest, primaryMetric } from '@glyco/contract';
 import { type AliasMove, type AliasRecord, applyMove, readAlias, requireAlias, writeAlias } from './alias.ts';
 import { apiBreaks } from './compatibility.ts';
 import { RegistryError } from './errors.ts';
@@ -27,8 +27,9 @@ export type PromoteOptions = Audit & {
 };
 
 /**
- * Points an alias at a published version, after verifying its hash, unless a gate refuses: its CV ROC AUC is
- * below `minAuc` or below the version the alias serves now, or its features would break the API's clients.
+ * Points an alias at a published version, after verifying its hash, unless a gate refuses: its mean CV primary
+ * metric (ROC AUC, macro ROC AUC or RMSE, by task) is below `minAuc` (ROC AUC only) or worse than the version
+ * the alias serves now, it is of another task, or its features would break the API's clients.
  */
 export async function promote(store: ObjectStore, options: PromoteOptions): Promise<AliasChange> {
   const { name, version } = options;
@@ -50,7 +51,7 @@ export async function promote(store: ObjectStore, options: PromoteOptions): Prom
   if (forced && !options.reason) {
     throw new RegistryError(`forcing ${name} ${version} past "${refusals.join('; ')}" needs a reason`);
   }
-  const metrics = `CV ROC AUC ${auc(manifest)}${currentManifest ? `, was ${auc(currentManifest)}` : ''}`;
+  const metrics = `CV ${primaryMetric(manifest).label} ${score(manifest)}${currentManifest ? `, was ${score(currentManifest)}` : ''}`;
   return move(store, { name, alias, current, action: 'promote', version, forced }, options, metrics);
 }
 
@@ -109,11 +110,24 @@ function gateRefusals(
   alias: string,
 ): string[] {
   const refusals: string[] = [];
-  if (minAuc !== undefined && cvAuc(candidate) < minAuc) {
-    refusals.push(`CV ROC AUC ${auc(candidate)} is below the gate ${minAuc}`);
+  const primary = primaryMetric(candidate);
+  if (minAuc !== undefined && primary.metric !== 'rocAuc') {
+    refusals.push(`--min-auc gates ROC AUC, but a ${candidate.task} model is compared on ${primary.label}`);
+  } else if (minAuc !== undefined && primary.crossValidated.mean < minAuc) {
+    refusals.push(`CV ${primary.label} ${score(candidate)} is below the gate ${minAuc}`);
   }
-  if (current && cvAuc(candidate) < cvAuc(current)) {
-    refusals.push(`CV ROC AUC ${auc(candidate)} is below ${alias}'s ${current.version} (${auc(current)})`);
+  if (current && current.task !== candidate.task) {
+    refusals.push(
+      `it is a ${candidate.task} model, and ${alias}'s ${current.version} is a ${current.task} model`,
+    );
+  } else if (
+    current &&
+    isWorse(primary.crossValidated.mean, primaryMetric(current).crossValidated.mean, primary.direction)
+  ) {
+    const worse = primary.direction === 'higher' ? 'below' : 'above';
+    refusals.push(
+      `CV ${primary.label} ${score(candidate)} is ${worse} ${alias}'s ${current.version} (${score(current)})`,
+    );
   }
   if (current) {
     const breaks = apiBreaks(current, candidate);
@@ -122,13 +136,9 @@ function gateRefusals(
   return refusals;
 }
 
-function cvAuc(manifest: ModelManifest): number {
-  return manifest.metrics.crossValidation.rocAuc.mean;
-}
-
-/** Four decimals: enough to tell apart two models that a gate compares. */
-function auc(manifest: ModelManifest): string {
-  return cvAuc(manifest).toFixed(4);
+/** The mean CV primary metric to four decimals: enough to tell apart two models that a gate compares. */
+function score(manifest: ModelManifest): string {
+  return primaryMetric(manifest).crossValidated.mean.toFixed(4);
 }
 
 function currentActor(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,6 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { type BinaryModelManifest, primaryMetric } from '@glyco/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AliasMoved,
@@ -94,7 +95,7 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       expect(
         models[0]!.versions.map((entry) => [
           entry.version,
-          entry.manifest?.metrics.crossValidation.rocAuc.mean,
+          entry.manifest && primaryMetric(entry.manifest).crossValidated.mean,
         ]),
       ).toEqual([['1.0.0', 0.84]]);
     });
@@ -104,7 +105,7 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       const again = await writeModelDir(join(artifacts, 'again'), { version: '1.0.0', cvAuc: 0.9 });
 
       await expect(publish(store, again)).rejects.toThrow(/pima-diabetes 1\.0\.0 is already in .*immutable/);
-      expect((await readManifest(store, MODEL, '1.0.0')).metrics.crossValidation.rocAuc.mean).toBe(0.84);
+      expect(primaryMetric(await readManifest(store, MODEL, '1.0.0')).crossValidated.mean).toBe(0.84);
     });
 
     it('completes an interrupted publish of the same files, and refuses leftovers of other files', async () => {
@@ -188,6 +189,30 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       });
     });
 
+    it('gates a regression model on its CV RMSE, lower being better, and never across tasks', async () => {
+      await published(
+        { version: '1.0.0', cvAuc: 0.84 },
+        { version: '2.0.0', cvRmse: 50 },
+        { version: '2.1.0', cvRmse: 55 },
+        { version: '2.2.0', cvRmse: 49 },
+      );
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+      const regression = { name: MODEL, version: '2.0.0', alias: 'production' };
+      await expect(promote(store, regression)).rejects.toThrow(
+        /2\.0\.0 to production: it is a regression model, and production's 1\.0\.0 is a binary model/,
+      );
+      await promote(store, { ...regression, force: true, reason: 'the task changed' });
+
+      await expect(promote(store, { ...regression, version: '2.1.0' })).rejects.toThrow(
+        /CV RMSE 55\.0000 is above production's 2\.0\.0 \(50\.0000\)/,
+      );
+      const better = await promote(store, { ...regression, version: '2.2.0' });
+      expect(better.record.history.at(-1)?.reason).toBe('CV RMSE 49.0000, was 50.0000');
+      await expect(
+        promote(store, { name: MODEL, version: '2.1.0', alias: 'staging', minAuc: 0.8 }),
+      ).rejects.toThrow(/--min-auc gates ROC AUC, but a regression model is compared on RMSE/);
+    });
+
     it('refuses a model below the --min-auc gate', async () => {
       await published({ version: '1.0.0', cvAuc: 0.78 });
       await expect(
@@ -197,7 +222,7 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
     });
 
     it("refuses a model whose features would break the API's clients", async () => {
-      const addsInsulin = (manifest: Parameters<NonNullable<TrainedModel['edit']>>[0]) => {
+      const addsInsulin = (manifest: BinaryModelManifest) => {
         manifest.features.push({ ...manifest.features[0]!, name: 'insulin', nullable: false });
       };
       await published({ version: '1.0.0', cvAuc: 0.84 }, { version: '2.0.0', cvAuc: 0.9, edit: addsInsulin });

@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryModelManifest, ModelManifest } from '@glyco/contract';
 import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
-import { validManifest } from '../../contract/test/fixture.ts';
+import { regressionManifest, validManifest } from '../../contract/test/fixture.ts';
 import { s3ClientConfig } from '../src/index.ts';
 
 export const BUCKET = 'glyco-models';
@@ -18,11 +18,13 @@ export async function temporaryDir(prefix: string): Promise<{ dir: string; remov
 
 export type TrainedModel = {
   version: string;
-  cvAuc: number;
   /** The stand-in model file's content; differs per version by default. */
   onnx?: string;
-  edit?: (manifest: ModelManifest) => void;
-};
+} & (
+  | { cvAuc: number; edit?: (manifest: BinaryModelManifest) => void }
+  /** A regression model instead of a binary one. */
+  | { cvRmse: number }
+);
 
 /**
  * Writes what the trainer writes for one version: a manifest that parseManifest accepts, a stand-in model file
@@ -32,11 +34,17 @@ export async function writeModelDir(root: string, model: TrainedModel): Promise<
   const dir = join(root, 'pima-diabetes', model.version);
   await mkdir(dir, { recursive: true });
   const onnx = new TextEncoder().encode(model.onnx ?? `stand-in model bytes for ${model.version}`);
-  const manifest = validManifest();
+  let manifest: ModelManifest;
+  if ('cvRmse' in model) {
+    manifest = { ...regressionManifest(), name: 'pima-diabetes' };
+    manifest.metrics.crossValidation.rmse.mean = model.cvRmse;
+  } else {
+    manifest = validManifest();
+    manifest.metrics.crossValidation.rocAuc.mean = model.cvAuc;
+    model.edit?.(manifest);
+  }
   manifest.version = model.version;
-  manifest.metrics.crossValidation.rocAuc.mean = model.cvAuc;
   manifest.onnx.sha256 = sha256Hex(onnx);
-  model.edit?.(manifest);
   await writeFile(join(dir, 'model.onnx'), onnx);
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(join(dir, 'card.md'), `# pima-diabetes ${model.version}\n\n![ROC](roc.svg)\n`);

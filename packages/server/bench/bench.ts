@@ -15,7 +15,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import {
+  MANIFEST_FILE,
+  type BinaryNumericManifest as ModelManifest,
+  parseManifest,
+  requireBinaryNumeric as servedManifest,
+} from '@glyco/contract';
 import autocannon from 'autocannon';
 import { exampleRow } from '../src/model/example-row.ts';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
@@ -159,8 +164,12 @@ async function startBenchServer(
   return server;
 }
 
-const manifest = parseManifest(
-  JSON.parse(await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8')),
+const manifest = servedManifest(
+  parseManifest(
+    JSON.parse(
+      await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8'),
+    ),
+  ),
 );
 const single = JSON.stringify(sampleRows(manifest, 1)[0]);
 const batch = JSON.stringify({ instances: sampleRows(manifest, BATCH_ROWS) });

@@ -1,152 +1,210 @@
-import type { FeatureSpec } from '@glyco/contract';
-import type { CsvTable } from './csv.ts';
+import {
+  type CategoricalFeatureSpec,
+  FeatureNameSchema,
+  type FeatureSpec,
+  type NumericFeatureSpec,
+  type Task,
+} from '@glyco/contract';
 import { TrainingDataError } from './errors.ts';
-import type { FeatureMetadata, FeatureSchemaFile } from './feature-schema.ts';
+import type { FeatureSchemaFile } from './feature-schema.ts';
+import { sortLabels } from './labels.ts';
+import type { RawColumn, RawTable } from './table.ts';
+import { inferTarget, type Target } from './target.ts';
+
+/** A feature's values: numeric ones as numbers (NaN missing), categorical ones as category indices (-1 missing). */
+export type FeatureColumn = Float64Array | Int32Array;
 
 export type Dataset = {
-  target: string;
-  /** Index 0 negative, 1 positive. */
-  classLabels: [string, string];
+  task: Task;
+  /** Whether the task was inferred from the target column (false: given with --task). */
+  taskInferred: boolean;
+  target: Target;
+  /** The target per row: the class index into `target.classLabels`, or the value (regression). */
+  y: Float64Array;
   features: FeatureSpec[];
+  /**
+   * One column per feature, over shared memory (worker threads read it without a copy). Numeric values are
+   * rounded to float32, because that is what the ONNX model receives: training on exactly those values makes the
+   * exported model agree with the trainer.
+   */
+  columns: FeatureColumn[];
   /** Features whose metadata was inferred from the data because the schema file did not declare them. */
   inferredFeatures: string[];
-  /**
-   * Raw feature values in feature order, NaN where missing. Rounded to float32, because that is what the ONNX
-   * model receives: training on exactly those values makes the exported model agree with the trainer.
-   */
-  rows: number[][];
-  /** 1 for the positive class, 0 for the negative. */
-  labels: number[];
+  rows: number;
 };
 
-export type DatasetOptions = { target: string; positive: string; schema: FeatureSchemaFile | undefined };
+export type DatasetOptions = {
+  target: string;
+  /** Undefined: inferred from the target column. */
+  task?: Task | undefined;
+  /** Binary only; undefined: inferred when the labels make it obvious. */
+  positive?: string | undefined;
+  schema: FeatureSchemaFile | undefined;
+};
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-/** Feature names become JSON keys in requests and identifiers in the manifest. */
-const FEATURE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Categories one feature may have: each becomes a column of the model. */
+export const MAX_CATEGORIES = 100;
 
-/** Turns a parsed CSV into a validated dataset; every bad cell is reported with its line and column. */
-export function buildDataset(table: CsvTable, options: DatasetOptions): Dataset {
+/** Turns a read CSV into a validated dataset; every bad cell is reported with its line and column. */
+export function buildDataset(table: RawTable, options: DatasetOptions): Dataset {
   const { header, rows } = table;
-  if (rows.length === 0) throw new TrainingDataError('the data file has a header but no data rows');
+  if (rows === 0) throw new TrainingDataError('the data file has a header but no data rows');
   const targetIndex = header.indexOf(options.target);
   if (targetIndex < 0) {
     throw new TrainingDataError(`target column "${options.target}" not found; columns: ${header.join(', ')}`);
   }
-  const classLabels = classLabelsOf(table, targetIndex, options);
-  const featureColumns = header
-    .map((name, index) => ({ name, index }))
-    .filter(({ index }) => index !== targetIndex);
-  if (featureColumns.length === 0)
-    throw new TrainingDataError('the data has no feature columns besides the target');
-  const badName = featureColumns.find(({ name }) => !FEATURE_NAME.test(name));
-  if (badName) {
-    throw new TrainingDataError(
-      `column "${badName.name}" is not a usable feature name: letters, digits and underscores, not starting with a digit`,
-    );
-  }
-  for (const name of Object.keys(options.schema ?? {})) {
+  const declared = options.schema?.features ?? {};
+  for (const name of Object.keys(declared)) {
     if (!header.includes(name))
       throw new TrainingDataError(`the schema declares "${name}", which the data lacks`);
+    if (name === options.target) {
+      throw new TrainingDataError(
+        `the schema declares the target "${name}" as a feature; describe it under "target"`,
+      );
+    }
   }
-
-  const parsed = featureColumns.map(({ name, index }) =>
-    rows.map(({ line, cells }) => parseCell(cells[index]!, line, name)),
-  );
-  const inferredFeatures: string[] = [];
-  const features = featureColumns.map(({ name }, column) => {
-    const declared = options.schema?.[name];
-    if (!declared) inferredFeatures.push(name);
-    const metadata = declared ?? inferMetadata(name, parsed[column]!);
-    return { name, ...metadata } satisfies FeatureSpec;
+  const { target, y, task, taskInferred } = inferTarget(table, table.columns[targetIndex]!, {
+    ...options,
+    metadata: options.schema?.target,
   });
-  const values = features.map((feature, column) =>
-    parsed[column]!.map((value, row) => checkValue(value, feature, rows[row]!.line)),
-  );
-  return {
-    target: options.target,
-    classLabels,
-    features,
-    inferredFeatures,
-    rows: rows.map((_, row) => values.map((column) => column[row]!)),
-    labels: rows.map(({ cells }) => (cells[targetIndex]!.trim() === options.positive ? 1 : 0)),
-  };
+  const featureColumns = table.columns.filter((_, index) => index !== targetIndex);
+  if (featureColumns.length === 0)
+    throw new TrainingDataError('the data has no feature columns besides the target');
+  for (const { name } of featureColumns) {
+    const problem = FeatureNameSchema.safeParse(name).error?.issues[0]?.message;
+    if (problem) throw new TrainingDataError(`column "${name}" is not a usable feature name: ${problem}`);
+  }
+  const inferredFeatures: string[] = [];
+  const features: FeatureSpec[] = [];
+  const columns: FeatureColumn[] = [];
+  for (const column of featureColumns) {
+    const metadata = declared[column.name];
+    if (!metadata) inferredFeatures.push(column.name);
+    const built =
+      metadata?.dtype === 'category'
+        ? categoricalFeature(column, table.lines, metadata)
+        : !metadata && isTextColumn(column)
+          ? categoricalFeature(column, table.lines, undefined)
+          : numericFeature(column, table.lines, metadata);
+    features.push(built.feature);
+    columns.push(built.values);
+  }
+  return { task, taskInferred, target, y, features, columns, inferredFeatures, rows };
 }
 
-function classLabelsOf(table: CsvTable, targetIndex: number, options: DatasetOptions): [string, string] {
-  const seen = new Set<string>();
-  for (const { line, cells } of table.rows) {
-    const label = cells[targetIndex]!.trim();
-    if (label === '')
-      throw new TrainingDataError(`line ${line}: the target column "${options.target}" is empty`);
-    seen.add(label);
-  }
-  const labels = [...seen].sort();
-  const list = labels.map((label) => `"${label}"`).join(', ');
-  if (!seen.has(options.positive)) {
-    throw new TrainingDataError(
-      `positive label "${options.positive}" does not occur in column "${options.target}" (values: ${list})`,
-    );
-  }
-  if (labels.length === 1) {
-    throw new TrainingDataError(
-      `column "${options.target}" holds only one class (${list}); a binary model needs two`,
-    );
-  }
-  if (labels.length > 2) {
-    throw new TrainingDataError(
-      `column "${options.target}" holds ${labels.length} classes (${list}); a binary model needs exactly two`,
-    );
-  }
-  return [labels.find((label) => label !== options.positive)!, options.positive];
+/** A column none of whose cells is a number holds categories (one with numbers and texts is an error). */
+function isTextColumn(column: RawColumn): boolean {
+  return column.firstText !== undefined && column.numbers.every(Number.isNaN);
 }
 
-function parseCell(cell: string, line: number, column: string): number {
-  const text = cell.trim();
-  if (text === '') return Number.NaN;
-  if (!NUMBER.test(text))
-    throw new TrainingDataError(`line ${line}, column "${column}": "${text}" is not a number`);
-  const value = Number(text);
-  if (!Number.isFinite(value))
-    throw new TrainingDataError(`line ${line}, column "${column}": ${text} is too large`);
-  return value;
-}
-
-function checkValue(raw: number, feature: FeatureSpec, line: number): number {
-  const value = feature.zeroMeansMissing && raw === 0 ? Number.NaN : raw;
-  const where = `line ${line}, column "${feature.name}"`;
-  if (Number.isNaN(value)) {
-    if (!feature.nullable) throw new TrainingDataError(`${where}: missing, but the feature is required`);
-    return value;
-  }
-  if (feature.dtype === 'integer' && !Number.isInteger(value)) {
-    throw new TrainingDataError(`${where}: ${value} is not an integer`);
-  }
-  if (value < feature.min || value > feature.max) {
+function numericFeature(
+  column: RawColumn,
+  lines: Int32Array,
+  declared: Omit<NumericFeatureSpec, 'name'> | undefined,
+): { feature: NumericFeatureSpec; values: Float64Array } {
+  const { name, numbers, firstText } = column;
+  if (firstText) {
     throw new TrainingDataError(
-      `${where}: ${value} is outside the valid range ${feature.min}–${feature.max}`,
+      `line ${firstText.line}, column "${name}": "${firstText.text}" is not a number`,
     );
   }
-  return Math.fround(value);
+  const feature: NumericFeatureSpec = { name, ...(declared ?? inferNumericMetadata(column)) };
+  const values = new Float64Array(new SharedArrayBuffer(numbers.length * 8));
+  for (let row = 0; row < numbers.length; row++) {
+    const raw = numbers[row]!;
+    const where = () => `line ${lines[row]}, column "${name}"`;
+    if (raw === Number.POSITIVE_INFINITY || raw === Number.NEGATIVE_INFINITY) {
+      throw new TrainingDataError(`${where()}: ${cellText(column, row)} is too large`);
+    }
+    const value = feature.zeroMeansMissing && raw === 0 ? Number.NaN : raw;
+    if (Number.isNaN(value)) {
+      if (!feature.nullable) throw new TrainingDataError(`${where()}: missing, but the feature is required`);
+      values[row] = value;
+      continue;
+    }
+    if (feature.dtype === 'integer' && !Number.isInteger(value)) {
+      throw new TrainingDataError(`${where()}: ${value} is not an integer`);
+    }
+    if (value < feature.min || value > feature.max) {
+      throw new TrainingDataError(
+        `${where()}: ${value} is outside the valid range ${feature.min}–${feature.max}`,
+      );
+    }
+    values[row] = Math.fround(value);
+  }
+  return { feature, values };
+}
+
+/** The cell as written, for messages about numbers too large to hold. */
+function cellText(column: RawColumn, row: number): string {
+  const code = column.texts?.codes[row];
+  return code === undefined || code < 0 ? String(column.numbers[row]) : column.texts!.values[code]!;
 }
 
 /**
- * Metadata for a column the schema file does not declare. The valid range is the data's range widened by its
- * span on each side (from 0 for non-negative data), so serving does not reject plausible values never seen here.
+ * Metadata for a numeric column the schema file does not declare. The valid range is the data's range widened by
+ * its span on each side (from 0 for non-negative data), so serving does not reject plausible values never seen here.
  */
-function inferMetadata(name: string, values: number[]): FeatureMetadata {
-  const present = values.filter((value) => !Number.isNaN(value));
-  if (present.length === 0) throw new TrainingDataError(`column "${name}" has no values`);
-  const low = Math.min(...present);
-  const high = Math.max(...present);
+function inferNumericMetadata(column: RawColumn): Omit<NumericFeatureSpec, 'name'> {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  let integer = true;
+  for (const value of column.numbers) {
+    if (Number.isNaN(value)) continue;
+    if (value < low) low = value;
+    if (value > high) high = value;
+    if (integer && !Number.isInteger(value)) integer = false;
+  }
+  if (low > high) throw new TrainingDataError(`column "${column.name}" has no values`);
   const span = high - low || Math.abs(high) || 1;
   return {
-    description: name,
+    description: column.name,
     unit: null,
-    dtype: present.every(Number.isInteger) ? 'integer' : 'float',
-    nullable: present.length < values.length,
+    dtype: integer ? 'integer' : 'float',
+    nullable: column.empty > 0,
     min: low >= 0 ? 0 : low - span,
     max: high + span,
     zeroMeansMissing: false,
+  };
+}
+
+function categoricalFeature(
+  column: RawColumn,
+  lines: Int32Array,
+  declared: { description: string; nullable: boolean; categories?: string[] | undefined } | undefined,
+): { feature: CategoricalFeatureSpec; values: Int32Array } {
+  const { name, texts } = column;
+  if (!texts || texts.values.length > MAX_CATEGORIES) {
+    throw new TrainingDataError(
+      `column "${name}" has more than ${MAX_CATEGORIES} distinct values; a categorical feature may have at most ` +
+        `${MAX_CATEGORIES} (group the rare ones, or leave the column out)`,
+    );
+  }
+  const categories = declared?.categories ?? sortLabels(texts.values);
+  if (categories.length === 0) throw new TrainingDataError(`column "${name}" has no values`);
+  const index = new Map(categories.map((category, position) => [category, position]));
+  const remap = texts.values.map((value, code) => {
+    const position = index.get(value);
+    if (position === undefined) {
+      throw new TrainingDataError(
+        `line ${texts.firstLines[code]}, column "${name}": "${value}" is not one of the categories the schema declares`,
+      );
+    }
+    return position;
+  });
+  const nullable = declared?.nullable ?? column.empty > 0;
+  const values = new Int32Array(new SharedArrayBuffer(texts.codes.length * 4));
+  for (let row = 0; row < texts.codes.length; row++) {
+    const code = texts.codes[row]!;
+    if (code < 0 && !nullable) {
+      throw new TrainingDataError(
+        `line ${lines[row]}, column "${name}": missing, but the feature is required`,
+      );
+    }
+    values[row] = code < 0 ? -1 : remap[code]!;
+  }
+  return {
+    feature: { name, description: declared?.description ?? name, dtype: 'category', nullable, categories },
+    values,
   };
 }

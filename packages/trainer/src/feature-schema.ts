@@ -1,18 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { type FeatureSpec, FeatureSpecSchema } from '@glyco/contract';
+import { CategoricalFeatureSpecSchema, NumericFeatureSpecSchema } from '@glyco/contract';
 import { z } from 'zod';
 import { TrainingDataError } from './errors.ts';
 
+const NumericMetadataSchema = NumericFeatureSpecSchema.omit({ name: true }).strict();
+/** Categories may be left out: the data's own then become the feature's. */
+const CategoricalMetadataSchema = CategoricalFeatureSpecSchema.omit({ name: true })
+  .extend({ categories: CategoricalFeatureSpecSchema.shape.categories.optional() })
+  .strict();
+
 /**
- * The feature metadata the CSV cannot say (description, unit, valid range, integer, nullable, zero means missing),
- * kept in `<data>.schema.json` next to the data. Keys are column names; columns it leaves out are inferred.
+ * The metadata the CSV cannot say, kept in `<data>.schema.json` next to the data: per feature its description,
+ * unit, valid range, integer or float, nullable, zero means missing (numeric), or `"dtype": "category"` with
+ * its categories; and for the target its description and unit. Columns it leaves out are inferred.
  */
 const FeatureSchemaFileSchema = z.strictObject({
   $comment: z.string().optional(),
-  features: z.record(z.string(), FeatureSpecSchema.omit({ name: true }).strict()),
+  features: z.record(
+    z.string(),
+    z.discriminatedUnion('dtype', [NumericMetadataSchema, CategoricalMetadataSchema]),
+  ),
+  target: z.strictObject({ description: z.string(), unit: z.string().nullable() }).optional(),
 });
-export type FeatureMetadata = Omit<FeatureSpec, 'name'>;
-export type FeatureSchemaFile = Record<string, FeatureMetadata>;
+export type FeatureMetadata =
+  | z.infer<typeof NumericMetadataSchema>
+  | z.infer<typeof CategoricalMetadataSchema>;
+export type TargetMetadata = { description: string; unit: string | null };
+export type FeatureSchemaFile = { features: Record<string, FeatureMetadata>; target?: TargetMetadata };
 
 /** `data/x.csv` → `data/x.schema.json`. */
 export function schemaPathBeside(csvPath: string): string {
@@ -37,11 +51,19 @@ export function readFeatureSchema(path: string, explicit: boolean): FeatureSchem
     throw new TrainingDataError(`schema file ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   for (const [name, feature] of Object.entries(result.data.features)) {
-    if (feature.min > feature.max) {
+    if (feature.dtype !== 'category' && feature.min > feature.max) {
       throw new TrainingDataError(
         `schema file ${path}: features.${name}: min ${feature.min} > max ${feature.max}`,
       );
     }
+    const categories = feature.dtype === 'category' ? (feature.categories ?? []) : [];
+    const repeated = categories.find((category, index) => categories.indexOf(category) !== index);
+    if (repeated !== undefined) {
+      throw new TrainingDataError(
+        `schema file ${path}: features.${name}: category "${repeated}" appears twice`,
+      );
+    }
   }
-  return result.data.features;
+  const { features, target } = result.data;
+  return target ? { features, target } : { features };
 }

@@ -1,10 +1,10 @@
 export { TrainingDataError } from './errors.ts';
+export { RISK_THRESHOLDS } from './manifest.ts';
 export {
   DEFAULT_VERSION,
-  RISK_THRESHOLDS,
   type TrainCommandOptions,
   type TrainCommandResult,
   trainFromCsv,
 } from './pipeline.ts';
-export { predictProbability, type TrainedModel } from './trained-model.ts';
-export { ALGORITHMS, type AlgorithmChoice, type ProgressEvent, trainModel } from './training.ts';
+export { predictRows, type TrainedModel } from './trained-model.ts';
+export { type AlgorithmChoice, algorithmsFor, type ProgressEvent, trainModel } from './training.ts';

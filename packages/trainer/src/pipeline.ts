@@ -1,75 +1,68 @@
+import { createHash } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import {
-  CARD_FILE,
-  MANIFEST_FILE,
-  MODEL_FILE,
-  type ModelManifest,
-  ONNX_INPUT,
-  ONNX_OUTPUT_LABEL,
-  ONNX_OUTPUT_PROBABILITIES,
-  parseManifest,
-  sha256Hex,
-} from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, parseManifest, type Task } from '@glyco/contract';
 import trainerPackage from '../package.json' with { type: 'json' };
-import { confusionMatrixSvg, rocCurveSvg } from './charts.ts';
-import { parseCsv } from './csv.ts';
+import { csvFileRecords } from './csv.ts';
 import { buildDataset, type Dataset } from './dataset.ts';
 import { TrainingDataError } from './errors.ts';
 import { readFeatureSchema, schemaPathBeside } from './feature-schema.ts';
-import { classificationMetrics, meanSd, rocCurve } from './metrics.ts';
-import { CONFUSION_MATRIX_FILE, ROC_FILE, renderModelCard } from './model-card.ts';
-import { exportOnnx, OPSETS } from './onnx/export.ts';
-import { designColumnNames } from './preprocessing.ts';
-import { referenceDistributions } from './reference.ts';
-import { predictProbability } from './trained-model.ts';
-import {
-  type AlgorithmChoice,
-  DECISION_THRESHOLD,
-  type ProgressEvent,
-  type TrainingResult,
-  trainModel,
-} from './training.ts';
+import { buildManifest } from './manifest.ts';
+import { modelArtifacts } from './model-card.ts';
+import { exportOnnx } from './onnx/export.ts';
+import { readTable } from './table.ts';
+import type { TrainedModel } from './trained-model.ts';
+import { type AlgorithmChoice, type ProgressEvent, trainModel } from './training.ts';
 
-/**
- * Risk bands on the probability of the positive class. About a third of the Pima rows are positive: below 0.3 a
- * row is less likely than the base rate (low), from 0.6 a positive is the more likely outcome by a clear margin (high).
- */
-export const RISK_THRESHOLDS = { medium: 0.3, high: 0.6 };
 export const DEFAULT_VERSION = '1.0.0';
 
 export type TrainCommandOptions = {
   data: string;
   /** Feature metadata; default: `<data without .csv>.schema.json` when it exists. */
-  schema?: string;
+  schema?: string | undefined;
   target: string;
-  positive: string;
+  /** Undefined: inferred from the target column. */
+  task?: Task | undefined;
+  /** Binary only; undefined: inferred when the labels make it obvious (pos/neg, 1/0, yes/no, true/false). */
+  positive?: string | undefined;
   name: string;
   version: string;
   out: string;
   algorithm: AlgorithmChoice;
   folds: number;
   seed: number;
+  classWeight?: 'none' | 'balanced';
   /** Replace an existing model directory of the same name and version. */
   force: boolean;
+  /** Worker threads for the fits (0: this thread); default: by the size of the data. */
+  workers?: number | undefined;
   onProgress?: (event: ProgressEvent) => void;
   /** The clock, for tests; defaults to now. */
   now?: () => Date;
 };
 
-export type TrainCommandResult = { directory: string; manifest: ModelManifest; inferredFeatures: string[] };
+export type TrainCommandResult = {
+  directory: string;
+  manifest: ModelManifest;
+  inferredFeatures: string[];
+  /** The data as the model was trained on it, and the model as the trainer computes it. */
+  dataset: Dataset;
+  model: TrainedModel;
+};
 
-/** CSV in, `<out>/<name>/<version>/{model.onnx, manifest.json, card.md, roc.svg, confusion-matrix.svg}` out. */
-export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
+/** CSV in, `<out>/<name>/<version>/{model.onnx, manifest.json, card.md, *.svg}` out. */
+export async function trainFromCsv(options: TrainCommandOptions): Promise<TrainCommandResult> {
   const started = performance.now();
   const directory = join(options.out, options.name, options.version);
   if (
@@ -81,13 +74,14 @@ export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
       `${directory} already exists; choose another --version or pass --force to replace it`,
     );
   }
-  const csv = readDataFile(options.data);
+  checkDataFile(options.data);
   const schemaPath = options.schema ?? schemaPathBeside(options.data);
   const schema = readFeatureSchema(schemaPath, options.schema !== undefined);
   let dataset: Dataset;
   try {
-    dataset = buildDataset(parseCsv(csv.toString('utf8')), {
+    dataset = buildDataset(readTable(csvFileRecords(options.data)), {
       target: options.target,
+      task: options.task,
       positive: options.positive,
       schema,
     });
@@ -95,7 +89,8 @@ export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
     if (error instanceof TrainingDataError) throw new TrainingDataError(`${options.data}: ${error.message}`);
     throw error;
   }
-  const result = trainModel(dataset, options);
+  const classWeight = options.classWeight ?? 'none';
+  const result = await trainModel(dataset, { ...options, classWeight });
   const onnx = exportOnnx(result.model, {
     producerName: trainerPackage.name,
     producerVersion: trainerPackage.version,
@@ -103,83 +98,42 @@ export function trainFromCsv(options: TrainCommandOptions): TrainCommandResult {
     features: dataset.features,
   });
   const manifest = parseManifest(
-    buildManifest(options, dataset, result, { onnx, csv, trainingTimeMs: performance.now() - started }),
+    buildManifest({
+      dataset,
+      result,
+      onnx,
+      trainer: { name: trainerPackage.name, version: trainerPackage.version },
+      options: { ...options, classWeight },
+      data: { file: basename(options.data), sha256: sha256OfFile(options.data) },
+      createdAt: (options.now?.() ?? new Date()).toISOString(),
+      trainingTimeMs: performance.now() - started,
+    }),
   );
-  const heldOut = manifest.metrics.heldOut;
   writeArtifacts(directory, {
     [MODEL_FILE]: onnx,
     [MANIFEST_FILE]: `${JSON.stringify(manifest, null, 2)}\n`,
-    [CARD_FILE]: renderModelCard(
-      manifest,
-      result.model,
-      designColumnNames(result.model.preprocessing, dataset.features),
-    ),
-    [ROC_FILE]: rocCurveSvg(rocCurve(dataset.labels, result.crossValidation.scores), heldOut.rocAuc),
-    [CONFUSION_MATRIX_FILE]: confusionMatrixSvg(heldOut.confusionMatrix, dataset.classLabels),
+    ...modelArtifacts(manifest, result, dataset),
   });
-  return { directory, manifest, inferredFeatures: dataset.inferredFeatures };
+  return { directory, manifest, inferredFeatures: dataset.inferredFeatures, dataset, model: result.model };
 }
 
-function readDataFile(path: string): Buffer {
+function checkDataFile(path: string): void {
   if (!existsSync(path)) throw new TrainingDataError(`data file ${path} does not exist`);
   if (statSync(path).isDirectory()) throw new TrainingDataError(`data file ${path} is a directory`);
-  return readFileSync(path);
 }
 
-function buildManifest(
-  options: TrainCommandOptions,
-  dataset: Dataset,
-  result: TrainingResult,
-  artifacts: { onnx: Uint8Array; csv: Buffer; trainingTimeMs: number },
-): ModelManifest {
-  const { model, crossValidation, candidates } = result;
-  const folds = crossValidation.perFold;
-  const over = (metric: 'rocAuc' | 'accuracy' | 'f1' | 'brier') => meanSd(folds.map((fold) => fold[metric]));
-  const trainingScores = dataset.rows.map((row) => predictProbability(model, row));
-  return {
-    schemaVersion: 1,
-    name: options.name,
-    version: options.version,
-    task: 'binary',
-    createdAt: (options.now?.() ?? new Date()).toISOString(),
-    trainer: { name: trainerPackage.name, version: trainerPackage.version },
-    algorithm: {
-      name: model.algorithm,
-      hyperparameters: model.hyperparameters,
-      ...(candidates && { candidates }),
-    },
-    features: dataset.features,
-    target: { name: dataset.target, classLabels: dataset.classLabels },
-    riskThresholds: RISK_THRESHOLDS,
-    onnx: {
-      file: MODEL_FILE,
-      sha256: sha256Hex(artifacts.onnx),
-      input: { name: ONNX_INPUT, dtype: 'float32' },
-      outputs: { label: ONNX_OUTPUT_LABEL, probabilities: ONNX_OUTPUT_PROBABILITIES },
-      opsets: { ...OPSETS },
-    },
-    metrics: {
-      threshold: DECISION_THRESHOLD,
-      crossValidation: {
-        folds: options.folds,
-        seed: options.seed,
-        rocAuc: over('rocAuc'),
-        accuracy: over('accuracy'),
-        f1: over('f1'),
-        brier: over('brier'),
-      },
-      heldOut: classificationMetrics(dataset.labels, crossValidation.scores, DECISION_THRESHOLD),
-      training: classificationMetrics(dataset.labels, trainingScores, DECISION_THRESHOLD),
-    },
-    trainingData: {
-      file: basename(options.data),
-      sha256: sha256Hex(artifacts.csv),
-      rows: dataset.rows.length,
-      positives: dataset.labels.reduce((sum, label) => sum + label, 0),
-    },
-    trainingTimeMs: Math.round(artifacts.trainingTimeMs),
-    reference: referenceDistributions(dataset.features, dataset.rows),
-  };
+/** The sha256 of a file, read a chunk at a time. */
+function sha256OfFile(path: string): string {
+  const hash = createHash('sha256');
+  const buffer = new Uint8Array(1 << 20);
+  const fd = openSync(path, 'r');
+  try {
+    for (let read = readSync(fd, buffer); read > 0; read = readSync(fd, buffer))
+      hash.update(buffer.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** Writes every file into a temporary sibling directory, then swaps it in: a reader never sees half a model. */

@@ -1,17 +1,33 @@
 import type { FeatureSpec } from '@glyco/contract';
+import type { FeatureColumn } from './dataset.ts';
+import { distinctValues, medianOf } from './distinct-values.ts';
+
+/** Distinct values up to which a column's median comes from a tally rather than a sort. */
+const DISTINCT_TALLY_LIMIT = 1024;
 
 /**
  * What happens to the raw features before a model sees them, fitted on training rows only (inside each CV
- * fold, too) and reproduced op for op in the ONNX graph: missing values are filled with the training median,
- * strongly right-skewed non-negative features become log(1 + x), and features missing often enough get a
- * 0/1 "was missing" column appended (in Pima, a missing insulin or skin-fold reading carries signal).
+ * fold, too) and reproduced op for op in the ONNX graph. Numeric features: missing values are filled with the
+ * training median, strongly right-skewed non-negative features become log(1 + x), and features missing often
+ * enough get a 0/1 "was missing" column (in Pima, a missing insulin or skin-fold reading carries signal).
+ * Categorical features: one 0/1 column per category (one-hot; missing and unknown categories give all zeros),
+ * and a "was missing" column when missing often enough.
+ *
+ * Design matrix columns, in order: the numeric features, their missing indicators, then per categorical feature
+ * its one-hot columns and its missing indicator. A model on numeric features only is exactly what it always was.
  */
 export type Preprocessing = {
+  /** Per numeric feature, in the order of the ONNX `features` input. */
   fillValues: number[];
   logTransform: boolean[];
-  /** Raw feature indices, ascending, whose missingness becomes an extra column. */
+  /** Positions among the numeric features, ascending, whose missingness becomes an extra column. */
   missingIndicators: number[];
+  /** Per categorical feature, in the order of the ONNX `categories` input. */
+  categorical: { categories: number; missingIndicator: boolean }[];
 };
+
+/** The preprocessed rows a model head sees: one Float64Array per design column. */
+export type Design = { rows: number; columns: Float64Array[] };
 
 export const PREPROCESSING_RULES = {
   /** Sample skewness above which a non-negative feature is log-transformed. */
@@ -20,53 +36,104 @@ export const PREPROCESSING_RULES = {
   indicatorMissingRate: 0.05,
 };
 
-export function fitPreprocessing(rows: readonly number[][], featureCount: number): Preprocessing {
-  const fillValues: number[] = [];
-  const logTransform: boolean[] = [];
-  const missingIndicators: number[] = [];
-  for (let column = 0; column < featureCount; column++) {
-    const present = rows.map((row) => row[column]!).filter((value) => !Number.isNaN(value));
-    const sorted = [...present].sort((a, b) => a - b);
-    fillValues.push(sorted.length ? median(sorted) : 0);
-    logTransform.push(
-      sorted.length > 2 && sorted[0]! >= 0 && skewness(present) > PREPROCESSING_RULES.logSkewness,
+/** The data a model is trained on: features and their columns, over every row of the data set. */
+export type FeatureData = { features: readonly FeatureSpec[]; columns: readonly FeatureColumn[] };
+
+/** Row indices, ascending. */
+export type Rows = Int32Array;
+
+export function allRows(count: number): Rows {
+  return Int32Array.from({ length: count }, (_, row) => row);
+}
+
+export function fitPreprocessing(data: FeatureData, rows: Rows): Preprocessing {
+  const prep: Preprocessing = { fillValues: [], logTransform: [], missingIndicators: [], categorical: [] };
+  data.features.forEach((feature, index) => {
+    const column = data.columns[index]!;
+    if (feature.dtype === 'category') {
+      let missing = 0;
+      for (const row of rows) if (column[row]! < 0) missing++;
+      prep.categorical.push({
+        categories: feature.categories.length,
+        missingIndicator: indicated(rows.length - missing, rows.length),
+      });
+      return;
+    }
+    const buffer = new Float64Array(rows.length);
+    let count = 0;
+    for (const row of rows) {
+      const value = column[row]!;
+      if (!Number.isNaN(value)) buffer[count++] = value;
+    }
+    const present = buffer.subarray(0, count);
+    const tally = distinctValues(present, DISTINCT_TALLY_LIMIT);
+    prep.fillValues.push(count ? medianOf(tally, count) : 0);
+    prep.logTransform.push(
+      count > 2 && tally.distinct[0]! >= 0 && skewness(present) > PREPROCESSING_RULES.logSkewness,
     );
-    if (1 - present.length / rows.length >= PREPROCESSING_RULES.indicatorMissingRate)
-      missingIndicators.push(column);
+    if (indicated(present.length, rows.length)) prep.missingIndicators.push(prep.fillValues.length - 1);
+  });
+  return prep;
+}
+
+function indicated(present: number, rows: number): boolean {
+  return 1 - present / rows >= PREPROCESSING_RULES.indicatorMissingRate;
+}
+
+/** The design matrix of `rows`, computed as the ONNX graph computes it. */
+export function transform(data: FeatureData, prep: Preprocessing, rows: Rows): Design {
+  const numeric: FeatureColumn[] = [];
+  const categorical: FeatureColumn[] = [];
+  data.features.forEach((feature, index) => {
+    (feature.dtype === 'category' ? categorical : numeric).push(data.columns[index]!);
+  });
+  const n = rows.length;
+  const columns: Float64Array[] = numeric.map((column, position) => {
+    const fill = prep.fillValues[position]!;
+    const log = prep.logTransform[position]!;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const value = column[rows[i]!]!;
+      const present = Number.isNaN(value) ? fill : value;
+      out[i] = log ? Math.log(present + 1) : present;
+    }
+    return out;
+  });
+  for (const position of prep.missingIndicators) {
+    const column = numeric[position]!;
+    columns.push(Float64Array.from(rows, (row) => (Number.isNaN(column[row]!) ? 1 : 0)));
   }
-  return { fillValues, logTransform, missingIndicators };
+  categorical.forEach((column, position) => {
+    const { categories, missingIndicator } = prep.categorical[position]!;
+    for (let category = 0; category < categories; category++) {
+      columns.push(Float64Array.from(rows, (row) => (column[row] === category ? 1 : 0)));
+    }
+    if (missingIndicator) columns.push(Float64Array.from(rows, (row) => (column[row]! < 0 ? 1 : 0)));
+  });
+  return { rows: n, columns };
 }
 
 /** Names of the model's input columns after preprocessing, for reports. */
 export function designColumnNames(prep: Preprocessing, features: readonly FeatureSpec[]): string[] {
-  return [
-    ...features.map((feature, column) =>
-      prep.logTransform[column] ? `log1p(${feature.name})` : feature.name,
-    ),
-    ...prep.missingIndicators.map((column) => `${features[column]!.name} missing`),
-  ];
+  const numeric = features.filter((feature) => feature.dtype !== 'category');
+  const names = numeric.map((feature, position) =>
+    prep.logTransform[position] ? `log1p(${feature.name})` : feature.name,
+  );
+  names.push(...prep.missingIndicators.map((position) => `${numeric[position]!.name} missing`));
+  features
+    .filter((feature) => feature.dtype === 'category')
+    .forEach((feature, position) => {
+      names.push(...feature.categories.map((category) => `${feature.name} = ${category}`));
+      if (prep.categorical[position]!.missingIndicator) names.push(`${feature.name} missing`);
+    });
+  return names;
 }
 
-export function transformRow(row: readonly number[], prep: Preprocessing): number[] {
-  const filled = row.map((value, column) => {
-    const present = Number.isNaN(value) ? prep.fillValues[column]! : value;
-    return prep.logTransform[column] ? Math.log(present + 1) : present;
-  });
-  return [...filled, ...prep.missingIndicators.map((column) => (Number.isNaN(row[column]!) ? 1 : 0))];
-}
-
-export function transformRows(rows: readonly number[][], prep: Preprocessing): number[][] {
-  return rows.map((row) => transformRow(row, prep));
-}
-
-function median(sorted: readonly number[]): number {
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-function skewness(values: readonly number[]): number {
+function skewness(values: Float64Array): number {
   const n = values.length;
-  const mean = values.reduce((sum, value) => sum + value, 0) / n;
+  let sum = 0;
+  for (const value of values) sum += value;
+  const mean = sum / n;
   let m2 = 0;
   let m3 = 0;
   for (const value of values) {

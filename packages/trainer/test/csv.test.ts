@@ -1,37 +1,102 @@
-import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/csv.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CsvParser, csvFileRecords, csvRecords } from '../src/csv.ts';
+import { readTable } from '../src/table.ts';
 
-describe('parseCsv', () => {
+const records = (text: string) => [...csvRecords(text)];
+/** The same text fed one character at a time: every record must come out the same. */
+const trickled = (text: string) => {
+  const parser = new CsvParser();
+  const out = [...text].flatMap((char) => [...parser.push(char)]);
+  return [...out, ...parser.end()];
+};
+
+describe('the CSV parser', () => {
+  const quoted = 'a,"b"\n"1,5","say ""hi"""\n2,"two\nlines"\n';
+
   it('reads quoted cells with commas, escaped quotes and line breaks', () => {
-    const table = parseCsv('a,"b"\n"1,5","say ""hi"""\n2,"two\nlines"\n');
-    expect(table.header).toEqual(['a', 'b']);
-    expect(table.rows).toEqual([
+    expect(records(quoted)).toEqual([
+      { line: 1, cells: ['a', 'b'] },
       { line: 2, cells: ['1,5', 'say "hi"'] },
       { line: 3, cells: ['2', 'two\nlines'] },
     ]);
   });
 
-  it('accepts CRLF, a byte-order mark, blank lines and a missing final newline', () => {
-    const table = parseCsv('\uFEFFx,y\r\n1,2\r\n\r\n3,\r\n4,5');
-    expect(table.header).toEqual(['x', 'y']);
-    expect(table.rows.map((row) => [row.line, ...row.cells])).toEqual([
+  it('gives the same records however the text is cut into chunks', () => {
+    const text = `\uFEFF${quoted}x,\r\n\r\n"",5\r\n7,"end"`;
+    expect(trickled(text)).toEqual(records(text));
+    expect(trickled(text).map((record) => record.line)).toEqual([1, 2, 3, 5, 7, 8]);
+  });
+
+  it('accepts CRLF, a byte-order mark, blank lines, spaces around quoted cells and a missing final newline', () => {
+    expect(records('\uFEFFx,y\r\n1,2\r\n\r\n3, "q" \r\n4,5').map((r) => [r.line, ...r.cells])).toEqual([
+      [1, 'x', 'y'],
       [2, '1', '2'],
-      [4, '3', ''],
+      [4, '3', 'q'],
       [5, '4', '5'],
     ]);
   });
 
-  it('names the line whose cell count differs from the header', () => {
-    expect(() => parseCsv('a,b\n1,2\n3\n')).toThrow('line 3: 1 cells, but the header has 2 columns');
+  it('keeps a quoted empty cell as a value rather than a blank line', () => {
+    expect(records('a\n""\n\n1\n')).toEqual([
+      { line: 1, cells: ['a'] },
+      { line: 2, cells: [''] },
+      { line: 4, cells: ['1'] },
+    ]);
   });
 
-  it('rejects an empty file, a nameless or repeated column, and an unclosed quote', () => {
-    expect(() => parseCsv('')).toThrow('the data file is empty');
-    expect(() => parseCsv('\n\n')).toThrow('the data file is empty');
-    expect(() => parseCsv('a,,c\n')).toThrow('column 2 of the header has no name');
-    expect(() => parseCsv('a,a\n')).toThrow('column "a" appears twice');
-    expect(() => parseCsv('a\n"open\n')).toThrow('line 2: a quoted cell is never closed');
-    expect(() => parseCsv('a,b\n"1"2,3\n')).toThrow('line 2: text after the closing quote of a cell');
-    expect(() => parseCsv('a,b\n1"2",3\n')).toThrow('line 2: a quote inside an unquoted cell');
+  it('names the line of a broken quote', () => {
+    expect(() => records('a\n"open\n')).toThrow('line 2: a quoted cell is never closed');
+    expect(() => records('a,b\n"1"2,3\n')).toThrow('line 2: text after the closing quote of a cell');
+    expect(() => records('a,b\n1"2",3\n')).toThrow('line 2: a quote inside an unquoted cell');
+  });
+});
+
+describe('reading a CSV file', () => {
+  const work = mkdtempSync(join(tmpdir(), 'glyco-csv-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('streams records across chunk boundaries (a file larger than one 1 MiB chunk)', () => {
+    const path = join(work, 'large.csv');
+    const rows = Array.from({ length: 40_000 }, (_, i) => `${i},"text, ${i}",${i % 7 ? i * 0.5 : ''}`);
+    writeFileSync(path, `id,note,value\n${rows.join('\n')}\n`);
+    const all = [...csvFileRecords(path)];
+    expect(all).toHaveLength(40_001);
+    expect(all[40_000]).toEqual({ line: 40_001, cells: ['39999', 'text, 39999', '19999.5'] });
+    expect(readTable(csvFileRecords(path)).rows).toBe(40_000);
+  });
+});
+
+describe('readTable', () => {
+  const table = (text: string) => readTable(csvRecords(text));
+
+  it('reads every column as numbers, and as texts while it has few distinct ones', () => {
+    const { header, rows, lines, columns } = table('x,kind\n1.5,a\n,b\n3,a\n');
+    expect(header).toEqual(['x', 'kind']);
+    expect(rows).toBe(3);
+    expect(Array.from(lines)).toEqual([2, 3, 4]);
+    expect(Array.from(columns[0]!.numbers)).toEqual([1.5, Number.NaN, 3]);
+    expect(columns[0]!.empty).toBe(1);
+    expect(columns[0]!.firstEmptyLine).toBe(3);
+    expect(columns[1]!.texts!.values).toEqual(['a', 'b']);
+    expect(Array.from(columns[1]!.texts!.codes)).toEqual([0, 1, 0]);
+    expect(columns[1]!.firstText).toEqual({ line: 2, text: 'a' });
+  });
+
+  it('stops tracking texts of a column with more distinct values than a category column could have', () => {
+    const values = Array.from({ length: 300 }, (_, i) => String(i / 10));
+    const { columns } = table(`x\n${values.join('\n')}\n`);
+    expect(columns[0]!.texts).toBeUndefined();
+    expect(columns[0]!.numbers[299]).toBe(29.9);
+  });
+
+  it('rejects an empty file, a nameless or repeated column, and a row of the wrong width', () => {
+    expect(() => table('')).toThrow('the data file is empty');
+    expect(() => table('\n\n')).toThrow('the data file is empty');
+    expect(() => table('a,,c\n')).toThrow('column 2 of the header has no name');
+    expect(() => table('a,a\n')).toThrow('column "a" appears twice');
+    expect(() => table('a,b\n1,2\n3\n')).toThrow('line 3: 1 cells, but the header has 2 columns');
   });
 });

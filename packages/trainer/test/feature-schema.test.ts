@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFeatureSchema, schemaPathBeside } from '../src/feature-schema.ts';
-import { DATA_DIR } from './pima.ts';
+import { DATA_DIR } from './data.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'glyco-schema-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -20,9 +20,39 @@ describe('readFeatureSchema', () => {
 
   it('reads the bundled Pima schema: missing-capable measurements nullable, physiological ranges', () => {
     const schema = readFeatureSchema(join(DATA_DIR, 'pima-indians-diabetes.schema.json'), true)!;
-    const nullable = Object.entries(schema).flatMap(([name, f]) => (f.nullable ? [name] : []));
+    const nullable = Object.entries(schema.features).flatMap(([name, f]) => (f.nullable ? [name] : []));
     expect(nullable).toEqual(['glucose', 'pressure', 'triceps', 'insulin', 'mass']);
-    expect(schema.glucose).toMatchObject({ min: 1, max: 600, unit: 'mg/dL', zeroMeansMissing: true });
+    expect(schema.features.glucose).toMatchObject({
+      min: 1,
+      max: 600,
+      unit: 'mg/dL',
+      zeroMeansMissing: true,
+    });
+    expect(schema.target).toBeUndefined();
+  });
+
+  it("reads categorical features, with or without their categories, and the target's description and unit", () => {
+    const path = file(
+      JSON.stringify({
+        features: {
+          gender: {
+            description: 'Gender',
+            dtype: 'category',
+            nullable: true,
+            categories: ['Female', 'Male'],
+          },
+          race: { description: 'Race', dtype: 'category', nullable: true },
+        },
+        target: { description: 'Disease progression after one year', unit: null },
+      }),
+    );
+    expect(readFeatureSchema(path, true)).toEqual({
+      features: {
+        gender: { description: 'Gender', dtype: 'category', nullable: true, categories: ['Female', 'Male'] },
+        race: { description: 'Race', dtype: 'category', nullable: true },
+      },
+      target: { description: 'Disease progression after one year', unit: null },
+    });
   });
 
   it('is optional when auto-detected and required when named', () => {
@@ -35,8 +65,11 @@ describe('readFeatureSchema', () => {
   it('names what is wrong in a bad schema file', () => {
     expect(() => readFeatureSchema(file('{'), true)).toThrow(/is not valid JSON/);
     expect(() => readFeatureSchema(file('{"features": {"age": {"unit": null}}}'), true)).toThrow(
-      /features\.age\.description/,
+      /features\.age\.dtype/,
     );
+    expect(() =>
+      readFeatureSchema(file('{"features": {"age": {"dtype": "integer", "unit": null}}}'), true),
+    ).toThrow(/features\.age\.description/);
     const inverted = {
       description: 'a',
       unit: null,
@@ -49,5 +82,13 @@ describe('readFeatureSchema', () => {
     expect(() => readFeatureSchema(file(JSON.stringify({ features: { a: inverted } })), true)).toThrow(
       /features\.a: min 5 > max 1/,
     );
+    const repeated = { description: 'a', dtype: 'category', nullable: true, categories: ['x', 'y', 'x'] };
+    expect(() => readFeatureSchema(file(JSON.stringify({ features: { a: repeated } })), true)).toThrow(
+      /features\.a: category "x" appears twice/,
+    );
+    const numericWithCategories = { ...inverted, min: 1, max: 5, categories: ['x'] };
+    expect(() =>
+      readFeatureSchema(file(JSON.stringify({ features: { a: numericWithCategories } })), true),
+    ).toThrow(/schema file .*: features\.a/);
   });
 });

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '@glyco/contract';
+import type { CategoricalFeatureSpec, FeatureSpec, NumericReferenceDistribution } from '@glyco/contract';
 import { ReferenceDistributionSchema } from '@glyco/contract';
 import { describe, expect, it } from 'vitest';
 import { binProportions, quantile, referenceDistributions } from '../src/reference.ts';
@@ -16,8 +16,14 @@ const feature = (name: string): FeatureSpec => ({
 
 describe('referenceDistributions', () => {
   it('describes the non-missing values and the missing rate of each feature', () => {
-    const rows = Array.from({ length: 101 }, (_, i) => [i, i % 4 === 0 ? Number.NaN : 5]);
-    const [first, second] = referenceDistributions([feature('a'), feature('b')], rows);
+    const columns = [
+      Float64Array.from({ length: 101 }, (_, i) => i),
+      Float64Array.from({ length: 101 }, (_, i) => (i % 4 === 0 ? Number.NaN : 5)),
+    ];
+    const [first, second] = referenceDistributions({ features: [feature('a'), feature('b')], columns }) as [
+      NumericReferenceDistribution,
+      NumericReferenceDistribution,
+    ];
     expect(ReferenceDistributionSchema.parse(first)).toEqual(first);
     expect(first!.quantiles).toEqual(Array.from({ length: 101 }, (_, i) => i));
     expect(first!.edges).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
@@ -27,6 +33,30 @@ describe('referenceDistributions', () => {
     expect(second!.missingRate).toBeCloseTo(26 / 101, 12);
     expect(second!.edges).toEqual([5, 5]);
     expect(second!.proportions).toEqual([1]);
+  });
+});
+
+describe('referenceDistributions of a categorical feature', () => {
+  it('gives the share of each category among the present values, and the missing rate', () => {
+    const race: CategoricalFeatureSpec = {
+      name: 'race',
+      description: 'race',
+      dtype: 'category',
+      nullable: true,
+      categories: ['a', 'b', 'c'],
+    };
+    const [reference] = referenceDistributions({
+      features: [race],
+      columns: [Int32Array.from([0, 1, 1, -1, 1])],
+    });
+    expect(ReferenceDistributionSchema.parse(reference)).toEqual(reference);
+    expect(reference).toEqual({
+      feature: 'race',
+      categories: ['a', 'b', 'c'],
+      proportions: [0.25, 0.75, 0],
+      missingRate: 0.2,
+      count: 4,
+    });
   });
 });
 

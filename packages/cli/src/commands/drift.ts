@@ -6,10 +6,11 @@ import {
   ConfigError,
   type DatabaseSettings,
   MANIFEST_FILE,
-  type ModelManifest,
+  type BinaryNumericManifest as ModelManifest,
   parseManifest,
   readDatabaseSettings,
   readSettings,
+  requireBinaryNumeric,
 } from '@glyco/contract';
 import {
   DEFAULT_DATA_DIR,
@@ -106,7 +107,7 @@ async function readModelManifest(
     throw new CliError(`drift: no manifest at ${path}; see --models, --model and --version`);
   }
   try {
-    return parseManifest(JSON.parse(text));
+    return requireBinaryNumeric(parseManifest(JSON.parse(text)));
   } catch (error) {
     throw new CliError(`drift: ${path}: ${(error as Error).message}`);
   }

@@ -1,3 +1,4 @@
+import { primaryMetric } from '@glyco/contract';
 import { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import { parseRegistryArgs, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
@@ -26,13 +27,14 @@ export async function run(args: string[]): Promise<void> {
 }
 
 function versionRows(models: ModelEntry[]): string[][] {
-  const header = ['MODEL', 'VERSION', 'CREATED', 'ALGORITHM', 'CV ROC AUC', 'HELD-OUT AUC', 'ALIASES'];
+  const header = ['MODEL', 'VERSION', 'CREATED', 'TASK', 'ALGORITHM', 'CV METRIC', 'HELD-OUT', 'ALIASES'];
   return [header, ...models.flatMap((model) => model.versions.map((entry) => versionRow(model, entry)))];
 }
 
 function versionRow(model: ModelEntry, { version, manifest, problem }: VersionEntry): string[] {
   if (!manifest) return [model.name, version, `unusable: ${problem}`];
-  const cv = manifest.metrics.crossValidation.rocAuc;
+  const primary = primaryMetric(manifest);
+  const { mean, sd } = primary.crossValidated;
   const aliases = model.aliases
     .filter((entry) => entry.record?.version === version)
     .map((entry) => entry.alias);
@@ -40,9 +42,10 @@ function versionRow(model: ModelEntry, { version, manifest, problem }: VersionEn
     model.name,
     version,
     when(manifest.createdAt),
+    manifest.task,
     manifest.algorithm.name,
-    `${cv.mean.toFixed(3)} ± ${cv.sd.toFixed(3)}`,
-    manifest.metrics.heldOut.rocAuc.toFixed(3),
+    `${primary.label} ${mean.toFixed(3)} ± ${sd.toFixed(3)}`,
+    primary.heldOut.toFixed(3),
     aliases.join(', ') || '-',
   ];
 }

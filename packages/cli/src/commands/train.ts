@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ALGORITHM_NAMES, type ModelManifest, primaryMetric, TASKS } from '@glyco/contract';
 import {
-  ALGORITHMS,
   type AlgorithmChoice,
   DEFAULT_VERSION,
   type ProgressEvent,
@@ -11,22 +11,30 @@ import {
 } from '@glyco/trainer';
 import { CliError } from '../cli.ts';
 
-const USAGE = `usage: glyco train --data <csv> --target <column> --positive <label> --name <model-name> [options]
+const USAGE = `usage: glyco train --data <csv> --target <column> --name <model-name> [options]
 
   --data <csv>          training data, a CSV file with a header row
-  --target <column>     the column to predict (two classes)
-  --positive <label>    the class whose probability the model gives
+  --target <column>     the column to predict
   --name <model-name>   lowercase letters, digits and dashes
+  --task <task>         binary, multiclass or regression (default: inferred from the target column: two values
+                        are binary, a few labels multiclass, many numbers regression)
+  --positive <label>    binary only: the class whose probability the model gives (default: inferred when the
+                        labels say it: pos/neg, positive/negative, 1/0, yes/no, y/n, true/false)
   --out <dir>           model registry directory (default: models)
   --version <v>         model version (default: ${DEFAULT_VERSION}); writes <out>/<name>/<version>/
   --schema <json>       feature metadata (default: <data>.schema.json beside the CSV, when present)
-  --algorithm <a>       logreg, gbt or auto (default: auto, best cross-validated ROC AUC)
-  --folds <k>           stratified cross-validation folds (default: 5)
+  --algorithm <a>       auto (default: the best cross-validated primary metric of the task's linear model,
+                        gradient-boosted trees and their blend), logreg (classification), ridge (regression),
+                        gbt, or blend
+  --class-weight <w>    none (default: calibrated probabilities) or balanced (rare classes weigh as much as
+                        common ones in the loss, for recall of rare classes at the cost of calibration)
+  --folds <k>           cross-validation folds, stratified for classes (default: 5)
   --seed <n>            random seed for folds and subsampling (default: 42)
   --force               replace an existing model of the same name and version`;
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const CLASS_WEIGHTS = ['none', 'balanced'] as const;
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -35,12 +43,14 @@ export async function run(args: string[]): Promise<void> {
     options: {
       data: { type: 'string' },
       target: { type: 'string' },
+      task: { type: 'string' },
       positive: { type: 'string' },
       name: { type: 'string' },
       out: { type: 'string', default: 'models' },
       version: { type: 'string', default: DEFAULT_VERSION },
       schema: { type: 'string' },
       algorithm: { type: 'string', default: 'auto' },
+      'class-weight': { type: 'string', default: 'none' },
       folds: { type: 'string', default: '5' },
       seed: { type: 'string', default: '42' },
       force: { type: 'boolean', default: false },
@@ -51,39 +61,42 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const required = (option: 'data' | 'target' | 'positive' | 'name') => {
+  const required = (option: 'data' | 'target' | 'name') => {
     const value = values[option];
     if (!value) throw new CliError(`train: --${option} is required; see glyco train --help`, 2);
     return value;
   };
   const data = required('data');
   const target = required('target');
-  const positive = required('positive');
   const name = required('name');
   if (!NAME.test(name))
     throw new CliError(`train: --name "${name}" must be lowercase letters, digits and dashes`, 2);
   if (!VERSION.test(values.version)) {
     throw new CliError(`train: --version "${values.version}" must be letters, digits, dots and dashes`, 2);
   }
-  const algorithm = values.algorithm as AlgorithmChoice;
-  if (algorithm !== 'auto' && !(ALGORITHMS as readonly string[]).includes(algorithm)) {
-    throw new CliError(
-      `train: --algorithm must be ${[...ALGORITHMS, 'auto'].join(', ')}; got "${algorithm}"`,
-      2,
-    );
+  const task = oneOf('task', values.task, TASKS);
+  const algorithm = oneOf('algorithm', values.algorithm, [
+    'auto',
+    ...ALGORITHM_NAMES,
+  ] as const) as AlgorithmChoice;
+  const classWeight = oneOf('class-weight', values['class-weight'], CLASS_WEIGHTS)!;
+  if (values.positive !== undefined && task !== undefined && task !== 'binary') {
+    throw new CliError(`train: --positive applies to binary models, not ${task} ones`, 2);
   }
   assertWritableDirectory(values.out);
   const progress = progressPrinter(process.stderr);
   try {
-    const result = trainFromCsv({
+    const result = await trainFromCsv({
       data,
-      ...(values.schema !== undefined && { schema: values.schema }),
+      schema: values.schema,
       target,
-      positive,
+      task,
+      positive: values.positive,
       name,
       version: values.version,
       out: values.out,
       algorithm,
+      classWeight,
       folds: integerOption('folds', values.folds, 2),
       seed: integerOption('seed', values.seed, 0),
       force: values.force,
@@ -101,6 +114,15 @@ export async function run(args: string[]): Promise<void> {
     if (error instanceof TrainingDataError) throw new CliError(`train: ${error.message}`);
     throw error;
   }
+}
+
+function oneOf<T extends string>(
+  option: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  throw new CliError(`train: --${option} must be ${allowed.join(', ')}; got "${value}"`, 2);
 }
 
 /** Fails before a second of training is spent, not after, when the output cannot be written. */
@@ -158,31 +180,80 @@ function progressPrinter(stream: NodeJS.WriteStream) {
   };
 }
 
+const spread = (m: { mean: number; sd: number }) => `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
+
 function summary({ directory, manifest }: TrainCommandResult): string {
+  const options = manifest.trainingOptions!;
   const cv = manifest.metrics.crossValidation;
-  const spread = (m: { mean: number; sd: number }) => `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
+  const primary = primaryMetric(manifest);
   const candidates = manifest.algorithm.candidates;
   const rows: [string, string][] = [
     ['model', `${manifest.name} ${manifest.version}`],
     ['written to', directory],
+    ['task', `${manifest.task}${options.taskInferred ? ` (inferred from "${options.target}")` : ''}`],
+    ['data', dataLine(manifest)],
     [
       'algorithm',
       candidates
-        ? `${manifest.algorithm.name} (auto: ${Object.entries(candidates)
-            .map(([name, auc]) => `${name} ${auc.toFixed(3)}`)
+        ? `${manifest.algorithm.name} (auto, CV ${primary.label}: ${Object.entries(candidates)
+            .map(([algorithm, score]) => `${algorithm} ${score.toFixed(3)}`)
             .join(', ')})`
         : manifest.algorithm.name,
     ],
-    [
-      'data',
-      `${manifest.trainingData.rows} rows, ${manifest.trainingData.positives} ${manifest.target.classLabels[1]}`,
-    ],
-    [`CV ROC AUC`, `${spread(cv.rocAuc)} (${cv.folds} folds, seed ${cv.seed})`],
-    ['CV accuracy', spread(cv.accuracy)],
-    ['CV F1', spread(cv.f1)],
-    ['CV Brier', spread(cv.brier)],
+    ...metricLines(manifest).map(([label, value], index): [string, string] => [
+      `CV ${label}`,
+      index === 0 ? `${value} (${cv.folds} folds, seed ${cv.seed})` : value,
+    ]),
     ['training time', `${(manifest.trainingTimeMs / 1000).toFixed(2)} s`],
+    ['peak memory', `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   return `${rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n')}\n`;
+}
+
+function dataLine(manifest: ModelManifest): string {
+  const rows = `${manifest.trainingData.rows} rows`;
+  switch (manifest.task) {
+    case 'binary':
+      return `${rows}, ${manifest.trainingData.positives} ${manifest.target.classLabels[1]} (positive)`;
+    case 'multiclass':
+      return `${rows}: ${manifest.target.classLabels
+        .map((label, k) => `${manifest.trainingData.classCounts[k]} ${label}`)
+        .join(', ')}`;
+    case 'regression':
+      return `${rows}, ${manifest.target.name} from ${manifest.trainingData.targetSummary.min} to ${manifest.trainingData.targetSummary.max}`;
+  }
+}
+
+/** The task's cross-validated metrics, the primary one first. */
+function metricLines(manifest: ModelManifest): [string, string][] {
+  switch (manifest.task) {
+    case 'binary': {
+      const cv = manifest.metrics.crossValidation;
+      return [
+        ['ROC AUC', spread(cv.rocAuc)],
+        ['accuracy', spread(cv.accuracy)],
+        ['F1', spread(cv.f1)],
+        ['Brier', spread(cv.brier)],
+      ];
+    }
+    case 'multiclass': {
+      const cv = manifest.metrics.crossValidation;
+      return [
+        ['macro ROC AUC', spread(cv.rocAuc)],
+        ['accuracy', spread(cv.accuracy)],
+        ['macro F1', spread(cv.macroF1)],
+        ['log loss', spread(cv.logLoss)],
+      ];
+    }
+    case 'regression': {
+      const cv = manifest.metrics.crossValidation;
+      const unit = manifest.target.unit ? ` ${manifest.target.unit}` : '';
+      return [
+        ['RMSE', `${spread(cv.rmse)}${unit}`],
+        ['R²', spread(cv.r2)],
+        ['MAE', `${spread(cv.mae)}${unit}`],
+      ];
+    }
+  }
 }

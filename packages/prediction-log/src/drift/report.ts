@@ -1,4 +1,8 @@
-import type { FeatureSpec, ModelManifest, ReferenceDistribution } from '@glyco/contract';
+import type {
+  NumericFeatureSpec as FeatureSpec,
+  BinaryNumericManifest as ModelManifest,
+  NumericReferenceDistribution as ReferenceDistribution,
+} from '@glyco/contract';
 import { ksPValue, ksStatistic } from './kolmogorov-smirnov.ts';
 import { type LivePerformance, livePerformance, type Outcome } from './live-performance.ts';
 import { binProportions, populationStabilityIndex } from './psi.ts';

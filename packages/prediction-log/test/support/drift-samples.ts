@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type ModelManifest, parseManifest } from '@glyco/contract';
+import {
+  type BinaryNumericManifest as ModelManifest,
+  parseManifest,
+  requireBinaryNumeric as servedManifest,
+} from '@glyco/contract';
 import { seededRandom } from '@glyco/trainer/random';
 
 /** The bundled default model's manifest: real reference distributions, ties and all. */
 export function bundledManifest(): ModelManifest {
   const path = new URL('../../../../models/pima-diabetes/1.0.0/manifest.json', import.meta.url);
-  return parseManifest(JSON.parse(readFileSync(path, 'utf8')));
+  return servedManifest(parseManifest(JSON.parse(readFileSync(path, 'utf8'))));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { PredictionLogState } from '@glyco/prediction-log';
 import type { BatchReport } from '../model/micro-batcher.ts';
 import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';

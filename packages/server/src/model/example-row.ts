@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 
 /**
  * A realistic, valid row: each feature's training median (from the manifest's reference distributions), or the

@@ -1,13 +1,23 @@
-import { type ModelManifest, parseModelUri } from '@glyco/contract';
+import {
+  type BinaryNumericManifest as ModelManifest,
+  parseModelUri,
+  requireBinaryNumeric as servedManifest,
+} from '@glyco/contract';
 import type { AliasMoved, FetchedModel } from '@glyco/registry';
+
+/** A version fetched from a registry, whose manifest this server can serve. */
+export type FetchedServableModel = FetchedModel & { manifest: ModelManifest };
 
 /** One model in a registry, as `MODEL_URI` names it: by an alias that moves, or by a fixed version. */
 export interface RegistryModel {
   name: string;
   /** The alias `MODEL_URI` names, if it names one (`…/<name>@<alias>`). */
   alias: string | undefined;
-  /** Downloads (S3, into the cache) and verifies the version `uri` names; by default the one `MODEL_URI` names. */
-  fetch(uri?: string): Promise<FetchedModel>;
+  /**
+   * Downloads (S3, into the cache) and verifies the version `uri` names, by default the one `MODEL_URI` names;
+   * rejects a model this server cannot serve.
+   */
+  fetch(uri?: string): Promise<FetchedServableModel>;
   /** Polls the alias until `signal` aborts; see `watchAlias` in @glyco/registry. */
   watch(options: AliasWatch): Promise<void>;
   /**
@@ -41,7 +51,10 @@ export async function openRegistryModel(uri: string, cacheDir: string): Promise<
   return {
     name: ref.name,
     alias: ref.kind === 'alias' ? ref.alias : undefined,
-    fetch: (versionUri = uri) => registry.fetchModel(versionUri, cacheDir, options),
+    fetch: async (versionUri = uri) => {
+      const fetched = await registry.fetchModel(versionUri, cacheDir, options);
+      return { ...fetched, manifest: servedManifest(fetched.manifest) };
+    },
     watch: (watch) => registry.watchAlias(uri, { ...options, ...watch }),
     apiBreaks: (current, next) => [...registry.apiBreaks(current, next), ...labelChanges(current, next)],
     close: () => s3Client?.destroy(),

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
 

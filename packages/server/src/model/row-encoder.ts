@@ -1,4 +1,7 @@
-import type { FeatureSpec, ModelManifest } from '@glyco/contract';
+import type {
+  NumericFeatureSpec as FeatureSpec,
+  BinaryNumericManifest as ModelManifest,
+} from '@glyco/contract';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
 
 /** A feature value as the graph takes it: the number, NaN when missing; undefined when the value is invalid. */

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { exampleRow } from './example-row.ts';
 import type { ModelOutputs } from './inference-engine.ts';
 import { type LoadedModel, loadModel } from './load-model.ts';

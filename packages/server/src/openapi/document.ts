@@ -1,4 +1,4 @@
-import { type ModelManifest, ModelManifestSchema } from '@glyco/contract';
+import { type BinaryNumericManifest as ModelManifest, ModelManifestSchema } from '@glyco/contract';
 import { z } from 'zod';
 import { exampleRow } from '../model/example-row.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import type { DriftReport, FeatureDrift, PredictionLog } from '@glyco/prediction-log';
 import { html } from 'hono/html';

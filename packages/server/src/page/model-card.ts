@@ -1,10 +1,9 @@
-import {
-  CARD_FILE,
-  type ClassificationMetrics,
-  type FeatureSpec,
-  type Metrics,
-  type ModelManifest,
+import type {
+  NumericFeatureSpec as FeatureSpec,
+  BinaryMetrics as Metrics,
+  BinaryNumericManifest as ModelManifest,
 } from '@glyco/contract';
+import { CARD_FILE, type ClassificationMetrics } from '@glyco/contract';
 import { html } from 'hono/html';
 import { type DriftStatus, driftSection } from './drift-status.ts';
 import { formatNumber, formatPercent, formatRange } from './format.ts';

@@ -1,4 +1,7 @@
-import type { FeatureSpec, ModelManifest } from '@glyco/contract';
+import type {
+  NumericFeatureSpec as FeatureSpec,
+  BinaryNumericManifest as ModelManifest,
+} from '@glyco/contract';
 import { html } from 'hono/html';
 import { exampleRow } from '../model/example-row.ts';
 import { formatNumber, formatRange } from './format.ts';

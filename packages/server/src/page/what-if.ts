@@ -1,4 +1,8 @@
-import type { FeatureSpec, ModelManifest, RiskLevel } from '@glyco/contract';
+import type {
+  NumericFeatureSpec as FeatureSpec,
+  BinaryNumericManifest as ModelManifest,
+  RiskLevel,
+} from '@glyco/contract';
 import { fieldError, Problem } from '../http/problem.ts';
 import type { RowEncoder } from '../model/row-encoder.ts';
 import type { RowPrediction } from '../prediction/row-prediction.ts';

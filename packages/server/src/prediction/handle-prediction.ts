@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { Context } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/context.ts';

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
 import type { ParsedRows } from '../validation/parsed-rows.ts';
 import type { RowPrediction } from './row-prediction.ts';

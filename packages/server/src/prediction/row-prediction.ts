@@ -1,4 +1,4 @@
-import { type ModelManifest, type RiskLevel, riskLevel } from '@glyco/contract';
+import { type BinaryNumericManifest as ModelManifest, type RiskLevel, riskLevel } from '@glyco/contract';
 import type { ModelOutputs } from '../model/inference-engine.ts';
 
 /** One row's answer, as `/predict` returns it. */

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { type Context, Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import {
   DEFAULT_DRIFT_ROWS,

@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '@glyco/contract';
+import type { NumericFeatureSpec as FeatureSpec } from '@glyco/contract';
 import { z } from 'zod';
 
 /** One validated input row: feature name → value; null or absent means missing (nullable features only). */

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { z } from 'zod';
 
 /** Open Inference Protocol v2 tensor datatypes for the model's input and outputs. */

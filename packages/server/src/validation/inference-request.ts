@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import { fieldsFromIssues, type InvalidField, invalidInput } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';

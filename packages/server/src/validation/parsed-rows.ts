@@ -1,4 +1,4 @@
-import type { FeatureSpec } from '@glyco/contract';
+import type { NumericFeatureSpec as FeatureSpec } from '@glyco/contract';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
 
 /** Validated rows, encoded for the model. */

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
 import type { RowEncoder } from '../model/row-encoder.ts';

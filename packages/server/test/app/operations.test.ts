@@ -116,7 +116,12 @@ describe('GET /metrics', () => {
     );
     expect(text).toMatch(/^glyco_inference_duration_seconds_count [1-9]\d*$/m);
     expect(text).toMatch(/^glyco_inference_batch_rows_bucket\{le="1"\} [1-9]\d*$/m);
-    expect(text).toMatch(/^glyco_predictions_total\{model="pima-diabetes",version="1.0.0"\} [1-9]\d*$/m);
+    expect(text).toMatch(
+      new RegExp(
+        `^glyco_predictions_total\\{model="pima-diabetes",version="${MANIFEST.version.replaceAll('.', '\\.')}"\\} [1-9]\\d*$`,
+        'm',
+      ),
+    );
     expect(text).toContain(
       `glyco_model_info{name="${MANIFEST.name}",version="${MANIFEST.version}",sha256="${MANIFEST.onnx.sha256}",algorithm="${MANIFEST.algorithm.name}"} 1`,
     );

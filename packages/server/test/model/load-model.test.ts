@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openRegistry, promote } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binaryV2Manifest, multiclassManifest, regressionManifest } from '../../../contract/test/fixture.ts';
 import { loadModel } from '../../src/model/load-model.ts';
 import { ModelLoadError } from '../../src/model/model-load-error.ts';
 import { bundledModelDirectory, resolveModel, resolveModelDirectory } from '../../src/model/model-uri.ts';
@@ -84,6 +85,43 @@ describe('loadModel', () => {
     });
     await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
       /manifest.json is not a valid manifest: .*features/,
+    );
+  });
+
+  it.each([
+    ['multiclass', multiclassManifest, /is a multiclass model; only binary models can be served/],
+    ['regression', regressionManifest, /is a regression model; only binary models can be served/],
+  ] as const)(
+    'refuses a valid %s manifest with one line: serving it is not built yet',
+    async (task, make, why) => {
+      const dir = await copyOfModel(task);
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(make()));
+      const error = await loadModel(dir, OPTIONS).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelLoadError);
+      expect((error as Error).message).toMatch(why);
+      expect((error as Error).message).not.toContain('\n');
+    },
+  );
+
+  it('refuses a binary model with categorical features, naming them', async () => {
+    const dir = await copyOfModel('categorical');
+    await editManifest(dir, (manifest) => {
+      manifest.schemaVersion = 2;
+      manifest.trainingOptions = binaryV2Manifest().trainingOptions;
+      (manifest.trainingOptions as { data: { sha256: string } }).data.sha256 = (
+        manifest.trainingData as { sha256: string }
+      ).sha256;
+      (manifest.features as unknown[]).push({
+        name: 'smoking status',
+        description: 'Smoking',
+        dtype: 'category',
+        nullable: true,
+        categories: ['current', 'former', 'never'],
+      });
+      (manifest.onnx as Record<string, unknown>).categoricalInput = { name: 'categories', dtype: 'string' };
+    });
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
+      /has categorical features \(smoking status\); only models on numeric features can be served/,
     );
   });
 

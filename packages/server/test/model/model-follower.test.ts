@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ModelManifest, parseManifest } from '@glyco/contract';
+import {
+  type BinaryModelManifest,
+  type BinaryNumericManifest as ModelManifest,
+  parseManifest,
+  requireBinaryNumeric as servedManifest,
+} from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { type ObjectStore, openRegistry, promote, publish, rollback } from '@glyco/registry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,7 +61,7 @@ afterEach(async () => {
 });
 
 /** Publishes a version (its CV AUC rising with each, so promote's gates pass) and points production at it. */
-async function release(version: string, edit?: (manifest: ModelManifest) => void, force = false) {
+async function release(version: string, edit?: (manifest: BinaryModelManifest) => void, force = false) {
   const cvAuc = 0.8 + Number.parseInt(version, 10) / 100;
   await publish(store, await writeModelDir(join(scratch.dir, 'out', version), { version, cvAuc, edit }));
   await promote(store, {
@@ -96,7 +101,7 @@ async function follow() {
     },
   };
   const manifestAt = async (dir: string) =>
-    parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+    servedManifest(parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))));
   const first = standInModel(await manifestAt((await registryModel.fetch()).dir));
   const holder = new ModelHolder(first);
   follower = followAlias({
@@ -170,7 +175,7 @@ describe('followAlias', () => {
   it('refuses a version that would break the API, once for good, and keeps serving', async () => {
     const f = await follow();
     let feature = '';
-    const madeRequired = (manifest: ModelManifest) => {
+    const madeRequired = (manifest: BinaryModelManifest) => {
       feature = manifest.features.find((candidate) => candidate.nullable)!.name;
       manifest.features.find((candidate) => candidate.name === feature)!.nullable = false;
     };

@@ -1,16 +1,17 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import { driftReport } from '@glyco/prediction-log';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
-import { bundledModelDirectory } from '../../src/model/model-uri.ts';
+import { bundledModelDirectory, resolveModelDirectory } from '../../src/model/model-uri.ts';
 import { pageRoutes } from '../../src/page/routes.ts';
 import type { FeatureWhatIf, WhatIfResult } from '../../src/page/what-if.ts';
 import { depsOf, postJson, recordingLog, startRuntime, VALID_ROW } from './page-fixture.ts';
 
-const modelDir = join(bundledModelDirectory(), '1.0.0');
+/** The bundled default model's newest version, the one the server serves. */
+const modelDir = await resolveModelDirectory(undefined);
 let runtime: Runtime;
 let manifest: ModelManifest;
 const log = recordingLog();

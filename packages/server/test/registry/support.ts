@@ -1,6 +1,6 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelManifest } from '@glyco/contract';
+import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
 import type { ObjectStore } from '@glyco/registry';
 import { MODEL_DIR } from '../support/fixtures.ts';
 

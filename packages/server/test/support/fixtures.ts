@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
+import {
+  MANIFEST_FILE,
+  type BinaryNumericManifest as ModelManifest,
+  parseManifest,
+  requireBinaryNumeric as servedManifest,
+} from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { NO_METRICS, type PredictionRecord, type ServedPredictionLog } from '@glyco/prediction-log';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
@@ -9,8 +14,8 @@ import { resolveModelDirectory } from '../../src/model/model-uri.ts';
 
 /** The bundled default model's newest version directory and manifest. */
 export const MODEL_DIR = await resolveModelDirectory(undefined);
-export const MANIFEST: ModelManifest = parseManifest(
-  JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8')),
+export const MANIFEST: ModelManifest = servedManifest(
+  parseManifest(JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8'))),
 );
 
 /** Configuration from a test environment: no database, loopback, an ephemeral port. */

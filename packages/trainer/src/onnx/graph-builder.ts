@@ -1,11 +1,11 @@
-import type { Attribute, ElementType, Node, Tensor } from './model.ts';
+import type { Attribute, Node, Tensor } from './model.ts';
 
 /** Collects nodes and constant tensors, naming each node's output after the step it computes. */
 export class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly initializers: Tensor[] = [];
 
-  constant(name: string, type: ElementType, dims: readonly number[], values: readonly number[]): string {
+  constant(name: string, type: Tensor['type'], dims: readonly number[], values: readonly number[]): string {
     if (this.initializers.some((tensor) => tensor.name === name))
       throw new Error(`constant ${name} defined twice`);
     this.initializers.push({ name, type, dims, values });

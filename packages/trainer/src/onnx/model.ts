@@ -4,10 +4,16 @@ import { ProtoWriter } from './protobuf.ts';
  * The subset of ONNX's ModelProto that the trainer emits, and its encoder. Field numbers follow onnx/onnx.proto
  * (IR version 8): ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto, ValueInfoProto.
  */
-export const ELEMENT_TYPES = { float: 1, int64: 7, bool: 9, double: 11 } as const;
+export const ELEMENT_TYPES = { float: 1, string: 8, int64: 7, bool: 9, double: 11 } as const;
 export type ElementType = keyof typeof ELEMENT_TYPES;
 
-export type Tensor = { name: string; type: ElementType; dims: readonly number[]; values: readonly number[] };
+/** A constant tensor (numbers only: string data enters through graph inputs and attributes). */
+export type Tensor = {
+  name: string;
+  type: Exclude<ElementType, 'string'>;
+  dims: readonly number[];
+  values: readonly number[];
+};
 
 export type Attribute =
   | { kind: 'int'; value: number }
