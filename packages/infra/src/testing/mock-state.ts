@@ -144,14 +144,6 @@ export function mockCall(token: string, inputs: State): State {
         : { zoneId: 'Z0TESTZONE0123456789', name: inputs.name };
     case 'aws:lb/getHostedZoneId:getHostedZoneId':
       return { id: ALB_ZONE_ID };
-    case 'aws:servicequotas/getServiceQuota:getServiceQuota':
-      // An established account's default; a new account's Lambda concurrency quota can be as low as 10.
-      return {
-        value: 1000,
-        defaultValue: 1000,
-        serviceCode: inputs.serviceCode,
-        quotaCode: inputs.quotaCode,
-      };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
       return {
         arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,
