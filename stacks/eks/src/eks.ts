@@ -3,7 +3,8 @@ import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/targe
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InferenceApp } from './app.ts';
-import { FargateCluster } from './cluster.ts';
+import { clusterNameOf, FargateCluster } from './cluster.ts';
+import { requireReachableVersion } from './kubernetes-version.ts';
 import { LoadBalancerController } from './load-balancer-controller.ts';
 import { FargateLogging } from './logging.ts';
 import { APP_NAMESPACE } from './manifests.ts';
@@ -21,6 +22,7 @@ export async function eks() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readEksSettings(config, env);
+  await requireReachableVersion(clusterNameOf(name), settings.kubernetesVersion);
   const domain = await publicDomain(name('domain'), settings.domain, tags);
 
   const cluster = new FargateCluster(name('cluster'), {

@@ -142,6 +142,9 @@ export function mockCall(token: string, inputs: State): State {
       return inputs.zoneId
         ? { zoneId: inputs.zoneId, name: TEST_ZONE_NAME }
         : { zoneId: 'Z0TESTZONE0123456789', name: inputs.name };
+    case 'aws:eks/getClusters:getClusters':
+      // An account with no cluster yet: a first deploy.
+      return { id: TEST_REGION, names: [] };
     case 'aws:lb/getHostedZoneId:getHostedZoneId':
       return { id: ALB_ZONE_ID };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':

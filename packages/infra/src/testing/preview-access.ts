@@ -81,6 +81,11 @@ const CALLS_OF_INVOKE: Record<string, (invoke: Invoke) => AccessRequest[]> = {
       'route53:ListTagsForResource',
     ),
   ],
+  // internal/service/eks/clusters_data_source.go: ListClusters (every page).
+  'aws:eks/getClusters:getClusters': () => reads('*', 'eks:ListClusters'),
+  // internal/service/eks/cluster_data_source.go: DescribeCluster (findClusterByName).
+  'aws:eks/getCluster:getCluster': ({ inputs }) =>
+    reads(arn('eks', `cluster/${String(inputs.name)}`), 'eks:DescribeCluster'),
   // internal/service/iam/openid_connect_provider_data_source.go: with a URL, ListOpenIDConnectProviders, then
   // GetOpenIDConnectProvider on the provider whose ARN ends with it.
   'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider': ({ inputs }) => [
