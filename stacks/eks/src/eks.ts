@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/target';
+import { plainHttpNotice, prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InferenceApp } from './app.ts';
@@ -22,6 +22,7 @@ export async function eks() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readEksSettings(config, env);
+  await requireRegisteredModel(platform, settings.model);
   await requireReachableVersion(clusterNameOf(name), settings.kubernetesVersion);
   const domain = await publicDomain(name('domain'), settings.domain, tags);
 

@@ -5,6 +5,7 @@ import {
   outputsMissingFromReadme,
   previewAccess,
   type RunStackOptions,
+  registryHolding,
   resourcesOfType,
   runProgramWithNode,
   runStack,
@@ -511,7 +512,7 @@ describe('eks against the Kubernetes version the cluster runs', () => {
 });
 
 describe('eks previewed by a pull request, with the read-only preview role', () => {
-  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image, the cluster, the zone', async () => {
+  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image, the model, the cluster, the zone', async () => {
     // The ALB's hosted zone comes from a table in the provider; the Kubernetes API is read through the role's
     // access entry (see "lets the platform's read-only preview role view the cluster"), with no IAM action.
     const stack = await runStack({
@@ -527,6 +528,7 @@ describe('eks previewed by a pull request, with the read-only preview role', () 
         'sts:GetCallerIdentity',
         'ecr:DescribeImages',
         'ecr:DescribeRepositories',
+        's3:ListBucket',
         'eks:ListClusters',
         'eks:DescribeCluster',
         'route53:GetHostedZone',
@@ -564,6 +566,13 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
 });
 
 describe('eks config', () => {
+  it('refuses, before creating anything, a model the registry does not hold (a new environment), saying how to put it there', async () => {
+    // The pods would exit at startup and `pulumi up` would wait for a ready Deployment until its timeout.
+    await expect(run('dev', {}, {}, registryHolding([]))).rejects.toThrow(
+      /Config "model" \(pima-diabetes@production\): the registry s3:\/\/glyco-dev-models-123456789012\/models has no alias "production".*pnpm glyco promote/s,
+    );
+  });
+
   it('refuses to deploy prod without a domain, naming the key, before making anything', async () => {
     await expect(run('prod', { publicAccessCidrs: ['198.51.100.0/24'] })).rejects.toThrow(
       /Config "domainName" is required: .*prod/,

@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { prepareTarget, publicDomain } from '@glyco/infra/target';
+import { prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
 import { FunctionAlarms } from './alarms.ts';
 import { requireConcurrencyFits } from './concurrency.ts';
 import { FUNCTION_ALIAS, InferenceFunction } from './function.ts';
@@ -12,6 +12,7 @@ export async function lambda() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readLambdaSettings(config);
+  await requireRegisteredModel(platform, settings.model);
   const functionName = name('api');
   await requireConcurrencyFits(settings, { functionName, alias: FUNCTION_ALIAS });
   const customDomain = await publicDomain(name('domain'), settings.domain, tags);

@@ -3,6 +3,7 @@ import {
   componentTypes,
   outputsMissingFromReadme,
   previewAccess,
+  registryHolding,
   resourcesOfType,
   runProgramWithNode,
   runStack,
@@ -251,7 +252,7 @@ describe('lambda with a custom domain', () => {
 });
 
 describe('lambda previewed by a pull request, with the read-only preview role', () => {
-  it("makes only calls ReadOnlyAccess allows and the role does not forbid: the image, the account's concurrency, the zone", async () => {
+  it("makes only calls ReadOnlyAccess allows and the role does not forbid: the image, the model, the account's concurrency, the zone", async () => {
     const stack = await runStack({
       project: 'glyco-lambda',
       stack: 'prod',
@@ -264,6 +265,7 @@ describe('lambda previewed by a pull request, with the read-only preview role', 
         'sts:GetCallerIdentity',
         'ecr:DescribeImages',
         'ecr:DescribeRepositories',
+        's3:ListBucket',
         'route53:GetHostedZone',
         'route53:ListTagsForResource',
         'lambda:GetAccountSettings',
@@ -299,6 +301,47 @@ describe('lambda with nothing but its committed config (a bare `pulumi up`)', ()
     },
     70_000,
   );
+});
+
+describe('lambda against the model registry', () => {
+  const registry = 's3://glyco-prod-models-123456789012/models';
+  const inRegistry = (model: string, keys: string[]) =>
+    runStack({
+      project: 'glyco-lambda',
+      stack: 'prod',
+      stackDir,
+      program: lambda,
+      configOverrides: { org: 'acme', image: TEST_IMAGE, model },
+      invokes: registryHolding(keys),
+    });
+
+  it('refuses, before creating anything, an alias the registry does not have, with the commands that make it', async () => {
+    // A new environment's registry is empty: the app would exit at startup, and every cold start would fail.
+    await expect(inRegistry('pima-diabetes@production', [])).rejects.toThrow(
+      new RegExp(
+        `Config "model" \\(pima-diabetes@production\\): the registry ${registry} has no alias "production" for ` +
+          'pima-diabetes.*pnpm glyco publish models/pima-diabetes/<version> --registry .*pnpm glyco promote ' +
+          'pima-diabetes <version> --alias production',
+        's',
+      ),
+    );
+  });
+
+  it('takes the alias once its record is there, and only that exact key', async () => {
+    const record = 'models/pima-diabetes/aliases/production.json';
+    await expect(inRegistry('pima-diabetes@production', [`${record}.tmp`])).rejects.toThrow(/no alias/);
+    await expect(inRegistry('pima-diabetes@production', [record])).resolves.toBeDefined();
+  });
+
+  it('takes a pinned version once its manifest is published, and says how to publish it otherwise', async () => {
+    const manifest = 'models/pima-diabetes/1.0.0/manifest.json';
+    await expect(
+      inRegistry('pima-diabetes/1.0.0', ['models/pima-diabetes/1.0.0/model.onnx']),
+    ).rejects.toThrow(
+      /no version 1\.0\.0 of pima-diabetes.*pnpm glyco publish models\/pima-diabetes\/1\.0\.0 --registry/s,
+    );
+    await expect(inRegistry('pima-diabetes/1.0.0', [manifest])).resolves.toBeDefined();
+  });
 });
 
 describe('lambda config', () => {

@@ -1,2 +1,3 @@
 export * from './deployment.ts';
 export * from './public-domain.ts';
+export * from './registered-model.ts';

@@ -142,6 +142,9 @@ export function mockCall(token: string, inputs: State): State {
       return inputs.zoneId
         ? { zoneId: inputs.zoneId, name: TEST_ZONE_NAME }
         : { zoneId: 'Z0TESTZONE0123456789', name: inputs.name };
+    case 'aws:s3/getObjects:getObjects':
+      // The registry holds what the program looks for: a promoted alias, a published version.
+      return { id: String(inputs.bucket), bucket: inputs.bucket, keys: [inputs.prefix] };
     case 'aws:eks/getClusters:getClusters':
       // An account with no cluster yet: a first deploy.
       return { id: TEST_REGION, names: [] };
@@ -154,4 +157,21 @@ export function mockCall(token: string, inputs: State): State {
     default:
       throw new Error(`No mock for the provider function ${token}: add one to mockCall.`);
   }
+}
+
+/**
+ * Provider answers for a model registry bucket that holds exactly `keys` (e.g. none: a new environment's empty
+ * registry), listed as ListObjectsV2 lists them: the keys under the prefix, in order, up to `maxKeys`.
+ */
+export function registryHolding(keys: string[]) {
+  return {
+    'aws:s3/getObjects:getObjects': (inputs: State) => ({
+      id: String(inputs.bucket),
+      bucket: inputs.bucket,
+      keys: keys
+        .filter((key) => key.startsWith(String(inputs.prefix ?? '')))
+        .sort()
+        .slice(0, Number(inputs.maxKeys ?? 1000)),
+    }),
+  };
 }

@@ -29,6 +29,7 @@ export const READ_ONLY_ACCESS: EvaluableDocument = {
         'lambda:List*',
         'route53:Get*',
         'route53:List*',
+        's3:List*',
         // Reads of data, which the preview role's guard denies.
         's3:Get*',
         'ssm:Get*',
@@ -81,6 +82,9 @@ const CALLS_OF_INVOKE: Record<string, (invoke: Invoke) => AccessRequest[]> = {
       'route53:ListTagsForResource',
     ),
   ],
+  // internal/service/s3/objects_data_source.go: ListObjectsV2 on the bucket (pages up to max_keys).
+  'aws:s3/getObjects:getObjects': ({ inputs }) =>
+    reads(`arn:aws:s3:::${String(inputs.bucket)}`, 's3:ListBucket'),
   // internal/service/eks/clusters_data_source.go: ListClusters (every page).
   'aws:eks/getClusters:getClusters': () => reads('*', 'eks:ListClusters'),
   // internal/service/eks/cluster_data_source.go: DescribeCluster (findClusterByName).
