@@ -35,6 +35,16 @@ installation_config() { # <stack>
   fi
 }
 
+# Creates the stack when it does not exist yet (a target's first deploy by the pipeline), and selects it: `pulumi up
+# --non-interactive --stack …` does not create one (pulumi/pulumi#9866), `pulumi stack select --create` does
+# (https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_select/). Its config is the committed
+# Pulumi.<env>.yaml either way.
+ensure_stack() { # <stack> <env>
+  local args
+  mapfile -t args < <(stack_args "$1" "$2")
+  pulumi stack select --create "${args[@]}" >&2
+}
+
 stack_output() { # <stack> <env> <output name>
   local args
   mapfile -t args < <(stack_args "$1" "$2")

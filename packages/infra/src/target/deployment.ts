@@ -23,12 +23,12 @@ export async function prepareTarget({ env, config }: StackContext): Promise<Targ
   return { platform, config: new ConfigWithDefaults({ org, image }) };
 }
 
-/** The project's config, where `get` and `require` answer the given defaults for keys that are not set. */
-class ConfigWithDefaults extends pulumi.Config {
+/** A project's config (this one's by default), where `get` and `require` answer the defaults for unset keys. */
+export class ConfigWithDefaults extends pulumi.Config {
   readonly #defaults: Record<string, string>;
 
-  constructor(defaults: Record<string, string>) {
-    super();
+  constructor(defaults: Record<string, string>, project?: string) {
+    super(project);
     this.#defaults = defaults;
   }
 
