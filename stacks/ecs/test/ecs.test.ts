@@ -5,6 +5,7 @@ import { workspaceRoot } from '@glyco/delivery/paths';
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   outputsMissingFromReadme,
   previewAccess,
   registryHolding,
@@ -13,6 +14,7 @@ import {
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
 } from '@glyco/infra/testing';
@@ -313,14 +315,7 @@ describe('ecs previewed by a pull request, with the read-only preview role', () 
       configOverrides: DOMAIN,
     });
     expect(previewAccess(stack)).toEqual({
-      actions: [
-        'sts:GetCallerIdentity',
-        'ecr:DescribeImages',
-        'ecr:DescribeRepositories',
-        's3:ListBucket',
-        'route53:GetHostedZone',
-        'route53:ListTagsForResource',
-      ],
+      actions: [...TARGET_LOOKUPS, ...DOMAIN_LOOKUPS],
       refusals: [],
     });
   });

@@ -1,6 +1,7 @@
 import { at, decideWithin, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   fixtureBoundary,
   outputsMissingFromReadme,
   previewAccess,
@@ -11,6 +12,7 @@ import {
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
   waitsForAll,
@@ -524,16 +526,7 @@ describe('eks previewed by a pull request, with the read-only preview role', () 
       invokes: clusterRunning('1.35'),
     });
     expect(previewAccess(stack)).toEqual({
-      actions: [
-        'sts:GetCallerIdentity',
-        'ecr:DescribeImages',
-        'ecr:DescribeRepositories',
-        's3:ListBucket',
-        'eks:ListClusters',
-        'eks:DescribeCluster',
-        'route53:GetHostedZone',
-        'route53:ListTagsForResource',
-      ],
+      actions: [...TARGET_LOOKUPS, 'eks:ListClusters', 'eks:DescribeCluster', ...DOMAIN_LOOKUPS],
       refusals: [],
     });
   });

@@ -1,6 +1,7 @@
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   outputsMissingFromReadme,
   previewAccess,
   registryHolding,
@@ -9,6 +10,7 @@ import {
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
 } from '@glyco/infra/testing';
@@ -262,12 +264,8 @@ describe('lambda previewed by a pull request, with the read-only preview role', 
     });
     expect(previewAccess(stack, lambdaApi.requests)).toEqual({
       actions: [
-        'sts:GetCallerIdentity',
-        'ecr:DescribeImages',
-        'ecr:DescribeRepositories',
-        's3:ListBucket',
-        'route53:GetHostedZone',
-        'route53:ListTagsForResource',
+        ...TARGET_LOOKUPS,
+        ...DOMAIN_LOOKUPS,
         'lambda:GetAccountSettings',
         'lambda:GetFunctionConcurrency',
         'lambda:GetProvisionedConcurrencyConfig',
