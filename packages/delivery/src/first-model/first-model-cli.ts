@@ -12,24 +12,17 @@ const USAGE = `usage: first-model-cli.ts --registry <uri> --reason <text> [--bun
 Makes the registry serve each model, from the bundled registry, when it does not yet; never moves an alias.`;
 
 async function main(): Promise<number> {
-  let parsed: ReturnType<typeof parseCommandLine>;
-  try {
-    parsed = parseCommandLine();
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (!values.registry || !values.reason || positionals.length === 0) {
+  const options = commandLine();
+  if (!options) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   try {
     const lines = await ensureModels({
-      registry: openRegistry(values.registry),
-      bundledDir: values.bundled ?? `${workspaceRoot}models`,
-      models: positionals,
-      reason: values.reason,
+      registry: openRegistry(options.registry),
+      bundledDir: options.bundled ?? `${workspaceRoot}models`,
+      models: options.models,
+      reason: options.reason,
     });
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
@@ -40,15 +33,20 @@ async function main(): Promise<number> {
   }
 }
 
-function parseCommandLine() {
-  return parseArgs({
-    allowPositionals: true,
-    options: {
-      registry: { type: 'string' },
-      reason: { type: 'string' },
-      bundled: { type: 'string' },
-    },
-  });
+/** The options, or undefined when the command line is not one this takes (the error goes with the usage). */
+function commandLine() {
+  try {
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: { registry: { type: 'string' }, reason: { type: 'string' }, bundled: { type: 'string' } },
+    });
+    const { registry, reason, bundled } = values;
+    if (!registry || !reason || positionals.length === 0) return undefined;
+    return { registry, reason, bundled, models: positionals };
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return undefined;
+  }
 }
 
 process.exitCode = await main();
