@@ -2,7 +2,10 @@
 # What the pipeline scripts share about the Pulumi projects under stacks/: one stack is `<project dir>` in
 # `<env>`, named $PULUMI_ORG/<env> inside its project, and always run with the policy pack.
 
-POLICY_PACK=packages/infra/policy
+# The policy pack as `--policy-pack` takes it beside `--cwd stacks/<stack>`: the CLI changes into --cwd before it
+# reads the other flags' paths (pulumi/pulumi pkg/cmd/pulumi/pulumi.go, PersistentPreRun: os.Chdir(cwd); by design,
+# pulumi/pulumi-policy#251), so the path is the project directory's.
+POLICY_PACK=../../packages/infra/policy
 
 require_stack() { # <stack>
   [[ -f stacks/$1/Pulumi.yaml ]] || { echo "no Pulumi project at stacks/$1" >&2; exit 64; }

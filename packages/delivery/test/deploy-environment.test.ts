@@ -35,7 +35,17 @@ function standIns(
   };
   tool(
     'pulumi',
-    `case "$1 $2 $3" in
+    // Like the CLI, it changes into --cwd before it reads another flag's path (pulumi/pulumi
+    // pkg/cmd/pulumi/pulumi.go, PersistentPreRun: os.Chdir(cwd)), so --policy-pack is taken from the project.
+    `cwd=.; pack=; previous=
+for arg in "$@"; do
+  case "$previous" in --cwd) cwd=$arg ;; --policy-pack) pack=$arg ;; esac
+  previous=$arg
+done
+if [ -n "$pack" ] && [ ! -f "$cwd/$pack/PulumiPolicy.yaml" ]; then
+  echo "error: no policy pack at $pack (from $cwd)" >&2; exit 255
+fi
+case "$1 $2 $3" in
   "stack output ecrRepositoryUrl") echo '${REPOSITORY}' ;;
   "stack output modelBucketName") echo '${bucket}' ;;
   "stack output region") echo 'us-east-1' ;;
@@ -162,7 +172,7 @@ describe('scripts/deploy-environment.sh', () => {
     ]);
     expect(
       run.calls.every(
-        (call) => !call.startsWith('pulumi up') || call.includes('--policy-pack packages/infra/policy'),
+        (call) => !call.startsWith('pulumi up') || call.includes('--policy-pack ../../packages/infra/policy'),
       ),
     ).toBe(true);
     expect(run.output).toMatch(/smoke: 5 of 5 checks passed/);
@@ -243,7 +253,7 @@ describe('scripts/deploy-environment.sh', () => {
     expect(run.output).toMatch(/update glyco-dev-workload-boundary \(aws:iam\/policy:Policy\)/);
     expect(run.output).not.toMatch(/glyco-dev-workload \(/);
     expect(run.output).toMatch(
-      /administrator.*\n.*pulumi up --cwd stacks\/platform --stack acme\/dev --policy-pack packages\/infra\/policy --config githubRepository=acme\/glyco/,
+      /administrator.*\n.*pulumi up --cwd stacks\/platform --stack acme\/dev --policy-pack \.\.\/\.\.\/packages\/infra\/policy --config githubRepository=acme\/glyco/,
     );
     expect(run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call))).toEqual([]);
     expect(run.calls.find((call) => !call.startsWith('pulumi stack select'))).toMatch(
