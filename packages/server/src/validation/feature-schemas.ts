@@ -11,6 +11,8 @@ export type FeatureRow = Readonly<Record<string, number | null | undefined>>;
 export interface RequestSchemas {
   row: z.ZodType<FeatureRow>;
   instances: z.ZodType<{ instances: FeatureRow[] }>;
+  /** `instances` with its rows left to `row`, one by one: validation stops describing rows at the error cap. */
+  instancesEnvelope: z.ZodType<{ instances: unknown[] }>;
   maxInstances: number;
 }
 
@@ -59,13 +61,13 @@ export function buildRequestSchemas(features: readonly FeatureSpec[], maxInstanc
       error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined),
     })
     .meta({ description: 'One row of features, by name.' }) as z.ZodType<FeatureRow>;
-  const instances = z
-    .strictObject({
+  const envelope = <Row extends z.ZodType>(rows: Row) =>
+    z.strictObject({
       instances: z
-        .array(row, { error: 'must be an array of feature objects' })
+        .array(rows, { error: 'must be an array of feature objects' })
         .min(1, 'must hold at least one row')
         .max(maxInstances, `must hold at most ${maxInstances} rows`),
-    })
-    .meta({ description: 'Several rows at once.' });
-  return { row, instances, maxInstances };
+    });
+  const instances = envelope(row).meta({ description: 'Several rows at once.' });
+  return { row, instances, instancesEnvelope: envelope(z.unknown()), maxInstances };
 }

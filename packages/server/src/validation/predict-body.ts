@@ -2,7 +2,7 @@ import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import type { FeatureTensorData } from '../model/inference-engine.ts';
 import type { RowEncoder } from '../model/row-encoder.ts';
-import { fieldsFromIssues, invalidInput } from './issues.ts';
+import { FieldErrors, invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { loggedInputs, type ParsedRows } from './parsed-rows.ts';
 
@@ -28,9 +28,7 @@ function encodeAll(encoder: RowEncoder, rows: readonly unknown[]): FeatureTensor
  */
 export function parsePredictBody(manifest: ModelManifest, schemas: ModelSchemas, body: unknown): PredictRows {
   if (!isObject(body)) {
-    throw invalidInput([
-      { path: [], detail: 'must be a JSON object of features, or {"instances": [ {...}, ... ]}' },
-    ]);
+    throw invalidField([], 'must be a JSON object of features, or {"instances": [ {...}, ... ]}');
   }
   const batch = Object.hasOwn(body, 'instances');
   const rows = batch ? body.instances : [body];
@@ -52,11 +50,31 @@ export function parsePredictBody(manifest: ModelManifest, schemas: ModelSchemas,
       };
     }
   }
-  const result = batch ? schemas.request.instances.safeParse(body) : schemas.request.row.safeParse(body);
-  if (result.success) throw new Error('the compiled row checks rejected a body the request schema accepts');
-  throw invalidInput(
-    fieldsFromIssues(result.error.issues, (path) =>
-      path.length === 0 && batch ? ['instances'] : schemas.featureNames,
-    ),
-  );
+  const fields = new FieldErrors();
+  if (batch) describeBatch(fields, schemas, body);
+  else describeRow(fields, schemas, body, []);
+  if (fields.count === 0)
+    throw new Error('the compiled row checks rejected a body the request schema accepts');
+  throw fields.problem();
+}
+
+/** The offending fields of `{"instances": [...]}`: of the object itself, then of each of its rows. */
+function describeBatch(fields: FieldErrors, schemas: ModelSchemas, body: Record<string, unknown>): void {
+  const envelope = schemas.request.instancesEnvelope.safeParse(body);
+  if (envelope.error) fields.addIssues(envelope.error.issues, () => ['instances']);
+  const rows = body.instances;
+  if (!Array.isArray(rows)) return;
+  for (const [r, row] of rows.entries()) describeRow(fields, schemas, row, ['instances', r]);
+}
+
+/**
+ * The offending fields of one row, which sits at `at` in the body. zod describes them (the compiled checks
+ * spare it the valid rows) until the response holds all it will report; after that they are only counted.
+ */
+function describeRow(fields: FieldErrors, schemas: ModelSchemas, row: unknown, at: PropertyKey[]): void {
+  const invalid = schemas.encoder.countInvalidFields(row);
+  if (invalid === 0) return;
+  if (fields.full) fields.countMore(invalid);
+  else
+    fields.addIssues(schemas.request.row.safeParse(row).error?.issues ?? [], () => schemas.featureNames, at);
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fieldsFromIssues } from '../../src/validation/issues.ts';
 import { schemasFor } from '../../src/validation/model-schemas.ts';
 import { nearlyValidRow } from '../support/arbitraries.ts';
 import { MANIFEST } from '../support/fixtures.ts';
@@ -20,6 +21,22 @@ describe('compiled row checks', () => {
           const missing = value === null || value === undefined || (feature.zeroMeansMissing && value === 0);
           expect(values[f]).toBe(missing ? Number.NaN : Math.fround(value));
         });
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('count as many offending fields in a row, or in its values as a tensor row, as the zod schema names', () => {
+    const names = MANIFEST.features.map((feature) => feature.name);
+    const anyRow = fc.oneof(nearlyValidRow, fc.jsonValue());
+    fc.assert(
+      fc.property(anyRow, (row: unknown) => {
+        const issues = request.row.safeParse(row).error?.issues ?? [];
+        expect(encoder.countInvalidFields(row)).toBe(fieldsFromIssues(issues, () => names).count);
+        if (typeof row !== 'object' || row === null || Array.isArray(row)) return;
+        const values = names.map((name) => (row as Record<string, unknown>)[name]);
+        const invalidValues = issues.filter((issue) => issue.code !== 'unrecognized_keys');
+        expect(encoder.countInvalidValues(values, 0)).toBe(new Set(invalidValues.map((i) => i.path[0])).size);
       }),
       { numRuns: 5000 },
     );
