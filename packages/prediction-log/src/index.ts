@@ -15,6 +15,7 @@ import {
 } from './open-database.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
 import { DEFAULT_MAX_SPOOL_BYTES, type OpenSegmentFile, Spool, SpoolDirectoryError } from './spool.ts';
+import type { SqlClient } from './sql-client.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
@@ -102,18 +103,21 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     openFile: options.openSpoolFile,
   };
   const durability = options.durability ?? 'buffered';
-  const client = await openSqlClient(backend, options, logger);
-  let spool: Spool;
-  try {
-    spool = await Spool.open(
-      options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
-      logger,
-      spoolOptions,
-    );
-  } catch (error) {
-    await client.close();
+  // The spool first: a directory it cannot use fails at once, before a database is opened for nothing.
+  const spool = await Spool.open(
+    options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
+    logger,
+    spoolOptions,
+  ).catch((error: unknown) => {
     if (!(error instanceof SpoolDirectoryError) || options.spoolDir) throw error;
     throw new SpoolDirectoryError(`${error.message}. ${SPOOL_LOCATION[backend]}`);
+  });
+  let client: SqlClient;
+  try {
+    client = await openSqlClient(backend, options, logger);
+  } catch (error) {
+    await spool.close();
+    throw error;
   }
   // The schema is migrated by the log's first write, in the background: the app serves meanwhile.
   const log = new BatchingPredictionLog({
