@@ -30,11 +30,8 @@ export interface RowEncoder {
   encodeObject(row: unknown, out: FeatureTensorData, r: number): boolean;
   /** Writes `width` values of `data` from `offset` (a row of a v2 tensor) at row index `r`; false if invalid. */
   encodeValues(data: readonly unknown[], offset: number, out: FeatureTensorData, r: number): boolean;
-  /**
-   * How many fields of a row object the request schema refuses: 1 if it is no object, else its unknown keys and
-   * its invalid values. Counts, cheaply, the offending fields of rows past those an error response describes.
-   */
-  countInvalidFields(row: unknown): number;
+  /** How many of the features of a row object hold a value the request schema refuses (absent ones included). */
+  countInvalidFeatures(row: Readonly<Record<string, unknown>>): number;
   /** How many of the `width` values of `data` from `offset` are invalid. */
   countInvalidValues(data: readonly unknown[], offset: number): number;
 }
@@ -68,12 +65,9 @@ export function compileRowEncoder(manifest: ModelManifest): RowEncoder {
       }
       return true;
     },
-    countInvalidFields(row) {
-      if (typeof row !== 'object' || row === null || Array.isArray(row)) return 1;
+    countInvalidFeatures(row) {
       let invalid = 0;
-      for (const key in row) if (!known.has(key)) invalid++;
-      const record = row as Record<string, unknown>;
-      for (let f = 0; f < width; f++) if (encoders[f]!(record[names[f]!]) === undefined) invalid++;
+      for (let f = 0; f < width; f++) if (encoders[f]!(row[names[f]!]) === undefined) invalid++;
       return invalid;
     },
     countInvalidValues(data, offset) {
