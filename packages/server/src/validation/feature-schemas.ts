@@ -16,10 +16,12 @@ export interface RequestSchemas {
   maxInstances: number;
 }
 
+/** Names a wrong value by its type, and a string by its start: at most 40 characters of it are looked at. */
 function describeInput(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'an array';
-  return typeof input === 'string' ? `the string ${JSON.stringify(input).slice(0, 40)}` : `a ${typeof input}`;
+  if (typeof input !== 'string') return `a ${typeof input}`;
+  return `the string ${JSON.stringify(input.slice(0, 40)).slice(0, 40)}`;
 }
 
 /** The message for a value of the wrong type, including a missing or null required value. */

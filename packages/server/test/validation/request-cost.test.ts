@@ -73,6 +73,16 @@ describe('the cost of refusing a hostile body', () => {
     expect(JSON.stringify(problem.body('id')).length).toBeLessThan(1000);
   });
 
+  it('names a wrong string value by its start, however long it is', () => {
+    const stringify = vi.spyOn(JSON, 'stringify');
+    const problem = predict({ ...VALID_ROW, glucose: 'g'.repeat(1_000_000) });
+    expect(problem.errors).toEqual([
+      { pointer: '#/glucose', detail: `must be a number, not the string "${'g'.repeat(39)}` },
+    ]);
+    const stringified = stringify.mock.calls.map(([value]) => (typeof value === 'string' ? value.length : 0));
+    expect(Math.max(...stringified)).toBeLessThanOrEqual(40);
+  });
+
   it('describes the first invalid rows of a batch and only counts the fields of the rest', () => {
     const bad = { ...VALID_ROW, glucose: 'x', age: -1, mass: 'y', pregnant: 'z', glucoze: 1 };
     const rowParse = vi.spyOn(schemas.request.row, 'safeParse');
