@@ -14,7 +14,7 @@ import {
   positiveInteger,
 } from './open-database.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
-import { DEFAULT_MAX_SPOOL_BYTES, type OpenSegmentFile, Spool, SpoolDirectoryError } from './spool.ts';
+import { DEFAULT_MAX_SPOOL_BYTES, Spool, SpoolDirectoryError } from './spool.ts';
 import type { SqlClient } from './sql-client.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
 
@@ -27,7 +27,6 @@ export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drif
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
 export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
-export { type OpenSegmentFile, type SegmentFile, SpoolDirectoryError } from './spool.ts';
 export * from './types.ts';
 export { uuidV7Source } from './uuid-v7.ts';
 
@@ -46,8 +45,6 @@ export interface PredictionLogOptions extends DatabaseOptions {
   maxQueueRows?: number | undefined;
   /** `buffered` (default) or `strict`: see `Durability`. */
   durability?: Durability | undefined;
-  /** How the spool opens its segment files; a test's seam to slow or break the disk. */
-  openSpoolFile?: OpenSegmentFile | undefined;
   /** Rows per insert at most; default 2000. */
   batchRows?: number | undefined;
   /** How long a partial batch waits before it is written; default 50 ms. */
@@ -100,7 +97,6 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
   };
   const spoolOptions = {
     maxBytes: positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
-    openFile: options.openSpoolFile,
   };
   const durability = options.durability ?? 'buffered';
   // The spool first: a directory it cannot use fails at once, before a database is opened for nothing.
