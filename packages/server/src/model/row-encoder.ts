@@ -33,6 +33,10 @@ export interface RowEncoder {
   encodeObject(row: unknown, out: FeatureTensorData, r: number): boolean;
   /** Writes `width` values of `data` from `offset` (a row of a v2 tensor) at row index `r`; false if invalid. */
   encodeValues(data: readonly unknown[], offset: number, out: FeatureTensorData, r: number): boolean;
+  /** How many of the features of a row object hold a value the request schema refuses (absent ones included). */
+  countInvalidFeatures(row: Readonly<Record<string, unknown>>): number;
+  /** How many of the `width` values of `data` from `offset` are invalid. */
+  countInvalidValues(data: readonly unknown[], offset: number): number;
 }
 
 export function compileRowEncoder(manifest: ModelManifest): RowEncoder {
@@ -63,6 +67,16 @@ export function compileRowEncoder(manifest: ModelManifest): RowEncoder {
         out[r * width + f] = value;
       }
       return true;
+    },
+    countInvalidFeatures(row) {
+      let invalid = 0;
+      for (let f = 0; f < width; f++) if (encoders[f]!(row[names[f]!]) === undefined) invalid++;
+      return invalid;
+    },
+    countInvalidValues(data, offset) {
+      let invalid = 0;
+      for (let f = 0; f < width; f++) if (encoders[f]!(data[offset + f]) === undefined) invalid++;
+      return invalid;
     },
   };
 }

@@ -12,9 +12,15 @@ export interface LoggedPrediction {
   latencyMs: number;
 }
 
-/** Hands one record per row to the prediction log; nothing is built when the log is off. */
-export function recordPredictions(log: PredictionLog, prediction: LoggedPrediction): void {
-  if (log.state().state === 'off') return;
+/**
+ * Hands one record per row to the prediction log; nothing is built when the log is off. Returns what the log
+ * returns: with strict durability, a promise settled once the rows are durable.
+ */
+export function recordPredictions(
+  log: PredictionLog,
+  prediction: LoggedPrediction,
+): Promise<void> | undefined {
+  if (log.state().state === 'off') return undefined;
   const { requestId, manifest, rows, answers, latencyMs } = prediction;
   const time = new Date();
   const records: PredictionRecord[] = [];
@@ -30,5 +36,5 @@ export function recordPredictions(log: PredictionLog, prediction: LoggedPredicti
       latencyMs,
     });
   }
-  log.record(records);
+  return log.record(records);
 }

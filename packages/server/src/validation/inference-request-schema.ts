@@ -6,6 +6,11 @@ export function tensorDatatype(dtype: 'float32' | 'float64'): 'FP32' | 'FP64' {
   return dtype === 'float64' ? 'FP64' : 'FP32';
 }
 
+/** A request may ask for the label, the probabilities, or both. */
+export const MAX_OUTPUTS = 2;
+export const TOO_MANY_OUTPUTS = `must name at most ${MAX_OUTPUTS} outputs`;
+export const oneTensorMessage = (inputName: string) => `must hold exactly one tensor, "${inputName}"`;
+
 const parameters = z.record(z.string(), z.unknown());
 const cell = z.number().nullable();
 
@@ -36,7 +41,7 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
             data: z.array(z.union([cell, z.array(cell)]), 'must be an array of numbers (null for missing)'),
           }),
         )
-        .length(1, `must hold exactly one tensor, "${input.name}"`),
+        .length(1, oneTensorMessage(input.name)),
       outputs: z
         .array(
           z.strictObject({
@@ -47,6 +52,7 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
             parameters: parameters.optional(),
           }),
         )
+        .max(MAX_OUTPUTS, TOO_MANY_OUTPUTS)
         .optional(),
     })
     .meta({
