@@ -127,7 +127,7 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
           summary: `Inference on the "${inputName}" tensor [rows, ${manifest.features.length}] (v2)`,
           parameters,
           requestBody: { required: true, content: json(ref('InferenceRequest'), inferExample) },
-          responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415, 422) },
+          responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415) },
         },
       })),
       '/health': { get: { summary: 'Liveness', responses: { '200': ok('Alive', {}) } } },
