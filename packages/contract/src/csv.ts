@@ -3,8 +3,11 @@ export class CsvSyntaxError extends Error {
   override name = 'CsvSyntaxError';
 }
 
-/** One data record: its cells and the 1-based line it starts on, for error messages a user can jump to. */
-export type CsvRecord = { line: number; cells: string[] };
+/**
+ * One data record: its cells, the 1-based line it starts on (for error messages a user can jump to), and its
+ * text as written, without its line end (to copy a record to an output unchanged).
+ */
+export type CsvRecord = { line: number; cells: string[]; text: string };
 
 const COMMA = 44;
 const QUOTE = 34;
@@ -43,16 +46,18 @@ export class CsvParser {
     while (position < text.length) {
       const record = parseRecord(text, position, line, final);
       if (!record) break;
+      const start = position;
       position = record.next;
       line = record.nextLine;
-      if (record.cells) yield { line: record.line, cells: record.cells };
+      if (record.cells) yield { line: record.line, cells: record.cells, text: text.slice(start, record.end) };
     }
     this.#pending = text.slice(position);
     this.#line = line;
   }
 }
 
-type Parsed = { cells: string[] | undefined; line: number; next: number; nextLine: number };
+/** `end` is where the record's text ends (its line end excluded), `next` where the next record starts. */
+type Parsed = { cells: string[] | undefined; line: number; end: number; next: number; nextLine: number };
 
 /**
  * Parses the record starting at `start`. Undefined when the text ends before the record does and more may come;
@@ -112,7 +117,13 @@ function parseRecord(text: string, start: number, line: number, final: boolean):
     }
     if (position >= length) {
       if (!final) return undefined;
-      return { cells: blank(cells, quoted) ? undefined : cells, line, next: position, nextLine: currentLine };
+      return {
+        cells: blank(cells, quoted) ? undefined : cells,
+        line,
+        end: position,
+        next: position,
+        nextLine: currentLine,
+      };
     }
     const code = text.charCodeAt(position);
     if (code === COMMA) {
@@ -121,6 +132,7 @@ function parseRecord(text: string, start: number, line: number, final: boolean):
       continue;
     }
     // A line end: CRLF, or LF, or CR alone.
+    const end = position;
     if (code === CR) {
       if (position + 1 >= length && !final) return undefined;
       position += text.charCodeAt(position + 1) === LF ? 2 : 1;
@@ -130,6 +142,7 @@ function parseRecord(text: string, start: number, line: number, final: boolean):
     return {
       cells: blank(cells, quoted) ? undefined : cells,
       line,
+      end,
       next: position,
       nextLine: currentLine + 1,
     };

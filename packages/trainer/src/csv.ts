@@ -2,8 +2,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { CsvParser, type CsvRecord, CsvSyntaxError } from '@glyco/contract';
 import { TrainingDataError } from './errors.ts';
 
-export { CsvParser, type CsvRecord, csvRecords } from '@glyco/contract';
-
 const CHUNK_BYTES = 1 << 20;
 
 /** Every record of a CSV file, read and decoded a chunk at a time; a syntax error is bad training data. */

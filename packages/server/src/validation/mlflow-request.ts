@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { parseJsonText, readBodyText, unsupportedMediaType } from '../http/read-json-body.ts';
+import { csvCellValue } from './csv-values.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import type { PredictRows } from './predict-body.ts';
 import {
@@ -154,13 +155,6 @@ function predictFn(params: unknown): PredictFn {
   return fn as PredictFn;
 }
 
-/** A CSV cell as JSON would have carried it: empty is missing, a number is a number, anything else is text. */
-function csvValue(cell: string): unknown {
-  if (cell === '') return null;
-  const number = Number(cell);
-  return Number.isFinite(number) && cell.trim() !== '' ? number : cell;
-}
-
 /** A CSV data frame (header, then rows; `pandas.DataFrame.to_csv(index=False)`), each value at its line. */
 function csvRows(text: string, schemas: ModelSchemas): LaidOutRows {
   const parser = new CsvParser();
@@ -182,7 +176,7 @@ function csvRows(text: string, schemas: ModelSchemas): LaidOutRows {
   }
   const rows = data.map(({ cells }) => {
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < cells.length; i++) row[header.cells[i]!] = csvValue(cells[i]!);
+    for (let i = 0; i < cells.length; i++) row[header.cells[i]!] = csvCellValue(cells[i]!);
     return row;
   });
   const line = (record: { line: number }) => `line ${record.line}`;

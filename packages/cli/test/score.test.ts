@@ -1,0 +1,242 @@
+/// <reference path="../../registry/test/s3rver.d.ts" />
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { bootstrap, loadConfig, type Runtime } from '@glyco/server';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = join(ROOT, 'packages/cli/src/main.ts');
+const MODEL = join(ROOT, 'models/pima-diabetes/1.1.0');
+const ENV = { ...process.env, DATABASE_URL: 'off', MODEL_URI: '' };
+
+const HEADER = 'id,pregnant,glucose,pressure,triceps,insulin,mass,pedigree,age';
+const ROWS = [
+  'a-1,6,148,72,35,0,33.6,0.627,50',
+  '"b,2",1,85,66,29,0,26.6,0.351,31',
+  'c-3,8,183,64,,0,23.3,0.672,32',
+];
+
+let work: string;
+let runtime: Runtime;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'glyco-score-'));
+  runtime = await bootstrap({ ...loadConfig({ DATABASE_URL: 'off', LOG_LEVEL: 'silent' }), modelUri: MODEL });
+});
+afterAll(async () => {
+  await runtime.models.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+function glycoScore(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const result = spawnSync(process.execPath, [MAIN, 'score', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...ENV, ...options.env },
+    input: options.input,
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** As glycoScore, without blocking this process's event loop (the S3 server of the tests runs in it). */
+async function glycoScoreAsync(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [MAIN, 'score', ...args], { cwd: ROOT, env: { ...ENV, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.resume();
+  const [status] = (await once(child, 'exit')) as [number | null];
+  return { status, stderr };
+}
+
+async function csvFile(name: string, lines: string[]): Promise<string> {
+  const path = join(work, name);
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** What POST /predict answers for the rows: the reference every scored row must match. */
+async function predicted(rows: Record<string, number | null>[]) {
+  const res = await runtime.app.request('/predict', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ instances: rows }),
+  });
+  return ((await res.json()) as { predictions: Record<string, unknown>[] }).predictions;
+}
+
+const features = (line: string) => {
+  const values = line
+    .replace(/^"[^"]*"|^[^,]*/, '')
+    .slice(1)
+    .split(',');
+  const names = HEADER.split(',').slice(1);
+  return Object.fromEntries(names.map((name, i) => [name, values[i] === '' ? null : Number(values[i])]));
+};
+
+describe('glyco score', () => {
+  it('writes each row as it came with /predict’s answer after it, and a summary', async () => {
+    const data = await csvFile('in.csv', [HEADER, ...ROWS]);
+    const out = join(work, 'out.csv');
+    const { status, stderr } = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
+    expect(status).toBe(0);
+    expect(stderr).toMatch(/^glyco: scored 3 of 3 rows in [\d.]+ s \([\d,]+ rows\/s\); wrote .*out\.csv$/m);
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe(`${HEADER},prediction,label,probability,risk_level`);
+    const answers = await predicted(ROWS.map(features));
+    for (const [i, row] of ROWS.entries()) {
+      const { prediction, label, probability, risk_level } = answers[i]!;
+      expect(lines[i + 1]).toBe(`${row},${prediction},${label},${probability},${risk_level}`);
+    }
+  });
+
+  it('reports a bad row with its line and scores the others (exit 1: some rows were left out)', async () => {
+    const data = await csvFile('bad.csv', [
+      HEADER,
+      ROWS[0]!,
+      'x,1,900,72,35,0,33.6,0.627,50',
+      'y,1,2',
+      ROWS[1]!,
+    ]);
+    const out = join(work, 'partial.csv');
+    const { status, stderr } = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
+    expect(status).toBe(1);
+    expect(stderr).toContain(`glyco: ${data} line 3: glucose must be at most 600`);
+    expect(stderr).toContain(`glyco: ${data} line 4: holds 3 cells, but the header has 9 columns`);
+    expect(stderr).toMatch(/scored 2 of 4 rows .*; 2 bad rows left out \(the first at line 3\)/);
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(lines.map((line) => line.split(',')[0])).toEqual(['id', 'a-1', '"b']);
+  });
+
+  it('reads stdin and writes stdout with -', async () => {
+    const { status, stdout } = glycoScore(['--model', MODEL, '--data', '-', '--out', '-'], {
+      input: `${[HEADER, ROWS[0]].join('\n')}\n`,
+    });
+    expect(status).toBe(0);
+    expect(stdout.split('\n')[1]).toMatch(/^a-1,6,148,72,35,0,33\.6,0\.627,50,1,pos,0\.\d+,high$/);
+  });
+
+  it.each([
+    [['--data', 'in.csv', '--out', 'out.csv'], 2, /^glyco: score: --model is required/],
+    [
+      ['--model', MODEL, '--data', '/no/such.csv', '--out', 'x.csv'],
+      1,
+      /^glyco: cannot read \/no\/such\.csv: ENOENT\n$/,
+    ],
+    [
+      ['--model', '/no/model', '--data', 'in.csv', '--out', 'x.csv'],
+      1,
+      /^glyco: score: no model at \/no\/model/,
+    ],
+    [
+      ['--model', MODEL, '--data', 's3://bucket', '--out', 'x.csv'],
+      2,
+      /^glyco: s3:\/\/bucket is not an S3 object URI/,
+    ],
+  ])('refuses %j in one line', (args, status, stderr) => {
+    const result = glycoScore(args);
+    expect(result.status).toBe(status);
+    expect(result.stderr).toMatch(stderr);
+  });
+
+  it('refuses a header without a column the model needs, and leaves no output', async () => {
+    const data = await csvFile('no-pedigree.csv', ['id,glucose,age', 'a,100,30']);
+    const out = join(work, 'never.csv');
+    const { status, stderr } = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(
+      /no-pedigree\.csv: line 1: the header has no column for pedigree, which the model needs\n$/,
+    );
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(work)).filter((name) => name.startsWith('never'))).toEqual([]);
+  });
+
+  it('streams a file far larger than its heap may grow (constant memory)', async () => {
+    const data = join(work, 'large.csv');
+    const file = createWriteStream(data);
+    file.write(`${HEADER}\n`);
+    const rows = 1_200_000;
+    for (let i = 0; i < rows; i += 1000) {
+      const chunk = Array.from({ length: 1000 }, (_, j) => ROWS[(i + j) % ROWS.length]).join('\n');
+      if (!file.write(`${chunk}\n`)) await once(file, 'drain');
+    }
+    file.end();
+    await once(file, 'finish');
+    // 1,200,000 rows are 42 MB in and 70 MB out; the heap is capped below either.
+    const { status, stderr } = glycoScore(
+      ['--model', MODEL, '--data', data, '--out', join(work, 'large-out.csv')],
+      {
+        env: { NODE_OPTIONS: '--max-old-space-size=40' },
+      },
+    );
+    expect(stderr).toMatch(/scored 1,200,000 of 1,200,000 rows/);
+    expect(status).toBe(0);
+  }, 120_000);
+});
+
+describe('glyco score on S3', () => {
+  const bucket = 'glyco-scoring';
+  let s3rver: S3rver;
+  let storage: string;
+  let env: NodeJS.ProcessEnv;
+  let client: S3Client;
+  beforeAll(async () => {
+    storage = await mkdtemp(join(tmpdir(), 'glyco-score-s3-'));
+    s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      directory: storage,
+      silent: true,
+      configureBuckets: [{ name: bucket }],
+    });
+    const { port } = (await s3rver.run()) as { port: number };
+    env = {
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    };
+    client = new S3Client({
+      endpoint: env.AWS_ENDPOINT_URL_S3,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await s3rver.close();
+    await rm(storage, { recursive: true, force: true });
+  });
+
+  it('reads s3://… and writes s3://…', async () => {
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'in/data.csv', Body: `${[HEADER, ...ROWS].join('\n')}\n` }),
+    );
+    const { status, stderr } = await glycoScoreAsync(
+      ['--model', MODEL, '--data', `s3://${bucket}/in/data.csv`, '--out', `s3://${bucket}/out/scored.csv`],
+      env,
+    );
+    expect(stderr).toMatch(/scored 3 of 3 rows/);
+    expect(status).toBe(0);
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'out/scored.csv' }));
+    const lines = (await object.Body!.transformToString()).trimEnd().split('\n');
+    expect(lines[0]).toBe(`${HEADER},prediction,label,probability,risk_level`);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('names a missing S3 object in one line', async () => {
+    const { status, stderr } = await glycoScoreAsync(
+      ['--model', MODEL, '--data', `s3://${bucket}/nothing.csv`, '--out', '-'],
+      env,
+    );
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^glyco: cannot read s3:\/\/glyco-scoring\/nothing\.csv: NoSuchKey/m);
+  });
+});

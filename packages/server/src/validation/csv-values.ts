@@ -1,0 +1,17 @@
+/**
+ * A CSV cell as a JSON body would have carried it, so that CSV rows are validated exactly as JSON ones: an empty
+ * cell is a missing value (null), a number is a number, anything else stays text (and is refused, named, where
+ * a number is expected).
+ */
+export function csvCellValue(cell: string): unknown {
+  if (cell === '') return null;
+  const number = Number(cell);
+  return Number.isNaN(number) || cell.trim() === '' ? cell : number;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** A value as an RFC 4180 cell: quoted when it holds a comma, a quote or a line break. */
+export function csvCell(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
