@@ -146,7 +146,7 @@ describe('glyco score', () => {
   });
 
   it('refuses a header without a column the model needs, and leaves no output', async () => {
-    const data = await csvFile('no-pedigree.csv', ['id,glucose,age', 'a,100,30']);
+    const data = await csvFile('no-pedigree.csv', ['id,pregnant,glucose,age', 'a,1,100,30']);
     const out = join(work, 'never.csv');
     const { status, stderr } = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
     expect(status).toBe(1);
