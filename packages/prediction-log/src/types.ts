@@ -1,3 +1,29 @@
+/** A logged feature value: a number, a categorical feature's category, or null where it was missing. */
+export type LoggedValue = number | string | null;
+
+/** A binary classifier's answer: the class index, its label, the positive class's probability, the risk level. */
+export interface BinaryOutputs {
+  prediction: number;
+  label: string;
+  probability: number;
+  riskLevel: string;
+}
+
+/** A multiclass classifier's answer: the class index, its label, and every class's probability in label order. */
+export interface MulticlassOutputs {
+  prediction: number;
+  label: string;
+  probabilities: readonly number[];
+}
+
+/** A regression model's answer: the value, in the target's unit. */
+export interface RegressionOutputs {
+  value: number;
+}
+
+/** What the model said about one row; its shape tells the task. */
+export type PredictionOutputs = BinaryOutputs | MulticlassOutputs | RegressionOutputs;
+
 /**
  * The seam between the app and the prediction log: the app hands over finished predictions and never waits
  * on the database; the log owns queueing, batching, spooling and replay.
@@ -9,8 +35,8 @@ export interface PredictionRecord {
   modelName: string;
   modelVersion: string;
   /** The validated input row, feature name → value (null for missing). */
-  inputs: Record<string, number | null>;
-  outputs: { prediction: number; label: string; probability: number; riskLevel: string };
+  inputs: Record<string, LoggedValue>;
+  outputs: PredictionOutputs;
   /** From the request's first byte read to the model's answer, in milliseconds. */
   latencyMs: number;
 }
