@@ -1,8 +1,9 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
+import { inputTensors } from './inference-request-schema.ts';
 import { fieldsFromIssues, type InvalidField, invalidInput } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
-import { inputsOfValues, type ParsedRows } from './parsed-rows.ts';
+import { inputsOfTensors, type ParsedRows } from './parsed-rows.ts';
 
 export interface InferenceRequest extends ParsedRows {
   id: string | undefined;
@@ -16,25 +17,42 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   outputs: ['name', 'parameters'],
 };
 
+/** One input tensor as sent: where it is in `inputs`, its values row-major, whether they came nested by row. */
+interface SentTensor {
+  position: number;
+  values: readonly unknown[];
+  width: number;
+  nested: boolean;
+}
+
 /** Field errors for the rows the compiled checks rejected: zod's row schema says what is wrong, per value. */
 function invalidValues(
   schemas: ModelSchemas,
-  values: readonly unknown[],
+  tensors: { numeric: SentTensor; categorical: SentTensor },
   rows: number,
-  nested: boolean,
 ): InvalidField[] {
-  const names = schemas.featureNames;
-  const width = names.length;
+  const { numericFeatures, categoricalFeatures } = schemas.encoder;
+  const columns = [
+    ...numericFeatures.map((feature, column) => ({ name: feature.name, tensor: tensors.numeric, column })),
+    ...categoricalFeatures.map((feature, column) => ({
+      name: feature.name,
+      tensor: tensors.categorical,
+      column,
+    })),
+  ];
   const invalid: InvalidField[] = [];
   for (let r = 0; r < rows; r++) {
-    const row = Object.fromEntries(names.map((name, f) => [name, values[r * width + f]]));
+    const row = Object.fromEntries(
+      columns.map(({ name, tensor, column }) => [name, tensor.values[r * tensor.width + column]]),
+    );
     const result = schemas.request.row.safeParse(row);
     if (result.success) continue;
     for (const issue of result.error.issues) {
-      const f = names.indexOf(String(issue.path[0]));
+      const { name, tensor, column } = columns.find((entry) => entry.name === issue.path[0])!;
+      const where = tensor.nested ? [r, column] : [r * tensor.width + column];
       invalid.push({
-        path: nested ? ['inputs', 0, 'data', r, f] : ['inputs', 0, 'data', r * width + f],
-        detail: `(row ${r}, ${names[f]}) ${issue.message}`,
+        path: ['inputs', tensor.position, 'data', ...where],
+        detail: `(row ${r}, ${name}) ${issue.message}`,
       });
     }
   }
@@ -48,7 +66,8 @@ export function parseInferenceRequest(
   body: unknown,
 ): InferenceRequest {
   const { maxInstances } = schemas.request;
-  const requestedRows = (body as { inputs?: { shape?: unknown[] }[] } | null)?.inputs?.[0]?.shape?.[0];
+  const sentInputs = (body as { inputs?: { shape?: unknown[] }[] } | null)?.inputs;
+  const requestedRows = Array.isArray(sentInputs) ? sentInputs[0]?.shape?.[0] : undefined;
   if (typeof requestedRows === 'number' && requestedRows > maxInstances) {
     throw new Problem(
       'content-too-large',
@@ -62,33 +81,54 @@ export function parseInferenceRequest(
     );
   }
   const { id, inputs, outputs } = parsed.data;
-  const tensor = inputs[0]!;
-  const [count, width] = tensor.shape;
-  const nested = tensor.data.some(Array.isArray);
-  const data = nested ? tensor.data.flat() : tensor.data;
-  if (
-    data.length !== count * width ||
-    (nested && tensor.data.some((row) => !Array.isArray(row) || row.length !== width))
-  ) {
+  const { required, numericWidth, categoricalWidth } = inputTensors(manifest);
+  const missing = required.find((name) => !inputs.some((tensor) => tensor.name === name));
+  if (missing) {
+    throw invalidInput([{ path: ['inputs'], detail: `must hold the tensor "${missing}", once` }]);
+  }
+  const count = inputs[0]!.shape[0];
+  const other = inputs.findIndex((tensor) => tensor.shape[0] !== count);
+  if (other >= 0) {
     throw invalidInput([
-      {
-        path: ['inputs', 0, 'data'],
-        detail: `must hold ${count * width} values for shape [${count}, ${width}], flat or as ${count} rows of ${width}`,
-      },
+      { path: ['inputs', other, 'shape', 0], detail: `must be ${count}, the rows of "${inputs[0]!.name}"` },
     ]);
   }
+  const tensorNamed = (name: string | undefined, width: number): SentTensor => {
+    const position = inputs.findIndex((tensor) => tensor.name === name);
+    if (position < 0) return { position, values: [], width, nested: false };
+    const tensor = inputs[position]!;
+    const nested = tensor.data.some(Array.isArray);
+    const values: readonly unknown[] = nested ? tensor.data.flat() : tensor.data;
+    if (
+      values.length !== count * width ||
+      (nested && tensor.data.some((row) => !Array.isArray(row) || row.length !== width))
+    ) {
+      throw invalidInput([
+        {
+          path: ['inputs', position, 'data'],
+          detail: `must hold ${count * width} values for shape [${count}, ${width}], flat or as ${count} rows of ${width}`,
+        },
+      ]);
+    }
+    return { position, values, width, nested };
+  };
+  const { input: numericInput, categoricalInput } = manifest.onnx;
+  const tensors = {
+    numeric: tensorNamed(numericInput.name, numericWidth),
+    categorical: tensorNamed(categoricalInput?.name, categoricalWidth),
+  };
   const { encoder } = schemas;
-  const values = encoder.allocate(count);
+  const input = encoder.allocate(count);
   for (let r = 0; r < count; r++) {
-    if (!encoder.encodeValues(data, r * width, values, r))
-      throw invalidInput(invalidValues(schemas, data, count, nested));
+    if (!encoder.encodeTensorRow(tensors.numeric.values, tensors.categorical.values, input, r))
+      throw invalidInput(invalidValues(schemas, tensors, count));
   }
-  const { label, probabilities } = manifest.onnx.outputs;
   return {
     id,
     count,
-    values,
-    inputsOf: (row) => inputsOfValues(manifest.features, data, row),
-    outputs: outputs?.map((output) => output.name) ?? [label, probabilities],
+    input,
+    inputsOf: (row) =>
+      inputsOfTensors(manifest.features, tensors.numeric.values, tensors.categorical.values, row),
+    outputs: outputs?.map((output) => output.name) ?? Object.values(manifest.onnx.outputs),
   };
 }

@@ -1,28 +1,36 @@
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { BinaryModelManifest } from '@glyco/contract';
 import { driftReport } from '@glyco/prediction-log';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
-import { bundledModelDirectory, resolveModelDirectory } from '../../src/model/model-uri.ts';
+import { resolveModelDirectory } from '../../src/model/model-uri.ts';
 import { pageRoutes } from '../../src/page/routes.ts';
 import type { FeatureWhatIf, WhatIfResult } from '../../src/page/what-if.ts';
+import type { BinaryRowPrediction } from '../../src/prediction/row-prediction.ts';
 import { depsOf, postJson, recordingLog, startRuntime, VALID_ROW } from './page-fixture.ts';
 
 /** The bundled default model's newest version, the one the server serves. */
 const modelDir = await resolveModelDirectory(undefined);
 let runtime: Runtime;
-let manifest: ModelManifest;
+let manifest: BinaryModelManifest;
 const log = recordingLog();
 
 beforeAll(async () => {
   runtime = await startRuntime({ predictionLog: log });
-  manifest = runtime.models.current().manifest;
+  manifest = runtime.models.current().manifest as BinaryModelManifest;
 });
 afterAll(() => runtime.models.close());
 
 const request = (path: string, init?: RequestInit) => runtime.app.request(path, init);
+/** A numeric feature's training percentiles, from the served model's reference. */
+function quantilesOf(feature: string): number[] {
+  const reference = manifest.reference.find((candidate) => candidate.feature === feature);
+  if (!reference || !('quantiles' in reference)) throw new Error(`${feature} has no numeric reference`);
+  return reference.quantiles;
+}
+
 /** The HTML with each run of whitespace as one space, as a reader sees the text. */
 const htmlOf = async (response: Response) => (await response.text()).replace(/\s+/g, ' ');
 
@@ -72,8 +80,9 @@ describe('POST /what-if', () => {
       manifest.features.map((f) => f.name).sort(),
     );
     for (const spec of manifest.features) {
+      if (spec.dtype === 'category') throw new Error('the bundled model has no categorical feature');
       const curve = body.features.find((candidate) => candidate.feature === spec.name)!;
-      const values = curve.points.map((point) => point.value);
+      const values = curve.points.map((point) => point.value as number);
       expect(values).toEqual([...values].sort((a, b) => a - b));
       expect([values[0], values.at(-1)]).toEqual([spec.min, spec.max]);
       if (spec.dtype === 'integer') expect(values.every(Number.isInteger)).toBe(true);
@@ -82,13 +91,14 @@ describe('POST /what-if', () => {
     expect(effects).toEqual([...effects].sort((a, b) => b - a));
 
     expect(log.records).toHaveLength(0);
-    const predicted = (await (await request('/predict', postJson(VALID_ROW))).json()) as {
-      probability: number;
-    };
+    const predicted = (await (await request('/predict', postJson(VALID_ROW))).json()) as BinaryRowPrediction;
     expect(log.records).toHaveLength(1);
-    expect(body.probability).toBeCloseTo(predicted.probability, 6);
+    // One row among hundreds may round differently in the last float32 digit than the same row alone.
+    expect(body.answer).toMatchObject({ prediction: predicted.prediction, risk_level: predicted.risk_level });
+    expect((body.answer as BinaryRowPrediction).probability).toBeCloseTo(predicted.probability, 6);
+    expect(body.series).toEqual([manifest.target.classLabels[1]]);
     const glucose = body.features.find((curve) => curve.feature === 'glucose')!;
-    expect(glucose.points.find((point) => point.value === VALID_ROW.glucose)?.probability).toBeCloseTo(
+    expect(glucose.points.find((point) => point.value === VALID_ROW.glucose)?.outputs[0]).toBeCloseTo(
       predicted.probability,
       6,
     );
@@ -98,15 +108,13 @@ describe('POST /what-if', () => {
     const body = (await (await request('/what-if', postJson(VALID_ROW))).json()) as WhatIfResult;
     const curve = (name: string) =>
       body.features.find((candidate) => candidate.feature === name) as FeatureWhatIf;
-    const glucose = curve('glucose').points.map((point) => point.probability);
+    const glucose = curve('glucose').points.map((point) => point.outputs[0]!);
     expect(glucose.at(-1)! - glucose[0]!).toBeGreaterThan(0.5);
     expect(glucose.every((p, i) => i === 0 || p >= glucose[i - 1]!)).toBe(true);
     expect(curve('glucose').value).toBe(VALID_ROW.glucose);
     expect(curve('insulin').value).toBeNull();
-    expect(curve('insulin').typical_range).toEqual([
-      manifest.reference.find((r) => r.feature === 'insulin')!.quantiles[5],
-      manifest.reference.find((r) => r.feature === 'insulin')!.quantiles[95],
-    ]);
+    const insulin = quantilesOf('insulin');
+    expect(curve('insulin').typical_range).toEqual([insulin[5], insulin[95]]);
   });
 
   it('rejects an invalid row with the same field errors as /predict', async () => {
@@ -152,7 +160,7 @@ describe('GET /models/{name}', () => {
   it('shows the latest drift status from the prediction log when one is wired in', async () => {
     // Every feature spread like its training data, except glucose, which moved far up.
     const inputs = Array.from({ length: 300 }, (_, i) => ({
-      ...Object.fromEntries(manifest.reference.map((r) => [r.feature, r.quantiles[1 + (i % 99)]!])),
+      ...Object.fromEntries(manifest.features.map((f) => [f.name, quantilesOf(f.name)[1 + (i % 99)]!])),
       glucose: 400,
     }));
     const routes = pageRoutes({
