@@ -34,48 +34,44 @@ export interface ModelCardProps {
   drift: DriftStatus;
 }
 
-/** One metric over the folds, pooled out of fold and on the training rows; `digits` decimals. */
+/** One metric over the folds, pooled out of fold and on the training rows, shown with `digits` decimals. */
 interface MetricRow {
   label: string;
+  digits: number;
   crossValidated: { mean: number; sd: number };
   heldOut: number;
   training: number;
 }
 
-function metricRow(
-  { label, crossValidated, heldOut, training }: MetricRow,
-  format: (value: number) => string,
-): Html {
+function metricRow({ label, digits, crossValidated, heldOut, training }: MetricRow): Html {
+  const format = (value: number) => value.toFixed(digits);
   return html`<tr><th scope="row">${label}</th><td class="number">${format(crossValidated.mean)} ± ${format(crossValidated.sd)}</td>
 <td class="number">${format(heldOut)}</td><td class="number">${format(training)}</td></tr>`;
 }
 
-function metricsTable(
-  caption: Html,
-  rows: readonly MetricRow[],
-  format = (value: number) => value.toFixed(3),
-): Html {
+function metricsTable(caption: Html, rows: readonly MetricRow[]): Html {
   return html`<p class="table-title" id="metrics-title">${caption}</p>
 <div class="table-scroll" role="region" aria-labelledby="metrics-title" tabindex="0">
 <table aria-labelledby="metrics-title">
 <thead><tr><th scope="col">metric</th><th scope="col" class="number">mean ± sd over folds</th>
 <th scope="col" class="number">pooled out-of-fold</th><th scope="col" class="number">refitted, on its training rows</th></tr></thead>
-<tbody>${rows.map((row) => metricRow(row, format))}</tbody>
+<tbody>${rows.map(metricRow)}</tbody>
 </table>
 </div>`;
 }
 
-/** The rows of `names` from the three evaluations of a manifest's metrics. */
+/** The rows of `names` (with a label, and decimals: 3 unless given) from the three evaluations of a manifest. */
 function rowsOf<Name extends string>(
   metrics: {
     crossValidation: Record<Name, { mean: number; sd: number }>;
     heldOut: Record<Name, unknown>;
     training: Record<Name, unknown>;
   },
-  names: readonly [Name, string][],
+  names: readonly (readonly [Name, string] | readonly [Name, string, number])[],
 ): MetricRow[] {
-  return names.map(([name, label]) => ({
+  return names.map(([name, label, digits = 3]) => ({
     label,
+    digits,
     crossValidated: metrics.crossValidation[name],
     heldOut: metrics.heldOut[name] as number,
     training: metrics.training[name] as number,
@@ -192,11 +188,10 @@ function regressionPerformance(manifest: RegressionModelManifest, figures: Reado
   const table = metricsTable(
     html`${crossValidation.folds}-fold cross-validation (seed ${crossValidation.seed}); errors in the target's unit${unit ? `,${unit}` : ''}`,
     rowsOf(metrics, [
-      ['rmse', 'RMSE (lower is better)'],
-      ['mae', 'MAE (lower is better)'],
+      ['rmse', 'RMSE (lower is better)', 2],
+      ['mae', 'MAE (lower is better)', 2],
       ['r2', 'R²'],
     ]),
-    (value) => formatNumber(value),
   );
   const { coverage, residualLow, residualHigh } = predictionInterval;
   return html`${table}
@@ -301,12 +296,12 @@ function featuresSection(manifest: ModelManifest): Html {
   const typical = exampleRow(manifest);
   return html`<section class="panel" aria-labelledby="features-heading">
 <h2 id="features-heading">Features</h2>
-<p class="table-title" id="features-title">The input schema: requests outside a valid range or its categories are rejected, not extrapolated</p>
+<p class="table-title" id="features-title">The input schema: requests outside a valid range or its categories are rejected, not extrapolated; typical: the training median, or the most frequent category</p>
 <div class="table-scroll" role="region" aria-labelledby="features-title" tabindex="0">
 <table aria-labelledby="features-title">
 <thead><tr><th scope="col">name</th><th scope="col">description</th><th scope="col">unit</th><th scope="col">type</th>
 <th scope="col">valid values</th><th scope="col">optional</th><th scope="col">zero means missing</th>
-<th scope="col" class="number">missing in training</th><th scope="col" class="number">typical (median, most frequent)</th></tr></thead>
+<th scope="col" class="number">missing in training</th><th scope="col" class="number">typical</th></tr></thead>
 <tbody>${manifest.features.map((feature) => featureRow(manifest, feature, typical[feature.name]))}</tbody>
 </table>
 </div>

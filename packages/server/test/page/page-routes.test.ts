@@ -9,6 +9,16 @@ import { resolveModelDirectory } from '../../src/model/model-uri.ts';
 import { pageRoutes } from '../../src/page/routes.ts';
 import type { FeatureWhatIf, WhatIfResult } from '../../src/page/what-if.ts';
 import type { BinaryRowPrediction } from '../../src/prediction/row-prediction.ts';
+import {
+  IRIS,
+  IRIS_DIR,
+  PROGRESSION,
+  PROGRESSION_DIR,
+  PROGRESSION_ROW,
+  READMISSIONS,
+  READMISSIONS_DIR,
+  READMISSIONS_ROW,
+} from '../support/task-models.ts';
 import { depsOf, postJson, recordingLog, startRuntime, VALID_ROW } from './page-fixture.ts';
 
 /** The bundled default model's newest version, the one the server serves. */
@@ -246,5 +256,128 @@ describe('GET /models/{name}/files/{file}', () => {
 
   it('refuses the figures of a model that is not served', async () => {
     expect((await request('/models/other-model/files/roc.svg')).status).toBe(404);
+  });
+});
+
+describe('the page for every task', () => {
+  const runtimes: Runtime[] = [];
+  afterAll(() => Promise.all(runtimes.map((served) => served.models.close())));
+  async function serving(dir: string): Promise<Runtime> {
+    const served = await startRuntime({ modelUri: dir });
+    runtimes.push(served);
+    return served;
+  }
+
+  it('gives a categorical feature a select of its categories, and every field an id from its position', async () => {
+    const served = await serving(READMISSIONS_DIR);
+    const page = await htmlOf(await served.app.request('/'));
+    expect(page).toContain('<h1>Predict readmitted</h1>');
+    expect(page).toMatch(
+      /<select id="feature-1" name="admission type" required aria-describedby="hint-1" data-field="1" data-label="Admission type" data-typical="Emergency"> <option value="">Choose…<\/option> ?<option value="Elective">Elective<\/option> ?<option value="Emergency">Emergency<\/option> ?<option value="Urgent">Urgent<\/option> <\/select>/,
+    );
+    expect(page).toContain('<select id="feature-2" name="race" aria-describedby="hint-2"');
+    expect(page).toContain('<option value="">Not known</option>');
+    expect(page).toContain('<input id="feature-3" name="HbA1c-level" type="number"');
+    // Every id is one a browser can look up: no name (with its spaces) goes into one.
+    const ids = [...page.matchAll(/ id="([^"]*)"/g)].map((match) => match[1]!);
+    expect(ids.filter((id) => !/^[\w-]+$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    const classes = /data-classes="([^"]*)"/.exec(page)![1]!;
+    const unescaped = classes.replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>');
+    expect(JSON.parse(unescaped)).toEqual(READMISSIONS.target.classLabels);
+    expect(page).toContain('&lt;30');
+  });
+
+  it('sweeps a categorical feature through its categories and gives every class a series', async () => {
+    const served = await serving(READMISSIONS_DIR);
+    const response = await served.app.request('/what-if', postJson(READMISSIONS_ROW));
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as WhatIfResult;
+    expect(body.task).toBe('multiclass');
+    expect(body.series).toEqual(READMISSIONS.target.classLabels);
+    const predicted = await (await served.app.request('/predict', postJson(READMISSIONS_ROW))).json();
+    expect(body.answer).toMatchObject({ prediction: predicted.prediction, label: predicted.label });
+    const race = body.features.find((curve) => curve.feature === 'race')!;
+    expect(race).toMatchObject({
+      kind: 'categorical',
+      value: 'African American',
+      min: null,
+      typical_range: null,
+    });
+    expect(race.points.map((point) => point.value)).toEqual([
+      'African American',
+      'Asian',
+      'Caucasian',
+      'Hispanic',
+    ]);
+    for (const point of race.points) {
+      expect(point.outputs).toHaveLength(3);
+      expect(point.outputs.reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 5);
+    }
+    const own = race.points.find((point) => point.value === 'African American')!;
+    const labels = READMISSIONS.target.classLabels;
+    labels.forEach((label, k) => expect(own.outputs[k]).toBeCloseTo(predicted.probabilities[label], 6));
+  });
+
+  it('sweeps a regression model’s value, and shows the value and its interval on the form page', async () => {
+    const served = await serving(PROGRESSION_DIR);
+    const body = (await (
+      await served.app.request('/what-if', postJson(PROGRESSION_ROW))
+    ).json()) as WhatIfResult;
+    expect(body.series).toEqual(['progression']);
+    const bmi = body.features.find((curve) => curve.feature === 'bmi')!;
+    const values = bmi.points.map((point) => point.outputs[0]!);
+    expect(values.at(-1)! - values[0]!).toBeGreaterThan(50);
+    const page = await htmlOf(await served.app.request('/'));
+    expect(page).toContain('<h1>Predict progression</h1>');
+    expect(page).toContain('with a 90% interval');
+    expect(page).toContain(`data-min="${PROGRESSION.trainingData.targetSummary.min}"`);
+  });
+
+  it("shows a multiclass model's card: its metrics, per-class table, K×K confusion matrix and figures", async () => {
+    const served = await serving(IRIS_DIR);
+    const page = await htmlOf(await served.app.request('/models/iris'));
+    const { crossValidation, heldOut } = IRIS.metrics;
+    expect(page).toContain('A multiclass classifier: the probability of each of the 3 classes of species');
+    expect(page).toContain(
+      `macro ROC AUC (one-vs-rest)</th><td class="number">${crossValidation.rocAuc.mean.toFixed(3)} ± ${crossValidation.rocAuc.sd.toFixed(3)}`,
+    );
+    const confusion = page.split('id="confusion-title"')[1]!.split('</table>')[0]!;
+    const rows = [...confusion.matchAll(/<tr><th scope="row">(\w+)<\/th>(.*?)<\/tr>/g)];
+    expect(rows.map((row) => row[1])).toEqual(IRIS.target.classLabels);
+    expect(rows.map((row) => [...row[2]!.matchAll(/>(\d+)</g)].map((cell) => Number(cell[1])))).toEqual(
+      heldOut.confusionMatrix,
+    );
+    expect(page).toContain('<th scope="row">versicolor</th><td class="number">50</td>');
+    expect(page).toContain('src="/models/iris/files/roc.svg"');
+    expect(page).toContain('src="/models/iris/files/confusion-matrix.svg"');
+    expect(page).toContain('chosen on mean cross-validated macro ROC AUC');
+    expect(page).not.toContain('Risk levels');
+  });
+
+  it("shows a regression model's card: RMSE, MAE and R², the interval, and its two plots, served", async () => {
+    const served = await serving(PROGRESSION_DIR);
+    const page = await htmlOf(await served.app.request('/models/diabetes-progression'));
+    expect(page).toContain('A regression model: Quantitative measure of disease progression');
+    expect(page).toContain('RMSE (lower is better)');
+    expect(page).toContain('R²');
+    expect(page).toContain('held the true value for 90.0% of the out-of-fold predictions');
+    for (const file of ['predicted-vs-actual.svg', 'residuals.svg']) {
+      expect(page).toContain(`src="/models/diabetes-progression/files/${file}"`);
+      const figure = await served.app.request(`/models/diabetes-progression/files/${file}`);
+      expect(figure.status).toBe(200);
+      expect(figure.headers.get('content-type')).toBe('image/svg+xml');
+    }
+    expect(page).not.toContain('roc.svg');
+    expect(page).toContain('progression from 25 to 346');
+  });
+
+  it("lists a categorical feature's categories and its most frequent one in the card's feature table", async () => {
+    const served = await serving(READMISSIONS_DIR);
+    const page = await htmlOf(await served.app.request('/models/readmissions'));
+    expect(page).toMatch(
+      /<code>race<\/code><\/th><td>Race<\/td><td class="nowrap"><\/td> <td>category<\/td><td>African American, Asian, Caucasian, Hispanic<\/td>/,
+    );
+    expect(page).toContain('<code>categories</code> string [N, 2]');
   });
 });
