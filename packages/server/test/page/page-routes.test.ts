@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BinaryModelManifest } from '@glyco/contract';
 import { driftReport } from '@glyco/prediction-log';
+import { sampleRows } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
@@ -379,5 +380,43 @@ describe('the page for every task', () => {
       /<code>race<\/code><\/th><td>Race<\/td><td class="nowrap"><\/td> <td>category<\/td><td>African American, Asian, Caucasian, Hispanic<\/td>/,
     );
     expect(page).toContain('<code>categories</code> string [N, 2]');
+  });
+});
+
+describe("the card's drift section, per task", () => {
+  it('shows a categorical feature judged by chi-square and a multiclass model’s live accuracy and macro F1', async () => {
+    const served = await startRuntime({ modelUri: READMISSIONS_DIR });
+    try {
+      const inputs = sampleRows(READMISSIONS, 400, 5, {}, { race: { category: 'Asian', share: 0.7 } });
+      const row = { probability: 0.6, value: null, observedValue: null };
+      const routes = pageRoutes({
+        ...depsOf(served),
+        predictionLog: recordingLog(),
+        latestDrift: async (manifest) =>
+          driftReport({
+            manifest,
+            since: undefined,
+            until: undefined,
+            inputs,
+            total: 400,
+            outcomes: [
+              { ...row, prediction: 2, outcome: 2 },
+              { ...row, prediction: 2, outcome: 1 },
+            ],
+          }),
+      });
+      const page = await htmlOf(await routes.request('/models/readmissions'));
+      expect(page).toContain('Drift in race: PSI above 0.2');
+      const race = page
+        .split('id="drift-heading"')[1]!
+        .split('<tr>')
+        .find((cells) => cells.includes('<code>race</code>'))!;
+      expect(race).toMatch(/<td>χ²<\/td><td class="number">0\.000<\/td><td>drift<\/td>/);
+      expect(page).toContain(
+        `On 2 reported outcomes: accuracy 0.500 (held-out ${READMISSIONS.metrics.heldOut.accuracy.toFixed(3)}), macro F1`,
+      );
+    } finally {
+      await served.models.close();
+    }
   });
 });
