@@ -68,7 +68,8 @@ export function riskPageScript(): void {
   function fieldFor(pointer: string): Field | undefined {
     const segments = pointer.replace(/^#\/?/, '').split('/');
     if (segments.length !== 1) return undefined;
-    const name = segments[0]!.replaceAll('~1', '/').replaceAll('~0', '~');
+    // The URI fragment form of an RFC 6901 pointer: percent-decoded first, then `~1` and `~0` unescaped.
+    const name = decodeURIComponent(segments[0]!).replaceAll('~1', '/').replaceAll('~0', '~');
     return fields.find((field) => field.name === name);
   }
 

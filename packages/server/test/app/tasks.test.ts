@@ -183,7 +183,7 @@ describe('bad input, per task, names the field', () => {
       'a category in another case',
       'readmissions',
       { ...READMISSIONS_ROW, 'admission type': 'emergency' },
-      '#/admission type',
+      '#/admission%20type',
       'must be one of "Elective", "Emergency", "Urgent"; did you mean "Emergency"?',
     ],
     [
@@ -197,7 +197,7 @@ describe('bad input, per task, names the field', () => {
       'a required category left out',
       'readmissions',
       { ...READMISSIONS_ROW, 'admission type': undefined },
-      '#/admission type',
+      '#/admission%20type',
       'is required',
     ],
     [
