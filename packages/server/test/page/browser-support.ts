@@ -105,6 +105,12 @@ export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g
 export const fieldOf = (page: Page, name: string) =>
   page.locator(`#risk-form [name="${name.replaceAll('"', '\\"')}"]`);
 
+/** The width of the image named `name` once loaded, 0 if it did not load: an image that shows, or not. */
+export const loadedImageWidth = (page: Page, name: RegExp) =>
+  page
+    .getByRole('img', { name })
+    .evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0));
+
 /** Types each number into its field and chooses each category in its select. */
 export async function fillRow(page: Page, row: Record<string, number | string>): Promise<void> {
   for (const [name, value] of Object.entries(row)) {

@@ -24,6 +24,7 @@ import {
   browserSuite,
   fieldOf,
   fillRow,
+  loadedImageWidth,
   lowContrastText,
   overflowsSideways,
   PHONE,
@@ -98,10 +99,7 @@ describe.skipIf(browserMissing)('a multiclass model in Chromium (iris)', { timeo
   it('shows its card: the metrics, the K×K confusion matrix as a table, and the figures loaded', async () => {
     const { page, problems } = await suite.open('/models/iris');
     for (const name of [/^ROC curves/, /^Confusion matrix of the 3 classes/]) {
-      const width = await page
-        .getByRole('img', { name })
-        .evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0));
-      expect(width).toBeGreaterThan(0);
+      expect(await loadedImageWidth(page, name)).toBeGreaterThan(0);
     }
     const diagonal = await page.locator('table.confusion td.diagonal').allTextContents();
     expect(diagonal).toHaveLength(3);
@@ -210,10 +208,7 @@ describe.skipIf(browserMissing)(
     it('shows its card with the predicted-versus-actual and residual plots loaded, and fits a phone', async () => {
       const { page, problems } = await suite.open('/models/diabetes-progression');
       for (const name of [/^Out-of-fold predicted progression/, /^Out-of-fold residuals/]) {
-        const width = await page
-          .getByRole('img', { name })
-          .evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0));
-        expect(width).toBeGreaterThan(0);
+        expect(await loadedImageWidth(page, name)).toBeGreaterThan(0);
       }
       await screenshot(page, 'card-regression-desktop');
       const phone = await suite.open('/models/diabetes-progression', PHONE);

@@ -8,6 +8,7 @@ import {
   escapeRegExp,
   fieldOf,
   fillRow,
+  loadedImageWidth,
   lowContrastText,
   overflowsSideways,
   PHONE,
@@ -163,10 +164,7 @@ describe.skipIf(browserMissing)('the model card in Chromium', { timeout: 30_000 
   it('loads the ROC curve and the confusion matrix', async () => {
     const { page, problems } = await open(`/models/${manifest.name}`);
     for (const name of [/^ROC curve/, /^Confusion matrix/]) {
-      const width = await page
-        .getByRole('img', { name })
-        .evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0));
-      expect(width).toBeGreaterThan(0);
+      expect(await loadedImageWidth(page, name)).toBeGreaterThan(0);
     }
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
       `Model card: ${manifest.name} ${manifest.version}`,

@@ -317,7 +317,9 @@ describe('the page for every task', () => {
     }
     const own = race.points.find((point) => point.value === 'African American')!;
     const labels = READMISSIONS.target.classLabels;
-    labels.forEach((label, k) => expect(own.outputs[k]).toBeCloseTo(predicted.probabilities[label], 6));
+    for (const [k, label] of labels.entries()) {
+      expect(own.outputs[k]).toBeCloseTo(predicted.probabilities[label], 6);
+    }
   });
 
   it('sweeps a regression model’s value, and shows the value and its interval on the form page', async () => {
