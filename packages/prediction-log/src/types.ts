@@ -1,3 +1,8 @@
+import type { PredictionLogDurability } from '@glyco/contract';
+
+/** How long an answer waits for its rows: see the settings contract's PREDICTION_LOG_DURABILITY. */
+export type Durability = PredictionLogDurability;
+
 /** A logged feature value: a number, a categorical feature's category, or null where it was missing. */
 export type LoggedValue = number | string | null;
 
@@ -26,7 +31,8 @@ export type PredictionOutputs = BinaryOutputs | MulticlassOutputs | RegressionOu
 
 /**
  * The seam between the app and the prediction log: the app hands over finished predictions and never waits
- * on the database; the log owns queueing, batching, spooling and replay.
+ * on the database (strict durability waits for the rows to be durable, not for a request's own write); the
+ * log owns queueing, batching, spooling and replay.
  */
 export interface PredictionRecord {
   requestId: string;
@@ -44,9 +50,17 @@ export interface PredictionRecord {
 /** `starting`: the database is still opening (records wait in memory meanwhile); predictions are served. */
 export type PredictionLogState = 'starting' | 'ok' | 'degraded' | 'off';
 
+/** A strict `record()` whose rows could not be kept (the database and the spool both refused them). */
+export class PredictionNotLoggedError extends Error {
+  override name = 'PredictionNotLoggedError';
+}
+
 export interface PredictionLog {
-  /** Enqueue; returns at once. Never throws for database trouble. */
-  record(records: readonly PredictionRecord[]): void;
+  /**
+   * Hands the rows over. Never throws for database trouble. Buffered, it returns undefined at once; strict, a
+   * promise that resolves once the rows are durable, or rejects (PredictionNotLoggedError) when they cannot be.
+   */
+  record(records: readonly PredictionRecord[]): Promise<void> | undefined;
   /** Resolves when everything recorded so far is durably written (database or spool). Used per Lambda invocation. */
   flush(): Promise<void>;
   /** Readiness detail: `degraded` while the database is unreachable and records are spooled. */
@@ -57,7 +71,7 @@ export interface PredictionLog {
 
 /** The log used when `DATABASE_URL=off`: records nothing, always fine. */
 export const disabledPredictionLog: PredictionLog = {
-  record() {},
+  record: () => undefined,
   async flush() {},
   state: () => ({ state: 'off' }),
   async close() {},

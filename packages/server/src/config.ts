@@ -2,6 +2,7 @@ import {
   type DatabaseSettings,
   type Environment,
   type LogLevel,
+  type PredictionLogDurability,
   readDatabaseSettings,
   readSettings,
 } from '@glyco/contract';
@@ -15,6 +16,8 @@ export interface ServerConfig {
   modelUri: string | undefined;
   modelRegistry: ModelRegistryConfig;
   database: DatabaseSettings;
+  /** Whether an answer waits until its rows are durable (`strict`) or not (`buffered`). */
+  predictionLogDurability: PredictionLogDurability;
   logLevel: LogLevel;
   batching: BatchingConfig;
   /** onnxruntime sizes its pool from the host, not the container's CPU limit, so it is set explicitly. */
@@ -59,6 +62,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
         pollIntervalMs: read('MODEL_POLL_INTERVAL_SECONDS'),
       },
       database: readDatabaseSettings(reader),
+      predictionLogDurability: read('PREDICTION_LOG_DURABILITY'),
       logLevel: read('LOG_LEVEL'),
       batching: { maxBatchRows: read('BATCH_MAX_ROWS'), maxWaitMs: read('BATCH_MAX_WAIT_MS') },
       ortIntraOpThreads: read('ORT_INTRA_OP_THREADS'),

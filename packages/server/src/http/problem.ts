@@ -12,6 +12,8 @@ export type ProblemKind =
   | 'not-found'
   | 'method-not-allowed'
   | 'not-ready'
+  | 'not-logged'
+  | 'client-closed-request'
   | 'internal-error';
 
 const STATUS: Record<ProblemKind, { status: number; title: string }> = {
@@ -22,6 +24,9 @@ const STATUS: Record<ProblemKind, { status: number; title: string }> = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-ready': { status: 503, title: 'Not ready' },
+  'not-logged': { status: 503, title: 'Prediction not logged' },
+  // nginx's status for a request whose client went away before the answer: nobody reads it, metrics count it.
+  'client-closed-request': { status: 499, title: 'Client closed request' },
   'internal-error': { status: 500, title: 'Internal error' },
 };
 

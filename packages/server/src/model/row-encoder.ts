@@ -58,6 +58,10 @@ export interface RowEncoder {
     out: ModelInput,
     r: number,
   ): boolean;
+  /** How many of the features of a row object hold a value the request schema refuses (absent ones included). */
+  countInvalidFeatures(row: Readonly<Record<string, unknown>>): number;
+  /** How many values of row `r` of v2 tensors (as `encodeTensorRow` reads them) are invalid. */
+  countInvalidTensorRow(numeric: readonly unknown[], categorical: readonly unknown[], r: number): number;
 }
 
 export function compileRowEncoder(manifest: ModelManifest): RowEncoder {
@@ -111,6 +115,22 @@ export function compileRowEncoder(manifest: ModelManifest): RowEncoder {
         values[r * width + f] = value;
       }
       return categoricalWidth === 0 || encodeCategories((c) => categorical[r * categoricalWidth + c], out, r);
+    },
+    countInvalidFeatures(row) {
+      let invalid = 0;
+      for (let f = 0; f < width; f++) if (numbers[f]!(row[numericNames[f]!]) === undefined) invalid++;
+      for (let c = 0; c < categoricalWidth; c++) {
+        if (categories[c]!(row[categoricalNames[c]!]) === undefined) invalid++;
+      }
+      return invalid;
+    },
+    countInvalidTensorRow(numeric, categorical, r) {
+      let invalid = 0;
+      for (let f = 0; f < width; f++) if (numbers[f]!(numeric[r * width + f]) === undefined) invalid++;
+      for (let c = 0; c < categoricalWidth; c++) {
+        if (categories[c]!(categorical[r * categoricalWidth + c]) === undefined) invalid++;
+      }
+      return invalid;
     },
   };
 }

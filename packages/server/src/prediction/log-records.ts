@@ -24,9 +24,15 @@ function loggedOutputs(manifest: ModelManifest, answer: RowPrediction): Predicti
   return { prediction, label, probabilities: classLabels.map((name) => answer.probabilities[name]!) };
 }
 
-/** Hands one record per row to the prediction log; nothing is built when the log is off. */
-export function recordPredictions(log: PredictionLog, prediction: LoggedPrediction): void {
-  if (log.state().state === 'off') return;
+/**
+ * Hands one record per row to the prediction log; nothing is built when the log is off. Returns what the log
+ * returns: with strict durability, a promise settled once the rows are durable.
+ */
+export function recordPredictions(
+  log: PredictionLog,
+  prediction: LoggedPrediction,
+): Promise<void> | undefined {
+  if (log.state().state === 'off') return undefined;
   const { requestId, manifest, rows, answers, latencyMs } = prediction;
   const time = new Date();
   const records: PredictionRecord[] = [];
@@ -41,5 +47,5 @@ export function recordPredictions(log: PredictionLog, prediction: LoggedPredicti
       latencyMs,
     });
   }
-  log.record(records);
+  return log.record(records);
 }

@@ -19,13 +19,17 @@ export type FeatureRow = Readonly<Record<string, number | string | null | undefi
 export interface RequestSchemas {
   row: z.ZodType<FeatureRow>;
   instances: z.ZodType<{ instances: FeatureRow[] }>;
+  /** `instances` with its rows left to `row`, one by one: validation stops describing rows at the error cap. */
+  instancesEnvelope: z.ZodType<{ instances: unknown[] }>;
   maxInstances: number;
 }
 
+/** Names a wrong value by its type, and a string by its start: at most 40 characters of it are looked at. */
 function describeInput(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'an array';
-  return typeof input === 'string' ? `the string ${JSON.stringify(input).slice(0, 40)}` : `a ${typeof input}`;
+  if (typeof input !== 'string') return `a ${typeof input}`;
+  return `the string ${JSON.stringify(input.slice(0, 40)).slice(0, 40)}`;
 }
 
 /** The message for a value of the wrong type, including a missing or null required value. */
@@ -108,13 +112,13 @@ export function buildRequestSchemas(features: readonly FeatureSpec[], maxInstanc
       error: (issue) => (issue.code === 'invalid_type' ? 'must be a JSON object' : undefined),
     })
     .meta({ description: 'One row of features, by name.' }) as z.ZodType<FeatureRow>;
-  const instances = z
-    .strictObject({
+  const envelope = <Row extends z.ZodType>(rows: Row) =>
+    z.strictObject({
       instances: z
-        .array(row, { error: 'must be an array of feature objects' })
+        .array(rows, { error: 'must be an array of feature objects' })
         .min(1, 'must hold at least one row')
         .max(maxInstances, `must hold at most ${maxInstances} rows`),
-    })
-    .meta({ description: 'Several rows at once.' });
-  return { row, instances, maxInstances };
+    });
+  const instances = envelope(row).meta({ description: 'Several rows at once.' });
+  return { row, instances, instancesEnvelope: envelope(z.unknown()), maxInstances };
 }

@@ -6,6 +6,16 @@ export function tensorDatatype(dtype: 'float32' | 'float64'): 'FP32' | 'FP64' {
   return dtype === 'float64' ? 'FP64' : 'FP32';
 }
 
+/** A request may ask for a model's outputs, at most two of them (a classifier's label and probabilities). */
+export const MAX_OUTPUTS = 2;
+export const TOO_MANY_OUTPUTS = `must name at most ${MAX_OUTPUTS} outputs`;
+
+/** What `inputs` must hold: the names of the tensors `required`. */
+export function requiredTensorsMessage(required: readonly string[]): string {
+  const names = required.map((name) => `"${name}"`).join(' and ');
+  return `must hold ${required.length === 1 ? 'exactly one tensor' : 'the tensors'}, ${names}`;
+}
+
 const parameters = z.record(z.string(), z.unknown());
 const numberCell = z.number().nullable();
 const textCell = z.string().nullable();
@@ -87,7 +97,6 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
         { error: `must be "${input.name}" or "${categoricalInput.name}"` },
       )
     : numeric.extend({ name: z.literal(input.name, `must be "${input.name}"`) });
-  const names = required.map((name) => `"${name}"`).join(' and ');
   const outputNames = Object.values(outputs);
   const shapes = [
     ...(required.includes(input.name) ? [`"${input.name}" [rows, ${numericWidth}]`] : []),
@@ -99,14 +108,8 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
       parameters: parameters.optional(),
       inputs: z
         .array(tensors)
-        .min(
-          required.length,
-          `must hold ${required.length === 1 ? 'exactly one tensor' : 'the tensors'}, ${names}`,
-        )
-        .max(
-          required.length,
-          `must hold ${required.length === 1 ? 'exactly one tensor' : 'the tensors'}, ${names}`,
-        ),
+        .min(required.length, requiredTensorsMessage(required))
+        .max(required.length, requiredTensorsMessage(required)),
       outputs: z
         .array(
           z.strictObject({
@@ -117,6 +120,7 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
             parameters: parameters.optional(),
           }),
         )
+        .max(MAX_OUTPUTS, TOO_MANY_OUTPUTS)
         .optional(),
     })
     .meta({ description: `Open Inference Protocol v2 inference request: ${shapes.join(' and ')}.` });

@@ -2,7 +2,7 @@ import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import type { ModelInput } from '../model/inference-engine.ts';
 import type { RowEncoder } from '../model/row-encoder.ts';
-import { fieldsFromIssues, invalidInput } from './issues.ts';
+import { FieldErrors, invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { loggedInputs, type ParsedRows } from './parsed-rows.ts';
 
@@ -28,9 +28,7 @@ function encodeAll(encoder: RowEncoder, rows: readonly unknown[]): ModelInput | 
  */
 export function parsePredictBody(manifest: ModelManifest, schemas: ModelSchemas, body: unknown): PredictRows {
   if (!isObject(body)) {
-    throw invalidInput([
-      { path: [], detail: 'must be a JSON object of features, or {"instances": [ {...}, ... ]}' },
-    ]);
+    throw invalidField([], 'must be a JSON object of features, or {"instances": [ {...}, ... ]}');
   }
   const batch = Object.hasOwn(body, 'instances');
   const rows = batch ? body.instances : [body];
@@ -52,11 +50,45 @@ export function parsePredictBody(manifest: ModelManifest, schemas: ModelSchemas,
       };
     }
   }
-  const result = batch ? schemas.request.instances.safeParse(body) : schemas.request.row.safeParse(body);
-  if (result.success) throw new Error('the compiled row checks rejected a body the request schema accepts');
-  throw invalidInput(
-    fieldsFromIssues(result.error.issues, (path) =>
-      path.length === 0 && batch ? ['instances'] : schemas.featureNames,
-    ),
-  );
+  const fields = new FieldErrors();
+  if (batch) describeBatch(fields, schemas, body);
+  else describeRow(fields, schemas, body, []);
+  if (fields.count === 0)
+    throw new Error('the compiled row checks rejected a body the request schema accepts');
+  throw fields.problem();
+}
+
+/** The offending fields of `{"instances": [...]}`: of the object itself, then of each of its rows. */
+function describeBatch(fields: FieldErrors, schemas: ModelSchemas, body: Record<string, unknown>): void {
+  const envelope = schemas.request.instancesEnvelope.safeParse(body);
+  if (envelope.error) fields.addIssues(envelope.error.issues, () => ['instances']);
+  const rows = body.instances;
+  if (!Array.isArray(rows)) return;
+  for (const [r, row] of rows.entries()) describeRow(fields, schemas, row, ['instances', r]);
+}
+
+/**
+ * The offending fields of one row, which sits at `at` in the body. Its keys are looked at once: a body of
+ * 90,000 unknown keys costs one pass over them. zod describes the row's features (only those: its work is
+ * bounded by the model, not by the body), and the first unknown keys are named, until the response holds all
+ * it will report; after that the row's offending fields are only counted.
+ */
+function describeRow(fields: FieldErrors, schemas: ModelSchemas, row: unknown, at: PropertyKey[]): void {
+  const { encoder, featureNames, isFeature, request } = schemas;
+  if (!isObject(row)) {
+    fields.addIssues(request.row.safeParse(row).error?.issues ?? [], () => featureNames, at);
+    return;
+  }
+  const unknownKeys = Object.keys(row).filter((key) => !isFeature.has(key));
+  const features: Record<string, unknown> = Object.create(null);
+  for (const name of featureNames) if (Object.hasOwn(row, name)) features[name] = row[name];
+  const invalidFeatures = encoder.countInvalidFeatures(features);
+  if (fields.full) {
+    fields.countMore(unknownKeys.length + invalidFeatures);
+    return;
+  }
+  if (invalidFeatures > 0) {
+    fields.addIssues(request.row.safeParse(features).error?.issues ?? [], () => featureNames, at);
+  }
+  fields.addUnknownKeys(at, unknownKeys, featureNames);
 }

@@ -34,6 +34,24 @@ describe.each([
     );
   });
 
+  it('count as many invalid features in a row, or in its values as a tensor row, as the zod schema names', () => {
+    const numericNames = encoder.numericFeatures.map((feature) => feature.name);
+    const categoricalNames = encoder.categoricalFeatures.map((feature) => feature.name);
+    fc.assert(
+      fc.property(nearlyValidRow, (row: Record<string, unknown>) => {
+        const issues = (request.row.safeParse(row).error?.issues ?? []).filter(
+          (issue) => issue.code !== 'unrecognized_keys',
+        );
+        const invalidFeatures = new Set(issues.map((issue) => issue.path[0])).size;
+        expect(encoder.countInvalidFeatures(row)).toBe(invalidFeatures);
+        const numeric = numericNames.map((name) => row[name]);
+        const categorical = categoricalNames.map((name) => row[name]);
+        expect(encoder.countInvalidTensorRow(numeric, categorical, 0)).toBe(invalidFeatures);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('are exercised on both sides: the generated rows are neither all valid nor all invalid', () => {
     const sample = fc.sample(nearlyValidRow, { numRuns: 2000, seed: 7 });
     const valid = sample.filter((row) => request.row.safeParse(row).success).length;

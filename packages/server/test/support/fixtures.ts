@@ -33,6 +33,7 @@ export function recordingLog(): ServedPredictionLog & { records: PredictionRecor
     flushes: 0,
     record(batch: readonly PredictionRecord[]) {
       log.records.push(...batch);
+      return undefined;
     },
     async flush() {
       log.flushes++;
