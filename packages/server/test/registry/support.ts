@@ -1,6 +1,6 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { BinaryModelManifest } from '@glyco/contract';
 import type { ObjectStore } from '@glyco/registry';
 import { MODEL_DIR } from '../support/fixtures.ts';
 
@@ -16,12 +16,12 @@ export {
 export async function bundledModelAs(
   root: string,
   version: string,
-  edit?: (manifest: ModelManifest) => void,
+  edit?: (manifest: BinaryModelManifest) => void,
 ): Promise<string> {
   const dir = join(root, version);
   await cp(MODEL_DIR, dir, { recursive: true });
   const path = join(dir, 'manifest.json');
-  const manifest = JSON.parse(await readFile(path, 'utf8')) as ModelManifest;
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as BinaryModelManifest;
   manifest.version = version;
   edit?.(manifest);
   await writeFile(path, JSON.stringify(manifest, null, 2));
