@@ -28,8 +28,11 @@ export async function bundledModelAs(
   return dir;
 }
 
-/** Resolves once `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
+/**
+ * Resolves once `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`, a deadline kept under
+ * the 30 s hang guard of the tests that wait on it, so that this message is the one that shows.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
