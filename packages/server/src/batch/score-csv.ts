@@ -1,6 +1,8 @@
-import { CsvParser, type CsvRecord, CsvSyntaxError } from '@glyco/contract';
+import { CsvParser, type CsvRecord, CsvSyntaxError, type FeatureSpec, isCategorical } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
+import type { ModelInput } from '../model/inference-engine.ts';
 import type { LoadedModel } from '../model/load-model.ts';
+import type { RowEncoder } from '../model/row-encoder.ts';
 import { describeRows } from '../prediction/row-prediction.ts';
 import { csvCell, csvCellValue } from '../validation/csv-values.ts';
 import { schemasFor } from '../validation/model-schemas.ts';
@@ -54,8 +56,9 @@ function flatten(answer: object, prefix = '', into = new Map<string, (a: object)
 /**
  * Scores a CSV of any size in constant memory: a header, then one row per line, features by column name (other
  * columns, an id say, are carried through). Each row is validated as `/predict` validates it, rows are run in
- * batches, and each is written back with its answer's columns after its own (`/predict`'s fields, nested ones
- * flattened: `probabilities_<class>`, `interval_low`). A bad row is reported with its line and left out.
+ * batches, and each is written back as it was written, with its answer's columns after it (`/predict`'s fields,
+ * nested ones flattened: `probabilities_<class>`, `interval_low`). A bad row is reported with its line and left
+ * out. onnxruntime-node runs a batch on this thread, so reading, running and writing take turns.
  */
 export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
   const { manifest, engine } = options.model;
@@ -66,11 +69,13 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
   let header: Columns | undefined;
   let batch = newBatch(encoder.allocate(BATCH_ROWS));
   let outputColumns: Map<string, (answer: object) => unknown> | undefined;
-  let running: Promise<void> = Promise.resolve();
 
-  async function writeBatch(done: Batch): Promise<void> {
+  /** Runs the batch and writes its rows with their answers; a new batch takes its place. */
+  async function flush(): Promise<void> {
+    const done = batch;
+    batch = newBatch(encoder.allocate(BATCH_ROWS));
     if (done.count === 0) return;
-    const outputs = await engine.run(done.values.subarray(0, done.count * encoder.width), done.count);
+    const outputs = await engine.run(firstRows(encoder, done.values, done.count), done.count);
     const answers = describeRows(manifest, outputs, done.count);
     if (!outputColumns) {
       outputColumns = flatten(answers[0]!);
@@ -88,14 +93,6 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
     options.onProgress?.(progress);
   }
 
-  /** Runs the full batch while the next one is read: one batch in the model, one being parsed. */
-  async function flush(): Promise<void> {
-    await running;
-    const done = batch;
-    batch = newBatch(encoder.allocate(BATCH_ROWS));
-    running = writeBatch(done);
-  }
-
   function addRecord(record: CsvRecord): void {
     if (!header) {
       header = columnsOf(record, manifest.features);
@@ -108,7 +105,9 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
       return;
     }
     const row: Record<string, unknown> = {};
-    for (const [name, column] of header.features) row[name] = csvCellValue(cells[column]!);
+    for (const { name, column, categorical } of header.features) {
+      row[name] = csvCellValue(cells[column]!, categorical);
+    }
     if (!encoder.encodeObject(row, batch.values, batch.count)) {
       reportBad(line, badRowDetail(row));
       return;
@@ -141,38 +140,45 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
     }
     for (const record of parser.end()) addRecord(record);
   } catch (error) {
-    await running.catch(() => {});
-    if (error instanceof CsvSyntaxError)
+    if (error instanceof CsvSyntaxError) {
       throw new ScoreInputError(`the data is not valid CSV: ${error.message}`);
+    }
     throw error;
   }
   if (!header) throw new ScoreInputError('the data is empty: expected a header line, then one line per row');
   await flush();
-  await running;
   return progress;
 }
 
 interface Batch {
-  values: ReturnType<ReturnType<typeof schemasFor>['encoder']['allocate']>;
+  values: ModelInput;
   count: number;
-  /** Each row's input record, as written, to be written back. */
+  /** Each row's record, as written, to be written back. */
   lines: string[];
 }
 
-function newBatch(values: Batch['values']): Batch {
+function newBatch(values: ModelInput): Batch {
   return { values, count: 0, lines: [] };
+}
+
+/** The first `count` rows of an input allocated for more: views of its tensors where they are typed arrays. */
+function firstRows(encoder: RowEncoder, input: ModelInput, count: number): ModelInput {
+  return {
+    numeric: input.numeric.subarray(0, count * encoder.numericFeatures.length),
+    categorical: input.categorical?.slice(0, count * encoder.categoricalFeatures.length),
+  };
 }
 
 interface Columns {
   names: string[];
   /** The header line as written. */
   text: string;
-  /** Each feature the header holds, and its column. */
-  features: Map<string, number>;
+  /** Each feature the header holds: its column, and whether its cells are categories (text as written). */
+  features: { name: string; column: number; categorical: boolean }[];
 }
 
 /** The header's columns; refuses a header without a column every row needs. */
-function columnsOf(record: CsvRecord, features: readonly { name: string; nullable: boolean }[]): Columns {
+function columnsOf(record: CsvRecord, features: readonly FeatureSpec[]): Columns {
   const names = record.cells;
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate !== undefined) {
@@ -186,5 +192,13 @@ function columnsOf(record: CsvRecord, features: readonly { name: string; nullabl
     );
   }
   const present = features.filter((feature) => names.includes(feature.name));
-  return { names, text: record.text, features: new Map(present.map((feature) => [feature.name, names.indexOf(feature.name)])) };
+  return {
+    names,
+    text: record.text,
+    features: present.map((feature) => ({
+      name: feature.name,
+      column: names.indexOf(feature.name),
+      categorical: isCategorical(feature),
+    })),
+  };
 }

@@ -8,11 +8,13 @@ import { handlePrediction, type Prediction } from '../prediction/handle-predicti
 import { type MlflowRows, parseMlflowRequest, readMlflowBody } from '../validation/mlflow-request.ts';
 
 /**
- * MLflow's `{"predictions": [...]}`: what `pyfunc.predict` returns for the rows, one entry per row. A classifier
- * gives its class labels, or with `params.predict_fn = "predict_proba"` each row's probabilities in the order of
+ * MLflow's `{"predictions": [...]}`: what `pyfunc.predict` returns for the rows, one entry per row. A regression
+ * model gives its predicted values; a classifier its class labels, or with `params.predict_fn = "predict_proba"` each row's probabilities in the order of
  * the model's class labels (`GET /v2/models/<name>` and the model card list them).
  */
 function mlflowPredictions({ manifest, outputs, rows }: Prediction<MlflowRows>): unknown[] {
+  if (outputs.kind === 'values') return Array.from(outputs.values.subarray(0, rows.count));
+  if (manifest.task === 'regression') throw new Error('a regression model gave classes');
   const { classLabels } = manifest.target;
   const classes = classLabels.length;
   const predictions: unknown[] = [];

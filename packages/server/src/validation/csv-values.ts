@@ -1,10 +1,11 @@
 /**
  * A CSV cell as a JSON body would have carried it, so that CSV rows are validated exactly as JSON ones: an empty
- * cell is a missing value (null), a number is a number, anything else stays text (and is refused, named, where
- * a number is expected).
+ * cell is a missing value (null); a categorical feature's cell is its text, whatever it looks like; otherwise a
+ * number is a number and anything else stays text (refused, named, where a number is expected).
  */
-export function csvCellValue(cell: string): unknown {
+export function csvCellValue(cell: string, categorical: boolean): unknown {
   if (cell === '') return null;
+  if (categorical) return cell;
   const number = Number(cell);
   return Number.isNaN(number) || cell.trim() === '' ? cell : number;
 }

@@ -4,7 +4,7 @@
  * `dataframe_split`, `dataframe_records`, `instances`, `inputs` (other keys but `params` are ignored), or a CSV
  * data frame with a header. The rows are then validated exactly as `/predict` validates them.
  */
-import { CsvParser, CsvSyntaxError, type BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import { CsvParser, CsvSyntaxError, isCategorical, type ModelManifest } from '@glyco/contract';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
@@ -143,7 +143,7 @@ function layoutRows(layout: Layout, value: unknown, schemas: ModelSchemas): Laid
 }
 
 /** `params.predict_fn`, when given: what a classifier answers. */
-function predictFn(params: unknown): PredictFn {
+function predictFn(manifest: ModelManifest, params: unknown): PredictFn {
   if (params === undefined || params === null) return 'predict';
   if (!isObject(params)) throw malformed('params must be an object');
   const fn = params.predict_fn ?? 'predict';
@@ -152,11 +152,19 @@ function predictFn(params: unknown): PredictFn {
       { path: ['params', 'predict_fn'], detail: `must be one of ${PREDICT_FNS.join(', ')}` },
     ]);
   }
+  if (fn === 'predict_proba' && manifest.task === 'regression') {
+    throw invalidFields([
+      {
+        path: ['params', 'predict_fn'],
+        detail: 'is predict_proba, but a regression model has no probabilities',
+      },
+    ]);
+  }
   return fn as PredictFn;
 }
 
 /** A CSV data frame (header, then rows; `pandas.DataFrame.to_csv(index=False)`), each value at its line. */
-function csvRows(text: string, schemas: ModelSchemas): LaidOutRows {
+function csvRows(text: string, manifest: ModelManifest, schemas: ModelSchemas): LaidOutRows {
   const parser = new CsvParser();
   let records: { line: number; cells: string[] }[];
   try {
@@ -174,9 +182,12 @@ function csvRows(text: string, schemas: ModelSchemas): LaidOutRows {
       `the CSV body's line ${wrong.line} holds ${wrong.cells.length} cells, but its header has ${header.cells.length}`,
     );
   }
+  const categorical = header.cells.map((name) =>
+    manifest.features.some((feature) => feature.name === name && isCategorical(feature)),
+  );
   const rows = data.map(({ cells }) => {
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < cells.length; i++) row[header.cells[i]!] = csvCellValue(cells[i]!);
+    for (let i = 0; i < cells.length; i++) row[header.cells[i]!] = csvCellValue(cells[i]!, categorical[i]!);
     return row;
   });
   const line = (record: { line: number }) => `line ${record.line}`;
@@ -198,7 +209,7 @@ export function parseMlflowRequest(
   body: MlflowBody,
 ): MlflowRows {
   if ('csv' in body) {
-    const rows = parseLaidOutRows(manifest, schemas, csvRows(body.csv, schemas));
+    const rows = parseLaidOutRows(manifest, schemas, csvRows(body.csv, manifest, schemas));
     return { ...rows, predictFn: 'predict' };
   }
   const { json } = body;
@@ -212,6 +223,6 @@ export function parseMlflowRequest(
     );
   }
   const [layout] = layouts as [Layout];
-  const fn = predictFn(json.params);
+  const fn = predictFn(manifest, json.params);
   return { ...parseLaidOutRows(manifest, schemas, layoutRows(layout, json[layout], schemas)), predictFn: fn };
 }

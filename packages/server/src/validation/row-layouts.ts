@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { type FieldError, fieldError, fieldName, Problem } from '../http/problem.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { type PredictRows, parsePredictBody } from './predict-body.ts';

@@ -169,7 +169,7 @@ describe('POST /invocations', () => {
       400,
       'INVALID_PARAMETER_VALUE',
       'line 3.glucose must be at most',
-      '#/line 3/glucose',
+      '#/line%203/glucose',
     ],
     [
       'an unknown predict_fn',
