@@ -180,6 +180,73 @@ describe('glyco score', () => {
   }, 120_000);
 });
 
+describe.each([
+  [
+    'iris',
+    'models/iris/1.0.0',
+    'data/iris.csv',
+    'prediction,label,probabilities_setosa,probabilities_versicolor,probabilities_virginica',
+  ],
+  [
+    'diabetes-progression',
+    'models/diabetes-progression/1.0.0',
+    'data/diabetes-progression.csv',
+    'value,unit,interval_low,interval_high,interval_coverage',
+  ],
+  [
+    'readmissions (categorical features)',
+    'packages/server/test/fixtures/models/readmissions/1.0.0',
+    'packages/server/test/fixtures/readmissions/readmissions.csv',
+    'prediction,label,probabilities_<30,probabilities_>30,probabilities_NO',
+  ],
+])('glyco score with %s', (_name, model, data, answerColumns) => {
+  it('writes /predict’s answer for every row of the training data, nested fields flattened', async () => {
+    const out = join(work, `${_name.split(' ')[0]}.csv`);
+    const { status, stderr } = glycoScore([
+      '--model',
+      join(ROOT, model),
+      '--data',
+      join(ROOT, data),
+      '--out',
+      out,
+    ]);
+    expect(status).toBe(0);
+    const input = (await readFile(join(ROOT, data), 'utf8')).trimEnd().split(/\r?\n/);
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(stderr).toContain(`scored ${(input.length - 1).toLocaleString('en-US')} of`);
+    expect(lines[0]).toBe(`${input[0]},${answerColumns}`);
+    expect(lines).toHaveLength(input.length);
+    const served = await bootstrap({
+      ...loadConfig({ DATABASE_URL: 'off', LOG_LEVEL: 'silent' }),
+      modelUri: join(ROOT, model),
+    });
+    try {
+      const header = input[0]!.split(',').map((name) => name.replaceAll('"', ''));
+      const features = served.models.current().manifest.features;
+      const row = Object.fromEntries(
+        features.map((feature) => {
+          const cell = input[1]!.split(',')[header.indexOf(feature.name)]!;
+          return [feature.name, cell === '' ? null : feature.dtype === 'category' ? cell : Number(cell)];
+        }),
+      );
+      const res = await served.app.request('/predict', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(row),
+      });
+      const answer = (await res.json()) as Record<string, unknown>;
+      const flat = Object.entries(answer)
+        .filter(([key]) => key !== 'model' && key !== 'request_id')
+        .flatMap(([, value]) =>
+          typeof value === 'object' && value !== null ? Object.values(value) : [value ?? ''],
+        );
+      expect(lines[1]).toBe(`${input[1]},${flat.join(',')}`);
+    } finally {
+      await served.models.close();
+    }
+  });
+});
+
 describe('glyco score on S3', () => {
   const bucket = 'glyco-scoring';
   let s3rver: S3rver;
