@@ -56,7 +56,6 @@ export async function run(args: string[]): Promise<void> {
     client ??= registry.createS3Client();
     return client;
   };
-  const started = performance.now();
   let model: Awaited<ReturnType<typeof server.loadModel>>;
   try {
     const resolved = await server.resolveModel(given.model, server.loadConfig().modelRegistry.cacheDir);
@@ -75,6 +74,7 @@ export async function run(args: string[]): Promise<void> {
     const input = await openInput(given.data, s3);
     const { name, version } = model.manifest;
     process.stderr.write(`glyco: scoring ${given.data} with ${name} ${version}\n`);
+    const started = performance.now();
     const result = await server.scoreCsv({
       model,
       input,

@@ -85,7 +85,10 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
     let text = '';
     for (let r = 0; r < done.count; r++) {
       let line = done.lines[r]!;
-      for (const get of getters) line += `,${csvCell(String(get(answers[r]!) ?? ''))}`;
+      for (const get of getters) {
+        const value = get(answers[r]!);
+        line += typeof value === 'string' ? `,${csvCell(value)}` : `,${value ?? ''}`;
+      }
       text += `${line}\n`;
     }
     await options.write(text);
