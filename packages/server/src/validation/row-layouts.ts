@@ -42,7 +42,10 @@ function relocated(error: FieldError, layout: LaidOutRows): { path: Path; detail
   const [instances, row, key] = pointerSegments(error.pointer);
   if (instances !== 'instances' || row === undefined)
     return { path: layout.locate(0).slice(0, 1), detail: error.detail };
-  return { path: layout.locate(Number(row), key), detail: error.detail };
+  const path = layout.locate(Number(row), key);
+  // A value found by its position (a column index) is named: "instances[1][7] (age) must be at most 120".
+  const named = key !== undefined && !path.includes(key);
+  return { path, detail: named ? `(${key}) ${error.detail}` : error.detail };
 }
 
 /**

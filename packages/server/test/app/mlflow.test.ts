@@ -121,7 +121,7 @@ describe('POST /invocations', () => {
       JSON_HEADERS,
       400,
       'INVALID_PARAMETER_VALUE',
-      `dataframe_split.data[0][${NAMES.indexOf('age')}] must be at most 120 years`,
+      `dataframe_split.data[0][${NAMES.indexOf('age')}] (age) must be at most 120 years`,
       `#/dataframe_split/data/0/${NAMES.indexOf('age')}`,
     ],
     [
@@ -132,7 +132,7 @@ describe('POST /invocations', () => {
       JSON_HEADERS,
       400,
       'INVALID_PARAMETER_VALUE',
-      `dataframe_split.columns[${NAMES.length}] is not a known field; did you mean "glucose"?`,
+      `dataframe_split.columns[${NAMES.length}] (glucoze) is not a known field; did you mean "glucose"?`,
       `#/dataframe_split/columns/${NAMES.length}`,
     ],
     [

@@ -126,7 +126,7 @@ describe('POST /predict', () => {
       JSON.stringify({ features: POSITIONAL.with(7, 500) }),
       JSON_HEADERS,
       422,
-      'features[7] must be at most 120 years',
+      'features[7] (age) must be at most 120 years',
     ],
     [
       'a positional instance of the wrong length',
