@@ -1,6 +1,7 @@
 export { createApp } from './app.ts';
 export type { AppDeps } from './app-deps.ts';
 export { ScoreInputError, type ScoreOptions, type ScoreProgress, scoreCsv } from './batch/score-csv.ts';
+export { openWorkerModel } from './batch/worker-model.ts';
 export { type BootstrapOptions, bootstrap, type Runtime } from './bootstrap.ts';
 export { type BatchingConfig, loadConfig, type RequestLimits, type ServerConfig } from './config.ts';
 export type { AppEnv } from './http/context.ts';

@@ -56,11 +56,12 @@ export async function run(args: string[]): Promise<void> {
     client ??= registry.createS3Client();
     return client;
   };
-  let model: Awaited<ReturnType<typeof server.loadModel>>;
+  let model: Awaited<ReturnType<typeof server.openWorkerModel>>;
   try {
     const resolved = await server.resolveModel(given.model, server.loadConfig().modelRegistry.cacheDir);
     resolved.followed?.close();
-    model = await server.loadModel(resolved.directory, { intraOpThreads: 1 });
+    // Run on a worker thread, so that the next batch is read while one runs.
+    model = await server.openWorkerModel(resolved.directory);
   } catch (error) {
     if (error instanceof server.ModelLoadError) throw new CliError(`score: ${error.message}`);
     throw error;

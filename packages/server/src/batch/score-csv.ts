@@ -58,7 +58,7 @@ function flatten(answer: object, prefix = '', into = new Map<string, (a: object)
  * columns, an id say, are carried through). Each row is validated as `/predict` validates it, rows are run in
  * batches, and each is written back as it was written, with its answer's columns after it (`/predict`'s fields,
  * nested ones flattened: `probabilities_<class>`, `interval_low`). A bad row is reported with its line and left
- * out. onnxruntime-node runs a batch on this thread, so reading, running and writing take turns.
+ * out.
  */
 export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
   const { manifest, engine } = options.model;
@@ -69,12 +69,23 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
   let header: Columns | undefined;
   let batch = newBatch(encoder.allocate(BATCH_ROWS));
   let outputColumns: Map<string, (answer: object) => unknown> | undefined;
+  let running: Promise<void> = Promise.resolve();
 
-  /** Runs the batch and writes its rows with their answers; a new batch takes its place. */
+  /**
+   * Hands the batch over to be run and written, once the one before it is written; a new batch takes its place.
+   * With an engine on another thread (`openWorkerModel`), the next batch is read while this one runs.
+   */
   async function flush(): Promise<void> {
+    await running;
     const done = batch;
     batch = newBatch(encoder.allocate(BATCH_ROWS));
     if (done.count === 0) return;
+    running = runAndWrite(done);
+    // Awaited by the next flush; until then a failure must not count as unhandled.
+    running.catch(() => {});
+  }
+
+  async function runAndWrite(done: Batch): Promise<void> {
     const outputs = await engine.run(firstRows(encoder, done.values, done.count), done.count);
     const answers = describeRows(manifest, outputs, done.count);
     if (!outputColumns) {
@@ -143,6 +154,7 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
     }
     for (const record of parser.end()) addRecord(record);
   } catch (error) {
+    await running.catch(() => {});
     if (error instanceof CsvSyntaxError) {
       throw new ScoreInputError(`the data is not valid CSV: ${error.message}`);
     }
@@ -150,6 +162,7 @@ export async function scoreCsv(options: ScoreOptions): Promise<ScoreProgress> {
   }
   if (!header) throw new ScoreInputError('the data is empty: expected a header line, then one line per row');
   await flush();
+  await running;
   return progress;
 }
 
