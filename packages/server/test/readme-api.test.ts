@@ -11,8 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bootstrap } from '../src/bootstrap.ts';
 import { createLambdaHandler } from '../src/lambda/handler.ts';
 import { type RunningServer, startServer } from '../src/node/server.ts';
-import { LAMBDA_CONTEXT } from './support/lambda-events.ts';
 import { testConfig } from './page/page-fixture.ts';
+import { LAMBDA_CONTEXT } from './support/lambda-events.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const README = readFileSync(`${ROOT}README.md`, 'utf8');

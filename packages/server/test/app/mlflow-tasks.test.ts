@@ -148,6 +148,8 @@ describe('a category refused in MLflow layouts', () => {
     expect(res.status).toBe(400);
     const problem = ProblemSchema.parse(await res.json());
     expect(problem.errors?.[0]?.pointer).toBe(`#/dataframe_split/data/0/${names.indexOf('race')}`);
-    expect(problem.detail).toMatch(/^dataframe_split\.data\[0\]\[\d\] \(race\) must be one of "African American"/);
+    expect(problem.detail).toMatch(
+      /^dataframe_split\.data\[0\]\[\d\] \(race\) must be one of "African American"/,
+    );
   });
 });
