@@ -80,7 +80,10 @@ const features = (line: string) => {
   return Object.fromEntries(names.map((name, i) => [name, values[i] === '' ? null : Number(values[i])]));
 };
 
-describe('glyco score', () => {
+/** Each test starts the command once or twice, a second or two each on a loaded machine: 5 s is too tight. */
+const PROCESS_TESTS = { timeout: 60_000 };
+
+describe('glyco score', PROCESS_TESTS, () => {
   it('writes each row as it came with /predict’s answer after it, and a summary', async () => {
     const data = await csvFile('in.csv', [HEADER, ...ROWS]);
     const out = join(work, 'out.csv');
@@ -120,6 +123,29 @@ describe('glyco score', () => {
     });
     expect(status).toBe(0);
     expect(stdout.split('\n')[1]).toMatch(/^a-1,6,148,72,35,0,33\.6,0\.627,50,1,pos,0\.\d+,high$/);
+  });
+
+  it('shows its progress on a terminal, and none when stderr is not one', async () => {
+    const data = await csvFile('progress.csv', [
+      HEADER,
+      ...Array.from({ length: 10_000 }, (_, i) => ROWS[i % 3]!),
+    ]);
+    const command = [process.execPath, MAIN, 'score', '--model', MODEL, '--data', data, '--out', '/dev/null'];
+    // script(1) runs the command on a pseudo-terminal, as a user's shell would.
+    const onTerminal = spawnSync(
+      'script',
+      ['-qec', command.map((arg) => `'${arg}'`).join(' '), '/dev/null'],
+      {
+        encoding: 'utf8',
+        env: ENV,
+        timeout: 60_000,
+      },
+    );
+    expect(onTerminal.status).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: [\d,]+ rows \([\d,]+ rows\/s\), 0 bad/);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: scored 10,000 of 10,000 rows/);
+    const piped = glycoScore(['--model', MODEL, '--data', data, '--out', '/dev/null']);
+    expect(piped.stderr).not.toContain('\r');
   });
 
   it.each([
@@ -199,7 +225,7 @@ describe.each([
     'packages/server/test/fixtures/readmissions/readmissions.csv',
     'prediction,label,probabilities_<30,probabilities_>30,probabilities_NO',
   ],
-])('glyco score with %s', (_name, model, data, answerColumns) => {
+])('glyco score with %s', PROCESS_TESTS, (_name, model, data, answerColumns) => {
   it('writes /predict’s answer for every row of the training data, nested fields flattened', async () => {
     const out = join(work, `${_name.split(' ')[0]}.csv`);
     const { status, stderr } = glycoScore([
@@ -247,7 +273,7 @@ describe.each([
   });
 });
 
-describe('glyco score on S3', () => {
+describe('glyco score on S3', PROCESS_TESTS, () => {
   const bucket = 'glyco-scoring';
   let s3rver: S3rver;
   let storage: string;
