@@ -3,7 +3,7 @@
  * (`s3://bucket/key`), each streamed so that a file of any size costs the same memory.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -64,7 +64,8 @@ async function end(stream: Writable): Promise<void> {
 
 /**
  * Opens `location` for the output CSV. A file is written beside its final name and renamed when complete, and
- * an S3 object is a multipart upload completed at the end: a run that fails leaves no partial output.
+ * an S3 object is a multipart upload completed at the end: a run that fails leaves no partial output. A device
+ * or a pipe is written directly.
  */
 export function openOutput(location: string, s3: () => S3Client): Output {
   const object = s3Location(location);
@@ -97,6 +98,11 @@ export function openOutput(location: string, s3: () => S3Client): Output {
   }
   if (location === '-') {
     return { write: writer(process.stdout), finish: async () => {}, abort: async () => {} };
+  }
+  // A device or a pipe (`/dev/null`, a FIFO) is written as it is: renaming a file over it would replace it.
+  if (existsSync(location) && !statSync(location).isFile()) {
+    const stream = createWriteStream(location, { flags: 'a' });
+    return { write: writer(stream), finish: () => end(stream), abort: async () => void stream.destroy() };
   }
   const partial = `${location}.partial`;
   const file = createWriteStream(partial, { highWaterMark: CHUNK_BYTES });

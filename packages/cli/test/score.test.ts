@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,7 +130,8 @@ describe('glyco score', PROCESS_TESTS, () => {
       HEADER,
       ...Array.from({ length: 10_000 }, (_, i) => ROWS[i % 3]!),
     ]);
-    const command = [process.execPath, MAIN, 'score', '--model', MODEL, '--data', data, '--out', '/dev/null'];
+    const out = join(work, 'progress-out.csv');
+    const command = [process.execPath, MAIN, 'score', '--model', MODEL, '--data', data, '--out', out];
     // script(1) runs the command on a pseudo-terminal, as a user's shell would.
     const onTerminal = spawnSync(
       'script',
@@ -144,8 +145,24 @@ describe('glyco score', PROCESS_TESTS, () => {
     expect(onTerminal.status).toBe(0);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: [\d,]+ rows \([\d,]+ rows\/s\), 0 bad/);
     expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: scored 10,000 of 10,000 rows/);
-    const piped = glycoScore(['--model', MODEL, '--data', data, '--out', '/dev/null']);
+    const piped = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
     expect(piped.stderr).not.toContain('\r');
+  });
+
+  it('writes to a pipe or a device as it is, never renaming a file over it', async () => {
+    // A FIFO of the test's own, not /dev/null: were the command to rename a file over it, only this would break.
+    const fifo = join(work, 'scored.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo]);
+    const readerDone = once(reader, 'close');
+    let received = '';
+    reader.stdout.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+    const data = await csvFile('to-fifo.csv', [HEADER, ...ROWS]);
+    const { status } = await glycoScoreAsync(['--model', MODEL, '--data', data, '--out', fifo], {});
+    await readerDone;
+    expect(status).toBe(0);
+    expect(received.trimEnd().split('\n')).toHaveLength(ROWS.length + 1);
+    expect((await stat(fifo)).isFIFO()).toBe(true);
   });
 
   it.each([
