@@ -149,6 +149,9 @@ describe('manifests and API documents', () => {
         '/ready',
         '/metrics',
         '/v1/models',
+        '/invocations',
+        '/ping',
+        '/version',
       ]),
     );
     const { $schema: _schema, ...validating } = z.toJSONSchema(schemasFor(MANIFEST, 1000).request.row, {
@@ -161,6 +164,13 @@ describe('manifests and API documents', () => {
       maxItems: 1000,
       minItems: 1,
     });
+    const mlflowExample = document.paths['/invocations'].post.requestBody.content['application/json'].example;
+    const invoked = await runtime.app.request('/invocations', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(mlflowExample),
+    });
+    expect(invoked.status).toBe(200);
     const example = document.paths['/predict'].post.requestBody.content['application/json'].example;
     expect(
       (
