@@ -34,6 +34,8 @@ async function writeData(path: string): Promise<void> {
 }
 
 interface Figures {
+  /** The command's own summary line, for the end-to-end run. */
+  summary?: string;
   seconds: number;
   cpuSeconds: number;
   peakRssMb: number;
@@ -82,6 +84,7 @@ async function glycoScore(data: string, out: string, usagePath: string): Promise
   if (code !== 0) throw new Error(`glyco score exited ${code}: ${stderr}`);
   const usage = JSON.parse(await readFile(usagePath, 'utf8')) as NodeJS.ResourceUsage;
   return {
+    summary: /glyco: scored .*/.exec(stderr)?.[0],
     seconds,
     cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6,
     peakRssMb: usage.maxRSS / 1024,
@@ -125,6 +128,8 @@ try {
       ].join(' '),
     );
   }
+  // End to end counts the start (Node, onnxruntime, the model's verification); the command's rate counts rows.
+  console.log(results[2]![1].summary);
 } finally {
   await rm(work, { recursive: true, force: true });
 }
