@@ -13,7 +13,8 @@ export type WorkerReply =
 /**
  * The model in `directory`, loaded and verified on a worker thread (`loadModel`, as the server loads it), whose
  * runs happen there: onnxruntime-node's run blocks the thread it is called on, so a batch job reads and
- * validates its next batch on this thread while the worker runs the last one. One run at a time.
+ * validates its next batch on this thread while the worker runs the last one. One run at a time. A run takes
+ * the input's numeric buffer (it is transferred, and empty here afterwards).
  */
 export async function openWorkerModel(directory: string): Promise<Pick<LoadedModel, 'manifest' | 'engine'>> {
   const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { workerData: { directory } });
@@ -49,7 +50,10 @@ export async function openWorkerModel(directory: string): Promise<Pick<LoadedMod
     run(input, rows) {
       const run = queue.then(async () => {
         const reply = next();
-        worker.postMessage({ kind: 'run', input, rows } satisfies WorkerRequest);
+        // The numbers move to the worker rather than being copied: the caller hands a batch over for good.
+        worker.postMessage({ kind: 'run', input, rows } satisfies WorkerRequest, [
+          input.numeric.buffer as ArrayBuffer,
+        ]);
         const message = await reply;
         if (message.kind === 'outputs') return message.outputs;
         throw new Error(

@@ -7,7 +7,9 @@ export function csvCellValue(cell: string, categorical: boolean): unknown {
   if (cell === '') return null;
   if (categorical) return cell;
   const number = Number(cell);
-  return Number.isNaN(number) || cell.trim() === '' ? cell : number;
+  if (Number.isNaN(number)) return cell;
+  // Number() reads blanks as 0: a cell of spaces is text, not a zero.
+  return number === 0 && cell.trim() === '' ? cell : number;
 }
 
 const NEEDS_QUOTES = /[",\r\n]/;
