@@ -89,6 +89,8 @@ describe('health and readiness', () => {
     try {
       expect((await stopping.app.request('/ready')).status).toBe(503);
       expect((await stopping.app.request('/v2/health/ready')).status).toBe(503);
+      // SageMaker and MLflow's clients probe /ping: a server shutting down takes no new work.
+      expect((await stopping.app.request('/ping')).status).toBe(503);
       expect((await stopping.app.request('/health')).status).toBe(200);
     } finally {
       await stopping.models.close();
