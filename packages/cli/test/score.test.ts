@@ -143,8 +143,10 @@ describe('glyco score', PROCESS_TESTS, () => {
       },
     );
     expect(onTerminal.status).toBe(0);
-    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: [\d,]+ rows \([\d,]+ rows\/s\), 0 bad/);
-    expect(onTerminal.stdout).toMatch(/\r\x1b\[Kglyco: scored 10,000 of 10,000 rows/);
+    // Each update rewrites the terminal line: a carriage return, then ESC [K to clear it.
+    expect(onTerminal.stdout).toMatch(/glyco: [\d,]+ rows \([\d,]+ rows\/s\), 0 bad/);
+    expect(onTerminal.stdout).toContain('\r\u001b[Kglyco: ');
+    expect(onTerminal.stdout).toContain('\r\u001b[Kglyco: scored 10,000 of 10,000 rows');
     const piped = glycoScore(['--model', MODEL, '--data', data, '--out', out]);
     expect(piped.stderr).not.toContain('\r');
   });
