@@ -10,15 +10,10 @@ import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { parseJsonText, readBodyText, unsupportedMediaType } from '../http/read-json-body.ts';
 import { csvCellValue } from './csv-values.ts';
+import { invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import type { PredictRows } from './predict-body.ts';
-import {
-  checkRowCount,
-  invalidFields,
-  type LaidOutRows,
-  objectOrPositionalRows,
-  parseLaidOutRows,
-} from './row-layouts.ts';
+import { checkRowCount, type LaidOutRows, objectOrPositionalRows, parseLaidOutRows } from './row-layouts.ts';
 
 /** The four JSON layouts, in the order MLflow lists them. */
 export const MLFLOW_LAYOUTS = ['dataframe_split', 'dataframe_records', 'instances', 'inputs'] as const;
@@ -148,17 +143,13 @@ function predictFn(manifest: ModelManifest, params: unknown): PredictFn {
   if (!isObject(params)) throw malformed('params must be an object');
   const fn = params.predict_fn ?? 'predict';
   if (typeof fn !== 'string' || !(PREDICT_FNS as readonly string[]).includes(fn)) {
-    throw invalidFields([
-      { path: ['params', 'predict_fn'], detail: `must be one of ${PREDICT_FNS.join(', ')}` },
-    ]);
+    throw invalidField(['params', 'predict_fn'], `must be one of ${PREDICT_FNS.join(', ')}`);
   }
   if (fn === 'predict_proba' && manifest.task === 'regression') {
-    throw invalidFields([
-      {
-        path: ['params', 'predict_fn'],
-        detail: 'is predict_proba, but a regression model has no probabilities',
-      },
-    ]);
+    throw invalidField(
+      ['params', 'predict_fn'],
+      'is predict_proba, but a regression model has no probabilities',
+    );
   }
   return fn as PredictFn;
 }

@@ -1,5 +1,6 @@
 import type { ModelManifest } from '@glyco/contract';
-import { type FieldError, fieldError, fieldName, Problem } from '../http/problem.ts';
+import { type FieldError, fieldError, Problem } from '../http/problem.ts';
+import { FieldErrors, invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
 import { type PredictRows, parsePredictBody } from './predict-body.ts';
 
@@ -16,25 +17,13 @@ export interface LaidOutRows {
   locate(row: number, key?: string): Path;
 }
 
-/** A 422 naming `fields`, its detail the first one (as `FieldErrors` words it for `/predict`). */
-export function invalidFields(fields: readonly { path: Path; detail: string }[], total = fields.length) {
-  const [first] = fields;
-  if (!first) return new Problem('invalid-input', 'the request is invalid');
-  const more = total > 1 ? ` (and ${total - 1} more)` : '';
-  return new Problem(
-    'invalid-input',
-    `${fieldName(first.path)} ${first.detail}${more}`,
-    fields.map(({ path, detail }) => fieldError(path, detail)),
-  );
-}
-
-/** The path segments of an RFC 6901 pointer `#/a/0/b`. */
+/** The path segments of a pointer as `fieldError` writes it: RFC 6901, in its URI fragment form. */
 function pointerSegments(pointer: string): string[] {
   if (pointer === '#') return [];
   return pointer
     .slice(2)
     .split('/')
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+    .map((segment) => decodeURIComponent(segment).replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 /** A `/predict` error about `#/instances/<row>[/<key>]`, told where the value really is in the body. */
@@ -54,14 +43,18 @@ function relocated(error: FieldError, layout: LaidOutRows): { path: Path; detail
  */
 function relocate(problem: Problem, layout: LaidOutRows): Problem {
   if (problem.kind !== 'invalid-input' || !problem.errors) return problem;
-  const more = Number(/\(and (\d+) more\)$/.exec(problem.message)?.[1] ?? 0);
-  const total = Math.max(more + 1, problem.errors.length);
-  const fields = new Map<string, { path: Path; detail: string }>();
+  const unreported =
+    Number(/\(and (\d+) more\)$/.exec(problem.message)?.[1] ?? 0) + 1 - problem.errors.length;
+  const fields = new FieldErrors();
+  const seen = new Set<string>();
   for (const error of problem.errors) {
-    const field = relocated(error, layout);
-    fields.set(`${fieldError(field.path, '').pointer} ${field.detail}`, field);
+    const { path, detail } = relocated(error, layout);
+    const place = `${fieldError(path, '').pointer} ${detail}`;
+    if (!seen.has(place)) fields.add(path, detail);
+    seen.add(place);
   }
-  return invalidFields([...fields.values()], total - (problem.errors.length - fields.size));
+  fields.countMore(Math.max(0, unreported));
+  return fields.problem();
 }
 
 /**
@@ -107,14 +100,14 @@ export function objectOrPositionalRows(
   rows: readonly unknown[],
   at: Path,
 ): LaidOutRows {
-  const wrongLength: { path: Path; detail: string }[] = [];
+  const wrongLength = new FieldErrors();
   const objects = rows.map((row, r) => {
     if (!Array.isArray(row)) return row;
     const object = positionalRow(featureNames, row);
-    if (!object) wrongLength.push({ path: [...at, r], detail: positionalDetail(featureNames) });
+    if (!object) wrongLength.add([...at, r], () => positionalDetail(featureNames));
     return object;
   });
-  if (wrongLength.length > 0) throw invalidFields(wrongLength.slice(0, 50), wrongLength.length);
+  if (wrongLength.count > 0) throw wrongLength.problem();
   return {
     rows: objects,
     locate(r, key) {
@@ -142,7 +135,7 @@ export function parsePredictRequest(
   if (keys.length === 1 && keys[0] === 'features' && Array.isArray(body.features)) {
     const { featureNames } = schemas;
     const row = positionalRow(featureNames, body.features);
-    if (!row) throw invalidFields([{ path: ['features'], detail: positionalDetail(featureNames) }]);
+    if (!row) throw invalidField(['features'], positionalDetail(featureNames));
     const single: LaidOutRows = {
       rows: [row],
       locate: (_row, key) =>

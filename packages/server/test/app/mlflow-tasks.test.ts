@@ -136,7 +136,18 @@ describe('params.predict_fn = predict_proba', () => {
   });
 });
 
-describe('a category refused in MLflow layouts', () => {
+describe('a category refused in other layouts', () => {
+  it('is named by its feature in a positional row, a name with a space included', async () => {
+    const names = READMISSIONS.features.map((feature) => feature.name);
+    const row = positional('readmissions', { ...READMISSIONS_ROW, 'admission type': 'emergency' });
+    const res = await post('readmissions', '/predict', JSON.stringify({ features: row }));
+    expect(res.status).toBe(422);
+    const problem = ProblemSchema.parse(await res.json());
+    const index = names.indexOf('admission type');
+    expect(problem.errors?.[0]?.pointer).toBe(`#/features/${index}`);
+    expect(problem.detail).toMatch(new RegExp(`^features\\[${index}\\] \\(admission type\\) must be one of`));
+  });
+
   it('is named where it sits in the body', async () => {
     const names = READMISSIONS.features.map((feature) => feature.name);
     const data = [positional('readmissions', { ...READMISSIONS_ROW, race: 'Martian' })];
