@@ -48,8 +48,14 @@ export function requiredTensorsMessage(required: readonly string[]): string {
 }
 
 const parameters = z.record(z.string(), z.unknown());
-const numberCell = z.number().nullable();
-const textCell = z.string().nullable();
+/** What one value of a tensor's `data` may be, and its name in an error message. */
+interface Cell {
+  schema: z.ZodType;
+  one: string;
+  many: string;
+}
+const numberCell: Cell = { schema: z.number().nullable(), one: 'a number', many: 'numbers' };
+const textCell: Cell = { schema: z.string().nullable(), one: 'a text', many: 'texts' };
 
 /** One input tensor of a v2 request: `[rows, width]`, data row-major (flat, or nested by row). */
 function tensorSchema(
@@ -57,8 +63,7 @@ function tensorSchema(
   width: number,
   widthIs: string,
   datatype: z.ZodType,
-  cell: z.ZodType,
-  dataIs: string,
+  cell: Cell,
   maxInstances: number,
 ) {
   return z.strictObject({
@@ -68,7 +73,13 @@ function tensorSchema(
     }),
     datatype,
     parameters: parameters.optional(),
-    data: z.array(z.union([cell, z.array(cell)]), dataIs),
+    data: z.array(
+      z.union(
+        [cell.schema, z.array(cell.schema)],
+        `must be ${cell.one} (null for missing), or a row of ${cell.many}`,
+      ),
+      `must be an array of ${cell.many} (null for missing)`,
+    ),
   });
 }
 
@@ -107,7 +118,6 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
     categoricalInput ? 'the numeric feature count' : 'the feature count',
     z.enum(NUMERIC_DATATYPES, `must be one of ${NUMERIC_DATATYPES.map((type) => `"${type}"`).join(', ')}`),
     numberCell,
-    'must be an array of numbers (null for missing)',
     maxInstances,
   );
   const tensors = categoricalInput
@@ -121,7 +131,6 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
             'the categorical feature count',
             z.literal('BYTES', 'must be "BYTES"'),
             textCell,
-            'must be an array of texts (null for missing)',
             maxInstances,
           ),
         ],
