@@ -144,7 +144,7 @@ describe('Open Inference Protocol v2', () => {
       'a text in a numeric tensor',
       `${MODEL}/infer`,
       { inputs: [tensor(ROW.map((v, i) => (i === 2 ? 'high' : v)))] },
-      422,
+      400,
       'inputs[0].data[2] must be a number (null for missing), or a row of numbers',
     ],
     [
