@@ -1,3 +1,4 @@
+export * from './csv.ts';
 export * from './feature.ts';
 export * from './manifest.ts';
 export * from './metrics.ts';
