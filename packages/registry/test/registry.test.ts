@@ -1,6 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type BinaryModelManifest, primaryMetric } from '@glyco/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,39 +12,21 @@ import {
   publish,
   readManifest,
   rollback,
-  type StoreOptions,
   watchAlias,
 } from '../src/index.ts';
-import { BUCKET, startS3, type TrainedModel, temporaryDir, writeModelDir } from './support.ts';
-
-type Backend = { newRegistryUri(): string; options: StoreOptions; stop(): Promise<void> };
-
-const backends: Record<string, () => Promise<Backend>> = {
-  'file://': async () => {
-    const root = await temporaryDir('registry');
-    let count = 0;
-    return {
-      newRegistryUri: () => pathToFileURL(join(root.dir, `r${++count}`)).href,
-      options: {},
-      stop: root.remove,
-    };
-  },
-  's3://': async () => {
-    const s3 = await startS3();
-    let count = 0;
-    return {
-      newRegistryUri: () => `s3://${BUCKET}/r${++count}/models`,
-      options: { s3Client: s3.client },
-      stop: s3.stop,
-    };
-  },
-};
+import {
+  type RegistryBackend,
+  registryBackends,
+  type TrainedModel,
+  temporaryDir,
+  writeModelDir,
+} from './support.ts';
 
 const MODEL = 'pima-diabetes';
 const at = (iso: string) => ({ now: new Date(iso), actor: 'alice@ci' });
 
-describe.each(Object.keys(backends))('a registry at %s', (kind) => {
-  let backend: Backend;
+describe.each(Object.keys(registryBackends))('a registry at %s', (kind) => {
+  let backend: RegistryBackend;
   let scratch: Awaited<ReturnType<typeof temporaryDir>>;
   let uri: string;
   let store: ObjectStore;
@@ -53,7 +34,7 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
   let cacheDir: string;
 
   beforeAll(async () => {
-    backend = await backends[kind]!();
+    backend = await registryBackends[kind]!();
     scratch = await temporaryDir('artifacts');
   });
   afterAll(async () => {

@@ -2,12 +2,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { BinaryModelManifest, ModelManifest } from '@glyco/contract';
 import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
 import { regressionManifest, validManifest } from '../../contract/test/fixture.ts';
-import { s3ClientConfig } from '../src/index.ts';
+import { type StoreOptions, s3ClientConfig } from '../src/index.ts';
 
 export const BUCKET = 'glyco-models';
 
@@ -100,3 +101,27 @@ export async function startS3(): Promise<{
     },
   };
 }
+
+/** Where a test's registries live: fresh ones on demand, in a directory or a prefix of an s3rver bucket. */
+export type RegistryBackend = { newRegistryUri(): string; options: StoreOptions; stop(): Promise<void> };
+
+export const registryBackends: Record<string, () => Promise<RegistryBackend>> = {
+  'file://': async () => {
+    const root = await temporaryDir('registry');
+    let count = 0;
+    return {
+      newRegistryUri: () => pathToFileURL(join(root.dir, `r${++count}`)).href,
+      options: {},
+      stop: root.remove,
+    };
+  },
+  's3://': async () => {
+    const s3 = await startS3();
+    let count = 0;
+    return {
+      newRegistryUri: () => `s3://${BUCKET}/r${++count}/models`,
+      options: { s3Client: s3.client },
+      stop: s3.stop,
+    };
+  },
+};
