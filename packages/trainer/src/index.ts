@@ -1,3 +1,4 @@
+export { csvHeader } from './csv-header.ts';
 export { TrainingDataError } from './errors.ts';
 export { RISK_THRESHOLDS } from './manifest.ts';
 export {
