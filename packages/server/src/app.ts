@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openInferenceRoutes } from './routes/open-inference.ts';
+import { outcomesExportRoutes } from './routes/outcomes-export.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { predictionLogRoutes } from './routes/prediction-log.ts';
 
@@ -22,6 +23,7 @@ const ROUTE_MODULES = [
   modelRoutes,
   metricsRoutes,
   predictionLogRoutes,
+  outcomesExportRoutes,
   docsRoutes,
   webPage,
 ];

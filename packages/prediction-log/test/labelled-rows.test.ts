@@ -1,0 +1,66 @@
+import { expect, it } from 'vitest';
+import { allLabelledRows, type LabelledRow, openPredictionLog } from '../src/index.ts';
+import { describeEachBackend } from './support/backends.ts';
+import { memoryLogger, prediction } from './support/records.ts';
+
+describeEachBackend('labelled rows on $name', (current) => {
+  it("reads every version's rows with an outcome, oldest first, page by page, and no other model's", async () => {
+    const log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
+    const start = Date.parse('2026-12-01T00:00:00Z');
+    // Rows in pairs within one millisecond, so that pages must order and cut by id as well as by time.
+    const records = Array.from({ length: 12 }, (_, i) => ({
+      ...prediction(`req-${i}`, 80 + i, i < 6 ? '1.0.0' : '1.1.0'),
+      time: new Date(start + Math.floor(i / 2)),
+    }));
+    const other = { ...prediction('req-other', 100), modelName: 'other-model' };
+    for (const record of [...records, other]) log.record([record]);
+    await log.flush();
+    const reader = log.reader!;
+    for (const [i, requestId] of [
+      'req-0',
+      'req-3',
+      'req-4',
+      'req-5',
+      'req-7',
+      'req-10',
+      'req-11',
+    ].entries()) {
+      expect(await reader.recordOutcome(requestId, 0, i % 2 === 0 ? 0 : 1)).toBe(true);
+    }
+    await reader.recordOutcome('req-other', 0, 1);
+
+    const pages: LabelledRow[][] = [];
+    for await (const page of allLabelledRows(reader.labelledRows, { modelName: 'pima-diabetes' }, 2)) {
+      pages.push(page);
+    }
+    expect(pages.map((page) => page.length)).toEqual([2, 2, 2, 1]);
+    const rows = pages.flat();
+    expect(rows.map((row) => row.inputs.glucose)).toEqual([80, 83, 84, 85, 87, 90, 91]);
+    expect(rows.map((row) => row.outcome)).toEqual([0, 1, 0, 1, 0, 1, 0]);
+    expect(rows.map((row) => row.modelVersion)).toEqual([
+      '1.0.0',
+      '1.0.0',
+      '1.0.0',
+      '1.0.0',
+      '1.1.0',
+      '1.1.0',
+      '1.1.0',
+    ]);
+    expect(rows[0]!.predictedAt).toEqual(new Date(start));
+    expect(rows[0]!.inputs).toEqual(records[0]!.inputs);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(7);
+
+    const window = await reader.labelledRows({
+      modelName: 'pima-diabetes',
+      since: new Date(start + 2),
+      until: new Date(start + 5),
+      limit: 100,
+    });
+    expect(window.map((row) => row.inputs.glucose)).toEqual([84, 85, 87]);
+    await log.close();
+  });
+});
