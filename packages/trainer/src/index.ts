@@ -1,4 +1,4 @@
-export { csvHeader } from './csv-header.ts';
+export { csvShape } from './csv-shape.ts';
 export { TrainingDataError } from './errors.ts';
 export { RISK_THRESHOLDS } from './manifest.ts';
 export {
