@@ -14,6 +14,8 @@ COPY package.json ./
 RUN npm install --global --no-audit --no-fund \
       "pnpm@$(node -p "require('./package.json').packageManager.split('@')[1]")"
 COPY pnpm-lock.yaml pnpm-workspace.yaml .npmrc ./
+# pnpm refuses to fetch without the patch files pnpm-workspace.yaml names (patchedDependencies).
+COPY patches ./patches
 RUN --mount=type=cache,id=glyco-pnpm-store,target=/pnpm-store \
     pnpm fetch --store-dir /pnpm-store
 COPY . .

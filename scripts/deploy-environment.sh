@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Deploys one environment. `pulumi up` for the given stacks, platform first; the image, built once as an OCI
-# archive, pushed to the environment's ECR repository with its digest preserved (every environment runs the same
-# bytes); each target stack pointed at that digest; each target's endpoint smoke-tested from its stack outputs.
+# Deploys one environment. Before anything changes, each target's committed config is checked as its program reads
+# it. Then `pulumi up` for the given stacks, platform first (each stack created if missing); the image, built once
+# as an OCI archive, pushed to the environment's ECR repository with its digest preserved (every environment runs
+# the same bytes); the models the targets serve put in the environment's registry if it has none yet (from the
+# bundled registry); each target stack pointed at the digest; each target's endpoint smoke-tested from its outputs.
 #
 # usage: scripts/deploy-environment.sh <dev|prod> <image.tar> <stack>...
 #   stack: a directory under stacks/ (platform, lambda, ecs, eks), as affected-stacks-cli.ts prints them
-#   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment, skopeo, jq
+#   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment, skopeo, jq, node
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/stacks.sh
@@ -19,12 +21,12 @@ PIPELINE_ACCESS_TYPE=glyco:platform:PipelineAccess
 # --provenance=false).
 LAMBDA_MANIFEST_TYPES='application/vnd.oci.image.manifest.v1+json application/vnd.docker.distribution.manifest.v2+json'
 
-(($# >= 3)) || { sed -n '6,8p' "$0" >&2; exit 64; }
+(($# >= 3)) || { sed -n '8,10p' "$0" >&2; exit 64; }
 env=$1 archive=$2
 shift 2
 require_env "$env"
 [[ -f $archive ]] || { echo "no image archive at $archive" >&2; exit 66; }
-for tool in pulumi aws skopeo jq; do
+for tool in pulumi aws skopeo jq node; do
   command -v "$tool" >/dev/null || { echo "$tool is required and not on PATH" >&2; exit 69; }
 done
 
@@ -47,6 +49,35 @@ pulumi_up() { # <stack> [extra pulumi args...]
   mapfile -t args < <(run_args "$stack" "$env")
   echo "::group::pulumi up glyco-$stack/$env"
   pulumi up --yes --diff "${args[@]}" "$@"
+  echo "::endgroup::"
+}
+
+# Checks each target's committed config for this environment the way its program reads it (stacks/<target>/
+# check-config.ts), all before anything changes: what `pulumi up` would refuse halfway through a deploy (a prod
+# target without its domain) stops here. Fills `models` with the models the targets serve.
+require_target_configs() { # <target>...
+  local stack model refused=()
+  models=()
+  for stack in "$@"; do
+    if model=$(node "stacks/$stack/check-config.ts" "$env"); then
+      models+=("$model")
+    else
+      refused+=("stacks/$stack/Pulumi.$env.yaml")
+    fi
+  done
+  ((${#refused[@]} == 0)) && return
+  echo "::error::The committed config of ${refused[*]} is refused (above); nothing was deployed." >&2
+  exit 78
+}
+
+# A new environment's registry is empty, and a target refuses to deploy a model its registry does not hold: the
+# bundled one goes there first. An alias that exists is never moved (packages/delivery/src/first-model).
+ensure_models() {
+  local registry
+  registry="s3://$(stack_output platform "$env" modelBucketName)/models"
+  echo "::group::models in $registry"
+  AWS_REGION=$(stack_output platform "$env" region) node packages/delivery/src/first-model/first-model-cli.ts \
+    --registry "$registry" --reason "first deploy of $env at ${GITHUB_SHA:-$(git rev-parse HEAD)}" "${models[@]}"
   echo "::endgroup::"
 }
 
@@ -109,18 +140,18 @@ require_no_access_change() {
 for stack in "$@"; do require_stack "$stack"; done
 require_single_manifest
 targets=()
-for stack in "$@"; do
-  if [[ $stack == platform ]]; then
-    require_no_access_change
-    pulumi_up platform
-  else
-    targets+=("$stack")
-  fi
-done
+for stack in "$@"; do [[ $stack == platform ]] || targets+=("$stack"); done
+require_target_configs "${targets[@]}"
+for stack in "$@"; do ensure_stack "$stack" "$env"; done
+if [[ " $* " == *" platform "* ]]; then
+  require_no_access_change
+  pulumi_up platform
+fi
 ((${#targets[@]})) || exit 0
 
 image=$(push_image)
 echo "image: $image"
+ensure_models
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 printf "### %s\n\nimage \`%s\`\n\n" "$env" "$image" >>"$summary"
 for stack in "${targets[@]}"; do

@@ -2,7 +2,10 @@
 # What the pipeline scripts share about the Pulumi projects under stacks/: one stack is `<project dir>` in
 # `<env>`, named $PULUMI_ORG/<env> inside its project, and always run with the policy pack.
 
-POLICY_PACK=packages/infra/policy
+# The policy pack as `--policy-pack` takes it beside `--cwd stacks/<stack>`: the CLI changes into --cwd before it
+# reads the other flags' paths (pulumi/pulumi pkg/cmd/pulumi/pulumi.go, PersistentPreRun: os.Chdir(cwd); by design,
+# pulumi/pulumi-policy#251), so the path is the project directory's.
+POLICY_PACK=../../packages/infra/policy
 
 require_stack() { # <stack>
   [[ -f stacks/$1/Pulumi.yaml ]] || { echo "no Pulumi project at stacks/$1" >&2; exit 64; }
@@ -33,6 +36,16 @@ installation_config() { # <stack>
   else
     printf '%s\n' --config "org=$PULUMI_ORG"
   fi
+}
+
+# Creates the stack when it does not exist yet (a target's first deploy by the pipeline), and selects it: `pulumi up
+# --non-interactive --stack …` does not create one (pulumi/pulumi#9866), `pulumi stack select --create` does
+# (https://www.pulumi.com/docs/iac/cli/commands/pulumi_stack_select/). Its config is the committed
+# Pulumi.<env>.yaml either way.
+ensure_stack() { # <stack> <env>
+  local args
+  mapfile -t args < <(stack_args "$1" "$2")
+  pulumi stack select --create "${args[@]}" >&2
 }
 
 stack_output() { # <stack> <env> <output name>

@@ -1,4 +1,3 @@
-export * from './binary-numeric.ts';
 export * from './feature.ts';
 export * from './manifest.ts';
 export * from './metrics.ts';

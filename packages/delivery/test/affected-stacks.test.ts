@@ -30,6 +30,14 @@ describe('affectedStacks', () => {
     });
   });
 
+  it('previews every stack when the registry layout the targets look their model up by changes', () => {
+    expect(preview('packages/registry/src/layout.ts')).toEqual({
+      platform: true,
+      targets: ['ecs', 'eks', 'lambda'],
+    });
+    expect(preview('packages/registry/src/publish.ts')).toEqual({ platform: false, targets: [] });
+  });
+
   it('rolls every target to a new image when what the image holds changes, and previews none for it', () => {
     for (const file of [
       'packages/server/src/app.ts',

@@ -2,7 +2,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { listModels, openRegistry } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Env, startS3 } from '../../registry/test/support.ts';
 import { workspaceRoot } from '../src/paths.ts';
 import { contractApp, serve } from './support/contract-app.ts';
 
@@ -11,10 +14,17 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 const COMMIT = 'c0ffee0000000000000000000000000000000000';
 
 /**
- * Stand-ins for pulumi, aws and skopeo that record their calls: the platform's repository and the targets'
- * endpoint come from `pulumi stack output`; ECR holds `existingDigest` under the commit's tag, if given.
+ * Stand-ins for pulumi, aws and skopeo that record their calls: the platform's repository, model registry bucket
+ * and region and the targets' endpoint come from `pulumi stack output`; ECR holds `existingDigest` under the
+ * commit's tag, if given.
  */
-function standIns(dir: string, endpoint: string, existingDigest = '', previewSteps: object[] = []) {
+function standIns(
+  dir: string,
+  endpoint: string,
+  bucket: string,
+  existingDigest = '',
+  previewSteps: object[] = [],
+) {
   const log = join(dir, 'calls.log');
   writeFileSync(log, '');
   const preview = join(dir, 'preview.json');
@@ -25,8 +35,20 @@ function standIns(dir: string, endpoint: string, existingDigest = '', previewSte
   };
   tool(
     'pulumi',
-    `case "$1 $2 $3" in
+    // Like the CLI, it changes into --cwd before it reads another flag's path (pulumi/pulumi
+    // pkg/cmd/pulumi/pulumi.go, PersistentPreRun: os.Chdir(cwd)), so --policy-pack is taken from the project.
+    `cwd=.; pack=; previous=
+for arg in "$@"; do
+  case "$previous" in --cwd) cwd=$arg ;; --policy-pack) pack=$arg ;; esac
+  previous=$arg
+done
+if [ -n "$pack" ] && [ ! -f "$cwd/$pack/PulumiPolicy.yaml" ]; then
+  echo "error: no policy pack at $pack (from $cwd)" >&2; exit 255
+fi
+case "$1 $2 $3" in
   "stack output ecrRepositoryUrl") echo '${REPOSITORY}' ;;
+  "stack output modelBucketName") echo '${bucket}' ;;
+  "stack output region") echo 'us-east-1' ;;
   "stack output url") echo '${endpoint}' ;;
   "preview --json "*) cat '${preview}' ;;
 esac`,
@@ -56,25 +78,49 @@ function ociArchive(dir: string, mediaType = IMAGE_MANIFEST): string {
 
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+let s3: Awaited<ReturnType<typeof startS3>>;
+let buckets = 0;
+
+/** A new, empty bucket on the S3 test server: an environment's model registry before its first deploy. */
+async function emptyBucket(): Promise<string> {
+  const bucket = `glyco-dev-models-${++buckets}`;
+  await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** The aliases of the registry in `bucket`, as `name@alias → version`. */
+async function aliasesIn(bucket: string): Promise<string[]> {
+  const models = await listModels(openRegistry(`s3://${bucket}/models`, { s3Client: s3.client }));
+  return models.flatMap((model) =>
+    model.aliases.map((entry) => `${model.name}@${entry.alias} → ${entry.record?.version}`),
+  );
+}
+
 async function deploy(args: {
   endpoint: string;
   stacks: string[];
+  env?: 'dev' | 'prod';
+  /** The model registry's bucket; a new, empty one by default. */
+  bucket?: string;
   existingDigest?: string;
   previewSteps?: object[];
   mediaType?: string;
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'glyco-deploy-'));
-  const log = standIns(dir, args.endpoint, args.existingDigest, args.previewSteps);
+  const bucket = args.bucket ?? (await emptyBucket());
+  const log = standIns(dir, args.endpoint, bucket, args.existingDigest, args.previewSteps);
   const archive = ociArchive(dir, args.mediaType);
   const child = spawn(
     join(workspaceRoot, 'scripts/deploy-environment.sh'),
-    ['dev', archive, ...args.stacks],
+    [args.env ?? 'dev', archive, ...args.stacks],
     {
       env: {
         PATH: `${dir}:${process.env.PATH}`,
         PULUMI_ORG: 'acme',
         GITHUB_SHA: COMMIT,
         GITHUB_REPOSITORY: 'acme/glyco',
+        // The registry's S3 client reaches the test server.
+        ...s3Env(s3.endpoint),
       },
     },
   );
@@ -82,7 +128,7 @@ async function deploy(args: {
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return { status, output, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  return { status, output, bucket, calls: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 describe('scripts/deploy-environment.sh', () => {
@@ -90,12 +136,14 @@ describe('scripts/deploy-environment.sh', () => {
   let broken: Awaited<ReturnType<typeof serve>>;
 
   beforeAll(async () => {
+    s3 = await startS3();
     healthy = await serve(contractApp());
     broken = await serve(contractApp({ 'POST /predict': () => new Response('boom', { status: 500 }) }));
   });
   afterAll(async () => {
     await healthy.close();
     await broken.close();
+    await s3.stop();
   });
 
   it('deploys the platform, pushes the image by digest, then points each target at it and smoke-tests it', {
@@ -103,8 +151,11 @@ describe('scripts/deploy-environment.sh', () => {
   }, async () => {
     const run = await deploy({ endpoint: healthy.url, stacks: ['lambda', 'platform'] });
     expect(run.status, run.output).toBe(0);
-    const steps = run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call));
+    const steps = run.calls.filter((call) => /^(pulumi (up|stack select)|skopeo copy)/.test(call));
     expect(steps).toEqual([
+      // Each stack exists before it is run: `pulumi up --non-interactive` would not create it.
+      'pulumi stack select --create --cwd stacks/lambda --stack acme/dev --non-interactive',
+      'pulumi stack select --create --cwd stacks/platform --stack acme/dev --non-interactive',
       expect.stringMatching(
         /^pulumi up .*--cwd stacks\/platform --stack acme\/dev .*--config githubRepository=acme\/glyco/,
       ),
@@ -121,10 +172,37 @@ describe('scripts/deploy-environment.sh', () => {
     ]);
     expect(
       run.calls.every(
-        (call) => !call.startsWith('pulumi up') || call.includes('--policy-pack packages/infra/policy'),
+        (call) => !call.startsWith('pulumi up') || call.includes('--policy-pack ../../packages/infra/policy'),
       ),
     ).toBe(true);
     expect(run.output).toMatch(/smoke: 5 of 5 checks passed/);
+    // The new environment's empty registry now serves the bundled model the target's config names.
+    expect(await aliasesIn(run.bucket)).toEqual(['pima-diabetes@production → 1.1.0']);
+    expect(run.output).toMatch(
+      /pima-diabetes@production: published the bundled 1\.1\.0 in s3:\/\/\S+ and pointed production at it/,
+    );
+  });
+
+  it('leaves the models of an environment that has them as they are', { timeout: 30_000 }, async () => {
+    const first = await deploy({ endpoint: healthy.url, stacks: ['lambda'] });
+    expect(first.status, first.output).toBe(0);
+    const again = await deploy({ endpoint: healthy.url, stacks: ['lambda'], bucket: first.bucket });
+    expect(again.status, again.output).toBe(0);
+    expect(again.output).toMatch(/pima-diabetes@production: already in s3:\/\/\S+, left as it is/);
+    expect(await aliasesIn(first.bucket)).toEqual(['pima-diabetes@production → 1.1.0']);
+  });
+
+  it("stops before anything changes when a prod target's committed config lacks what it must give, naming the file to commit", {
+    timeout: 30_000,
+  }, async () => {
+    // The committed Pulumi.prod.yaml of ecs has no domainName: `pulumi up` would refuse it after the platform ran.
+    const run = await deploy({ endpoint: healthy.url, env: 'prod', stacks: ['platform', 'lambda', 'ecs'] });
+    expect(run.status).toBe(78);
+    expect(run.output).toMatch(/glyco-ecs\/prod: Config "domainName" is required/);
+    expect(run.output).toMatch(/Set it in stacks\/ecs\/Pulumi\.prod\.yaml and commit it/);
+    expect(run.output).toMatch(/committed config of stacks\/ecs\/Pulumi\.prod\.yaml is refused/);
+    expect(run.output).not.toMatch(/glyco-lambda\/prod:/);
+    expect(run.calls).toEqual([]);
   });
 
   it('fails when a target does not pass the smoke suite', { timeout: 30_000 }, async () => {
@@ -156,7 +234,9 @@ describe('scripts/deploy-environment.sh', () => {
     urn: urn('glyco:platform:PipelineAccess$aws:iam/policy:Policy', 'glyco-dev-workload-boundary'),
   };
 
-  it('stops before the platform when its access control would change, with the command an administrator runs', async () => {
+  it('stops before the platform when its access control would change, with the command an administrator runs', {
+    timeout: 30_000,
+  }, async () => {
     const run = await deploy({
       endpoint: healthy.url,
       stacks: ['platform', 'lambda'],
@@ -173,10 +253,12 @@ describe('scripts/deploy-environment.sh', () => {
     expect(run.output).toMatch(/update glyco-dev-workload-boundary \(aws:iam\/policy:Policy\)/);
     expect(run.output).not.toMatch(/glyco-dev-workload \(/);
     expect(run.output).toMatch(
-      /administrator.*\n.*pulumi up --cwd stacks\/platform --stack acme\/dev --policy-pack packages\/infra\/policy --config githubRepository=acme\/glyco/,
+      /administrator.*\n.*pulumi up --cwd stacks\/platform --stack acme\/dev --policy-pack \.\.\/\.\.\/packages\/infra\/policy --config githubRepository=acme\/glyco/,
     );
     expect(run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call))).toEqual([]);
-    expect(run.calls[0]).toMatch(/^pulumi preview --json .*--cwd stacks\/platform --stack acme\/dev/);
+    expect(run.calls.find((call) => !call.startsWith('pulumi stack select'))).toMatch(
+      /^pulumi preview --json .*--cwd stacks\/platform --stack acme\/dev/,
+    );
   });
 
   it('goes on when only what the deploy role may change would change', { timeout: 30_000 }, async () => {

@@ -27,6 +27,24 @@ describe('the Dockerfile', () => {
     expect(writableBy(tmp!, finalUser(dockerfile)!)).toBe(true);
   });
 
+  it('copies every file `pnpm fetch` reads before running it: the lockfile, the workspace file, .npmrc and the patches it names', () => {
+    const lines = dockerfile.split('\n');
+    const fetchAt = lines.findIndex((line) => /\bpnpm fetch\b/.test(line));
+    expect(fetchAt).toBeGreaterThan(0);
+    const copied = lines
+      .slice(0, fetchAt)
+      .filter((line) => /^COPY (?!--from)/.test(line))
+      .flatMap((line) => line.split(/\s+/).slice(1, -1));
+    const workspace = readFileSync(join(workspaceRoot, 'pnpm-workspace.yaml'), 'utf8');
+    const patches = [...workspace.matchAll(/^\s+\S+: (patches\/\S+)$/gm)].map((match) => match[1]!);
+    for (const needed of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', ...patches]) {
+      const covered = copied.some(
+        (source) => source === needed || needed.startsWith(`${source.replace(/\/$/, '')}/`),
+      );
+      expect(covered, `${needed} is not copied before pnpm fetch`).toBe(true);
+    }
+  });
+
   it('keeps installed and built files, git metadata and local secrets out of the build context', () => {
     for (const pattern of ['**/node_modules', '**/dist', '.git', '.env', '.env.*']) {
       expect(dockerignore).toContain(pattern);

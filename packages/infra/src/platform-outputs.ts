@@ -91,3 +91,8 @@ export async function readPlatform(org: string, env: Environment): Promise<Platf
   );
   return Object.fromEntries([...required, ...optional]) as unknown as PlatformReference;
 }
+
+/** The value of a platform output; these are known in a preview too (the platform was deployed). */
+export function knownValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}

@@ -8,7 +8,6 @@ import {
   parseModelSelector,
 } from '@glyco/contract';
 import * as pulumi from '@pulumi/pulumi';
-import type { Environment } from './environment.ts';
 import { type ImageReference, parseImageReference } from './image.ts';
 import type { PlatformReference } from './platform-outputs.ts';
 

@@ -15,7 +15,7 @@ const run = (invokes: StackRun['invokes'], resources: StackRun['resources'] = []
 });
 
 describe('the AWS requests of a preview', () => {
-  it("lists each lookup's calls, those of remote components, and the provider's own credentials check", () => {
+  it("lists each lookup's calls, those of remote components, the provider's own credentials check and the program's SDK calls", () => {
     const lookups = run(
       [
         { token: 'aws:index/getRegion:getRegion', inputs: {}, result: { name: 'eu-west-1' } },
@@ -29,28 +29,22 @@ describe('the AWS requests of a preview', () => {
           inputs: { registryId: '123456789012', repositoryName: 'glyco-dev-app', mostRecent: true },
           result: {},
         },
-        {
-          token: 'aws:servicequotas/getServiceQuota:getServiceQuota',
-          inputs: { serviceCode: 'lambda', quotaCode: 'L-B99A9384' },
-          result: { value: 1000 },
-        },
       ],
       [{ type: 'awsx:ec2:Vpc', name: 'glyco-dev-vpc', props: {}, urn: 'urn:pulumi:dev::p::awsx:ec2:Vpc::v' }],
     );
     const repository = 'arn:aws:ecr:eu-west-1:123456789012:repository/glyco-dev-app';
-    const quota = 'arn:aws:servicequotas:eu-west-1:123456789012:lambda/L-B99A9384';
-    expect(requestsAtPreview(lookups)).toEqual([
+    const sdkCall = { action: 'lambda:GetAccountSettings', resource: '*' };
+    expect(requestsAtPreview(lookups, [sdkCall])).toEqual([
       { action: 'sts:GetCallerIdentity', resource: '*' },
       { action: 'route53:ListHostedZones', resource: '*' },
       { action: 'route53:GetHostedZone', resource: 'arn:aws:route53:::hostedzone/Z0EXAMPLE' },
       { action: 'route53:ListTagsForResource', resource: 'arn:aws:route53:::hostedzone/Z0EXAMPLE' },
       { action: 'ecr:DescribeImages', resource: repository },
       { action: 'ecr:DescribeRepositories', resource: repository },
-      { action: 'servicequotas:GetAWSDefaultServiceQuota', resource: quota },
-      { action: 'servicequotas:GetServiceQuota', resource: quota },
       { action: 'ec2:DescribeAvailabilityZones', resource: '*' },
+      sdkCall,
     ]);
-    expect(previewRoleRefusals(lookups)).toEqual([]);
+    expect(previewRoleRefusals(lookups, [sdkCall])).toEqual([]);
   });
 
   it('looks a zone named by id up without listing every zone', () => {

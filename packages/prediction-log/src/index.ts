@@ -14,11 +14,13 @@ import {
   positiveInteger,
 } from './open-database.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
-import { DEFAULT_MAX_SPOOL_BYTES, Spool } from './spool.ts';
-import { disabledPredictionLog, type PredictionLog } from './types.ts';
+import { DEFAULT_MAX_SPOOL_BYTES, Spool, SpoolDirectoryError } from './spool.ts';
+import type { SqlClient } from './sql-client.ts';
+import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
+export type { LivePerformance } from './drift/live-performance.ts';
 export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
 export { formatDriftTable } from './drift/table.ts';
 export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
@@ -30,7 +32,7 @@ export {
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
-export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
+export type { LabelledPrediction, LogWindow, ObservedOutcome, PredictionLogReader } from './reader.ts';
 export * from './types.ts';
 export { uuidV7Source } from './uuid-v7.ts';
 
@@ -42,8 +44,13 @@ export interface PredictionLogOptions extends DatabaseOptions {
   spoolDir?: string | undefined;
   /** Bytes the spool may hold at most; past it, batches are dropped (and counted); default 256 MiB. */
   maxSpoolBytes?: number | undefined;
-  /** Rows held in memory at most before the oldest spill to the spool; default 50 000 (tens of MB). */
+  /**
+   * Rows held in memory at most (tens of MB at the default 50 000): past half of it the oldest spill to the
+   * spool, past all of it records are dropped and counted (refused, in strict mode).
+   */
   maxQueueRows?: number | undefined;
+  /** `buffered` (default) or `strict`: see `Durability`. */
+  durability?: Durability | undefined;
   /** Rows per insert at most; default 2000. */
   batchRows?: number | undefined;
   /** How long a partial batch waits before it is written; default 50 ms. */
@@ -94,20 +101,35 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     flushIntervalMs: positiveInteger(options.flushIntervalMs, 50, 'flushIntervalMs'),
     retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
   };
-  const client = await openSqlClient(backend, options, logger);
-  let spool: Spool;
+  const spoolOptions = {
+    maxBytes: positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
+  };
+  const durability = options.durability ?? 'buffered';
+  // The spool first: a directory it cannot use fails at once, before a database is opened for nothing.
+  const spool = await Spool.open(
+    options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
+    logger,
+    spoolOptions,
+  ).catch((error: unknown) => {
+    if (!(error instanceof SpoolDirectoryError) || options.spoolDir) throw error;
+    throw new SpoolDirectoryError(`${error.message}. ${SPOOL_LOCATION[backend]}`);
+  });
+  let client: SqlClient;
   try {
-    spool = await Spool.open(
-      options.spoolDir ?? defaultSpoolDir(backend, options.dataDir),
-      logger,
-      positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
-    );
+    client = await openSqlClient(backend, options, logger);
   } catch (error) {
-    await client.close();
+    await spool.close();
     throw error;
   }
   // The schema is migrated by the log's first write, in the background: the app serves meanwhile.
-  const log = new BatchingPredictionLog({ client, spool, logger, schemaReady: false, ...settings });
+  const log = new BatchingPredictionLog({
+    client,
+    spool,
+    logger,
+    schemaReady: false,
+    durability,
+    ...settings,
+  });
   return {
     backend,
     record: (records) => log.record(records),
@@ -148,6 +170,13 @@ export async function openPredictionLogReader(
   }
   return { reader: createPredictionLogReader(client), backend, close: () => client.close() };
 }
+
+/** Where the default spool directory comes from, for a message about one that cannot be used. */
+const SPOOL_LOCATION: Record<Exclude<PredictionLogBackend, 'off'>, string> = {
+  pglite:
+    'It sits beside the embedded database (.glyco/spool under the working directory), which must be writable',
+  postgres: 'It is glyco-spool in the temp dir (TMPDIR, else /tmp), which must be writable',
+};
 
 /**
  * Beside the embedded database locally (`.glyco/spool`); in the temp dir with a database server, because

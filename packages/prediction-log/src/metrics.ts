@@ -10,9 +10,12 @@ export interface PredictionLogMetrics {
   replayed: number;
   /** Rows the table already held by their id: a replay repeating a write the database made but never acknowledged. */
   duplicates: number;
-  /** Rows lost: invalid records, records after close, or a spool write that failed. */
+  /**
+   * Rows lost, each counted once and logged: invalid records, records after close or past the memory bound
+   * (`maxQueueRows`), rows whose spool write failed (a full or read-only disk), damaged spool records skipped.
+   */
   dropped: number;
-  /** Rows waiting in memory now. */
+  /** Rows in memory now: queued, or being written. */
   queueRows: number;
   /** Bytes waiting in the spool now. */
   spoolBytes: number;
@@ -36,7 +39,7 @@ const DESCRIPTIONS: Record<keyof PredictionLogMetrics, [type: 'counter' | 'gauge
   replayed: ['counter', 'Prediction rows inserted into the database from the spool.'],
   duplicates: ['counter', 'Prediction rows skipped because the table already held them (a replayed write).'],
   dropped: ['counter', 'Prediction rows lost (must stay 0).'],
-  queueRows: ['gauge', 'Prediction rows waiting in memory.'],
+  queueRows: ['gauge', 'Prediction rows in memory: queued or being written.'],
   spoolBytes: ['gauge', 'Bytes waiting in the on-disk spool.'],
 };
 

@@ -29,9 +29,11 @@ describeEachBackend('labelled rows on $name', (current) => {
       'req-10',
       'req-11',
     ].entries()) {
-      expect(await reader.recordOutcome(requestId, 0, i % 2 === 0 ? 0 : 1)).toBe(true);
+      const classIndex = i % 2 === 0 ? 0 : 1;
+      const label = classIndex === 1 ? 'pos' : 'neg';
+      expect(await reader.recordOutcome('pima-diabetes', requestId, 0, { classIndex, label })).toBe(true);
     }
-    await reader.recordOutcome('req-other', 0, 1);
+    await reader.recordOutcome('other-model', 'req-other', 0, { classIndex: 1, label: 'pos' });
 
     const pages: LabelledRow[][] = [];
     for await (const page of allLabelledRows(reader.labelledRows, { modelName: 'pima-diabetes' }, 2)) {

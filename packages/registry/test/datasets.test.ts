@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256Hex } from '@glyco/contract';
+import { type BinaryModelManifest, sha256Hex } from '@glyco/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ObjectStore, openRegistry, publish, readDataset } from '../src/index.ts';
 import { type RegistryBackend, registryBackends, temporaryDir, writeModelDir } from './support.ts';
@@ -13,7 +13,7 @@ function trainedOn(root: string, version: string, data: string) {
   return writeModelDir(root, {
     version,
     cvAuc: 0.84,
-    edit: (manifest) => {
+    edit: (manifest: BinaryModelManifest) => {
       manifest.trainingData.sha256 = sha256Hex(new TextEncoder().encode(data));
     },
   });

@@ -9,6 +9,8 @@ declare module 'autocannon' {
     method?: 'GET' | 'POST';
     headers?: Record<string, string>;
     body?: string;
+    /** Requests per second across all connections, at most. */
+    overallRate?: number;
     setupClient?: (client: EventEmitter) => void;
   }
   interface Result {

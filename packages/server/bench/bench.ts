@@ -9,22 +9,17 @@
  * Prints figures; asserts nothing. `BENCH_SECONDS` (5) and `BENCH_ROUNDS` (3) set the length.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  MANIFEST_FILE,
-  type BinaryNumericManifest as ModelManifest,
-  parseManifest,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
-import autocannon from 'autocannon';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import { exampleRow } from '../src/model/example-row.ts';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
 import { freePort } from '../src/testing/free-port.ts';
+import { benchHostileBodies } from './hostile.ts';
+import { cpuMillis, median, percentile, run } from './measure.ts';
 import { measureStartup } from './startup.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -34,23 +29,24 @@ const STARTS = 5;
 const CONNECTIONS = 32;
 const BATCH_ROWS = 1000;
 
-/** Varied valid rows: each feature drawn from its training quantiles. */
+/** Varied valid rows: each numeric feature drawn from its training quantiles, each categorical one in turn. */
 function sampleRows(manifest: ModelManifest, count: number) {
   return Array.from({ length: count }, (_, i) => {
-    const row: Record<string, number | null | undefined> = { ...exampleRow(manifest) };
+    const row: Record<string, number | string> = { ...exampleRow(manifest) };
     manifest.features.forEach((feature, f) => {
-      const quantiles = manifest.reference.find((reference) => reference.feature === feature.name)?.quantiles;
-      const value = quantiles?.[(i * 7 + f * 13) % 101];
+      if (feature.dtype === 'category') {
+        row[feature.name] = feature.categories[(i + f) % feature.categories.length]!;
+        return;
+      }
+      const reference = manifest.reference.find((candidate) => candidate.feature === feature.name);
+      const value =
+        reference && 'quantiles' in reference ? reference.quantiles[(i * 7 + f * 13) % 101] : undefined;
       if (value === undefined) return;
       const clamped = Math.min(feature.max, Math.max(feature.min, value));
       row[feature.name] = feature.dtype === 'integer' ? Math.round(clamped) : clamped;
     });
     return row;
   });
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 interface Figures {
@@ -63,16 +59,6 @@ interface Figures {
   cpuMicros: number;
 }
 
-/** CPU time a process has used, in ms (Linux /proc; NaN elsewhere). */
-function cpuMillis(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 async function load(
   name: string,
   server: ChildProcess,
@@ -80,31 +66,21 @@ async function load(
   rowsPerRequest: number,
   body: string | undefined,
   seconds: number,
-) {
-  const latencies: number[] = [];
+): Promise<Figures> {
   const cpuBefore = cpuMillis(server.pid);
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: seconds,
-    ...(body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body } : {}),
-    setupClient: (client: EventEmitter) =>
-      client.on('response', (_status: number, _bytes: number, ms: number) => latencies.push(ms)),
-  });
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
-    );
+  const result = await run({ url, connections: CONNECTIONS, seconds, body });
+  const answered = result.latencies.length;
+  const ok = result.statuses.get(200) ?? 0;
+  if (ok !== answered || result.errors > 0) {
+    throw new Error(`${name}: ${answered - ok} non-200 answers, ${result.errors} errors or timeouts`);
   }
-  const cpuMicros = ((cpuMillis(server.pid) - cpuBefore) * 1000) / latencies.length;
-  const sorted = Float64Array.from(latencies).sort();
   return {
     name,
-    rps: latencies.length / result.duration,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
+    rps: answered / result.seconds,
+    p50: percentile(result.latencies, 50),
+    p99: percentile(result.latencies, 99),
     rowsPerRequest,
-    cpuMicros,
+    cpuMicros: ((cpuMillis(server.pid) - cpuBefore) * 1000) / answered,
   };
 }
 
@@ -141,15 +117,26 @@ interface BenchServer {
   logged: boolean;
 }
 
-/** The bench server (the real app behind a hello route) with its prediction log set by `databaseUrl`. */
+/**
+ * The bench server (the real app behind a hello route) with its prediction log set by `databaseUrl`, and
+ * `PREDICTION_LOG_DURABILITY` by `durability`.
+ */
 async function startBenchServer(
   label: string,
   databaseUrl: string | undefined,
   cwd: string,
+  durability: 'buffered' | 'strict' = 'buffered',
 ): Promise<BenchServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PREDICTION_LOG_DURABILITY: durability,
+    // A spool of its own (with PostgreSQL it sits in the temp dir): servers of the bench never share one.
+    TMPDIR: cwd,
+  };
   if (databaseUrl === undefined) delete env.DATABASE_URL;
   else env.DATABASE_URL = databaseUrl;
   const child = spawn(process.execPath, [join(packageDir, 'bench/server.ts')], {
@@ -164,19 +151,14 @@ async function startBenchServer(
   return server;
 }
 
-const manifest = servedManifest(
-  parseManifest(
-    JSON.parse(
-      await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8'),
-    ),
-  ),
+const manifest = parseManifest(
+  JSON.parse(await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8')),
 );
 const single = JSON.stringify(sampleRows(manifest, 1)[0]);
 const batch = JSON.stringify({ instances: sampleRows(manifest, BATCH_ROWS) });
 const postgresUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 const scratch = await mkdtemp(join(tmpdir(), 'glyco-bench-'));
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const servers: BenchServer[] = [];
 const rounds: Figures[][] = [];
 const ratios: number[] = [];
@@ -187,8 +169,16 @@ const coalesced: number[] = [];
 try {
   const off = await startBenchServer('log off', 'off', scratch);
   servers.push(off);
-  const logged = [await startBenchServer('PGlite', undefined, await mkdtemp(join(scratch, 'pglite-')))];
-  if (postgresUrl) logged.push(await startBenchServer('PostgreSQL', postgresUrl, scratch));
+  const logged: BenchServer[] = [];
+  for (const durability of ['buffered', 'strict'] as const) {
+    const label = (backend: string) => (durability === 'strict' ? `${backend}, strict` : backend);
+    const pgliteDir = await mkdtemp(join(scratch, 'pglite-'));
+    logged.push(await startBenchServer(label('PGlite'), undefined, pgliteDir, durability));
+    if (postgresUrl) {
+      const dir = await mkdtemp(join(scratch, 'postgres-'));
+      logged.push(await startBenchServer(label('PostgreSQL'), postgresUrl, dir, durability));
+    }
+  }
   servers.push(...logged);
   const ceiling = { name: 'ceiling: GET /hello (bare Hono)', server: off, path: '/hello', rows: 0 };
   const postCeiling = { ...ceiling, name: 'ceiling: POST /hello, 1-row body', body: single };
@@ -210,7 +200,7 @@ try {
     `${ROUNDS} rounds × ${scenarios.length} scenarios × ${SECONDS} s, ${CONNECTIONS} connections, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}` +
       `${postgresUrl ? '' : '\n(no PostgreSQL: set BENCH_DATABASE_URL or TEST_DATABASE_URL to bench the log on a server)'}\n`,
   );
-  const run = async (scenario: (typeof scenarios)[number], seconds: number, name = scenario.name) => {
+  const measure = async (scenario: (typeof scenarios)[number], seconds: number, name = scenario.name) => {
     const { server } = scenario;
     const result = await load(
       name,
@@ -228,12 +218,12 @@ try {
       );
     return result;
   };
-  for (const scenario of scenarios) await run(scenario, Math.min(2, SECONDS), 'warm-up');
+  for (const scenario of scenarios) await measure(scenario, Math.min(2, SECONDS), 'warm-up');
   for (let round = 0; round < ROUNDS; round++) {
     const figures: Figures[] = [];
     for (const [i, scenario] of scenarios.entries()) {
       const before = await scrape(scenario.server.base);
-      const result = await run(scenario, SECONDS);
+      const result = await measure(scenario, SECONDS);
       const after = await scrape(scenario.server.base);
       if (scenario.rows === 1 && !scenario.server.logged) {
         const requests = 'glyco_inference_batch_requests_sum';
@@ -290,6 +280,7 @@ try {
         `rows written ${counter('written')}, spooled ${counter('spooled')}, replayed ${counter('replayed')}, dropped ${counter('dropped')}\n`,
     );
   }
+  await benchHostileBodies(off.base, off.process.pid, manifest, SECONDS);
 } finally {
   for (const server of servers) server.process.kill('SIGTERM');
   await Promise.all(servers.map((server) => new Promise((resolve) => server.process.once('exit', resolve))));

@@ -55,7 +55,8 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   };
   const [loaded, opened] = await Promise.allSettled([
     loadModel(),
-    options.predictionLog ?? openPredictionLog({ database: config.database, logger }),
+    options.predictionLog ??
+      openPredictionLog({ database: config.database, durability: config.predictionLogDurability, logger }),
   ]);
   if (loaded.status === 'rejected' || opened.status === 'rejected') {
     if (loaded.status === 'fulfilled') {

@@ -2,6 +2,7 @@ import {
   type DatabaseSettings,
   type Environment,
   type LogLevel,
+  type PredictionLogDurability,
   readDatabaseSettings,
   readSettings,
 } from '@glyco/contract';
@@ -15,6 +16,8 @@ export interface ServerConfig {
   modelUri: string | undefined;
   modelRegistry: ModelRegistryConfig;
   database: DatabaseSettings;
+  /** Whether an answer waits until its rows are durable (`strict`) or not (`buffered`). */
+  predictionLogDurability: PredictionLogDurability;
   logLevel: LogLevel;
   batching: BatchingConfig;
   /** onnxruntime sizes its pool from the host, not the container's CPU limit, so it is set explicitly. */
@@ -49,7 +52,14 @@ export interface RequestLimits {
  */
 export function loadConfig(env: Environment = process.env): ServerConfig {
   return readSettings(env, (reader) => {
-    const { read } = reader;
+    const { read, refuse } = reader;
+    const database = readDatabaseSettings(reader);
+    const predictionLogDurability = read('PREDICTION_LOG_DURABILITY');
+    if (database.url === 'off' && predictionLogDurability === 'strict') {
+      refuse(
+        'PREDICTION_LOG_DURABILITY=strict answers only logged predictions, but DATABASE_URL=off disables the log',
+      );
+    }
     return {
       port: read('PORT'),
       host: read('HOST'),
@@ -58,7 +68,8 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
         cacheDir: read('MODEL_CACHE_DIR'),
         pollIntervalMs: read('MODEL_POLL_INTERVAL_SECONDS'),
       },
-      database: readDatabaseSettings(reader),
+      database,
+      predictionLogDurability,
       logLevel: read('LOG_LEVEL'),
       batching: { maxBatchRows: read('BATCH_MAX_ROWS'), maxWaitMs: read('BATCH_MAX_WAIT_MS') },
       ortIntraOpThreads: read('ORT_INTRA_OP_THREADS'),

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       modelUri: undefined,
       modelRegistry: { cacheDir: join(tmpdir(), 'glyco-models'), pollIntervalMs: 30_000 },
       database: { url: undefined, secretArn: undefined, host: undefined, port: undefined, name: undefined },
+      predictionLogDurability: 'buffered',
       logLevel: 'info',
       batching: { maxBatchRows: 4096, maxWaitMs: 0 },
       ortIntraOpThreads: 1,
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       DATABASE_HOST: 'proxy.internal',
       DATABASE_PORT: '6432',
       DATABASE_NAME: 'glyco',
+      PREDICTION_LOG_DURABILITY: 'strict',
       LOG_LEVEL: 'warn',
       BATCH_MAX_ROWS: '512',
       BATCH_MAX_WAIT_MS: '2',
@@ -49,6 +51,7 @@ describe('loadConfig', () => {
         port: 6432,
         name: 'glyco',
       },
+      predictionLogDurability: 'strict',
       logLevel: 'warn',
       batching: { maxBatchRows: 512, maxWaitMs: 2 },
       ortIntraOpThreads: 2,
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
     ['PORT', '70000', 'PORT must be a whole number from 0 to 65535'],
     ['PORT', '-1', 'PORT must be a whole number from 0 to 65535'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of debug, info, warn, error, silent'],
+    ['PREDICTION_LOG_DURABILITY', 'sync', 'PREDICTION_LOG_DURABILITY must be one of buffered, strict'],
     ['ORT_INTRA_OP_THREADS', '0', 'ORT_INTRA_OP_THREADS must be a whole number from 1 to 256'],
     ['BATCH_MAX_WAIT_MS', '1.5', 'BATCH_MAX_WAIT_MS must be a whole number from 0 to 1000'],
     ['MAX_INSTANCES', '0', 'MAX_INSTANCES must be a whole number from 1 to 100000'],
@@ -109,6 +113,15 @@ describe('loadConfig', () => {
     ).toThrow('DATABASE_SECRET_ARN is set but DATABASE_URL=off disables the prediction log');
     expect(() => loadConfig({ DATABASE_URL: 'off', DATABASE_HOST: 'db', DATABASE_NAME: 'glyco' })).toThrow(
       'DATABASE_HOST, DATABASE_NAME are set but DATABASE_URL=off disables the prediction log',
+    );
+  });
+
+  it('refuses strict durability with the log switched off: it would answer what it never records', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'off', PREDICTION_LOG_DURABILITY: 'strict' })).toThrow(
+      'PREDICTION_LOG_DURABILITY=strict answers only logged predictions, but DATABASE_URL=off disables the log',
+    );
+    expect(loadConfig({ DATABASE_URL: 'off', PREDICTION_LOG_DURABILITY: 'buffered' }).database.url).toBe(
+      'off',
     );
   });
 

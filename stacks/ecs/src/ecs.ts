@@ -1,5 +1,5 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/target';
+import { plainHttpNotice, prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
 import { ServiceAutoscaling } from './autoscaling.ts';
 import { PublicLoadBalancer } from './load-balancer.ts';
 import { FargateService } from './service.ts';
@@ -11,6 +11,7 @@ export async function ecs() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readEcsSettings(config, env);
+  await requireRegisteredModel(platform, settings.model);
 
   const domain = await publicDomain(name('domain'), settings.domain, tags);
   const lb = new PublicLoadBalancer(name('load-balancer'), {

@@ -5,14 +5,16 @@ import { workspaceRoot } from '@glyco/delivery/paths';
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   outputsMissingFromReadme,
-  previewRoleRefusals,
-  requestsAtPreview,
+  previewAccess,
+  registryHolding,
   resourcesOfType,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
 } from '@glyco/infra/testing';
@@ -304,7 +306,7 @@ describe('ecs with nothing but its committed config (a bare `pulumi up`)', () =>
 });
 
 describe('ecs previewed by a pull request, with the read-only preview role', () => {
-  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image and the hosted zone', async () => {
+  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image, the model, the hosted zone', async () => {
     const stack = await runStack({
       project: 'glyco-ecs',
       stack: 'prod',
@@ -312,14 +314,10 @@ describe('ecs previewed by a pull request, with the read-only preview role', () 
       program: ecs,
       configOverrides: DOMAIN,
     });
-    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
-      'sts:GetCallerIdentity',
-      'ecr:DescribeImages',
-      'ecr:DescribeRepositories',
-      'route53:GetHostedZone',
-      'route53:ListTagsForResource',
-    ]);
-    expect(previewRoleRefusals(stack)).toEqual([]);
+    expect(previewAccess(stack)).toEqual({
+      actions: [...TARGET_LOOKUPS, ...DOMAIN_LOOKUPS],
+      refusals: [],
+    });
   });
 });
 
@@ -343,6 +341,21 @@ describe('ecs under plain Node, as the Pulumi CLI loads it (Pulumi.yaml: typescr
 });
 
 describe('ecs config', () => {
+  it('refuses, before creating anything, a model the registry does not hold (a new environment), saying how to put it there', async () => {
+    // The tasks would exit at startup and the deployment circuit breaker would roll the service back.
+    const attempt = runStack({
+      project: 'glyco-ecs',
+      stack: 'dev',
+      stackDir,
+      program: ecs,
+      configOverrides: { org: 'acme', image: TEST_IMAGE },
+      invokes: registryHolding([]),
+    });
+    await expect(attempt).rejects.toThrow(
+      /Config "model" \(pima-diabetes@production\): the registry s3:\/\/glyco-dev-models-123456789012\/models has no alias "production".*pnpm glyco promote/s,
+    );
+  });
+
   it('serves plain HTTP on the load balancer name in dev when no domain is configured, and says so', async () => {
     const stack = await run('dev');
     const listeners = resourcesOfType(stack, 'aws:lb/listener:Listener');

@@ -15,6 +15,9 @@ import type { EksSettings } from './settings.ts';
 
 export const CLUSTER_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 
+/** The cluster's name, `glyco-<env>-eks`: fixed, since its control-plane log group is named after it. */
+export const clusterNameOf = (named: (purpose: string) => string) => named('eks');
+
 export interface ClusterArgs {
   name: (purpose: string) => string;
   tags: Tags;
@@ -56,7 +59,7 @@ export class FargateCluster extends pulumi.ComponentResource {
     super('glyco:eks:FargateCluster', name, {}, opts);
     const parent = { parent: this };
     const { name: named, tags, platform, settings } = args;
-    const clusterName = named('eks');
+    const clusterName = clusterNameOf(named);
     // KMS's default key policy: the account's IAM policies decide who may use it (the cluster role, below).
     const secretsKey = new aws.kms.Key(
       named('eks-secrets'),

@@ -1,9 +1,10 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { plainHttpNotice, prepareTarget, publicDomain } from '@glyco/infra/target';
+import { plainHttpNotice, prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InferenceApp } from './app.ts';
-import { FargateCluster } from './cluster.ts';
+import { clusterNameOf, FargateCluster } from './cluster.ts';
+import { requireReachableVersion } from './kubernetes-version.ts';
 import { LoadBalancerController } from './load-balancer-controller.ts';
 import { FargateLogging } from './logging.ts';
 import { APP_NAMESPACE } from './manifests.ts';
@@ -21,6 +22,8 @@ export async function eks() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readEksSettings(config, env);
+  await requireRegisteredModel(platform, settings.model);
+  await requireReachableVersion(clusterNameOf(name), settings.kubernetesVersion);
   const domain = await publicDomain(name('domain'), settings.domain, tags);
 
   const cluster = new FargateCluster(name('cluster'), {

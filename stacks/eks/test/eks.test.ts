@@ -1,16 +1,18 @@
 import { at, decideWithin, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   fixtureBoundary,
   outputsMissingFromReadme,
-  previewRoleRefusals,
+  previewAccess,
   type RunStackOptions,
-  requestsAtPreview,
+  registryHolding,
   resourcesOfType,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
   waitsForAll,
@@ -29,6 +31,7 @@ const run = (
   stack: (typeof ENVIRONMENTS)[number],
   configOverrides: Record<string, unknown> = {},
   platform: RunStackOptions['platform'] = {},
+  invokes: RunStackOptions['invokes'] = {},
 ) =>
   runStack({
     project: 'glyco-eks',
@@ -37,6 +40,7 @@ const run = (
     program: eks,
     configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
     platform,
+    invokes,
   });
 
 const kubernetesObjects = (stack: StackRun) =>
@@ -470,8 +474,47 @@ describe('eks with a domain', () => {
   });
 });
 
+/** The account's clusters as EKS lists and describes them: each environment's exists and runs `version`. */
+const clusterRunning = (version: string) => ({
+  'aws:eks/getClusters:getClusters': () => ({
+    id: 'eu-west-1',
+    names: ['other-team', 'glyco-dev-eks', 'glyco-prod-eks'],
+  }),
+  'aws:eks/getCluster:getCluster': (inputs: Record<string, unknown>) => ({ name: inputs.name, version }),
+});
+
+describe('eks against the Kubernetes version the cluster runs', () => {
+  it('refuses, before anything changes, the 1.35 it was deployed with once EKS has upgraded the cluster to 1.36, and says what to set', async () => {
+    // Under the STANDARD upgrade policy EKS upgrades a cluster whose version leaves standard support (1.35:
+    // 2027-03-27), and it cannot downgrade one: asking for 1.35 again would fail halfway through a deploy.
+    await expect(run('dev', {}, {}, clusterRunning('1.36'))).rejects.toThrow(
+      /Config "kubernetesVersion" \(1\.35\) is older than the 1\.36 that cluster glyco-dev-eks runs.*cannot downgrade.*Set "kubernetesVersion" to "1\.36"/s,
+    );
+  });
+
+  it('deploys the version the cluster runs, or the next one', async () => {
+    for (const running of ['1.35', '1.34']) {
+      const stack = await run('dev', {}, {}, clusterRunning(running));
+      expect(single(stack, 'aws:eks/cluster:Cluster').props.version, `on ${running}`).toBe('1.35');
+    }
+  });
+
+  it('refuses to skip a minor version, which EKS cannot do in one upgrade', async () => {
+    await expect(run('dev', { kubernetesVersion: '1.37' }, {}, clusterRunning('1.35'))).rejects.toThrow(
+      /"kubernetesVersion" \(1\.37\) is more than one minor version ahead of the 1\.35.*set it to "1\.36" first/s,
+    );
+  });
+
+  it('looks the cluster up by its name, and creates a new one at the configured version', async () => {
+    const stack = await run('dev');
+    expect(stack.invokes.map((invoke) => invoke.token)).toContain('aws:eks/getClusters:getClusters');
+    expect(stack.invokes.map((invoke) => invoke.token)).not.toContain('aws:eks/getCluster:getCluster');
+    expect(single(stack, 'aws:eks/cluster:Cluster').props.version).toBe('1.35');
+  });
+});
+
 describe('eks previewed by a pull request, with the read-only preview role', () => {
-  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image and the zone', async () => {
+  it('makes only AWS lookups ReadOnlyAccess allows and the role does not forbid: the image, the model, the cluster, the zone', async () => {
     // The ALB's hosted zone comes from a table in the provider; the Kubernetes API is read through the role's
     // access entry (see "lets the platform's read-only preview role view the cluster"), with no IAM action.
     const stack = await runStack({
@@ -480,15 +523,12 @@ describe('eks previewed by a pull request, with the read-only preview role', () 
       stackDir,
       program: eks,
       configOverrides: PROD_SETTINGS,
+      invokes: clusterRunning('1.35'),
     });
-    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
-      'sts:GetCallerIdentity',
-      'ecr:DescribeImages',
-      'ecr:DescribeRepositories',
-      'route53:GetHostedZone',
-      'route53:ListTagsForResource',
-    ]);
-    expect(previewRoleRefusals(stack)).toEqual([]);
+    expect(previewAccess(stack)).toEqual({
+      actions: [...TARGET_LOOKUPS, 'eks:ListClusters', 'eks:DescribeCluster', ...DOMAIN_LOOKUPS],
+      refusals: [],
+    });
   });
 });
 
@@ -519,6 +559,13 @@ describe('eks with nothing but its committed config (a bare `pulumi up`)', () =>
 });
 
 describe('eks config', () => {
+  it('refuses, before creating anything, a model the registry does not hold (a new environment), saying how to put it there', async () => {
+    // The pods would exit at startup and `pulumi up` would wait for a ready Deployment until its timeout.
+    await expect(run('dev', {}, {}, registryHolding([]))).rejects.toThrow(
+      /Config "model" \(pima-diabetes@production\): the registry s3:\/\/glyco-dev-models-123456789012\/models has no alias "production".*pnpm glyco promote/s,
+    );
+  });
+
   it('refuses to deploy prod without a domain, naming the key, before making anything', async () => {
     await expect(run('prod', { publicAccessCidrs: ['198.51.100.0/24'] })).rejects.toThrow(
       /Config "domainName" is required: .*prod/,

@@ -12,6 +12,9 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { LambdaSettings } from './settings.ts';
 
+/** The alias the API invokes, which carries the provisioned concurrency. */
+export const FUNCTION_ALIAS = 'live';
+
 export interface InferenceFunctionArgs {
   functionName: string;
   description: string;
@@ -89,7 +92,7 @@ export class InferenceFunction extends pulumi.ComponentResource {
     );
     this.alias = new aws.lambda.Alias(
       functionName,
-      { name: 'live', functionName: fn.name, functionVersion: fn.version },
+      { name: FUNCTION_ALIAS, functionName: fn.name, functionVersion: fn.version },
       parent,
     );
     if (settings.provisionedConcurrency > 0) {

@@ -1,8 +1,8 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { prepareTarget, publicDomain } from '@glyco/infra/target';
+import { prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
 import { FunctionAlarms } from './alarms.ts';
-import { checkConcurrencyFits } from './concurrency.ts';
-import { InferenceFunction } from './function.ts';
+import { requireConcurrencyFits } from './concurrency.ts';
+import { FUNCTION_ALIAS, InferenceFunction } from './function.ts';
 import { HttpApi } from './http-api.ts';
 import { readLambdaSettings } from './settings.ts';
 
@@ -12,12 +12,14 @@ export async function lambda() {
   const { env, name, tags } = context;
   const { platform, config } = await prepareTarget(context);
   const settings = readLambdaSettings(config);
-  await checkConcurrencyFits(settings);
+  await requireRegisteredModel(platform, settings.model);
+  const functionName = name('api');
+  await requireConcurrencyFits(settings, { functionName, alias: FUNCTION_ALIAS });
   const customDomain = await publicDomain(name('domain'), settings.domain, tags);
 
   const environment = workloadEnvironment(platform, settings, platform.databaseProxyEndpoint);
   const fn = new InferenceFunction(name('function'), {
-    functionName: name('api'),
+    functionName,
     description: `Glyco inference API (${env})`,
     tags,
     platform,

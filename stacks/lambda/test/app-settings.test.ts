@@ -7,8 +7,11 @@ import { runStack, single, TEST_IMAGE } from '@glyco/infra/testing';
 import { serverReading } from '@glyco/server/testing';
 import { describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
+import { useLambdaApi } from './support/lambda-api.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
+// Prod reserves concurrency, which the program checks against the account's Lambda settings.
+useLambdaApi();
 const functionEnvironment = async (
   env: (typeof ENVIRONMENTS)[number],
   overrides: Record<string, unknown> = {},

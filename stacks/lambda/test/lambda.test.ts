@@ -1,40 +1,33 @@
 import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
+  DOMAIN_LOOKUPS,
   outputsMissingFromReadme,
-  previewRoleRefusals,
-  requestsAtPreview,
+  previewAccess,
+  registryHolding,
   resourcesOfType,
   runProgramWithNode,
   runStack,
   type StackRun,
   single,
+  TARGET_LOOKUPS,
   TEST_IMAGE,
   targetConventionBreaches,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lambda } from '../src/lambda.ts';
+import { useLambdaApi } from './support/lambda-api.ts';
 
 const stackDir = new URL('..', import.meta.url).pathname;
-/** The account's Lambda concurrency quota as Service Quotas reports it (L-B99A9384, "Concurrent executions"). */
-const quotaOf = (value: number, asked: Record<string, unknown>[] = []) => ({
-  'aws:servicequotas/getServiceQuota:getServiceQuota': (inputs: Record<string, unknown>) => {
-    asked.push(inputs);
-    return { value, defaultValue: 1000, serviceCode: 'lambda', quotaCode: 'L-B99A9384' };
-  },
-});
-const run = (
-  stack: (typeof ENVIRONMENTS)[number],
-  configOverrides: Record<string, unknown> = {},
-  invokes?: Parameters<typeof runStack>[0]['invokes'],
-) =>
+/** The Lambda API the program reads the account's concurrency from (an established account unless a test says). */
+const lambdaApi = useLambdaApi();
+const run = (stack: (typeof ENVIRONMENTS)[number], configOverrides: Record<string, unknown> = {}) =>
   runStack({
     project: 'glyco-lambda',
     stack,
     stackDir,
     program: lambda,
     configOverrides: { org: 'acme', image: TEST_IMAGE, ...configOverrides },
-    invokes,
   });
 const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
@@ -146,37 +139,65 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
   });
 });
 
-describe('lambda concurrency against the account quota', () => {
-  it('checks the configured reservation against the Lambda concurrency quota before creating anything', async () => {
-    const asked: Record<string, unknown>[] = [];
-    const stack = await run('prod', {}, quotaOf(1000, asked));
-    expect(asked).toEqual([expect.objectContaining({ serviceCode: 'lambda', quotaCode: 'L-B99A9384' })]);
+describe('lambda concurrency against what the account has unreserved', () => {
+  const functionArn = 'arn:aws:lambda:eu-west-1:123456789012:function:glyco-prod-api';
+
+  it("reads the account's settings and what the function holds now, before creating anything", async () => {
+    const stack = await run('prod');
+    expect(lambdaApi.requests).toEqual([
+      { action: 'lambda:GetAccountSettings', resource: '*' },
+      { action: 'lambda:GetFunctionConcurrency', resource: functionArn },
+      { action: 'lambda:GetProvisionedConcurrencyConfig', resource: `${functionArn}:live` },
+    ]);
     expect(single(stack, 'aws:lambda/function:Function').props.reservedConcurrentExecutions).toBe(100);
   });
 
-  it('refuses, before creating anything, a reservation that a new account (quota 10) cannot give, and says how to ask for more', async () => {
-    const attempt = run('prod', {}, quotaOf(10));
+  it('refuses, before creating anything, a reservation that a new account (limit 10) cannot give, and says how to ask for more', async () => {
+    lambdaApi.account = { limit: 10, unreserved: 10 };
+    const attempt = run('prod');
     await expect(attempt).rejects.toThrow(/Config "reservedConcurrency" \(100\) does not fit/);
     await expect(attempt).rejects.toThrow(
-      /quota is 10.*at least 10 unreserved.*request-service-quota-increase/s,
+      /limit of 10, of which 10 is unreserved.*keeps 100 unreserved, so at most 0 can be.*quota of at least 200.*request-service-quota-increase/s,
     );
   });
 
-  it('keeps 100 unreserved on a larger account: 100 reserved needs a quota of at least 200', async () => {
-    await expect(run('prod', {}, quotaOf(199))).rejects.toThrow(/reservedConcurrency.*does not fit/);
-    await expect(run('prod', {}, quotaOf(200))).resolves.toBeDefined();
+  it("counts other functions' reservations: 100 does not fit where they leave 150 of 1000 unreserved", async () => {
+    lambdaApi.account = { limit: 1000, unreserved: 150 };
+    await expect(run('prod')).rejects.toThrow(
+      /"reservedConcurrency" \(100\) does not fit.*limit of 1000, of which 150 is unreserved.*at most 50.*quota of at least 1050/s,
+    );
+    lambdaApi.account = { limit: 1000, unreserved: 200 };
+    await expect(run('prod')).resolves.toBeDefined();
   });
 
-  it('counts provisioned concurrency without a reservation against the same quota', async () => {
-    await expect(run('dev', { provisionedConcurrency: 5 }, quotaOf(10))).rejects.toThrow(
+  it('gives an update back what the function holds already: its own 100 stays within 100 unreserved', async () => {
+    lambdaApi.account = { limit: 300, unreserved: 100, reservation: 100 };
+    await expect(run('prod')).resolves.toBeDefined();
+    lambdaApi.account = { limit: 300, unreserved: 100, reservation: 60 };
+    await expect(run('prod')).rejects.toThrow(
+      /60 of them held by this function now.*at most 60 can be reserved/s,
+    );
+  });
+
+  it('counts provisioned concurrency without a reservation against the same pool', async () => {
+    lambdaApi.account = { limit: 10, unreserved: 10 };
+    await expect(run('dev', { provisionedConcurrency: 5 })).rejects.toThrow(
       /Config "provisionedConcurrency" \(5\) does not fit/,
     );
+    lambdaApi.account = { limit: 110, unreserved: 100, provisioned: 5 };
+    await expect(run('dev', { provisionedConcurrency: 5 })).resolves.toBeDefined();
   });
 
-  it('does not look the quota up when nothing is reserved or provisioned (dev)', async () => {
-    const asked: Record<string, unknown>[] = [];
-    await run('dev', {}, quotaOf(10, asked));
-    expect(asked).toEqual([]);
+  it('asks nothing of the account when nothing is reserved or provisioned (dev)', async () => {
+    await run('dev');
+    expect(lambdaApi.requests).toEqual([]);
+  });
+
+  it('says what it could not read, and why, when Lambda refuses the call', async () => {
+    lambdaApi.account = { limit: 1000, unreserved: 1000, refused: true };
+    await expect(run('prod')).rejects.toThrow(
+      /Could not read the account's Lambda concurrency \(lambda:GetAccountSettings in eu-west-1\).*not authorized/s,
+    );
   });
 });
 
@@ -233,7 +254,7 @@ describe('lambda with a custom domain', () => {
 });
 
 describe('lambda previewed by a pull request, with the read-only preview role', () => {
-  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the image, the zone, the quota', async () => {
+  it("makes only calls ReadOnlyAccess allows and the role does not forbid: the image, the model, the account's concurrency, the zone", async () => {
     const stack = await runStack({
       project: 'glyco-lambda',
       stack: 'prod',
@@ -241,16 +262,16 @@ describe('lambda previewed by a pull request, with the read-only preview role', 
       program: lambda,
       configOverrides: DOMAIN,
     });
-    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
-      'sts:GetCallerIdentity',
-      'ecr:DescribeImages',
-      'ecr:DescribeRepositories',
-      'servicequotas:GetAWSDefaultServiceQuota',
-      'servicequotas:GetServiceQuota',
-      'route53:GetHostedZone',
-      'route53:ListTagsForResource',
-    ]);
-    expect(previewRoleRefusals(stack)).toEqual([]);
+    expect(previewAccess(stack, lambdaApi.requests)).toEqual({
+      actions: [
+        ...TARGET_LOOKUPS,
+        ...DOMAIN_LOOKUPS,
+        'lambda:GetAccountSettings',
+        'lambda:GetFunctionConcurrency',
+        'lambda:GetProvisionedConcurrencyConfig',
+      ],
+      refusals: [],
+    });
   });
 });
 
@@ -266,13 +287,59 @@ describe('lambda with nothing but its committed config (a bare `pulumi up`)', ()
   it.each(ENVIRONMENTS)(
     'loads index.ts under plain Node, as the Pulumi CLI does, in %s',
     async (env) => {
-      const load = await runProgramWithNode({ stackDir, project: 'glyco-lambda', stack: env });
+      const load = await runProgramWithNode({
+        stackDir,
+        project: 'glyco-lambda',
+        stack: env,
+        env: lambdaApi.env,
+      });
       expect(load.stderr).not.toMatch(/Error/);
       expect(load.status).toBe(0);
       expect(load.run?.resourceCount).toBeGreaterThan(10);
     },
     70_000,
   );
+});
+
+describe('lambda against the model registry', () => {
+  const registry = 's3://glyco-prod-models-123456789012/models';
+  const inRegistry = (model: string, keys: string[]) =>
+    runStack({
+      project: 'glyco-lambda',
+      stack: 'prod',
+      stackDir,
+      program: lambda,
+      configOverrides: { org: 'acme', image: TEST_IMAGE, model },
+      invokes: registryHolding(keys),
+    });
+
+  it('refuses, before creating anything, an alias the registry does not have, with the commands that make it', async () => {
+    // A new environment's registry is empty: the app would exit at startup, and every cold start would fail.
+    await expect(inRegistry('pima-diabetes@production', [])).rejects.toThrow(
+      new RegExp(
+        `Config "model" \\(pima-diabetes@production\\): the registry ${registry} has no alias "production" for ` +
+          'pima-diabetes.*pnpm glyco publish models/pima-diabetes/<version> --registry .*pnpm glyco promote ' +
+          'pima-diabetes <version> --alias production',
+        's',
+      ),
+    );
+  });
+
+  it('takes the alias once its record is there, and only that exact key', async () => {
+    const record = 'models/pima-diabetes/aliases/production.json';
+    await expect(inRegistry('pima-diabetes@production', [`${record}.tmp`])).rejects.toThrow(/no alias/);
+    await expect(inRegistry('pima-diabetes@production', [record])).resolves.toBeDefined();
+  });
+
+  it('takes a pinned version once its manifest is published, and says how to publish it otherwise', async () => {
+    const manifest = 'models/pima-diabetes/1.0.0/manifest.json';
+    await expect(
+      inRegistry('pima-diabetes/1.0.0', ['models/pima-diabetes/1.0.0/model.onnx']),
+    ).rejects.toThrow(
+      /no version 1\.0\.0 of pima-diabetes.*pnpm glyco publish models\/pima-diabetes\/1\.0\.0 --registry/s,
+    );
+    await expect(inRegistry('pima-diabetes/1.0.0', [manifest])).resolves.toBeDefined();
+  });
 });
 
 describe('lambda config', () => {

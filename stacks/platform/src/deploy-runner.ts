@@ -11,8 +11,14 @@ import * as pulumi from '@pulumi/pulumi';
 /** The name of the deploy workflow (`.github/workflows/deploy.yml`), the only one whose jobs start a runner. */
 export const DEPLOY_WORKFLOW_NAME = 'Deploy';
 
-/** CodeBuild's Ubuntu image (Docker images provided by CodeBuild): apt-get installs skopeo as on GitHub's runners. */
-const RUNNER_IMAGE = 'aws/codebuild/standard:7.0';
+/**
+ * CodeBuild's Ubuntu 24.04 image, where `apt-get install skopeo` gives 1.13.3, which has the `--preserve-digests`
+ * the deploy script pushes with (from skopeo 1.6.0). standard:7.0 is Ubuntu 22.04, whose skopeo 1.4.1 lacks it.
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/available-runtimes.html ("Ubuntu 24.04 Standard: 8.0");
+ * aws/aws-codebuild-docker-images@1590e48 ubuntu/standard/8.0/Dockerfile (FROM ubuntu:24.04). The table of
+ * runner images and their skopeo, with sources: test/runner-skopeo.test.ts.
+ */
+export const RUNNER_IMAGE = 'aws/codebuild/standard:8.0';
 
 export interface DeployRunnerArgs {
   name: (purpose: string) => string;
@@ -20,7 +26,10 @@ export interface DeployRunnerArgs {
   region: string;
   /** `owner/repo` whose workflow jobs the runner takes. */
   githubRepository: string;
-  /** The CodeConnections (or CodeStar Connections) connection to GitHub, made once in the console. */
+  /**
+   * The CodeConnections (or CodeStar Connections) connection to GitHub, made once in the console:
+   * https://docs.aws.amazon.com/dtconsole/latest/userguide/connections-create-github.html
+   */
   githubConnectionArn: string;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<string[]>;
@@ -33,11 +42,15 @@ export interface DeployRunnerArgs {
 /**
  * A GitHub Actions runner inside the VPC, hosted by AWS CodeBuild, for deploy jobs that must reach private
  * endpoints (the prod EKS API). CodeBuild starts a build for each queued workflow job whose `runs-on` label is
- * `codebuild-<project>-<run id>-<run attempt>` (AWS CodeBuild User Guide, "Tutorial: Configure a
- * CodeBuild-hosted GitHub Actions runner" and "Label overrides supported with the CodeBuild-hosted GitHub Actions
- * runner"), through a webhook on WORKFLOW_JOB_QUEUED events. The build runs in the private subnets ("Use AWS
- * CodeBuild with Amazon Virtual Private Cloud") with a role that can only attach to the VPC, write its own logs
- * and use the GitHub connection: the job itself gets its AWS credentials through OIDC, as on any runner.
+ * `codebuild-<project>-<run id>-<run attempt>`, through a webhook on WORKFLOW_JOB_QUEUED events, and the build
+ * registers as a one-job runner:
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/action-runner.html (tutorial),
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/sample-github-action-runners-update-labels.html (labels),
+ * https://docs.aws.amazon.com/codebuild/latest/userguide/github-webhook.html (WORKFLOW_JOB_QUEUED, WORKFLOW_NAME).
+ * The build runs in the private subnets
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/vpc-support.html) with a role that can only attach to
+ * the VPC, write its own logs and use the GitHub connection: the job itself gets its AWS credentials through
+ * OIDC, as on any runner.
  */
 export class DeployRunner extends pulumi.ComponentResource {
   readonly projectName: pulumi.Output<string>;
@@ -145,7 +158,7 @@ export class DeployRunner extends pulumi.ComponentResource {
         buildTimeout: 180,
         tags,
       },
-      // CodeBuild checks the role's VPC rights when the project is created.
+      // CodeBuild checks the role's VPC rights when the project is created (vpc-support.html above).
       { parent: this, dependsOn: [rolePolicy] },
     );
     new aws.codebuild.Webhook(
@@ -172,9 +185,11 @@ export class DeployRunner extends pulumi.ComponentResource {
 }
 
 /**
- * What a CodeBuild project in a VPC needs (AWS CodeBuild User Guide, "Allow CodeBuild access to AWS services
- * required to create a VPC network interface"), its log group, and the GitHub tokens its connection vends
- * ("GitHub App connections", step 2: codeconnections:GetConnectionToken and GetConnection on the connection).
+ * What a CodeBuild project in a VPC needs
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface),
+ * its log group, and the GitHub tokens its connection vends
+ * (https://docs.aws.amazon.com/codebuild/latest/userguide/connections-github-app.html, step 2:
+ * codeconnections:GetConnectionToken and GetConnection on the connection).
  */
 export function deployRunnerPolicy(args: {
   accountId: string;

@@ -60,7 +60,7 @@ describe('the CodeBuild deploy runner', () => {
           location: 'https://github.com/acme/glyco.git',
           auth: { type: 'CODECONNECTIONS', resource: CONNECTION },
         },
-        environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', privilegedMode: false },
+        environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:8.0', privilegedMode: false },
         vpcConfig: { vpcId: 'vpc-0a1b2c3d4e5f60718', subnets: ['subnet-private-a', 'subnet-private-b'] },
         buildTimeout: 180,
       });

@@ -7,13 +7,7 @@ import {
   previewGuardPolicy,
   RULES,
 } from '@glyco/infra';
-import {
-  fixtureBoundary,
-  previewRoleRefusals,
-  READ_ONLY_ACCESS,
-  requestsAtPreview,
-  runStack,
-} from '@glyco/infra/testing';
+import { fixtureBoundary, previewAccess, READ_ONLY_ACCESS, runStack } from '@glyco/infra/testing';
 import { describe, expect, it } from 'vitest';
 import { deployIamPolicy } from '../src/deploy-policy.ts';
 import { githubDeployTrustPolicy, githubPreviewTrustPolicy } from '../src/github-trust.ts';
@@ -191,12 +185,14 @@ describe('the pull-request preview role', () => {
       configOverrides: { githubRepository: 'acme/glyco', ...config },
     });
     const shared = 'createGithubOidcProvider' in config;
-    expect(requestsAtPreview(stack).map((request) => request.action)).toEqual([
-      'sts:GetCallerIdentity',
-      'sts:GetCallerIdentity',
-      ...(shared ? ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] : []),
-      'ec2:DescribeAvailabilityZones',
-    ]);
-    expect(previewRoleRefusals(stack)).toEqual([]);
+    expect(previewAccess(stack)).toEqual({
+      actions: [
+        'sts:GetCallerIdentity',
+        'sts:GetCallerIdentity',
+        ...(shared ? ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] : []),
+        'ec2:DescribeAvailabilityZones',
+      ],
+      refusals: [],
+    });
   });
 });

@@ -2,12 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  MANIFEST_FILE,
-  type BinaryNumericManifest as ModelManifest,
-  parseManifest,
-  requireBinaryNumeric,
-} from '@glyco/contract';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
@@ -25,9 +20,10 @@ const DRIFT_EXIT_CODE = 3;
 
 const USAGE = `usage: glyco drift [options]
 
-Per feature, the Population Stability Index and the Kolmogorov-Smirnov statistic of the logged inputs
-against the training data's reference distribution; PSI > 0.2 is flagged. Live ROC AUC where outcomes were
-reported (POST /v1/feedback).
+Per feature, the Population Stability Index of the logged inputs against the training data's reference
+distribution, with the Kolmogorov-Smirnov test for numbers and the chi-square test for categories; PSI > 0.2 is
+flagged. Where outcomes were reported (POST /v1/feedback), the model's live metrics: ROC AUC and accuracy
+(binary), accuracy and macro F1 (multiclass), RMSE and MAE (regression).
 
   --model <name>     the model (default: ${DEFAULT_MODEL})
   --version <v>      its version (default: the newest under <models>/<name>/)
@@ -102,7 +98,7 @@ async function readModelManifest(
     throw new CliError(`drift: no manifest at ${path}; see --models, --model and --version`);
   }
   try {
-    return requireBinaryNumeric(parseManifest(JSON.parse(text)));
+    return parseManifest(JSON.parse(text));
   } catch (error) {
     throw new CliError(`drift: ${path}: ${(error as Error).message}`);
   }

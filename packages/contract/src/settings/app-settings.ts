@@ -15,6 +15,13 @@ export const READINESS_PATH = '/ready';
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * `buffered`: an answer never waits for the prediction log (what is queued in memory is lost to a kill -9).
+ * `strict`: an answer waits until its rows are in the database or fsync'd in the spool.
+ */
+export const PREDICTION_LOG_DURABILITIES = ['buffered', 'strict'] as const;
+export type PredictionLogDurability = (typeof PREDICTION_LOG_DURABILITIES)[number];
+
 /** One environment variable: how its text is read, and its value when it is unset or empty. */
 export interface AppSetting<T> {
   parse: Parse<T>;
@@ -68,6 +75,8 @@ export const APP_SETTINGS = {
   /** Override the URL's (and the secret's) port and database name. */
   DATABASE_PORT: optional(integerIn(1, 65_535)),
   DATABASE_NAME: optional(nonBlank),
+  /** Whether an answer waits for its rows to be durable; see PREDICTION_LOG_DURABILITIES. */
+  PREDICTION_LOG_DURABILITY: setting(oneOf(PREDICTION_LOG_DURABILITIES), 'buffered'),
   LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info'),
   /** Rows per model run; a single request larger than this still runs, alone. */
   BATCH_MAX_ROWS: setting(integerIn(1, 1_000_000), 4096),

@@ -7,10 +7,12 @@ export interface AffectedStacks {
 
 /**
  * Changes that affect every stack: the packages their programs import (the shared Pulumi components and policy,
- * and the contract whose app settings they build the app's environment from), and the dependency set.
+ * the contract whose app settings they build the app's environment from, and the registry layout the targets
+ * look their model up by, @glyco/registry/layout), and the dependency set.
  */
 const EVERY_STACK = [
   /^packages\/(infra|contract)\//,
+  /^packages\/registry\/src\/layout\.ts$/,
   /^pnpm-lock\.yaml$/,
   /^pnpm-workspace\.yaml$/,
   /^package\.json$/,

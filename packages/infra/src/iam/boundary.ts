@@ -152,7 +152,8 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
     },
     { Sid: 'RunInfrastructure', Effect: 'Allow', Action: infrastructure, Resource: '*' },
     {
-      // The CodeBuild deploy runner attaching to the private subnets (CodeBuild's VPC permissions).
+      // The CodeBuild deploy runner attaching to the private subnets: CodeBuild's VPC permissions,
+      // https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-iam-identity-based-access-control.html#customer-managed-policies-example-create-vpc-network-interface
       Sid: 'AttachCodeBuildToTheVpc',
       Effect: 'Allow',
       Action: 'ec2:CreateNetworkInterfacePermission',
@@ -160,7 +161,8 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       Condition: { StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' } },
     },
     {
-      // ... and reading GitHub tokens from the account's connection (CodeConnections, formerly CodeStar).
+      // ... and reading GitHub tokens from the account's connection (CodeConnections, formerly CodeStar):
+      // https://docs.aws.amazon.com/codebuild/latest/userguide/connections-github-app.html
       Sid: 'UseGithubConnections',
       Effect: 'Allow',
       Action: [

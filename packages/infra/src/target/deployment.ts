@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { type PlatformReference, readPlatform } from '../platform-outputs.ts';
+import { knownValue, type PlatformReference, readPlatform } from '../platform-outputs.ts';
 import type { StackContext } from '../stack-context.ts';
 
 export interface TargetDeployment {
@@ -18,16 +18,17 @@ export interface TargetDeployment {
 export async function prepareTarget({ env, config }: StackContext): Promise<TargetDeployment> {
   const org = config.get('org') ?? pulumi.getOrganization();
   const platform = await readPlatform(org, env);
-  const image = config.get('image') ?? (await newestImage(await known(platform.ecrRepositoryUrl), config));
+  const image =
+    config.get('image') ?? (await newestImage(await knownValue(platform.ecrRepositoryUrl), config));
   return { platform, config: new ConfigWithDefaults({ org, image }) };
 }
 
-/** The project's config, where `get` and `require` answer the given defaults for keys that are not set. */
-class ConfigWithDefaults extends pulumi.Config {
+/** A project's config (this one's by default), where `get` and `require` answer the defaults for unset keys. */
+export class ConfigWithDefaults extends pulumi.Config {
   readonly #defaults: Record<string, string>;
 
-  constructor(defaults: Record<string, string>) {
-    super();
+  constructor(defaults: Record<string, string>, project?: string) {
+    super(project);
     this.#defaults = defaults;
   }
 
@@ -58,9 +59,4 @@ async function newestImage(repositoryUrl: string, config: pulumi.Config): Promis
         'set "imageTag" to a pushed tag, or set "image" to <repository>@sha256:<digest>.',
     );
   }
-}
-
-/** The value of a stack reference's output; these are known in a preview too (the stack was deployed). */
-function known<T>(output: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => output.apply(resolve));
 }

@@ -1,2 +1,4 @@
+export * from './config-check.ts';
 export * from './deployment.ts';
 export * from './public-domain.ts';
+export * from './registered-model.ts';

@@ -142,16 +142,14 @@ export function mockCall(token: string, inputs: State): State {
       return inputs.zoneId
         ? { zoneId: inputs.zoneId, name: TEST_ZONE_NAME }
         : { zoneId: 'Z0TESTZONE0123456789', name: inputs.name };
+    case 'aws:s3/getObjects:getObjects':
+      // The registry holds what the program looks for: a promoted alias, a published version.
+      return { id: String(inputs.bucket), bucket: inputs.bucket, keys: [inputs.prefix] };
+    case 'aws:eks/getClusters:getClusters':
+      // An account with no cluster yet: a first deploy.
+      return { id: TEST_REGION, names: [] };
     case 'aws:lb/getHostedZoneId:getHostedZoneId':
       return { id: ALB_ZONE_ID };
-    case 'aws:servicequotas/getServiceQuota:getServiceQuota':
-      // An established account's default; a new account's Lambda concurrency quota can be as low as 10.
-      return {
-        value: 1000,
-        defaultValue: 1000,
-        serviceCode: inputs.serviceCode,
-        quotaCode: inputs.quotaCode,
-      };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
       return {
         arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,
@@ -159,4 +157,21 @@ export function mockCall(token: string, inputs: State): State {
     default:
       throw new Error(`No mock for the provider function ${token}: add one to mockCall.`);
   }
+}
+
+/**
+ * Provider answers for a model registry bucket that holds exactly `keys` (e.g. none: a new environment's empty
+ * registry), listed as ListObjectsV2 lists them: the keys under the prefix, in order, up to `maxKeys`.
+ */
+export function registryHolding(keys: string[]) {
+  return {
+    'aws:s3/getObjects:getObjects': (inputs: State) => ({
+      id: String(inputs.bucket),
+      bucket: inputs.bucket,
+      keys: keys
+        .filter((key) => key.startsWith(String(inputs.prefix ?? '')))
+        .sort()
+        .slice(0, Number(inputs.maxKeys ?? 1000)),
+    }),
+  };
 }

@@ -29,8 +29,7 @@ export const READ_ONLY_ACCESS: EvaluableDocument = {
         'lambda:List*',
         'route53:Get*',
         'route53:List*',
-        'servicequotas:GetAWSDefaultServiceQuota',
-        'servicequotas:GetServiceQuota',
+        's3:List*',
         // Reads of data, which the preview role's guard denies.
         's3:Get*',
         'ssm:Get*',
@@ -83,14 +82,14 @@ const CALLS_OF_INVOKE: Record<string, (invoke: Invoke) => AccessRequest[]> = {
       'route53:ListTagsForResource',
     ),
   ],
-  // internal/service/servicequotas/service_quota_data_source.go and service_quota.go: GetAWSDefaultServiceQuota,
-  // then GetServiceQuota for the account's applied value.
-  'aws:servicequotas/getServiceQuota:getServiceQuota': ({ inputs }) =>
-    reads(
-      arn('servicequotas', `${String(inputs.serviceCode)}/${String(inputs.quotaCode)}`),
-      'servicequotas:GetAWSDefaultServiceQuota',
-      'servicequotas:GetServiceQuota',
-    ),
+  // internal/service/s3/objects_data_source.go: ListObjectsV2 on the bucket (pages up to max_keys).
+  'aws:s3/getObjects:getObjects': ({ inputs }) =>
+    reads(`arn:aws:s3:::${String(inputs.bucket)}`, 's3:ListBucket'),
+  // internal/service/eks/clusters_data_source.go: ListClusters (every page).
+  'aws:eks/getClusters:getClusters': () => reads('*', 'eks:ListClusters'),
+  // internal/service/eks/cluster_data_source.go: DescribeCluster (findClusterByName).
+  'aws:eks/getCluster:getCluster': ({ inputs }) =>
+    reads(arn('eks', `cluster/${String(inputs.name)}`), 'eks:DescribeCluster'),
   // internal/service/iam/openid_connect_provider_data_source.go: with a URL, ListOpenIDConnectProviders, then
   // GetOpenIDConnectProvider on the provider whose ARN ends with it.
   'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider': ({ inputs }) => [
@@ -113,10 +112,11 @@ const CALLS_OF_REMOTE_COMPONENT: Record<string, AccessRequest[]> = {
 /**
  * The AWS requests a `pulumi preview` of the run's program makes with the credentials it is given: the AWS
  * provider's own check of them (GetCallerIdentity, unless skipCredentialsValidation), every lookup the program
- * called, and those of its remote components. Creating, updating and diffing resources call nothing at preview.
- * A lookup or remote component without a model fails, so a new one cannot slip past.
+ * called, those of its remote components, and `direct`: the calls the program makes with an AWS SDK rather than
+ * a provider function (as a test's stand-in API recorded them). Creating, updating and diffing resources call
+ * nothing at preview. A lookup or remote component without a model fails, so a new one cannot slip past.
  */
-export function requestsAtPreview(run: StackRun): AccessRequest[] {
+export function requestsAtPreview(run: StackRun, direct: AccessRequest[] = []): AccessRequest[] {
   const unmodelled = (what: string) =>
     new Error(
       `No model of the AWS calls ${what} makes: add it to packages/infra/src/testing/preview-access.ts.`,
@@ -135,6 +135,7 @@ export function requestsAtPreview(run: StackRun): AccessRequest[] {
         if (!calls) throw unmodelled(component.type);
         return calls;
       }),
+    ...direct,
   ];
 }
 
@@ -142,8 +143,22 @@ export function requestsAtPreview(run: StackRun): AccessRequest[] {
  * The requests of a preview that the pull-request preview role (ReadOnlyAccess with its guard) would be refused,
  * as `action on resource`; empty when it can preview the run's program.
  */
-export function previewRoleRefusals(run: StackRun): string[] {
-  return requestsAtPreview(run)
+export function previewRoleRefusals(run: StackRun, direct: AccessRequest[] = []): string[] {
+  return requestsAtPreview(run, direct)
     .filter((request) => decide([READ_ONLY_ACCESS, previewGuardPolicy()], request) !== 'allowed')
     .map((request) => `${request.action} on ${request.resource}`);
+}
+
+/**
+ * What a pull request's preview of the run asks of AWS, as the actions in the order it makes them, and which of
+ * those requests the preview role is refused (none, for a stack a pull request can preview).
+ */
+export function previewAccess(
+  run: StackRun,
+  direct: AccessRequest[] = [],
+): { actions: string[]; refusals: string[] } {
+  return {
+    actions: requestsAtPreview(run, direct).map((request) => request.action),
+    refusals: previewRoleRefusals(run, direct),
+  };
 }

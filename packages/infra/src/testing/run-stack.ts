@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { parse } from 'yaml';
 import type { Environment } from '../environment.ts';
 import type { PlatformOutputs } from '../platform-outputs.ts';
 import type { PolicyResource } from '../policy/rule.ts';
+import { committedConfig, flattenConfig } from '../stack-config.ts';
 import { awsxChildren } from './awsx/index.ts';
 import { mockCall, mockState } from './mock-state.ts';
 import { platformFixture, TEST_REGION } from './platform-fixture.ts';
@@ -44,23 +42,6 @@ export interface Invoke {
   inputs: Record<string, unknown>;
   /** What the (mocked) provider answered. */
   result: Record<string, unknown>;
-}
-
-/** The committed `Pulumi.<stack>.yaml` as the flat `namespace:key` → string map the Pulumi engine passes on. */
-export function committedConfig(stackDir: string, project: string, stack: string): Record<string, string> {
-  const file = parse(readFileSync(join(stackDir, `Pulumi.${stack}.yaml`), 'utf8')) as {
-    config?: object;
-  } | null;
-  return flattenConfig(project, { ...file?.config });
-}
-
-function flattenConfig(project: string, config: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [
-      key.includes(':') ? key : `${project}:${key}`,
-      typeof value === 'string' ? value : JSON.stringify(value),
-    ]),
-  );
 }
 
 /** Runs a Pulumi program under mocks with a stack's committed config; nothing leaves the process. */

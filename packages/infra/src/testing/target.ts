@@ -74,6 +74,19 @@ export function waitsForAll(run: StackRun, resource: string, type: string): bool
 }
 
 /**
+ * What every target's preview asks of AWS through @glyco/infra/target, in order: the provider's credentials
+ * check, the image to run (`prepareTarget`), the model in the registry (`requireRegisteredModel`).
+ */
+export const TARGET_LOOKUPS = [
+  'sts:GetCallerIdentity',
+  'ecr:DescribeImages',
+  'ecr:DescribeRepositories',
+  's3:ListBucket',
+];
+/** ...and, with a domain, its hosted zone (`publicDomain`). */
+export const DOMAIN_LOOKUPS = ['route53:GetHostedZone', 'route53:ListTagsForResource'];
+
+/**
  * What every target stack's run must meet, as one list of breaches (empty when it meets all): the policy pack's
  * rules; the workload boundary on every role and around every inline action; every cloud resource under one of
  * the stack's components, so `pulumi preview` reads as a tree; generated names wherever a change replaces.

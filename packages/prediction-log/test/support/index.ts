@@ -14,4 +14,5 @@ export {
   type TestDatabase,
 } from './backends.ts';
 export { bundledManifest, sampleRows } from './drift-samples.ts';
-export { memoryLogger, prediction, waitFor } from './records.ts';
+export { itWithMount, makeReadOnly, mountTmpfs, mountUnavailable } from './filesystems.ts';
+export { classPrediction, memoryLogger, prediction, valuePrediction, waitFor } from './records.ts';

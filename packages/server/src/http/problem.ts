@@ -13,6 +13,8 @@ export type ProblemKind =
   | 'not-found'
   | 'method-not-allowed'
   | 'not-ready'
+  | 'not-logged'
+  | 'client-closed-request'
   | 'internal-error';
 
 const STATUS: Record<ProblemKind, { status: number; title: string }> = {
@@ -24,6 +26,9 @@ const STATUS: Record<ProblemKind, { status: number; title: string }> = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-ready': { status: 503, title: 'Not ready' },
+  'not-logged': { status: 503, title: 'Prediction not logged' },
+  // nginx's status for a request whose client went away before the answer: nobody reads it, metrics count it.
+  'client-closed-request': { status: 499, title: 'Client closed request' },
   'internal-error': { status: 500, title: 'Internal error' },
 };
 
@@ -71,9 +76,15 @@ export class Problem extends Error {
   }
 }
 
-/** A field error for the body value at `path` (property names and array indexes). */
+/**
+ * A field error for the body value at `path` (property names and array indexes), as an RFC 6901 pointer in its
+ * URI fragment form (section 6): `~` and `/` escaped, then what a fragment cannot hold percent-encoded, so a
+ * feature named `admission type` is `#/admission%20type`.
+ */
 export function fieldError(path: readonly PropertyKey[], detail: string): FieldError {
-  const segments = path.map((segment) => String(segment).replaceAll('~', '~0').replaceAll('/', '~1'));
+  const segments = path.map((segment) =>
+    encodeURIComponent(String(segment).replaceAll('~', '~0').replaceAll('/', '~1')),
+  );
   return { pointer: segments.length === 0 ? '#' : `#/${segments.join('/')}`, detail };
 }
 

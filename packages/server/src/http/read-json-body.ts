@@ -8,7 +8,11 @@ function tooLarge(maxBytes: number): Problem {
 }
 
 /** Reads a body sent without Content-Length (chunked) and stops as soon as it passes the limit. */
-async function readStreamWithLimit(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+async function readStreamWithLimit(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<string> {
+  if (!body) return '';
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -26,6 +30,26 @@ async function readStreamWithLimit(body: ReadableStream<Uint8Array>, maxBytes: n
 }
 
 /**
+ * The body as text, within `maxBytes`. Reading fails only when the connection does (a Lambda event holds its
+ * body whole): the client went away mid-body, which is no fault of the server (499, not a 500 with a stack).
+ */
+async function readText(c: Context, maxBytes: number): Promise<string> {
+  const declaredLength = c.req.header('content-length');
+  if (declaredLength !== undefined && Number(declaredLength) > maxBytes) throw tooLarge(maxBytes);
+  let text: string;
+  try {
+    text =
+      declaredLength !== undefined ? await c.req.text() : await readStreamWithLimit(c.req.raw.body, maxBytes);
+  } catch (error) {
+    if (error instanceof Problem) throw error;
+    throw new Problem('client-closed-request', 'the client closed the connection before its body was read');
+  }
+  // Node's HTTP parser holds the body to its declared length; a Lambda event's header is not checked by anyone.
+  if (text.length > maxBytes) throw tooLarge(maxBytes);
+  return text;
+}
+
+/**
  * The request body as parsed JSON, or a Problem: 415 unless it is declared `application/json`, 413 past
  * `maxBytes` (checked against Content-Length before anything is read), 400 when empty or not JSON.
  */
@@ -37,17 +61,7 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
       `the body must be sent as Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`,
     );
   }
-  const declaredLength = c.req.header('content-length');
-  let text: string;
-  if (declaredLength !== undefined) {
-    if (Number(declaredLength) > maxBytes) throw tooLarge(maxBytes);
-    text = await c.req.text();
-    // Node's HTTP parser holds the body to its declared length; a Lambda event's header is not checked by anyone.
-    if (text.length > maxBytes) throw tooLarge(maxBytes);
-  } else {
-    const body = c.req.raw.body;
-    text = body ? await readStreamWithLimit(body, maxBytes) : '';
-  }
+  const text = await readText(c, maxBytes);
   if (text.trim() === '')
     throw new Problem('malformed-request', 'the request body is empty: send a JSON object');
   try {

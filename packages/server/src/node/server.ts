@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../bootstrap.ts';
@@ -48,6 +48,37 @@ function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
   });
 }
 
+type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
+
+/** An unread rest of a body up to this size is read (drained) so the connection can stay open. */
+const DRAINABLE_BYTES = 64 * 1024;
+
+/**
+ * A body answered before it was read (a 413 for its size, a 415 for its type, a 404) is left unread. Kept
+ * alive, the connection would first have to read the rest of it: @hono/node-server drains it for up to 500 ms
+ * while the answer says keep-alive, then closes the socket anyway. For a large or chunked body the answer says
+ * `Connection: close` instead, and Node closes the socket as soon as it is sent. HTTP/1.1 transport only: the
+ * Lambda handler has no connection to close.
+ */
+function closingAfterUnreadBodies(fetch: Fetch): Fetch {
+  const close = (response: Response, incoming: IncomingMessage | undefined) => {
+    if (incoming && !incoming.readableEnded && hasLargeBody(incoming))
+      response.headers.set('connection', 'close');
+    return response;
+  };
+  return (request, env) => {
+    const { incoming } = (env ?? {}) as { incoming?: IncomingMessage };
+    const response = fetch(request, env);
+    return response instanceof Promise ? response.then((r) => close(r, incoming)) : close(response, incoming);
+  };
+}
+
+function hasLargeBody({ headers }: IncomingMessage): boolean {
+  return (
+    headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > DRAINABLE_BYTES
+  );
+}
+
 /** Loads the model, builds the app and serves it over HTTP (@hono/node-server): local, ECS and EKS. */
 export async function startServer(
   config: ServerConfig,
@@ -59,11 +90,11 @@ export async function startServer(
 /** Serves a bootstrapped runtime; `fetch` defaults to its app (the benchmark puts a bare route in front). */
 export async function serveRuntime(
   runtime: Runtime,
-  fetch: (request: Request) => Response | Promise<Response> = runtime.app.fetch,
+  fetch: Fetch = runtime.app.fetch,
 ): Promise<RunningServer> {
   const { config } = runtime;
   const server = serve({
-    fetch,
+    fetch: closingAfterUnreadBodies(fetch),
     port: config.port,
     hostname: config.host,
     serverOptions: {

@@ -1,7 +1,9 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
+import { PredictionNotLoggedError } from '@glyco/prediction-log';
 import type { Context } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../http/context.ts';
+import { Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import type { ModelOutputs } from '../model/inference-engine.ts';
 import { type ModelSchemas, schemasFor } from '../validation/model-schemas.ts';
@@ -41,7 +43,7 @@ export async function runPrediction<Rows extends ModelRows>(
   try {
     const { manifest } = model;
     const rows = parse(manifest, schemasFor(manifest, limits.maxInstances), body);
-    const outputs = await model.predict(rows.values, rows.count);
+    const outputs = await model.predict(rows.input, rows.count);
     const answers = describeRows(manifest, outputs, rows.count);
     return { requestId: c.get('requestId'), manifest, rows, outputs, answers };
   } finally {
@@ -60,7 +62,22 @@ export async function handlePrediction<Rows extends ParsedRows>(
 ): Promise<Prediction<Rows>> {
   const started = performance.now();
   const prediction = await runPrediction(c, deps, parse);
-  deps.metrics.predictions(prediction.manifest, prediction.rows.count);
-  recordPredictions(deps.predictionLog, { ...prediction, latencyMs: performance.now() - started });
+  deps.metrics.predictions(prediction.manifest, prediction.answers);
+  const logged = recordPredictions(deps.predictionLog, {
+    ...prediction,
+    latencyMs: performance.now() - started,
+  });
+  if (logged) await logged.catch(notLogged);
   return prediction;
+}
+
+/** With strict durability a prediction the log could not keep is not answered: 503, to be asked again. */
+function notLogged(error: unknown): never {
+  if (!(error instanceof PredictionNotLoggedError)) throw error;
+  throw new Problem(
+    'not-logged',
+    `the prediction could not be logged (${error.message}), and PREDICTION_LOG_DURABILITY=strict answers only logged predictions; retry later`,
+    undefined,
+    { 'retry-after': '5' },
+  );
 }

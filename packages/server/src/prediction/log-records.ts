@@ -1,5 +1,5 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
-import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
+import type { ModelManifest } from '@glyco/contract';
+import type { PredictionLog, PredictionOutputs, PredictionRecord } from '@glyco/prediction-log';
 import type { ParsedRows } from '../validation/parsed-rows.ts';
 import type { RowPrediction } from './row-prediction.ts';
 
@@ -12,23 +12,40 @@ export interface LoggedPrediction {
   latencyMs: number;
 }
 
-/** Hands one record per row to the prediction log; nothing is built when the log is off. */
-export function recordPredictions(log: PredictionLog, prediction: LoggedPrediction): void {
-  if (log.state().state === 'off') return;
+/** A row's answer in the log's terms: the outputs of its task (see the log's columns). */
+function loggedOutputs(manifest: ModelManifest, answer: RowPrediction): PredictionOutputs {
+  if ('value' in answer) return { value: answer.value };
+  if ('risk_level' in answer) {
+    const { prediction, label, probability, risk_level: riskLevel } = answer;
+    return { prediction, label, probability, riskLevel };
+  }
+  const classLabels = manifest.task === 'multiclass' ? manifest.target.classLabels : [];
+  const { prediction, label } = answer;
+  return { prediction, label, probabilities: classLabels.map((name) => answer.probabilities[name]!) };
+}
+
+/**
+ * Hands one record per row to the prediction log; nothing is built when the log is off. Returns what the log
+ * returns: with strict durability, a promise settled once the rows are durable.
+ */
+export function recordPredictions(
+  log: PredictionLog,
+  prediction: LoggedPrediction,
+): Promise<void> | undefined {
+  if (log.state().state === 'off') return undefined;
   const { requestId, manifest, rows, answers, latencyMs } = prediction;
   const time = new Date();
   const records: PredictionRecord[] = [];
   for (let i = 0; i < rows.count; i++) {
-    const { prediction, label, probability, risk_level } = answers[i]!;
     records.push({
       requestId,
       time,
       modelName: manifest.name,
       modelVersion: manifest.version,
       inputs: rows.inputsOf(i),
-      outputs: { prediction, label, probability, riskLevel: risk_level },
+      outputs: loggedOutputs(manifest, answers[i]!),
       latencyMs,
     });
   }
-  log.record(records);
+  return log.record(records);
 }

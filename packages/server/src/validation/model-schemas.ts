@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { compileRowEncoder, type RowEncoder } from '../model/row-encoder.ts';
 import { buildRequestSchemas, type RequestSchemas } from './feature-schemas.ts';
 import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request-schema.ts';
@@ -9,6 +9,8 @@ export interface ModelSchemas {
   inference: InferenceRequestSchema;
   encoder: RowEncoder;
   featureNames: readonly string[];
+  /** The same names, to look keys up in. */
+  isFeature: ReadonlySet<string>;
 }
 
 const cache = new WeakMap<ModelManifest, Map<number, ModelSchemas>>();
@@ -27,6 +29,7 @@ export function schemasFor(manifest: ModelManifest, maxInstances: number): Model
       inference: buildInferenceRequestSchema(manifest, maxInstances),
       encoder: compileRowEncoder(manifest),
       featureNames: manifest.features.map((feature) => feature.name),
+      isFeature: new Set(manifest.features.map((feature) => feature.name)),
     };
     byLimit.set(maxInstances, schemas);
   }

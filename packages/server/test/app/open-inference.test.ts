@@ -141,6 +141,13 @@ describe('Open Inference Protocol v2', () => {
       'inputs[0].data[7] (row 0, age) must be at most 120 years',
     ],
     [
+      'a text in a numeric tensor',
+      `${MODEL}/infer`,
+      { inputs: [tensor(ROW.map((v, i) => (i === 2 ? 'high' : v)))] },
+      422,
+      'inputs[0].data[2] must be a number (null for missing), or a row of numbers',
+    ],
+    [
       'a null for a required feature',
       `${MODEL}/infer`,
       { inputs: [tensor([ROW.map((v, i) => (i === 0 ? null : v))])] },

@@ -1,3 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@glyco/logger';
+import { openPredictionLog } from '@glyco/prediction-log';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import {
@@ -5,6 +10,7 @@ import {
   PredictResponseSchema,
   ProblemSchema,
 } from '../../src/openapi/response-schemas.ts';
+import { freePort } from '../../src/testing/free-port.ts';
 import { JSON_HEADERS, MANIFEST, recordingLog, testRuntime, VALID_ROW } from '../support/fixtures.ts';
 
 let runtime: Runtime;
@@ -154,5 +160,37 @@ describe('POST /predict', () => {
     } as RequestInit);
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(8);
+  });
+});
+
+describe('POST /predict with PREDICTION_LOG_DURABILITY=strict', () => {
+  it('answers 503 problem+json, to be asked again, when the log can keep the prediction neither in the database nor in the spool', async () => {
+    const spoolDir = await mkdtemp(join(tmpdir(), 'glyco-strict-spool-'));
+    // Nothing listens on that port, and a spool of one byte takes no record.
+    const predictionLog = await openPredictionLog({
+      database: { url: `postgres://glyco@127.0.0.1:${await freePort()}/glyco` },
+      durability: 'strict',
+      spoolDir,
+      maxSpoolBytes: 1,
+      logger: createLogger({ level: 'silent' }),
+    });
+    const strict = await testRuntime({ predictionLog });
+    try {
+      const res = await strict.app.request('/predict', {
+        method: 'POST',
+        headers: JSON_HEADERS,
+        body: JSON.stringify(VALID_ROW),
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      const problem = ProblemSchema.parse(await res.json());
+      expect(problem.type).toBe('urn:glyco:problem:not-logged');
+      expect(problem.detail).toMatch(/^the prediction could not be logged \(could not write the spool/);
+      expect(predictionLog.metrics()).toMatchObject({ queued: 1, dropped: 1 });
+    } finally {
+      await strict.models.close();
+      await predictionLog.close();
+      await rm(spoolDir, { recursive: true, force: true });
+    }
   });
 });

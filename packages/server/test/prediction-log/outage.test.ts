@@ -1,16 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { queryPostgres, waitFor } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleRow } from '../../src/model/example-row.ts';
-import { MANIFEST } from '../support/fixtures.ts';
+import { predictLoad, startLoggedServer } from './support/logged-server.ts';
 import { type OwnPostgres, ownPostgresUnavailable, startOwnPostgres } from './support/own-postgres.ts';
 
-const SERVER = new URL('./fixtures/server-with-log.ts', import.meta.url).pathname;
-const body = JSON.stringify(exampleRow(MANIFEST));
 const CLIENTS = 8;
 /** Predictions answered before the database stops, and again after it is back. */
 const BEFORE = 400;
@@ -35,44 +31,24 @@ describe.skipIf(ownPostgresUnavailable)(
     });
 
     it('serves every prediction through the outage and ends with exactly those rows in the table', async () => {
-      server = spawn(process.execPath, [SERVER], {
-        env: {
-          ...process.env,
-          PORT: '0',
-          HOST: '127.0.0.1',
-          LOG_LEVEL: 'info',
-          DATABASE_URL: database.url,
-          SPOOL_DIR: spoolDir,
-          LOG_FLUSH_INTERVAL_MS: '20',
-          LOG_BATCH_ROWS: '100',
-          LOG_RETRY_INTERVAL_MS: '100',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
+      const started = await startLoggedServer({
+        DATABASE_URL: database.url,
+        SPOOL_DIR: spoolDir,
+        LOG_FLUSH_INTERVAL_MS: '20',
+        LOG_BATCH_ROWS: '100',
+        LOG_RETRY_INTERVAL_MS: '100',
       });
-      const exited = new Promise<number | null>((resolve) => server?.once('exit', resolve));
-      const base = `http://127.0.0.1:${await listeningPort(server)}`;
+      server = started.process;
+      const { base, exited } = started;
 
-      const answered: string[] = [];
-      const failures: string[] = [];
       let outage: 'before' | 'down' | 'after' = 'before';
       let answeredWhenBack = Number.POSITIVE_INFINITY;
-      const done = () => answered.length >= answeredWhenBack + AFTER || failures.length > 0;
-      const client = async () => {
-        while (!done()) {
-          try {
-            const response = await fetch(`${base}/predict`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body,
-            });
-            const result = (await response.json()) as { request_id: string };
-            if (response.status === 200) answered.push(result.request_id);
-            else failures.push(`${response.status} ${JSON.stringify(result)}`);
-          } catch (error) {
-            failures.push(String(error));
-          }
-        }
-      };
+      const load = predictLoad(
+        base,
+        CLIENTS,
+        ({ answered, failures }) => answered.length >= answeredWhenBack + AFTER || failures.length > 0,
+      );
+      const { answered, failures } = load;
       const logStates = new Set<string>();
       const outageRun = (async () => {
         await waitFor(`${BEFORE} predictions`, () => answered.length >= BEFORE || failures.length > 0);
@@ -90,14 +66,13 @@ describe.skipIf(ownPostgresUnavailable)(
         answeredWhenBack = answered.length;
         return answeredWhileDown;
       })();
-      const clients = Array.from({ length: CLIENTS }, client);
       const answeredWhileDown = await Promise.race([
         outageRun,
         sleep(40_000).then(() => {
           throw new Error(`the load did not finish (outage: ${outage}, answered: ${answered.length})`);
         }),
       ]);
-      await Promise.all(clients);
+      await load.done;
 
       expect(failures).toEqual([]);
       // Predictions were served while the database was down, and the log said so without failing.
@@ -137,16 +112,6 @@ describe.skipIf(ownPostgresUnavailable)(
     }, 90_000);
   },
 );
-
-function listeningPort(server: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
-    createInterface({ input: server.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'listening' && entry.port) resolve(entry.port);
-    });
-  });
-}
 
 async function logState(base: string): Promise<string> {
   const ready = (await (await fetch(`${base}/ready`)).json()) as { prediction_log: { state: string } };

@@ -54,13 +54,16 @@ describeEachBackend('GET /v1/models/{name}/outcomes on $name', (current) => {
     }
     log.record([{ ...prediction('other', 100), modelName: 'other-model' }]);
     await log.flush();
-    for (const [requestId, outcome] of [
-      ['req-1', 1],
-      ['req-3', 0],
-      ['req-4', 1],
-      ['other', 1],
+    for (const [modelName, requestId, classIndex] of [
+      ['pima-diabetes', 'req-1', 1],
+      ['pima-diabetes', 'req-3', 0],
+      ['pima-diabetes', 'req-4', 1],
+      ['other-model', 'other', 1],
     ] as const) {
-      await log.reader!.recordOutcome(requestId, 0, outcome);
+      await log.reader!.recordOutcome(modelName, requestId, 0, {
+        classIndex,
+        label: ['neg', 'pos'][classIndex]!,
+      });
     }
 
     const response = await fetch(`${base}/v1/models/pima-diabetes/outcomes`);

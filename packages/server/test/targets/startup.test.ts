@@ -2,6 +2,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { itWithMount, makeReadOnly } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MODEL_DIR } from '../support/fixtures.ts';
 import { runToExit } from '../support/server-process.ts';
@@ -60,7 +61,8 @@ describe('the node server refuses to start, with one clear line and exit code 1,
   it('on an embedded database directory it cannot create', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'glyco-no-dir-'));
     try {
-      await writeFile(join(cwd, '.glyco'), 'a file where the data directory would go');
+      await mkdir(join(cwd, '.glyco'));
+      await writeFile(join(cwd, '.glyco/predictions'), 'a file where the data directory would go');
       const { code, stdout } = await runToExit({ DATABASE_URL: '' }, undefined, cwd);
       expect(code).toBe(1);
       expect(onlyLine(stdout)).toMatchObject({
@@ -70,6 +72,43 @@ describe('the node server refuses to start, with one clear line and exit code 1,
         ),
       });
     } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('on a spool directory it cannot use, saying where it comes from', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'glyco-no-spool-'));
+    try {
+      await mkdir(join(cwd, '.glyco'));
+      await writeFile(join(cwd, '.glyco/spool'), 'a file where the spool directory would go');
+      const { code, stdout, stderr } = await runToExit({ DATABASE_URL: '' }, undefined, cwd);
+      expect(code).toBe(1);
+      expect(stderr).toBe('');
+      expect(onlyLine(stdout)).toMatchObject({
+        error: 'SpoolDirectoryError',
+        msg: expect.stringMatching(
+          /^prediction log: the spool directory \S+\.glyco\/spool cannot be used \(EEXIST\)\. It sits beside the embedded database/,
+        ),
+      });
+    } finally {
+      await rm(cwd, { recursive: true, force: true });
+    }
+  });
+
+  itWithMount('on a read-only spool directory', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'glyco-read-only-spool-'));
+    await mkdir(join(cwd, '.glyco/spool'), { recursive: true });
+    const writable = await makeReadOnly(join(cwd, '.glyco/spool'));
+    try {
+      const { code, stdout, stderr } = await runToExit({ DATABASE_URL: '' }, undefined, cwd);
+      expect(code).toBe(1);
+      expect(stderr).toBe('');
+      expect(onlyLine(stdout)).toMatchObject({
+        error: 'SpoolDirectoryError',
+        msg: expect.stringMatching(/^prediction log: the spool directory \S+ cannot be used \(EROFS\)/),
+      });
+    } finally {
+      await writable();
       await rm(cwd, { recursive: true, force: true });
     }
   });

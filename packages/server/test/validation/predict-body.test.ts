@@ -23,7 +23,7 @@ describe('parsePredictBody', () => {
     const parsed = parse({ ...withoutGlucose, triceps: null });
     expect(parsed.batch).toBe(false);
     expect(parsed.count).toBe(1);
-    expect([...parsed.values]).toEqual(
+    expect([...parsed.input.numeric]).toEqual(
       [2, Number.NaN, 72, Number.NaN, Number.NaN, 33.6, 0.627, 50].map((v) => Math.fround(v)),
     );
     expect(parsed.inputsOf(0)).toEqual({
@@ -42,7 +42,7 @@ describe('parsePredictBody', () => {
     const parsed = parse({ instances: [VALID_ROW, { ...VALID_ROW, age: 21 }] });
     expect(parsed.batch).toBe(true);
     expect(parsed.count).toBe(2);
-    expect(parsed.values[MANIFEST.features.length * 2 - 1]).toBe(21);
+    expect(parsed.input.numeric[MANIFEST.features.length * 2 - 1]).toBe(21);
   });
 
   it.each([
@@ -60,11 +60,17 @@ describe('parsePredictBody', () => {
     [{ ...VALID_ROW, glucose: 0.5 }, '#/glucose', 'must be at least 1 mg/dL'],
     [{ ...VALID_ROW, pedigree: -1 }, '#/pedigree', 'must be at least 0'],
     [{ ...VALID_ROW, mass: [33] }, '#/mass', 'must be a number, not an array'],
+    [{ ...VALID_ROW, age: 1e20 }, '#/age', 'must be at most 120 years'],
   ])('rejects %j with 422 naming %s', (body, pointer, detail) => {
     const problem = problemOf(body);
     expect(problem.status).toBe(422);
     expect(problem.errors).toEqual([{ pointer, detail }]);
     expect(problem.message).toBe(`${pointer.slice(2)} ${detail}`);
+  });
+
+  it("says a number beyond any feature's range must be finite: JSON's 1e400 parses as Infinity", () => {
+    const problem = problemOf(JSON.parse(JSON.stringify(VALID_ROW).replace('33.6', '1e400')));
+    expect(problem.errors).toEqual([{ pointer: '#/mass', detail: 'must be a finite number' }]);
   });
 
   it('names every offending field of every row, the first one in the detail', () => {
