@@ -26,6 +26,7 @@ export { formatDriftTable } from './drift/table.ts';
 export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
 export {
   allLabelledRows,
+  type LabelledOutcome,
   type LabelledRow,
   type LabelledRowsQuery,
 } from './labelled-rows.ts';

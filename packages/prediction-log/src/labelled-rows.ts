@@ -9,9 +9,15 @@ export interface LabelledRow {
   modelVersion: string;
   /** The validated input row as logged: feature name → value, null for missing. */
   inputs: Record<string, unknown>;
-  /** The observed outcome: for a binary model, the class index (0 or 1). */
-  outcome: number;
+  /** What was observed, as reported to the log (`observed_*` columns of migration 2). */
+  outcome: LabelledOutcome;
 }
+
+/**
+ * A classifier's observed class (its index in the model's class labels, and the label as reported: null on rows
+ * reported before the log kept labels) or a regression model's observed value.
+ */
+export type LabelledOutcome = { classIndex: number; label: string | null } | { value: number };
 
 /** A model's labelled rows (every version's), in the order they were predicted, a page at a time. */
 export interface LabelledRowsQuery {
@@ -30,10 +36,13 @@ export async function readLabelledRows(db: SqlQueryable, query: LabelledRowsQuer
     predicted_at: Date | string;
     model_version: string;
     inputs: Record<string, unknown>;
-    outcome: number;
+    observed_outcome: number | null;
+    observed_label: string | null;
+    observed_value: number | null;
   }>(
-    `SELECT id, predicted_at, model_version, inputs, observed_outcome AS outcome FROM predictions
-     WHERE model_name = $1 AND observed_outcome IS NOT NULL
+    `SELECT id, predicted_at, model_version, inputs, observed_outcome, observed_label, observed_value
+     FROM predictions
+     WHERE model_name = $1 AND (observed_outcome IS NOT NULL OR observed_value IS NOT NULL)
        AND ($2::timestamptz IS NULL OR predicted_at >= $2::timestamptz)
        AND ($3::timestamptz IS NULL OR predicted_at < $3::timestamptz)
        AND ($4::timestamptz IS NULL OR (predicted_at, id) > ($4::timestamptz, $5::uuid))
@@ -52,7 +61,10 @@ export async function readLabelledRows(db: SqlQueryable, query: LabelledRowsQuer
     predictedAt: new Date(row.predicted_at),
     modelVersion: row.model_version,
     inputs: row.inputs,
-    outcome: Number(row.outcome),
+    outcome:
+      row.observed_value === null
+        ? { classIndex: Number(row.observed_outcome), label: row.observed_label }
+        : { value: Number(row.observed_value) },
   }));
 }
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { allLabelledRows, type LabelledRow, openPredictionLog } from '../src/index.ts';
 import { describeEachBackend } from './support/backends.ts';
-import { memoryLogger, prediction } from './support/records.ts';
+import { memoryLogger, prediction, valuePrediction } from './support/records.ts';
 
 describeEachBackend('labelled rows on $name', (current) => {
   it("reads every version's rows with an outcome, oldest first, page by page, and no other model's", async () => {
@@ -42,7 +42,9 @@ describeEachBackend('labelled rows on $name', (current) => {
     expect(pages.map((page) => page.length)).toEqual([2, 2, 2, 1]);
     const rows = pages.flat();
     expect(rows.map((row) => row.inputs.glucose)).toEqual([80, 83, 84, 85, 87, 90, 91]);
-    expect(rows.map((row) => row.outcome)).toEqual([0, 1, 0, 1, 0, 1, 0]);
+    expect(rows.map((row) => row.outcome)).toEqual(
+      [0, 1, 0, 1, 0, 1, 0].map((classIndex) => ({ classIndex, label: classIndex === 1 ? 'pos' : 'neg' })),
+    );
     expect(rows.map((row) => row.modelVersion)).toEqual([
       '1.0.0',
       '1.0.0',
@@ -63,6 +65,23 @@ describeEachBackend('labelled rows on $name', (current) => {
       limit: 100,
     });
     expect(window.map((row) => row.inputs.glucose)).toEqual([84, 85, 87]);
+    await log.close();
+  });
+
+  it("reads a regression model's observed values, and leaves out its rows with no outcome", async () => {
+    const log = await openPredictionLog({
+      ...current.db.options,
+      spoolDir: current.spoolDir,
+      logger: memoryLogger(),
+    });
+    log.record([valuePrediction('req-a', 140)]);
+    log.record([valuePrediction('req-b', 150)]);
+    await log.flush();
+    expect(await log.reader!.recordOutcome('diabetes-progression', 'req-b', 0, { value: 171.5 })).toBe(true);
+
+    const rows = await log.reader!.labelledRows({ modelName: 'diabetes-progression', limit: 10 });
+    expect(rows.map((row) => row.outcome)).toEqual([{ value: 171.5 }]);
+    expect(rows[0]!.inputs.bmi).toBe(26.2);
     await log.close();
   });
 });

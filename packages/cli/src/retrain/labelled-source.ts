@@ -79,7 +79,7 @@ type ExportedRow = {
   predicted_at: string;
   model_version: string;
   inputs: Record<string, unknown>;
-  outcome: number;
+  outcome: { class_index: number; label: string | null } | { value: number };
 };
 
 /** The NDJSON export: rows, then `{"complete": true, "rows": n}`; anything less is a cut export, refused. */
@@ -98,7 +98,10 @@ function parseExport(text: string, base: string): LabelledRow[] {
       predictedAt: new Date(row.predicted_at),
       modelVersion: row.model_version,
       inputs: row.inputs,
-      outcome: row.outcome,
+      outcome:
+        'value' in row.outcome
+          ? { value: row.outcome.value }
+          : { classIndex: row.outcome.class_index, label: row.outcome.label },
     };
   });
 }

@@ -33,7 +33,14 @@ import { compareModels, verdict } from './evaluation.ts';
 import type { LabelledSource } from './labelled-source.ts';
 import { rehearsePromotion } from './rehearsal.ts';
 import { classProbabilities } from './scoring.ts';
-import { csvLines, rowsSha256, splitByTime, usableRows, writeTrainingCsv } from './training-data.ts';
+import {
+  classIndex,
+  csvLines,
+  rowsSha256,
+  splitByTime,
+  usableRows,
+  writeTrainingCsv,
+} from './training-data.ts';
 
 /** Fewer evaluation rows of a class than this, and no metric of the two models is worth comparing. */
 export const MIN_CLASS_ROWS = 10;
@@ -165,8 +172,8 @@ async function challenge(context: Context): Promise<Outcome> {
   const { manifest } = champion;
   if (manifest.task !== 'binary') {
     throw new RegistryError(
-      `${name} ${champion.version} is a ${manifest.task} model: a retrain learns from reported outcomes, ` +
-        'which the prediction log holds for binary models only so far',
+      `${name} ${champion.version} is a ${manifest.task} model: a retrain judges binary models only so far ` +
+        '(the ROC AUC of the positive class, on the paired bootstrap)',
     );
   }
   Object.assign(context.parameters, trainingParameters(champion.options));
@@ -344,7 +351,7 @@ function shortage(
     return `${usable} labelled rows, fewer than the ${minRows} a retrain needs (--min-rows)`;
   if (manifest.task === 'regression') return undefined;
   const counts = manifest.target.classLabels.map(
-    (_, k) => evaluation.filter((row) => row.outcome === k).length,
+    (_, k) => evaluation.filter((row) => classIndex(row) === k).length,
   );
   if (Math.min(...counts) >= MIN_CLASS_ROWS) return undefined;
   const described = manifest.target.classLabels.map((label, k) => `${counts[k]} ${label}`).join(', ');
@@ -407,7 +414,7 @@ async function evaluate(
     return Float64Array.from(rows, (_, r) => probabilities[r * 2 + 1]!);
   };
   return compareModels({
-    outcomes: Int32Array.from(rows, (row) => row.outcome),
+    outcomes: Int32Array.from(rows, classIndex),
     champion: await positive(champion.dir, champion.manifest),
     challenger: await positive(challenger.directory, challenger.manifest),
     score: rocAuc,

@@ -1,6 +1,6 @@
 import { appendFile, copyFile, readFile } from 'node:fs/promises';
 import { type ModelManifest, sha256Hex } from '@glyco/contract';
-import type { LabelledRow } from '@glyco/prediction-log';
+import type { LabelledOutcome, LabelledRow } from '@glyco/prediction-log';
 
 /** Labelled rows split in time: the older ones are trained on, the most recent ones only judge. */
 export interface TimeSplit {
@@ -22,18 +22,21 @@ export function splitByTime(rows: readonly LabelledRow[], holdout: number): Time
 }
 
 /**
- * The rows the champion's features can describe: every required feature present, no feature it does not know
- * (a version with other features logged them). The rest are counted and left out.
+ * The rows the champion can learn from: an outcome of its task (a class it knows, or a finite value), every
+ * required feature present, no feature it does not know (a version with other features logged them). The rest
+ * are counted and left out.
  */
 export function usableRows(manifest: ModelManifest, rows: readonly LabelledRow[]) {
   const required = manifest.features.filter((feature) => !feature.nullable).map((feature) => feature.name);
   const known = new Set(manifest.features.map((feature) => feature.name));
   const classes = manifest.task === 'regression' ? 0 : manifest.target.classLabels.length;
+  const observed = (outcome: LabelledOutcome) =>
+    'value' in outcome
+      ? manifest.task === 'regression' && Number.isFinite(outcome.value)
+      : Number.isInteger(outcome.classIndex) && outcome.classIndex >= 0 && outcome.classIndex < classes;
   const usable = rows.filter(
     (row) =>
-      Number.isInteger(row.outcome) &&
-      row.outcome >= 0 &&
-      row.outcome < classes &&
+      observed(row.outcome) &&
       required.every((name) => row.inputs[name] !== null && row.inputs[name] !== undefined) &&
       Object.keys(row.inputs).every((name) => known.has(name)),
   );
@@ -47,21 +50,32 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** A classifier's observed class index; the rows a retrain keeps for a classifier all have one. */
+export function classIndex(row: LabelledRow): number {
+  if ('value' in row.outcome) throw new Error(`row ${row.id} has a regression outcome, not a class`);
+  return row.outcome.classIndex;
+}
+
 /**
  * Labelled rows as CSV lines in the columns of `header`: each feature's logged value (empty for missing), the
- * target as the class label the outcome indexes. Columns the rows do not have stay empty.
+ * target as the observed value, or the class label (in the model's own spelling) the observed class indexes.
+ * Columns the rows do not have stay empty.
  */
 export function csvLines(
   manifest: ModelManifest,
   header: readonly string[],
   rows: readonly LabelledRow[],
 ): string {
-  if (manifest.task === 'regression') throw new Error('regression outcomes are not logged yet');
   const target = manifest.target.name;
-  const labels = manifest.target.classLabels;
+  const observed = (row: LabelledRow) =>
+    'value' in row.outcome
+      ? row.outcome.value
+      : manifest.task === 'regression'
+        ? undefined
+        : manifest.target.classLabels[row.outcome.classIndex];
   return rows
     .map((row) =>
-      header.map((column) => cell(column === target ? labels[row.outcome] : row.inputs[column])).join(','),
+      header.map((column) => cell(column === target ? observed(row) : row.inputs[column])).join(','),
     )
     .map((line) => `${line}\n`)
     .join('');

@@ -86,6 +86,9 @@ function exported(row: LabelledRow) {
     predicted_at: row.predictedAt.toISOString(),
     model_version: row.modelVersion,
     inputs: row.inputs,
-    outcome: row.outcome,
+    outcome:
+      'value' in row.outcome
+        ? { value: row.outcome.value }
+        : { class_index: row.outcome.classIndex, label: row.outcome.label },
   };
 }

@@ -78,17 +78,17 @@ describeEachBackend('GET /v1/models/{name}/outcomes on $name', (current) => {
     expect(lines.slice(0, -1)).toEqual([
       expect.objectContaining({
         model_version: '1.0.0',
-        outcome: 1,
+        outcome: { class_index: 1, label: 'pos' },
         predicted_at: '2026-12-01T00:00:00.001Z',
       }),
       expect.objectContaining({
         model_version: '1.1.0',
-        outcome: 0,
+        outcome: { class_index: 0, label: 'neg' },
         inputs: expect.objectContaining({ glucose: 93 }),
       }),
       expect.objectContaining({
         model_version: '1.1.0',
-        outcome: 1,
+        outcome: { class_index: 1, label: 'pos' },
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       }),
     ]);
