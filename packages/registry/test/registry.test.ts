@@ -104,6 +104,48 @@ describe.each(Object.keys(registryBackends))('a registry at %s', (kind) => {
       expect(await store.exists(`${MODEL}/2.0.0/manifest.json`)).toBe(false);
     });
 
+    it('dying after the model upload leaves a version no alias can point at, and a rerun completes it', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await promote(store, {
+        name: MODEL,
+        version: '1.0.0',
+        alias: 'production',
+        ...at('2026-11-24T09:00:00Z'),
+      });
+      // The process dies as it uploads the manifest, the last object of a version: model and card are in.
+      const dying = new Proxy(store, {
+        get(target, property) {
+          if (property === 'write') {
+            const write: ObjectStore['write'] = (key, body, options) =>
+              key.endsWith('/manifest.json')
+                ? Promise.reject(new Error('killed'))
+                : target.write(key, body, options);
+            return write;
+          }
+          const value = Reflect.get(target, property);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const dir = await writeModelDir(artifacts, { version: '1.1.0', cvAuc: 0.9 });
+      await expect(publish(dying, dir)).rejects.toThrow(/killed/);
+      expect(await store.exists(`${MODEL}/1.1.0/model.onnx`)).toBe(true);
+
+      await expect(promote(store, { name: MODEL, version: '1.1.0', alias: 'production' })).rejects.toThrow(
+        /pima-diabetes 1\.1\.0 is not in the registry/,
+      );
+      expect((await aliasRecord('production'))?.version).toBe('1.0.0');
+      expect((await fetchModel(`${uri}/${MODEL}@production`, cacheDir, backend.options)).version).toBe(
+        '1.0.0',
+      );
+      const partial = (await listModels(store))[0]!.versions.find((entry) => entry.version === '1.1.0');
+      expect(partial).toMatchObject({
+        manifest: undefined,
+        problem: expect.stringMatching(/not in the registry/),
+      });
+
+      expect((await publish(store, dir)).version).toBe('1.1.0');
+    });
+
     it('refuses a directory whose model does not match its manifest', async () => {
       const dir = await writeModelDir(artifacts, { version: '1.0.0', cvAuc: 0.84 });
       await writeFile(join(dir, 'model.onnx'), 'edited after training');
