@@ -1,15 +1,9 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  acquireLock,
-  LockHeldError,
-  type LockOptions,
-  type ObjectStore,
-  openRegistry,
-} from '../src/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireLock, LockHeldError, type LockOptions } from '../src/index.ts';
 import { LocalStore } from '../src/local-store.ts';
-import { type RegistryBackend, registryBackends, temporaryDir } from './support.ts';
+import { registryBackends, registryPerTest, temporaryDir } from './support.ts';
 
 const MODEL = 'pima-diabetes';
 const KEY = `${MODEL}/locks/retrain.json`;
@@ -25,65 +19,63 @@ function clock(start: string) {
 }
 
 describe.each(Object.keys(registryBackends))('the retrain lock in a registry at %s', (kind) => {
-  let backend: RegistryBackend;
-  let store: ObjectStore;
-  beforeAll(async () => {
-    backend = await registryBackends[kind]!();
-  });
-  afterAll(() => backend.stop());
-  beforeEach(() => {
-    store = openRegistry(backend.newRegistryUri(), backend.options);
-  });
+  const registry = registryPerTest(kind);
 
   it('refuses a second holder, naming the first, until the first releases it', async () => {
-    const first = await acquireLock(store, MODEL, holder('run-a'));
-    const refusal = acquireLock(store, MODEL, holder('run-b'));
+    const first = await acquireLock(registry.store, MODEL, holder('run-a'));
+    const refusal = acquireLock(registry.store, MODEL, holder('run-b'));
     await expect(refusal).rejects.toBeInstanceOf(LockHeldError);
     await expect(refusal).rejects.toThrow(
       /pima-diabetes is locked for retrain by run run-a \(run-a@ci on ci\) until/,
     );
 
     await first.release();
-    const second = await acquireLock(store, MODEL, holder('run-b'));
+    const second = await acquireLock(registry.store, MODEL, holder('run-b'));
     expect(second.record.holder).toBe('run-b');
-    const stored = JSON.parse(new TextDecoder().decode((await store.read(KEY))!.body));
+    const stored = JSON.parse(new TextDecoder().decode((await registry.store.read(KEY))!.body));
     expect(stored).toMatchObject({ holder: 'run-b', purpose: 'retrain' });
     expect(stored.releasedAt).toBeUndefined();
   });
 
   it('expires, so that a holder that crashed blocks the next one for one time-to-live at most', async () => {
     const time = clock('2026-12-05T06:00:00Z');
-    await acquireLock(store, MODEL, holder('crashed', { ttlMs: 10_000, now: time.now }));
+    await acquireLock(registry.store, MODEL, holder('crashed', { ttlMs: 10_000, now: time.now }));
     time.advance(9_999);
-    await expect(acquireLock(store, MODEL, holder('next', { now: time.now }))).rejects.toThrow(LockHeldError);
+    await expect(acquireLock(registry.store, MODEL, holder('next', { now: time.now }))).rejects.toThrow(
+      LockHeldError,
+    );
     time.advance(1);
-    expect((await acquireLock(store, MODEL, holder('next', { now: time.now }))).record.holder).toBe('next');
+    expect((await acquireLock(registry.store, MODEL, holder('next', { now: time.now }))).record.holder).toBe(
+      'next',
+    );
   });
 
   it('renewed, lasts past its first expiry; lost, it says so before the work it protects', async () => {
     const time = clock('2026-12-05T06:00:00Z');
-    const lock = await acquireLock(store, MODEL, holder('slow', { ttlMs: 10_000, now: time.now }));
+    const lock = await acquireLock(registry.store, MODEL, holder('slow', { ttlMs: 10_000, now: time.now }));
     time.advance(8_000);
     await lock.renew();
     time.advance(8_000);
     lock.assertHeld();
-    await expect(acquireLock(store, MODEL, holder('other', { now: time.now }))).rejects.toThrow(
+    await expect(acquireLock(registry.store, MODEL, holder('other', { now: time.now }))).rejects.toThrow(
       LockHeldError,
     );
 
     time.advance(2_001); // the holder paused past its expiry: another takes over
-    await acquireLock(store, MODEL, holder('other', { now: time.now }));
+    await acquireLock(registry.store, MODEL, holder('other', { now: time.now }));
     expect(() => lock.assertHeld()).toThrow(/the lock on pima-diabetes expired at/);
     await lock.release(); // does not release the other's lock
-    await expect(acquireLock(store, MODEL, holder('third', { now: time.now }))).rejects.toThrow(/run other/);
+    await expect(acquireLock(registry.store, MODEL, holder('third', { now: time.now }))).rejects.toThrow(
+      /run other/,
+    );
   });
 
   it('keeps itself alive while the work runs', async () => {
-    const lock = await acquireLock(store, MODEL, holder('busy', { ttlMs: 1_000 }));
+    const lock = await acquireLock(registry.store, MODEL, holder('busy', { ttlMs: 1_000 }));
     lock.keepAlive();
     await sleep(1_500);
     lock.assertHeld();
-    await expect(acquireLock(store, MODEL, holder('other'))).rejects.toThrow(LockHeldError);
+    await expect(acquireLock(registry.store, MODEL, holder('other'))).rejects.toThrow(LockHeldError);
     await lock.release();
   });
 });

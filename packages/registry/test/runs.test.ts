@@ -1,16 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  listModels,
-  listRuns,
-  newRunId,
-  type ObjectStore,
-  openRegistry,
-  publish,
-  type RunRecord,
-  readRun,
-  writeRun,
-} from '../src/index.ts';
-import { type RegistryBackend, registryBackends, temporaryDir, writeModelDir } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { listModels, listRuns, newRunId, publish, type RunRecord, readRun, writeRun } from '../src/index.ts';
+import { registryBackends, registryPerTest, temporaryDir, writeModelDir } from './support.ts';
 
 const MODEL = 'pima-diabetes';
 
@@ -46,55 +36,50 @@ describe('run ids', () => {
 });
 
 describe.each(Object.keys(registryBackends))('run records in a registry at %s', (kind) => {
-  let backend: RegistryBackend;
-  let store: ObjectStore;
-  beforeAll(async () => {
-    backend = await registryBackends[kind]!();
-  });
-  afterAll(() => backend.stop());
-  beforeEach(() => {
-    store = openRegistry(backend.newRegistryUri(), backend.options);
-  });
+  const registry = registryPerTest(kind);
 
   it('are written once under runs/ and listed newest first, the limit newest when asked', async () => {
     const older = run('20261205T061502123Z-aaaaaa');
     const newer = run('20261206T061502123Z-bbbbbb', { decision: 'promoted' });
-    const uri = await writeRun(store, older);
-    await writeRun(store, newer);
-    expect(uri).toBe(`${store.uri}/${MODEL}/runs/${older.id}.json`);
+    const uri = await writeRun(registry.store, older);
+    await writeRun(registry.store, newer);
+    expect(uri).toBe(`${registry.store.uri}/${MODEL}/runs/${older.id}.json`);
 
-    expect((await listRuns(store, MODEL)).map((entry) => entry.record?.id)).toEqual([newer.id, older.id]);
-    expect((await listRuns(store, MODEL, 1)).map((entry) => entry.id)).toEqual([newer.id]);
-    expect((await readRun(store, MODEL, older.id)).record).toEqual(older);
-    await expect(writeRun(store, { ...older, reason: 'again' })).rejects.toThrow(/already recorded/);
+    expect((await listRuns(registry.store, MODEL)).map((entry) => entry.record?.id)).toEqual([
+      newer.id,
+      older.id,
+    ]);
+    expect((await listRuns(registry.store, MODEL, 1)).map((entry) => entry.id)).toEqual([newer.id]);
+    expect((await readRun(registry.store, MODEL, older.id)).record).toEqual(older);
+    await expect(writeRun(registry.store, { ...older, reason: 'again' })).rejects.toThrow(/already recorded/);
   });
 
   it('report a record that is not one instead of failing the listing', async () => {
-    await writeRun(store, run('20261205T061502123Z-aaaaaa'));
-    await store.write(
+    await writeRun(registry.store, run('20261205T061502123Z-aaaaaa'));
+    await registry.store.write(
       `${MODEL}/runs/20261207T000000000Z-cccccc.json`,
       new TextEncoder().encode('{"id": 1}'),
       {
         contentType: 'application/json',
       },
     );
-    const [broken, good] = await listRuns(store, MODEL);
+    const [broken, good] = await listRuns(registry.store, MODEL);
     expect(broken).toMatchObject({ id: '20261207T000000000Z-cccccc', problem: /not a valid run record/ });
     expect(good!.record?.decision).toBe('not-promoted');
   });
 
   it('refuses a record that breaks the contract before writing it', async () => {
     const bad = { ...run('20261205T061502123Z-aaaaaa'), decision: 'maybe' } as unknown as RunRecord;
-    await expect(writeRun(store, bad)).rejects.toThrow(/decision/);
-    expect(await listRuns(store, MODEL)).toEqual([]);
+    await expect(writeRun(registry.store, bad)).rejects.toThrow(/decision/);
+    expect(await listRuns(registry.store, MODEL)).toEqual([]);
   });
 
   it('are not mistaken for versions of the model', async () => {
     const scratch = await temporaryDir('runs-artifacts');
     try {
-      await publish(store, await writeModelDir(scratch.dir, { version: '1.0.0', cvAuc: 0.84 }));
-      await writeRun(store, run('20261205T061502123Z-aaaaaa'));
-      const [model] = await listModels(store);
+      await publish(registry.store, await writeModelDir(scratch.dir, { version: '1.0.0', cvAuc: 0.84 }));
+      await writeRun(registry.store, run('20261205T061502123Z-aaaaaa'));
+      const [model] = await listModels(registry.store);
       expect(model!.versions.map((entry) => entry.version)).toEqual(['1.0.0']);
     } finally {
       await scratch.remove();

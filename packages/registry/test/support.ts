@@ -12,8 +12,9 @@ import type {
 } from '@glyco/contract';
 import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { multiclassManifest, regressionManifest, validManifest } from '../../contract/test/fixture.ts';
-import { type StoreOptions, s3ClientConfig } from '../src/index.ts';
+import { type ObjectStore, openRegistry, type StoreOptions, s3ClientConfig } from '../src/index.ts';
 
 export const BUCKET = 'glyco-models';
 
@@ -142,3 +143,20 @@ export const registryBackends: Record<string, () => Promise<RegistryBackend>> = 
     };
   },
 };
+
+/**
+ * Inside a describe block: starts the backend `kind` once for the block and opens a new, empty registry in it for
+ * every test; `current.store` is that test's registry.
+ */
+export function registryPerTest(kind: string): { store: ObjectStore } {
+  const current = {} as { store: ObjectStore };
+  let backend: RegistryBackend;
+  beforeAll(async () => {
+    backend = await registryBackends[kind]!();
+  });
+  afterAll(() => backend.stop());
+  beforeEach(() => {
+    current.store = openRegistry(backend.newRegistryUri(), backend.options);
+  });
+  return current;
+}
