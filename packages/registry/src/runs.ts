@@ -141,7 +141,7 @@ export async function listRuns(store: ObjectStore, name: string, limit?: number)
 export async function readRun(store: ObjectStore, name: string, id: string): Promise<RunEntry> {
   const key = runKey(name, id);
   const object = await store.read(key);
-  if (!object) return { id, problem: 'removed while listing' };
+  if (!object) return { id, problem: 'not in the registry' };
   try {
     return { id, record: RunRecordSchema.parse(JSON.parse(new TextDecoder().decode(object.body))) };
   } catch (error) {
