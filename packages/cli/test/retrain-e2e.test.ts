@@ -2,11 +2,14 @@ import { postgres } from '@glyco/prediction-log/testing';
 import { listRuns, readDataset, readManifest } from '@glyco/registry';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  championIsRight,
   glyco,
   MODEL,
-  pimaRows,
   predictAndReport,
+  pressureDecides,
+  sample,
   servedVersion,
+  shifted,
   startWorld,
   steadyLoad,
   type World,
@@ -22,33 +25,8 @@ import {
  * directly, as the job in AWS reads RDS).
  */
 
-const ROWS = 1000;
 const SEED = 11;
 const worlds: WorldKind[] = ['file registry, embedded log', 's3 registry, postgres log'];
-
-/**
- * The shift: the predictions now come from an older population (25 years added to every age), and whether they
- * turn positive depends on blood pressure (a steep logistic step at 72 mm Hg), which the champion barely uses, no
- * longer on glucose as in the training data.
- */
-function shifted(rows: Record<string, number>[]) {
-  return rows.map((row) => ({ ...row, age: Math.min(row.age! + 25, 120) }));
-}
-const pressureDecides = (row: Record<string, number>, _: number, random: () => number): 0 | 1 =>
-  random() < 1 / (1 + Math.exp(-(row.pressure! - 72) / 2)) ? 1 : 0;
-/** No shift at all: outcomes drawn from the probability the champion itself gives, so nothing can beat it. */
-const championIsRight = (_: Record<string, number>, probability: number, random: () => number): 0 | 1 =>
-  random() < probability ? 1 : 0;
-
-/** ROWS rows drawn from the Pima data, seeded. */
-function sample(seed: number): Record<string, number>[] {
-  const rows = pimaRows();
-  let state = seed;
-  return Array.from({ length: ROWS }, () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return rows[state % rows.length]!;
-  });
-}
 
 describe.each(worlds)('glyco retrain end to end: %s', (kind) => {
   if (kind === 's3 registry, postgres log' && postgres.unavailable) {

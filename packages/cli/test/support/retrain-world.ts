@@ -36,6 +36,36 @@ export function pimaRows(): Record<string, number>[] {
   });
 }
 
+/** How many predictions a test world's clients send. */
+const ROWS = 1000;
+
+/**
+ * The shift: the predictions now come from an older population (25 years added to every age), and whether they
+ * turn positive depends on blood pressure (a steep logistic step at 72 mm Hg), which the champion barely uses, no
+ * longer on glucose as in the training data.
+ */
+export function shifted(rows: Record<string, number>[]) {
+  return rows.map((row) => ({ ...row, age: Math.min(row.age! + 25, 120) }));
+}
+export const pressureDecides = (row: Record<string, number>, _: number, random: () => number): 0 | 1 =>
+  random() < 1 / (1 + Math.exp(-(row.pressure! - 72) / 2)) ? 1 : 0;
+/** No shift at all: outcomes drawn from the probability the champion itself gives, so nothing can beat it. */
+export const championIsRight = (
+  _: Record<string, number>,
+  probability: number,
+  random: () => number,
+): 0 | 1 => (random() < probability ? 1 : 0);
+
+/** ROWS rows drawn from the Pima data, seeded. */
+export function sample(seed: number): Record<string, number>[] {
+  const rows = pimaRows();
+  let state = seed;
+  return Array.from({ length: ROWS }, () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return rows[state % rows.length]!;
+  });
+}
+
 export type WorldKind = 'file registry, embedded log' | 's3 registry, postgres log';
 
 /**
