@@ -87,6 +87,10 @@ describe.each(worlds)('glyco retrain end to end: %s', (kind) => {
     expect(counts.failed).toBe(0);
     expect([...counts.versions].sort()).toEqual(['1.1.0', '1.2.0']);
 
+    // The model card of the server lists the run that promoted what it serves now.
+    const card = (await (await fetch(`${world.base}/models/${MODEL}`)).text()).replace(/\s+/g, ' ');
+    expect(card).toContain('<td>retrain</td><td>promoted</td><td>1.2.0 ← 1.1.0</td>');
+
     const registry = world.store;
     const manifest = await readManifest(registry, MODEL, '1.2.0');
     expect(manifest.lineage).toMatchObject({
