@@ -33,6 +33,7 @@ export {
   RunRecordSchema,
   readRun,
   runKey,
+  runVersionLabel,
   writeRun,
 } from './runs.ts';
 export { createS3Client, s3ClientConfig } from './s3-store.ts';

@@ -124,6 +124,19 @@ export async function writeRun(store: ObjectStore, record: RunRecord): Promise<s
   return `${store.uri}/${key}`;
 }
 
+/**
+ * `1.2.0 ← 1.1.0`: the version a run made (in parentheses when a retrain did not publish it) and the champion it
+ * met; `none` stands for a version it did not make.
+ */
+export function runVersionLabel(record: RunRecord, none = '-'): string {
+  const made = record.version
+    ? record.version.published || record.kind === 'train'
+      ? record.version.version
+      : `(${record.version.version})`
+    : none;
+  return record.champion ? `${made} ← ${record.champion.version}` : made;
+}
+
 export type RunEntry = { id: string; record?: RunRecord; problem?: string };
 
 /** A model's runs, newest first (the `limit` newest when given); an unreadable record is reported, not fatal. */

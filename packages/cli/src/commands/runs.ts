@@ -1,4 +1,4 @@
-import { listRuns, type RunEntry, type RunRecord, readRun } from '@glyco/registry';
+import { listRuns, type RunEntry, type RunRecord, readRun, runVersionLabel } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import { parseRegistryArgs, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
 import { table, when } from '../table.ts';
@@ -62,22 +62,12 @@ function row({ id, record, problem }: RunEntry): string[] {
     when(record.startedAt),
     `${(record.durationMs / 1000).toFixed(1)} s`,
     record.decision,
-    versionCell(record),
+    runVersionLabel(record),
     cvCell(record),
     evaluationCell(record),
     record.by,
     record.reason,
   ];
-}
-
-/** `1.2.0 ← 1.1.0`: the challenger and the champion it met (unpublished: in parentheses). */
-function versionCell(record: RunRecord): string {
-  const made = record.version
-    ? record.version.published || record.kind === 'train'
-      ? record.version.version
-      : `(${record.version.version})`
-    : '-';
-  return record.champion ? `${made} ← ${record.champion.version}` : made;
 }
 
 function cvCell(record: RunRecord): string {
@@ -109,7 +99,10 @@ function comparison(records: RunRecord[]): string {
     'decision',
     records.map((record) => record.decision),
   );
-  add('version', records.map(versionCell));
+  add(
+    'version',
+    records.map((record) => runVersionLabel(record)),
+  );
   const keys = [...new Set(records.flatMap((record) => Object.keys(record.parameters)))].sort();
   for (const key of keys)
     add(

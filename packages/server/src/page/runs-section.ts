@@ -1,5 +1,5 @@
 import type { Logger } from '@glyco/logger';
-import type { RunEntry, RunRecord } from '@glyco/registry';
+import { type RunEntry, type RunRecord, runVersionLabel } from '@glyco/registry/runs';
 import { html } from 'hono/html';
 import type { Html } from './layout.ts';
 
@@ -27,16 +27,6 @@ export async function readRunsStatus(deps: RunsStatusDeps): Promise<RunsStatus> 
   }
 }
 
-/** `1.2.0 ← 1.1.0`: the version a run made (unpublished: in parentheses) and the champion it met. */
-function versionCell(record: RunRecord): string {
-  const made = record.version
-    ? record.version.published || record.kind === 'train'
-      ? record.version.version
-      : `(${record.version.version})`
-    : '–';
-  return record.champion ? `${made} ← ${record.champion.version}` : made;
-}
-
 /** The evaluation on the recent rows: challenger against champion, and the improvement's interval. */
 function evaluationCell(record: RunRecord): string {
   const evaluation = record.metrics.evaluation;
@@ -53,7 +43,7 @@ function evaluationCell(record: RunRecord): string {
 function runRow({ id, record }: RunEntry): Html {
   if (!record) return html`<tr><td>${id}</td><td colspan="5">an unreadable run record</td></tr>`;
   return html`<tr><td><time datetime="${record.startedAt}">${record.startedAt.slice(0, 16).replace('T', ' ')}Z</time></td>
-<td>${record.kind}</td><td>${record.decision}</td><td>${versionCell(record)}</td><td>${evaluationCell(record)}</td>
+<td>${record.kind}</td><td>${record.decision}</td><td>${runVersionLabel(record, '–')}</td><td>${evaluationCell(record)}</td>
 <td>${record.reason}</td></tr>`;
 }
 
