@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { listRuns, openRegistry, promote, publish } from '@glyco/registry';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { LabelledSource } from '../src/retrain/labelled-source.ts';
-import { type RetrainSettings, retrain } from '../src/retrain/retrain.ts';
-import { MODEL, ROOT } from './support/retrain-world.ts';
+import { retrain } from '../src/retrain/retrain.ts';
+import { MODEL, ROOT, retrainDefaults } from './support/retrain-world.ts';
 
 let scratch: string;
 beforeEach(async () => {
@@ -18,25 +18,8 @@ afterEach(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-function settings(source: LabelledSource, workDir: string): RetrainSettings {
-  return {
-    registry: join(scratch, 'registry'),
-    name: MODEL,
-    alias: 'production',
-    source,
-    holdout: 0.3,
-    minRows: 200,
-    minImprovement: 0.01,
-    confidence: 0.95,
-    resamples: 100,
-    when: 'always',
-    driftWindow: { text: '7d', since: new Date(0) },
-    dryRun: false,
-    lockTtlMs: 60_000,
-    workDir,
-    report: () => {},
-  };
-}
+const settings = (source: LabelledSource, workDir: string) =>
+  retrainDefaults(join(scratch, 'registry'), source, workDir);
 
 it('runs one retrain of a model at a time: the second, started meanwhile, is skipped and says who holds it', async () => {
   // The retrain holding the lock stays in its drift check until the other one has finished.

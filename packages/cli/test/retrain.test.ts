@@ -7,7 +7,7 @@ import { seededRandom } from '@glyco/trainer/random';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelledSource } from '../src/retrain/labelled-source.ts';
 import { type RetrainSettings, retrain } from '../src/retrain/retrain.ts';
-import { MODEL, pressureDecides, ROOT, sample, shifted } from './support/retrain-world.ts';
+import { MODEL, pressureDecides, ROOT, retrainDefaults, sample, shifted } from './support/retrain-world.ts';
 
 /**
  * retrain in this process, against the bundled pima-diabetes 1.0.0 (a schema-version-1 manifest: no recorded
@@ -43,24 +43,10 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 async function run(patch: Partial<RetrainSettings>) {
   const lines: string[] = [];
-  const result = await retrain({
-    registry,
-    name: MODEL,
-    alias: 'production',
-    source,
-    holdout: 0.3,
-    minRows: 200,
-    minImprovement: 0.01,
-    confidence: 0.95,
-    resamples: 200,
-    when: 'always',
-    driftWindow: { text: '7d', since: new Date(0) },
-    dryRun: false,
-    lockTtlMs: 60_000,
-    workDir: await mkdtemp(join(scratch, 'work-')),
-    report: (line) => lines.push(line),
-    ...patch,
-  });
+  const workDir = await mkdtemp(join(scratch, 'work-'));
+  const result = await retrain(
+    retrainDefaults(registry, source, workDir, { report: (line) => lines.push(line), ...patch }),
+  );
   return { ...result, lines };
 }
 

@@ -7,6 +7,8 @@ import { type ObjectStore, openRegistry, promote, publish } from '@glyco/registr
 import { seededRandom } from '@glyco/trainer/random';
 import { BUCKET, s3Env, startS3, temporaryDir } from '../../../registry/test/support.ts';
 import { type ServerProcess, startServerProcess } from '../../../server/test/support/server-process.ts';
+import type { LabelledSource } from '../../src/retrain/labelled-source.ts';
+import type { RetrainSettings } from '../../src/retrain/retrain.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const MAIN = join(ROOT, 'packages/cli/src/main.ts');
@@ -203,4 +205,34 @@ export function steadyLoad(base: string, row: Record<string, number>, clients = 
 /** The version the server serves now. */
 export async function servedVersion(base: string): Promise<string> {
   return ((await (await fetch(`${base}/ready`)).json()) as { model: { version: string } }).model.version;
+}
+
+/**
+ * The settings `glyco retrain` uses by default (its CLI defaults), for a retrain run in the test's own process
+ * against the `production` alias of `registry`, reading `source`, working in `workDir`.
+ */
+export function retrainDefaults(
+  registry: string,
+  source: LabelledSource,
+  workDir: string,
+  patch: Partial<RetrainSettings> = {},
+): RetrainSettings {
+  return {
+    registry,
+    name: MODEL,
+    alias: 'production',
+    source,
+    holdout: 0.3,
+    minRows: 200,
+    minImprovement: 0.01,
+    confidence: 0.95,
+    resamples: 200,
+    when: 'always',
+    driftWindow: { text: '7d', since: new Date(0) },
+    dryRun: false,
+    lockTtlMs: 60_000,
+    workDir,
+    report: () => {},
+    ...patch,
+  };
 }
