@@ -11,6 +11,8 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   models: () => import('./commands/models.ts'),
   drift: () => import('./commands/drift.ts'),
   score: () => import('./commands/score.ts'),
+  retrain: () => import('./commands/retrain.ts'),
+  runs: () => import('./commands/runs.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

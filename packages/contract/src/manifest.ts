@@ -87,6 +87,30 @@ export const TrainingOptionsSchema = z.object({
 export type TrainingOptions = z.infer<typeof TrainingOptionsSchema>;
 
 /**
+ * Where a retrained version came from (`glyco retrain`; a version made by `glyco train` has none): the run that
+ * made it, the version it challenged, and the data it was trained on and judged on, by sha256 and row count.
+ */
+export const LineageSchema = z.object({
+  /** The run record `<name>/runs/<runId>.json` in the registry. */
+  runId: z.string().min(1),
+  /** The champion: the version the alias served when the retrain began. */
+  parent: z.object({ version: ModelVersionSchema, alias: z.string() }),
+  /**
+   * `base`: the base training data (the champion's dataset, or --data); `logged`: the older labelled rows of the
+   * prediction log, trained on; `evaluation`: the most recent labelled rows, never trained on, on which the
+   * champion and this version were compared. The training data file is `base` followed by `logged`.
+   */
+  data: z.array(
+    z.object({
+      role: z.enum(['base', 'logged', 'evaluation']),
+      sha256,
+      rows: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type Lineage = z.infer<typeof LineageSchema>;
+
+/**
  * How the ONNX graph is fed: `input`, float `[N, F]`, holds the numeric features in manifest order (categorical
  * ones skipped; `[N, 0]` when there are none), NaN for missing; `categoricalInput`, string `[N, C]`, holds the
  * categorical features in manifest order, `""` for missing. It is absent when the model has no categorical feature.
@@ -109,6 +133,7 @@ const common = {
   features: z.array(FeatureSpecSchema).min(1),
   trainingTimeMs: z.number().nonnegative(),
   reference: z.array(ReferenceDistributionSchema),
+  lineage: LineageSchema.optional(),
 };
 const trainingDataBase = { file: z.string(), sha256, rows: z.number().int().positive() };
 

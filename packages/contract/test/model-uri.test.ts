@@ -52,6 +52,8 @@ describe('parseModelUri', () => {
     ['s3://glyco-prod-models/models/Pima@production', /invalid model name "Pima"/],
     ['s3://glyco-prod-models/models/pima-diabetes@Prod!', /invalid alias "Prod!"/],
     ['s3://glyco-prod-models/models/pima-diabetes/aliases', /"aliases" is reserved/],
+    ['s3://glyco-prod-models/models/pima-diabetes/runs', /"runs" is reserved/],
+    ['file:///srv/models/pima-diabetes/datasets', /"datasets" is reserved/],
     ['gs://bucket/models/pima-diabetes@production', /unsupported registry URI "gs:\/\/bucket\/models"/],
     ['file://host/models/pima-diabetes@production', /invalid file URI/],
     ['models/pima-diabetes/../1.0.0', /invalid version|invalid model name/],

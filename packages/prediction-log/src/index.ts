@@ -24,6 +24,12 @@ export type { LivePerformance } from './drift/live-performance.ts';
 export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
 export { formatDriftTable } from './drift/table.ts';
 export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
+export {
+  allLabelledRows,
+  type LabelledOutcome,
+  type LabelledRow,
+  type LabelledRowsQuery,
+} from './labelled-rows.ts';
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';

@@ -1,3 +1,4 @@
+import { type LabelledRow, type LabelledRowsQuery, readLabelledRows } from './labelled-rows.ts';
 import type { SqlQueryable } from './sql-client.ts';
 
 /** Which logged predictions a query looks at: one model version, optionally a time window, newest first. */
@@ -42,6 +43,8 @@ export interface PredictionLogReader {
   loggedInputs(window: LogWindow): Promise<{ inputs: Record<string, unknown>[]; total: number }>;
   /** Logged predictions in the window that have an observed outcome. */
   labelledPredictions(window: LogWindow): Promise<LabelledPrediction[]>;
+  /** A page of a model's labelled rows with their inputs, every version's, oldest first: what a retrain learns from. */
+  labelledRows(query: LabelledRowsQuery): Promise<LabelledRow[]>;
 }
 
 const WINDOW = `model_name = $1 AND model_version = $2
@@ -101,6 +104,7 @@ export function createPredictionLogReader(db: SqlQueryable): PredictionLogReader
         observedValue: numberOrNull(row.observedValue),
       }));
     },
+    labelledRows: (query) => readLabelledRows(db, query),
   };
 }
 

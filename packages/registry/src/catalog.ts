@@ -1,4 +1,4 @@
-import { ALIASES_DIR, isModelName, type ModelManifest } from '@glyco/contract';
+import { ALIASES_DIR, isModelName, type ModelManifest, RESERVED_FOLDERS } from '@glyco/contract';
 import { type AliasRecord, readAlias } from './alias.ts';
 import { RegistryError } from './errors.ts';
 import type { ObjectStore } from './store.ts';
@@ -19,8 +19,9 @@ export async function listModels(store: ObjectStore): Promise<ModelEntry[]> {
     if (!name || !folder || !file || !isModelName(name)) continue;
     const model = folders.get(name) ?? { versions: new Set(), aliases: new Set() };
     folders.set(name, model);
-    if (folder !== ALIASES_DIR) model.versions.add(folder);
-    else if (file.endsWith('.json')) model.aliases.add(file.slice(0, -'.json'.length));
+    if (folder === ALIASES_DIR) {
+      if (file.endsWith('.json')) model.aliases.add(file.slice(0, -'.json'.length));
+    } else if (!RESERVED_FOLDERS.includes(folder)) model.versions.add(folder);
   }
   const names = [...folders.keys()].sort();
   return Promise.all(

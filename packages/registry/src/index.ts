@@ -1,11 +1,41 @@
 export { type AliasMove, type AliasRecord, AliasRecordSchema } from './alias.ts';
 export { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from './catalog.ts';
 export { apiBreaks } from './compatibility.ts';
+export { datasetKey, readDataset, type StoredDataset, storeDataset } from './datasets.ts';
 export { RegistryError, WriteConflictError } from './errors.ts';
 export { type FetchedModel, fetchModel } from './fetch.ts';
+export {
+  acquireLock,
+  LockHeldError,
+  type LockOptions,
+  type LockRecord,
+  lockKey,
+  type RegistryLock,
+} from './lock.ts';
+export { nextFreeVersion } from './next-version.ts';
 export { openRegistry, openStore, type StoreOptions } from './open-store.ts';
-export { type Published, type PublishedFile, publish } from './publish.ts';
-export { type AliasChange, type PromoteOptions, promote, type RollbackOptions, rollback } from './release.ts';
+export { type Published, type PublishedFile, type PublishOptions, publish } from './publish.ts';
+export {
+  type AliasChange,
+  currentActor,
+  type PromoteOptions,
+  promote,
+  type RollbackOptions,
+  rollback,
+} from './release.ts';
+export {
+  listRuns,
+  newRunId,
+  RUN_DECISIONS,
+  type RunDecision,
+  type RunEntry,
+  type RunRecord,
+  RunRecordSchema,
+  readRun,
+  runKey,
+  runVersionLabel,
+  writeRun,
+} from './runs.ts';
 export { createS3Client, s3ClientConfig } from './s3-store.ts';
 export type { ObjectStore } from './store.ts';
 export { readManifest, readVerifiedVersion, verifyModel } from './versions.ts';

@@ -1,14 +1,30 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
-import { MANIFEST_FILE, MODEL_FILE, sha256Hex } from '@glyco/contract';
+import { dirname, extname, join } from 'node:path';
+import { DATASETS_DIR, MANIFEST_FILE, MODEL_FILE, type ModelManifest, sha256Hex } from '@glyco/contract';
+import { type StoredDataset, storeDataset } from './datasets.ts';
 import { RegistryError, WriteConflictError } from './errors.ts';
 import { manifestKey, versionDir } from './layout.ts';
 import type { ObjectStore } from './store.ts';
 import { decodeManifest, verifyModel } from './versions.ts';
 
 export type PublishedFile = { file: string; bytes: number; sha256: string };
-export type Published = { name: string; version: string; uri: string; files: PublishedFile[] };
+export type Published = {
+  name: string;
+  version: string;
+  uri: string;
+  files: PublishedFile[];
+  /** The training data, stored beside the version by its sha256; undefined when none was found or given. */
+  dataset: StoredDataset | undefined;
+};
+
+export type PublishOptions = {
+  /**
+   * The training data to store with the version; by default the local registry's copy beside the model
+   * directory (`<registry>/<name>/datasets/<sha256>.csv`, which `glyco train` writes), when there is one.
+   */
+  data?: string | undefined;
+};
 
 const CONTENT_TYPES: Record<string, string> = {
   '.onnx': 'application/octet-stream',
@@ -19,11 +35,16 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Uploads a trainer output directory (`model.onnx`, `manifest.json`, `card.md`, images) as an immutable version.
- * The manifest goes last, create-only: a version exists once its manifest does, so an interrupted publish can
- * simply be run again. Every file is read back and its sha256 compared with the local one.
+ * Uploads a trainer output directory (`model.onnx`, `manifest.json`, `card.md`, images) as an immutable version,
+ * and its training data (checked against the manifest's sha256) under `<name>/datasets/`, so that the version can
+ * be retrained. The manifest goes last, create-only: a version exists once its manifest does, so an interrupted
+ * publish can simply be run again. Every file is read back and its sha256 compared with the local one.
  */
-export async function publish(store: ObjectStore, modelDir: string): Promise<Published> {
+export async function publish(
+  store: ObjectStore,
+  modelDir: string,
+  options: PublishOptions = {},
+): Promise<Published> {
   const files = await readModelDir(modelDir);
   const manifest = decodeManifest(files.get(MANIFEST_FILE)!, join(modelDir, MANIFEST_FILE));
   verifyModel(manifest, files.get(MODEL_FILE)!, join(modelDir, MODEL_FILE));
@@ -31,7 +52,9 @@ export async function publish(store: ObjectStore, modelDir: string): Promise<Pub
   const folder = versionDir(name, version);
   const refusal = `${name} ${version} is already in ${store.uri}: versions are immutable, publish a new version`;
   if (await store.exists(manifestKey(name, version))) throw new RegistryError(refusal);
+  const data = await trainingData(manifest, modelDir, options.data);
 
+  const dataset = data && (await storeDataset(store, name, data));
   const others = [...files.keys()].filter((file) => file !== MANIFEST_FILE);
   await Promise.all(others.map((file) => uploadOnce(store, `${folder}/${file}`, files.get(file)!)));
   try {
@@ -49,7 +72,35 @@ export async function publish(store: ObjectStore, modelDir: string): Promise<Pub
     sha256: sha256Hex(body),
   }));
   await verifyUpload(store, folder, published);
-  return { name, version, uri: `${store.uri}/${folder}`, files: published };
+  return { name, version, uri: `${store.uri}/${folder}`, files: published, dataset };
+}
+
+/**
+ * The data the model was trained on: the file given, which must be it (by sha256), else the copy `glyco train`
+ * keeps in the local registry the model directory is in; undefined when there is none.
+ */
+async function trainingData(
+  manifest: ModelManifest,
+  modelDir: string,
+  given: string | undefined,
+): Promise<Uint8Array | undefined> {
+  const expected = manifest.trainingData.sha256;
+  const path = given ?? join(dirname(modelDir), DATASETS_DIR, `${expected}.csv`);
+  let data: Uint8Array;
+  try {
+    data = await readFile(path);
+  } catch (error) {
+    if (given === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new RegistryError(`cannot read the training data ${path}: ${(error as Error).message}`);
+  }
+  const actual = sha256Hex(data);
+  if (actual !== expected) {
+    throw new RegistryError(
+      `${path} is not the data ${manifest.name} ${manifest.version} was trained on: its sha256 is ${actual}, ` +
+        `the manifest's trainingData.sha256 is ${expected}`,
+    );
+  }
+  return data;
 }
 
 /**

@@ -142,7 +142,8 @@ function score(manifest: ModelManifest): string {
   return primaryMetric(manifest).crossValidated.mean.toFixed(4);
 }
 
-function currentActor(env: NodeJS.ProcessEnv = process.env): string {
+/** Who is acting: the GitHub actor in GitHub Actions, else `user@host`. */
+export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GITHUB_ACTOR) return `github:${env.GITHUB_ACTOR}`;
   try {
     return `${userInfo().username}@${hostname()}`;

@@ -1,6 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type BinaryModelManifest, type MulticlassModelManifest, primaryMetric } from '@glyco/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,39 +12,21 @@ import {
   publish,
   readManifest,
   rollback,
-  type StoreOptions,
   watchAlias,
 } from '../src/index.ts';
-import { BUCKET, startS3, type TrainedModel, temporaryDir, writeModelDir } from './support.ts';
-
-type Backend = { newRegistryUri(): string; options: StoreOptions; stop(): Promise<void> };
-
-const backends: Record<string, () => Promise<Backend>> = {
-  'file://': async () => {
-    const root = await temporaryDir('registry');
-    let count = 0;
-    return {
-      newRegistryUri: () => pathToFileURL(join(root.dir, `r${++count}`)).href,
-      options: {},
-      stop: root.remove,
-    };
-  },
-  's3://': async () => {
-    const s3 = await startS3();
-    let count = 0;
-    return {
-      newRegistryUri: () => `s3://${BUCKET}/r${++count}/models`,
-      options: { s3Client: s3.client },
-      stop: s3.stop,
-    };
-  },
-};
+import {
+  type RegistryBackend,
+  registryBackends,
+  type TrainedModel,
+  temporaryDir,
+  writeModelDir,
+} from './support.ts';
 
 const MODEL = 'pima-diabetes';
 const at = (iso: string) => ({ now: new Date(iso), actor: 'alice@ci' });
 
-describe.each(Object.keys(backends))('a registry at %s', (kind) => {
-  let backend: Backend;
+describe.each(Object.keys(registryBackends))('a registry at %s', (kind) => {
+  let backend: RegistryBackend;
   let scratch: Awaited<ReturnType<typeof temporaryDir>>;
   let uri: string;
   let store: ObjectStore;
@@ -53,7 +34,7 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
   let cacheDir: string;
 
   beforeAll(async () => {
-    backend = await backends[kind]!();
+    backend = await registryBackends[kind]!();
     scratch = await temporaryDir('artifacts');
   });
   afterAll(async () => {
@@ -121,6 +102,48 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       await leftover('2.0.0', 'half of another model');
       await expect(publish(store, other)).rejects.toThrow(/2\.0\.0\/model\.onnx already holds other content/);
       expect(await store.exists(`${MODEL}/2.0.0/manifest.json`)).toBe(false);
+    });
+
+    it('dying after the model upload leaves a version no alias can point at, and a rerun completes it', async () => {
+      await published({ version: '1.0.0', cvAuc: 0.84 });
+      await promote(store, {
+        name: MODEL,
+        version: '1.0.0',
+        alias: 'production',
+        ...at('2026-11-24T09:00:00Z'),
+      });
+      // The process dies as it uploads the manifest, the last object of a version: model and card are in.
+      const dying = new Proxy(store, {
+        get(target, property) {
+          if (property === 'write') {
+            const write: ObjectStore['write'] = (key, body, options) =>
+              key.endsWith('/manifest.json')
+                ? Promise.reject(new Error('killed'))
+                : target.write(key, body, options);
+            return write;
+          }
+          const value = Reflect.get(target, property);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const dir = await writeModelDir(artifacts, { version: '1.1.0', cvAuc: 0.9 });
+      await expect(publish(dying, dir)).rejects.toThrow(/killed/);
+      expect(await store.exists(`${MODEL}/1.1.0/model.onnx`)).toBe(true);
+
+      await expect(promote(store, { name: MODEL, version: '1.1.0', alias: 'production' })).rejects.toThrow(
+        /pima-diabetes 1\.1\.0 is not in the registry/,
+      );
+      expect((await aliasRecord('production'))?.version).toBe('1.0.0');
+      expect((await fetchModel(`${uri}/${MODEL}@production`, cacheDir, backend.options)).version).toBe(
+        '1.0.0',
+      );
+      const partial = (await listModels(store))[0]!.versions.find((entry) => entry.version === '1.1.0');
+      expect(partial).toMatchObject({
+        manifest: undefined,
+        problem: expect.stringMatching(/not in the registry/),
+      });
+
+      expect((await publish(store, dir)).version).toBe('1.1.0');
     });
 
     it('refuses a directory whose model does not match its manifest', async () => {

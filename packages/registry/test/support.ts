@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
 import type {
   BinaryModelManifest,
@@ -11,8 +12,9 @@ import type {
 } from '@glyco/contract';
 import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { multiclassManifest, regressionManifest, validManifest } from '../../contract/test/fixture.ts';
-import { s3ClientConfig } from '../src/index.ts';
+import { type ObjectStore, openRegistry, type StoreOptions, s3ClientConfig } from '../src/index.ts';
 
 export const BUCKET = 'glyco-models';
 
@@ -116,4 +118,45 @@ export async function startS3(): Promise<{
       await storage.remove();
     },
   };
+}
+
+/** Where a test's registries live: fresh ones on demand, in a directory or a prefix of an s3rver bucket. */
+export type RegistryBackend = { newRegistryUri(): string; options: StoreOptions; stop(): Promise<void> };
+
+export const registryBackends: Record<string, () => Promise<RegistryBackend>> = {
+  'file://': async () => {
+    const root = await temporaryDir('registry');
+    let count = 0;
+    return {
+      newRegistryUri: () => pathToFileURL(join(root.dir, `r${++count}`)).href,
+      options: {},
+      stop: root.remove,
+    };
+  },
+  's3://': async () => {
+    const s3 = await startS3();
+    let count = 0;
+    return {
+      newRegistryUri: () => `s3://${BUCKET}/r${++count}/models`,
+      options: { s3Client: s3.client },
+      stop: s3.stop,
+    };
+  },
+};
+
+/**
+ * Inside a describe block: starts the backend `kind` once for the block and opens a new, empty registry in it for
+ * every test; `current.store` is that test's registry.
+ */
+export function registryPerTest(kind: string): { store: ObjectStore } {
+  const current = {} as { store: ObjectStore };
+  let backend: RegistryBackend;
+  beforeAll(async () => {
+    backend = await registryBackends[kind]!();
+  });
+  afterAll(() => backend.stop());
+  beforeEach(() => {
+    current.store = openRegistry(backend.newRegistryUri(), backend.options);
+  });
+  return current;
 }

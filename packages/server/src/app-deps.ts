@@ -1,5 +1,6 @@
 import type { Logger } from '@glyco/logger';
 import type { ServedPredictionLog } from '@glyco/prediction-log';
+import type { RunEntry } from '@glyco/registry';
 import type { RequestLimits } from './config.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
@@ -11,6 +12,8 @@ export interface AppDeps {
   limits: RequestLimits;
   logger: Logger;
   metrics: AppMetrics;
+  /** The served model's newest runs in its registry, when the server follows an alias there; for the model card. */
+  recentRuns?: ((limit: number) => Promise<RunEntry[]>) | undefined;
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */
   isDraining: () => boolean;
 }

@@ -12,6 +12,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { mlflowRoutes } from './routes/mlflow.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openInferenceRoutes } from './routes/open-inference.ts';
+import { outcomesExportRoutes } from './routes/outcomes-export.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { predictionLogRoutes } from './routes/prediction-log.ts';
 
@@ -24,6 +25,7 @@ const ROUTE_MODULES = [
   modelRoutes,
   metricsRoutes,
   predictionLogRoutes,
+  outcomesExportRoutes,
   docsRoutes,
   webPage,
 ];

@@ -95,6 +95,7 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     limits: config.limits,
     logger,
     metrics,
+    recentRuns: source.followed?.recentRuns,
     isDraining: () => draining,
   });
   const startDraining = () => (draining = true);

@@ -1,3 +1,4 @@
+export { csvShape } from './csv-shape.ts';
 export { TrainingDataError } from './errors.ts';
 export { RISK_THRESHOLDS } from './manifest.ts';
 export {

@@ -2,6 +2,7 @@ import {
   type BinaryModelManifest,
   type ClassificationMetrics,
   type FeatureSpec,
+  type Lineage,
   type ModelManifest,
   type MulticlassEvaluation,
   type MulticlassModelManifest,
@@ -53,6 +54,8 @@ export type ManifestInputs = {
   data: { file: string; sha256: string };
   createdAt: string;
   trainingTimeMs: number;
+  /** A retrained model's origin; absent for `glyco train`. */
+  lineage?: Lineage | undefined;
 };
 
 export function buildManifest(inputs: ManifestInputs): ModelManifest {
@@ -92,6 +95,7 @@ function common(inputs: ManifestInputs) {
     trainingTimeMs: Math.round(inputs.trainingTimeMs),
     reference: referenceDistributions(dataset),
     trainingOptions: trainingOptions(inputs),
+    ...(inputs.lineage && { lineage: inputs.lineage }),
   };
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AlgorithmName } from '@glyco/contract';
 import { type FitRequest, fitModel, type ModelData } from './model-fitting.ts';
@@ -46,7 +48,7 @@ export async function runFitJobs(
   let next = 0;
   const threads = Array.from(
     { length: Math.min(workers, jobs.length) },
-    () => new Worker(new URL('./fit-worker.ts', import.meta.url), { workerData: data }),
+    () => new Worker(workerScript(), { workerData: data }),
   );
   try {
     await Promise.all(
@@ -82,4 +84,19 @@ function runOn(thread: Worker, job: FitJob): Promise<FitResult> {
     thread.on('error', onError);
     thread.postMessage(job);
   });
+}
+
+/** The name of the fit worker's entry point: a bundle builds it beside itself (see bundling.ts). */
+export const FIT_WORKER = 'fit-worker';
+
+/** The worker's module: the bundled entry beside this bundle, else the source beside this file. */
+function workerScript(): URL {
+  for (const name of [`./${FIT_WORKER}.mjs`, `./${FIT_WORKER}.ts`]) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  throw new Error(
+    `the fit worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build @glyco/trainer's ` +
+      `src/${FIT_WORKER}.ts as the entry point "${FIT_WORKER}"`,
+  );
 }

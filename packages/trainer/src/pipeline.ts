@@ -12,7 +12,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, parseManifest, type Task } from '@glyco/contract';
+import {
+  type Lineage,
+  MANIFEST_FILE,
+  MODEL_FILE,
+  type ModelManifest,
+  parseManifest,
+  type Task,
+} from '@glyco/contract';
 import trainerPackage from '../package.json' with { type: 'json' };
 import { csvFileRecords } from './csv.ts';
 import { buildDataset, type Dataset } from './dataset.ts';
@@ -48,6 +55,8 @@ export type TrainCommandOptions = {
   /** Worker threads for the fits (0: this thread); default: by the size of the data. */
   workers?: number | undefined;
   onProgress?: (event: ProgressEvent) => void;
+  /** Recorded in the manifest of a retrained model: its run, its parent version, its data. */
+  lineage?: Lineage | undefined;
   /** The clock, for tests; defaults to now. */
   now?: () => Date;
 };
@@ -107,6 +116,7 @@ export async function trainFromCsv(options: TrainCommandOptions): Promise<TrainC
       data: { file: basename(options.data), sha256: sha256OfFile(options.data) },
       createdAt: (options.now?.() ?? new Date()).toISOString(),
       trainingTimeMs: performance.now() - started,
+      lineage: options.lineage,
     }),
   );
   writeArtifacts(directory, {

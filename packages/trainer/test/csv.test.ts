@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { csvRecords } from '@glyco/contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvFileRecords } from '../src/csv.ts';
+import { csvShape } from '../src/csv-shape.ts';
+import { TrainingDataError } from '../src/errors.ts';
 import { readTable } from '../src/table.ts';
 
 describe('reading a CSV file', () => {
@@ -50,5 +52,24 @@ describe('readTable', () => {
     expect(() => table('a,,c\n')).toThrow('column 2 of the header has no name');
     expect(() => table('a,a\n')).toThrow('column "a" appears twice');
     expect(() => table('a,b\n1,2\n3\n')).toThrow('line 3: 1 cells, but the header has 2 columns');
+  });
+});
+
+describe('csvShape', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glyco-csv-shape-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('gives the trimmed header and counts data rows as the parser reads them, quoted line breaks included', () => {
+    const path = file('shape.csv', ' glucose ,"note",diabetes\n148,"two\nlines",pos\n\n85,,neg\n');
+    expect(csvShape(path)).toEqual({ header: ['glucose', 'note', 'diabetes'], rows: 2 });
+  });
+
+  it('refuses an empty file with the trainer error', () => {
+    expect(() => csvShape(file('empty.csv', ''))).toThrow(TrainingDataError);
   });
 });

@@ -2,6 +2,7 @@ import { primaryMetric } from '@glyco/contract';
 import { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import { parseRegistryArgs, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
+import { table, when } from '../table.ts';
 
 const USAGE = `usage: glyco models [<registry>] [--json]
 
@@ -61,18 +62,4 @@ function aliasRow(model: ModelEntry, { alias, record, problem }: AliasEntry): st
   const last = record.history.at(-1)!;
   const reason = `${last.action}${last.forced ? ' (forced)' : ''}: ${record.reason}`;
   return [name, record.version, record.previous ?? '-', when(record.updatedAt), record.updatedBy, reason];
-}
-
-/** `2026-11-23T07:55:12.345Z` → `2026-11-23 07:55Z` */
-function when(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}Z`;
-}
-
-/** Left-aligned columns two spaces apart; a short row (an unusable entry) runs its last cell on unaligned. */
-function table(rows: string[][]): string {
-  const full = rows.filter((row) => row.length === rows[0]!.length);
-  const widths = rows[0]!.map((_, column) => Math.max(...full.map((row) => row[column]!.length)));
-  const line = (row: string[]) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ');
-  return rows.map(line).join('\n');
 }

@@ -1,27 +1,33 @@
 import { publish } from '@glyco/registry';
 import { parseRegistryArgs, positionals, REGISTRY_HELP, withRegistry } from '../registry-cli.ts';
 
-const USAGE = `usage: glyco publish <model-dir> [--registry <uri>]
+const USAGE = `usage: glyco publish <model-dir> [--data <csv>] [--registry <uri>]
 
   <model-dir>          a trainer output directory <out>/<name>/<version>/: model.onnx, manifest.json, card.md, images
+  --data <csv>         the data it was trained on, stored with it so it can be retrained (default: the copy glyco
+                       train kept in <out>/<name>/datasets/, when there is one); its sha256 must be the manifest's
 ${REGISTRY_HELP}
 
-Uploads the version named by its manifest. Versions are immutable: an existing one is refused. Every file is
-read back after upload and its sha256 compared with the local file's.`;
+Uploads the version named by its manifest, and its training data under <name>/datasets/<sha256>.csv. Versions
+are immutable: an existing one is refused. Every file is read back after upload and its sha256 compared with the
+local file's.`;
 
 export async function run(args: string[]): Promise<void> {
-  const parsed = parseRegistryArgs(args, USAGE, {});
+  const parsed = parseRegistryArgs(args, USAGE, { data: { type: 'string' } });
   if (!parsed) return;
   const [modelDir] = positionals('publish', parsed.positionals, ['model-dir']);
   await withRegistry('publish', parsed.values.registry, async (store) => {
-    const result = await publish(store, modelDir!);
+    const result = await publish(store, modelDir!, { data: parsed.values.data });
     const width = Math.max(...result.files.map(({ file }) => file.length));
     const lines = result.files.map(
       ({ file, bytes, sha256 }) =>
         `  ${file.padEnd(width)}  ${String(bytes).padStart(9)} B  sha256 ${sha256}`,
     );
+    const dataset = result.dataset
+      ? `training data: ${store.uri}/${result.dataset.key} (${result.dataset.created ? 'stored' : 'already stored'})`
+      : 'training data: none stored (pass --data <csv>): glyco retrain will need --data';
     process.stdout.write(
-      `published ${result.name} ${result.version} to ${result.uri} (read back and verified)\n${lines.join('\n')}\n`,
+      `published ${result.name} ${result.version} to ${result.uri} (read back and verified)\n${lines.join('\n')}\n${dataset}\n`,
     );
   });
 }

@@ -1,6 +1,8 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ALGORITHM_NAMES, type ModelManifest, primaryMetric, TASKS } from '@glyco/contract';
+import { newRunId, openRegistry, storeDataset, writeRun } from '@glyco/registry';
 import {
   type AlgorithmChoice,
   DEFAULT_VERSION,
@@ -10,6 +12,8 @@ import {
   trainFromCsv,
 } from '@glyco/trainer';
 import { CliError } from '../cli.ts';
+import { runProvenance } from '../run-provenance.ts';
+import { crossValidation, trainingParameters } from '../run-record.ts';
 
 const USAGE = `usage: glyco train --data <csv> --target <column> --name <model-name> [options]
 
@@ -85,6 +89,7 @@ export async function run(args: string[]): Promise<void> {
   }
   assertWritableDirectory(values.out);
   const progress = progressPrinter(process.stderr);
+  const started = new Date();
   try {
     const result = await trainFromCsv({
       data,
@@ -108,12 +113,54 @@ export async function run(args: string[]): Promise<void> {
         `glyco: warning: no metadata for ${result.inferredFeatures.join(', ')}; inferred from the data (declare them in a schema file)\n`,
       );
     }
-    process.stdout.write(summary(result));
+    const run = await recordRun(values.out, result, data, started);
+    process.stdout.write(summary(result, run));
   } catch (error) {
     progress.done();
     if (error instanceof TrainingDataError) throw new CliError(`train: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * `--out` is a local registry: beside the version, the run goes to `<name>/runs/` and the training data, by its
+ * sha256, to `<name>/datasets/`, where `glyco publish` finds it to store with the version.
+ */
+async function recordRun(
+  out: string,
+  { manifest }: TrainCommandResult,
+  dataPath: string,
+  started: Date,
+): Promise<string> {
+  const store = openRegistry(out);
+  const options = manifest.trainingOptions!;
+  await storeDataset(store, manifest.name, await readFile(dataPath));
+  const finished = new Date();
+  const cv = crossValidation(manifest);
+  return writeRun(store, {
+    schemaVersion: 1,
+    id: newRunId(started),
+    kind: 'train',
+    model: manifest.name,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - started.getTime(),
+    decision: 'trained',
+    reason: `trained ${manifest.name} ${manifest.version}: ${manifest.algorithm.name}, CV ${cv.label} ${cv.mean.toFixed(4)}`,
+    parameters: trainingParameters(options),
+    data: [
+      {
+        role: 'training',
+        file: options.data.file,
+        sha256: options.data.sha256,
+        rows: manifest.trainingData.rows,
+      },
+    ],
+    version: { version: manifest.version, published: false },
+    metrics: { crossValidation: cv },
+    durations: { train: Math.round(manifest.trainingTimeMs) },
+    ...(await runProvenance()),
+  });
 }
 
 function oneOf<T extends string>(
@@ -182,7 +229,7 @@ function progressPrinter(stream: NodeJS.WriteStream) {
 
 const spread = (m: { mean: number; sd: number }) => `${m.mean.toFixed(3)} ± ${m.sd.toFixed(3)}`;
 
-function summary({ directory, manifest }: TrainCommandResult): string {
+function summary({ directory, manifest }: TrainCommandResult, run: string): string {
   const options = manifest.trainingOptions!;
   const cv = manifest.metrics.crossValidation;
   const primary = primaryMetric(manifest);
@@ -206,6 +253,7 @@ function summary({ directory, manifest }: TrainCommandResult): string {
     ]),
     ['training time', `${(manifest.trainingTimeMs / 1000).toFixed(2)} s`],
     ['peak memory', `${Math.round(process.resourceUsage().maxRSS / 1024)} MB`],
+    ['run', run],
   ];
   const width = Math.max(...rows.map(([key]) => key.length));
   return `${rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n')}\n`;

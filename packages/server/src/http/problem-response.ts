@@ -18,6 +18,7 @@ const MLFLOW_ERROR_CODES: Record<ProblemKind, string> = {
   'unsupported-media-type': 'BAD_REQUEST',
   'content-too-large': 'BAD_REQUEST',
   'invalid-input': 'INVALID_PARAMETER_VALUE',
+  forbidden: 'PERMISSION_DENIED',
   'not-found': 'ENDPOINT_NOT_FOUND',
   'method-not-allowed': 'BAD_REQUEST',
   'not-ready': 'TEMPORARILY_UNAVAILABLE',

@@ -26,7 +26,7 @@ const complete = new WeakSet<Response>();
  */
 export function respond(
   c: Context<AppEnv>,
-  body: string,
+  body: string | ReadableStream<Uint8Array>,
   contentType: string,
   status = 200,
   headers?: Readonly<Record<string, string>>,

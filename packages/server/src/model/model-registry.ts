@@ -1,5 +1,5 @@
-import { type ModelManifest, parseModelUri } from '@glyco/contract';
-import type { AliasMoved, FetchedModel } from '@glyco/registry';
+import { formatRegistryUri, type ModelManifest, parseModelUri } from '@glyco/contract';
+import type { AliasMoved, FetchedModel, RunEntry } from '@glyco/registry';
 
 /** One model in a registry, as `MODEL_URI` names it: by an alias that moves, or by a fixed version. */
 export interface RegistryModel {
@@ -17,6 +17,8 @@ export interface RegistryModel {
    * applies (the requests it accepts, the task and the terms its answers use). Empty when nothing.
    */
   apiBreaks(current: ModelManifest, next: ModelManifest): string[];
+  /** The model's newest training and retraining runs recorded in the registry, newest first. */
+  recentRuns(limit: number): Promise<RunEntry[]>;
   /** Frees the S3 client's connections. */
   close(): void;
 }
@@ -46,6 +48,8 @@ export async function openRegistryModel(uri: string, cacheDir: string): Promise<
     fetch: (versionUri = uri) => registry.fetchModel(versionUri, cacheDir, options),
     watch: (watch) => registry.watchAlias(uri, { ...options, ...watch }),
     apiBreaks: registry.apiBreaks,
+    recentRuns: (limit) =>
+      registry.listRuns(registry.openRegistry(formatRegistryUri(ref.registry), options), ref.name, limit),
     close: () => s3Client?.destroy(),
   };
 }

@@ -19,6 +19,7 @@ import { type DriftStatus, driftSection } from './drift-status.ts';
 import { formatNumber, formatPercent, formatRange } from './format.ts';
 import { type Html, layout } from './layout.ts';
 import { modelFileUrl } from './model-files.ts';
+import { type RunsStatus, runsSection } from './runs-section.ts';
 
 /** The trainer's figures of a task, in the order the card shows them. */
 export const TASK_FIGURES: Record<ModelManifest['task'], readonly string[]> = {
@@ -32,6 +33,7 @@ export interface ModelCardProps {
   /** Which of the task's figures (TASK_FIGURES) the model directory holds. */
   figures: ReadonlySet<string>;
   drift: DriftStatus;
+  runs: RunsStatus;
 }
 
 /** One metric over the folds, pooled out of fold and on the training rows, shown with `digits` decimals. */
@@ -364,7 +366,8 @@ ${performanceSection(props)}
 ${modelSection(manifest)}
 ${featuresSection(manifest)}
 ${trainingDataSection(manifest)}
-${driftSection(props.drift)}`;
+${driftSection(props.drift)}
+${runsSection(props.runs)}`;
   return layout({ title: `Model card: ${name} ${version}`, manifest, current: 'card', body });
 }
 

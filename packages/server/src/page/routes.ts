@@ -11,6 +11,7 @@ import type { Html } from './layout.ts';
 import { modelCardPage, TASK_FIGURES, unknownModelPage } from './model-card.ts';
 import { hasModelFile, readModelFile } from './model-files.ts';
 import { riskFormPage } from './risk-form.ts';
+import { readRunsStatus } from './runs-section.ts';
 import { parseWhatIf, whatIfResult } from './what-if.ts';
 
 export interface PageDeps extends AppDeps {
@@ -52,12 +53,13 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     const name = c.req.param('name');
     if (name !== manifest.name) return page(c, 404, unknownModelPage(manifest, name));
     const names = TASK_FIGURES[manifest.task];
-    const [drift, ...present] = await Promise.all([
+    const [drift, runs, ...present] = await Promise.all([
       readDriftStatus(manifest, deps),
+      readRunsStatus(deps),
       ...names.map((file) => hasModelFile(directory, file)),
     ]);
     const figures = new Set(names.filter((_, i) => present[i]));
-    return page(c, 200, modelCardPage({ manifest, figures, drift }));
+    return page(c, 200, modelCardPage({ manifest, figures, drift, runs }));
   });
 
   app.get('/models/:name/files/:file', async (c) => {

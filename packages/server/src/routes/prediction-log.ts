@@ -158,7 +158,7 @@ function readerOf(deps: LogRoutesDeps): PredictionLogReader {
 }
 
 /** A database that cannot answer is a 503 to retry, not a 500. */
-async function databaseCall<T>(logger: Logger, work: () => Promise<T>): Promise<T> {
+export async function databaseCall<T>(logger: Logger, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -169,7 +169,7 @@ async function databaseCall<T>(logger: Logger, work: () => Promise<T>): Promise<
   }
 }
 
-function timeBound(query: Record<string, string>, name: 'since' | 'until'): Date | undefined {
+export function timeBound(query: Record<string, string>, name: 'since' | 'until'): Date | undefined {
   const text = query[name];
   if (text === undefined) return undefined;
   try {
@@ -180,7 +180,7 @@ function timeBound(query: Record<string, string>, name: 'since' | 'until'): Date
   }
 }
 
-function invalidQuery(parameter: string, detail: string): Problem {
+export function invalidQuery(parameter: string, detail: string): Problem {
   return new Problem('invalid-input', `query parameter ${parameter} ${detail}`, [
     fieldError([parameter], detail),
   ]);

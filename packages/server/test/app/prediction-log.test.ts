@@ -207,7 +207,12 @@ describe('feedback and drift routes without a log', () => {
     const failing = async () => {
       throw new Error('connect ECONNREFUSED 10.1.2.3:5432 user=admin');
     };
-    const reader = { recordOutcome: failing, loggedInputs: failing, labelledPredictions: failing };
+    const reader = {
+      recordOutcome: failing,
+      loggedInputs: failing,
+      labelledPredictions: failing,
+      labelledRows: failing,
+    };
     const app = testApp({ reader, flush: async () => {} });
     const response = await app.request('/v1/models/pima-diabetes/drift');
     expect(response.status).toBe(503);

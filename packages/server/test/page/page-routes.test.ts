@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BinaryModelManifest } from '@glyco/contract';
 import { driftReport } from '@glyco/prediction-log';
 import { sampleRows } from '@glyco/prediction-log/testing';
+import type { RunRecord } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../src/bootstrap.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
@@ -207,6 +208,83 @@ describe('GET /models/{name}', () => {
     const page = await htmlOf(response);
     expect(page).toContain('Drift status unavailable');
     expect(page).not.toContain('connection refused');
+  });
+
+  it('lists the newest training runs of the registry it follows: what was decided and why, not who ran it', async () => {
+    const retrained: RunRecord = {
+      schemaVersion: 1,
+      id: '20261203T175251024Z-225010',
+      kind: 'retrain',
+      model: manifest.name,
+      startedAt: '2026-12-03T17:52:51.024Z',
+      finishedAt: '2026-12-03T17:53:21.024Z',
+      durationMs: 30_000,
+      decision: 'promoted',
+      reason: 'the challenger is better <script>alert(1)</script>',
+      parameters: {},
+      data: [],
+      version: { version: '1.2.0', published: true },
+      champion: { version: '1.1.0', alias: 'production' },
+      metrics: {
+        evaluation: {
+          metric: 'rocAuc',
+          label: 'ROC AUC',
+          direction: 'higher',
+          rows: 300,
+          confidence: 0.95,
+          resamples: 1000,
+          minImprovement: 0.01,
+          champion: { value: 0.65, low: 0.555, high: 0.738 },
+          challenger: { value: 0.8348, low: 0.781, high: 0.879 },
+          improvement: { value: 0.1848, low: 0.1158, high: 0.2602 },
+        },
+      },
+      durations: {},
+      by: 'github:octocat',
+      where: {
+        host: 'ip-10-0-1-5',
+        trigger: 'schedule',
+        ecsTaskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/x',
+      },
+    };
+    const limits: number[] = [];
+    const routes = pageRoutes({
+      ...depsOf(runtime),
+      recentRuns: async (limit) => {
+        limits.push(limit);
+        return [
+          { id: retrained.id, record: retrained },
+          { id: '20261201T000000000Z-000000', problem: 'broken' },
+        ];
+      },
+    });
+    const page = await htmlOf(await routes.request(`/models/${manifest.name}`));
+    expect(limits).toEqual([10]);
+    const runs = page.split('id="runs-heading"')[1]!;
+    expect(runs).toContain(
+      '<td><time datetime="2026-12-03T17:52:51.024Z">2026-12-03 17:52Z</time></td> <td>retrain</td><td>promoted</td><td>1.2.0 ← 1.1.0</td><td>ROC AUC 0.835 vs 0.650 (+0.185, interval +0.116 to +0.260)</td>',
+    );
+    expect(runs).toContain('the challenger is better &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(runs).toContain(
+      '<td>20261201T000000000Z-000000</td><td colspan="5">an unreadable run record</td>',
+    );
+    for (const secret of ['octocat', 'ip-10-0-1-5', '123456789012']) expect(page).not.toContain(secret);
+  });
+
+  it('says where runs are when it serves a directory, and still serves the card when the registry cannot answer', async () => {
+    const plain = await htmlOf(await request(`/models/${manifest.name}`));
+    expect(plain).toContain(
+      'Runs are recorded in a model registry; this server serves a model from a directory.',
+    );
+    const routes = pageRoutes({
+      ...depsOf(runtime),
+      recentRuns: () => Promise.reject(new Error('AccessDenied')),
+    });
+    const response = await routes.request(`/models/${manifest.name}`);
+    expect(response.status).toBe(200);
+    const page = await htmlOf(response);
+    expect(page).toContain('Training runs unavailable: the registry did not answer');
+    expect(page).not.toContain('AccessDenied');
   });
 
   it('answers a model that is not served with a 404 page that links the one that is', async () => {
