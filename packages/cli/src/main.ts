@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   rollback: () => import('./commands/rollback.ts'),
   models: () => import('./commands/models.ts'),
   drift: () => import('./commands/drift.ts'),
+  keys: () => import('./commands/keys.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

@@ -19,6 +19,7 @@ import type { SqlClient } from './sql-client.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
+export { awsSecretReader, type SecretReader } from './database-secret.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
 export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
 export { formatDriftTable } from './drift/table.ts';

@@ -1,5 +1,6 @@
 import type { Logger } from '@glyco/logger';
 import type { ServedPredictionLog } from '@glyco/prediction-log';
+import type { Authenticator } from './auth/authenticator.ts';
 import type { RequestLimits } from './config.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
@@ -9,6 +10,8 @@ export interface AppDeps {
   models: ModelHolder;
   predictionLog: ServedPredictionLog;
   limits: RequestLimits;
+  /** Checks credentials against each route's declared access; undefined: authentication is off. */
+  authenticator: Authenticator | undefined;
   logger: Logger;
   metrics: AppMetrics;
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */

@@ -52,6 +52,7 @@ export function observe(logger: Logger, metrics: AppMetrics): MiddlewareHandler<
       path: c.req.path,
       route,
       status,
+      client: c.get('client'),
       duration_ms: Math.round(durationMs * 1000) / 1000,
     });
   };

@@ -10,6 +10,7 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.ts';
+import { access } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
@@ -66,7 +67,7 @@ export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { logger } = deps;
 
-  app.post('/v1/feedback', async (c) => {
+  app.post('/v1/feedback', access(['feedback']), async (c) => {
     const parsed = FeedbackSchema.safeParse(await readJsonBody(c, MAX_FEEDBACK_BYTES));
     if (!parsed.success) throw invalidInput(fieldsFromIssues(parsed.error.issues, () => FEEDBACK_FIELDS));
     const { request_id: requestId, outcome, index = 0 } = parsed.data;
@@ -85,7 +86,7 @@ export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
     return respondJson(c, { request_id: requestId, index, outcome });
   });
 
-  app.get('/v1/models/:name/drift', async (c) => {
+  app.get('/v1/models/:name/drift', access(['read-metrics']), async (c) => {
     const name = c.req.param('name');
     const manifest = deps.manifest(name);
     if (!manifest) throw new Problem('not-found', `no model named "${name}" is served here`);

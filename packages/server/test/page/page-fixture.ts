@@ -20,7 +20,15 @@ export function startTestServer() {
 /** The dependencies the app was built from, to mount the page's routes with extra ones. */
 export function depsOf(runtime: Runtime): AppDeps {
   const { models, predictionLog, logger, metrics, config } = runtime;
-  return { models, predictionLog, logger, metrics, limits: config.limits, isDraining: () => false };
+  return {
+    models,
+    predictionLog,
+    logger,
+    metrics,
+    limits: config.limits,
+    authenticator: undefined,
+    isDraining: () => false,
+  };
 }
 
 export { recordingLog } from '../support/fixtures.ts';

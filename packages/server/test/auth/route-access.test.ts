@@ -1,0 +1,69 @@
+import { createApiKey } from '@glyco/contract';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { access } from '../../src/auth/access.ts';
+import type { Runtime } from '../../src/bootstrap.ts';
+import type { AppEnv } from '../../src/http/context.ts';
+import { testRuntime } from '../support/fixtures.ts';
+
+const predictor = createApiKey('clinic-a', ['predict']);
+const operator = createApiKey('ops', ['admin']);
+let runtime: Runtime & { lines: Record<string, unknown>[] };
+beforeAll(async () => {
+  runtime = await testRuntime({
+    env: { API_KEYS: JSON.stringify({ keys: [predictor.entry, operator.entry] }) },
+  });
+  // Routes added the way a new route module adds them: one declares its scope, one forgets to.
+  const added = new Hono<AppEnv>();
+  added.get('/forgotten', (c) => c.text('forgotten'));
+  added.get('/declared', access(['predict']), (c) => c.text('declared'));
+  runtime.app.route('/', added);
+});
+afterAll(() => runtime.models.close());
+
+const get = (path: string, apiKey?: string) =>
+  runtime.app.request(path, { headers: apiKey ? { 'X-API-Key': apiKey } : {} });
+
+describe('a route that declares no access', () => {
+  it('is closed to every client but admin', async () => {
+    expect((await get('/forgotten')).status).toBe(401);
+    expect((await get('/forgotten', predictor.key)).status).toBe(403);
+    expect((await get('/forgotten', operator.key)).status).toBe(200);
+  });
+
+  it('sits beside declared routes that stay usable', async () => {
+    expect((await get('/declared', predictor.key)).status).toBe(200);
+  });
+});
+
+describe('the access log', () => {
+  it('names the client of each request, never the key', async () => {
+    await get('/declared', predictor.key);
+    runtime.logger.flush();
+    const line = runtime.lines.findLast((l) => l.msg === 'request' && l.path === '/declared');
+    expect(line).toMatchObject({ client: 'key:clinic-a', status: 200 });
+    expect(JSON.stringify(runtime.lines)).not.toContain(predictor.key);
+  });
+
+  it('says at startup that authentication is on and what it accepts', () => {
+    runtime.logger.flush();
+    expect(runtime.lines).toContainEqual(
+      expect.objectContaining({ msg: 'authentication on', accepts: '2 API keys' }),
+    );
+  });
+});
+
+describe('without credentials configured', () => {
+  it('leaves every route open and says so, and why, in one line', async () => {
+    const open = await testRuntime();
+    try {
+      expect((await open.app.request('/metrics')).status).toBe(200);
+      open.logger.flush();
+      const line = open.lines.find((l) => String(l.msg).startsWith('authentication off'));
+      expect(line).toMatchObject({ level: 'info', host: '127.0.0.1' });
+      expect(line?.msg).toContain('only this machine can connect');
+    } finally {
+      await open.models.close();
+    }
+  });
+});
