@@ -275,7 +275,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
-  it('binds the app service account to a role that reads only the model prefix and the database secret', () => {
+  it('binds the app service account to a role that reads only the model prefix, the database and API keys secrets', () => {
     const account = single(stack, 'kubernetes:core/v1:ServiceAccount').props;
     expect(at(account, 'metadata', 'annotations', 'eks.amazonaws.com/role-arn')).toMatch(/glyco-.*-eks-app/);
     const trust = statementsOf(single(stack, 'aws:iam/role:Role', 'eks-app').props.assumeRolePolicy);
@@ -289,8 +289,13 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
       's3:ListBucket',
       's3:GetObject',
       'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
       'kms:Decrypt',
     ]);
+    expect(appContainer(stack).env).toContainEqual({
+      name: 'API_KEYS_SECRET_ARN',
+      value: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
+    });
   });
 
   it('probes /health and /ready and runs the server non-root on a read-only root filesystem', () => {

@@ -1,6 +1,6 @@
 /**
  * A resource as a policy sees it: its type token, its logical name, its input properties and the options the
- * engine passes to the policy pack (`protect`, the parent's URN).
+ * engine passes to the policy pack (`protect`, `ignoreChanges`, the parent's URN).
  */
 export interface PolicyResource {
   type: string;
@@ -11,6 +11,8 @@ export interface PolicyResource {
   parent?: string;
   protect?: boolean;
   deleteBeforeReplace?: boolean;
+  /** Properties Pulumi leaves as they are found (e.g. a secret's value that operators set outside Pulumi). */
+  ignoreChanges?: string[];
 }
 
 export interface PolicyRule {
