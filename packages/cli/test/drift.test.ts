@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseManifest } from '@glyco/contract';
 import { openPredictionLog } from '@glyco/prediction-log';
+import { sampleRows } from '@glyco/prediction-log/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -177,6 +179,53 @@ describe('glyco drift', () => {
         expect(report.rows.analysed).toBe(400);
         expect(report.drifted).toEqual(['glucose']);
         expect(report.performance).toBeNull();
+      },
+      30_000,
+    );
+
+    it.skipIf(skip)(
+      "judges a categorical feature by chi-square and reports a multiclass model's live accuracy and macro F1",
+      async () => {
+        const fixture = join(ROOT, 'packages/server/test/fixtures/models/readmissions/1.0.0');
+        await cp(fixture, join(work, 'models/readmissions/1.0.0'), { recursive: true });
+        const manifest = parseManifest(JSON.parse(await readFile(join(fixture, 'manifest.json'), 'utf8')));
+        const log = await openPredictionLog({
+          database: { url: env.DATABASE_URL || undefined },
+          dataDir: join(work, '.glyco/predictions'),
+          spoolDir: join(work, '.glyco/spool'),
+        });
+        const rows = sampleRows(manifest, 300, 3, {}, { race: { category: 'Asian', share: 0.7 } });
+        rows.forEach((inputs, i) => {
+          const outputs = {
+            prediction: i % 3,
+            label: ['<30', '>30', 'NO'][i % 3]!,
+            probabilities: [0.2, 0.3, 0.5],
+          };
+          log.record([
+            {
+              requestId: `cat-${i}`,
+              time: new Date(),
+              modelName: 'readmissions',
+              modelVersion: '1.0.0',
+              inputs,
+              outputs,
+              latencyMs: 0.3,
+            },
+          ]);
+        });
+        await log.flush();
+        for (let i = 0; i < 4; i++) {
+          await log.reader!.recordOutcome('readmissions', `cat-${i}`, 0, { classIndex: 0, label: '<30' });
+        }
+        await log.close();
+        const result = await glyco(['drift', '--model', 'readmissions'], work, env);
+        expect(result.stderr).toBe('');
+        const lines = result.stdout.split('\n');
+        expect(lines.find((line) => line.startsWith('race'))).toMatch(/ χ² +\d+\.\d{3} +<0\.001 {2}DRIFT$/);
+        expect(lines.find((line) => line.startsWith('age'))).toMatch(/ KS +\d\.\d{3} /);
+        expect(lines.find((line) => line.startsWith('Live performance'))).toMatch(
+          /^Live performance on 4 reported outcomes: accuracy 0\.500 \(held-out 0\.\d{3}\), macro F1 /,
+        );
       },
       30_000,
     );

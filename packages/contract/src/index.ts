@@ -1,5 +1,4 @@
 export * from './api-keys.ts';
-export * from './binary-numeric.ts';
 export * from './feature.ts';
 export * from './manifest.ts';
 export * from './metrics.ts';

@@ -16,3 +16,9 @@ export const ONNX_OUTPUT_VALUE = 'value';
 export const MODEL_FILE = 'model.onnx';
 export const MANIFEST_FILE = 'manifest.json';
 export const CARD_FILE = 'card.md';
+
+/** The trainer's figures in a model directory: classifiers get the first two, regression models the last two. */
+export const ROC_FILE = 'roc.svg';
+export const CONFUSION_MATRIX_FILE = 'confusion-matrix.svg';
+export const PREDICTED_VS_ACTUAL_FILE = 'predicted-vs-actual.svg';
+export const RESIDUALS_FILE = 'residuals.svg';

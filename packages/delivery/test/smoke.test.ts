@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bootstrap, loadConfig } from '@glyco/server';
 import { describe, expect, it } from 'vitest';
 import { workspaceRoot } from '../src/paths.ts';
 import { runSmoke, type Send, validRow } from '../src/smoke/smoke.ts';
@@ -33,9 +34,7 @@ describe('the smoke suite', () => {
 
   it('fails an invalid request answered with a plain JSON error instead of a 422 problem', async () => {
     const broken = app({ 'POST /predict': () => json({ error: 'bad' }, 422) });
-    expect(await failures(broken)).toContain(
-      'POST /predict rejects an out-of-range value with a 422 problem',
-    );
+    expect(await failures(broken)).toContain('POST /predict rejects an invalid value with a 422 problem');
   });
 
   it('keeps the stage path of the base URL (API Gateway stages)', async () => {
@@ -44,13 +43,61 @@ describe('the smoke suite', () => {
   });
 });
 
+describe('the smoke suite, on a model of every task', () => {
+  it.each([
+    'models/pima-diabetes',
+    'models/iris',
+    'models/diabetes-progression',
+    'packages/server/test/fixtures/models/readmissions',
+  ])('passes the real app serving %s', async (model) => {
+    const config = loadConfig({
+      DATABASE_URL: 'off',
+      LOG_LEVEL: 'silent',
+      MODEL_URI: join(workspaceRoot, model),
+    });
+    const runtime = await bootstrap(config);
+    try {
+      expect(await failures(async (request) => runtime.app.fetch(request))).toEqual([]);
+    } finally {
+      await runtime.models.close();
+    }
+  });
+
+  const answering = (manifest: object, answer: object) =>
+    app({
+      'GET /v1/models': () => json({ models: [{ name: 'm', version: '1', ...manifest }] }),
+      'POST /predict': () => json(answer),
+    });
+
+  it("fails a regression model's value outside its interval", async () => {
+    const regression = { task: 'regression', features: [{ name: 'bmi', dtype: 'float', min: 10, max: 80 }] };
+    const outside = { value: 150, unit: null, interval: { low: 160, high: 240, coverage: 0.9 } };
+    expect(await failures(answering(regression, outside))).toContain('POST /predict scores a valid row');
+  });
+
+  it("fails a multiclass model's probabilities that are not one share per class summing to 1", async () => {
+    const multiclass = {
+      task: 'multiclass',
+      target: { classLabels: ['setosa', 'versicolor'] },
+      features: [{ name: 'site', dtype: 'category', categories: ['north', 'south'] }],
+    };
+    const answer = { prediction: 1, label: 'versicolor' };
+    for (const probabilities of [{ setosa: 0.5, versicolor: 0.75 }, { versicolor: 1 }]) {
+      expect(await failures(answering(multiclass, { ...answer, probabilities }))).toContain(
+        'POST /predict scores a valid row',
+      );
+    }
+  });
+});
+
 describe('validRow', () => {
-  it('takes the middle of each valid range, whole for integer features', () => {
+  it("takes the middle of each valid range, whole for integer features, and a categorical feature's first category", () => {
     const features = [
       { name: 'pregnant', dtype: 'integer' as const, min: 0, max: 17 },
       { name: 'glucose', dtype: 'float' as const, min: 1, max: 600 },
+      { name: 'admission type', dtype: 'category' as const, categories: ['Elective', 'Emergency'] },
     ];
-    expect(validRow(features)).toEqual({ pregnant: 9, glucose: 300.5 });
+    expect(validRow(features)).toEqual({ pregnant: 9, glucose: 300.5, 'admission type': 'Elective' });
   });
 });
 

@@ -21,13 +21,14 @@ import { type Durability, disabledPredictionLog, type PredictionLog } from './ty
 export { PredictionLogConfigError } from './config-error.ts';
 export { awsSecretReader, type SecretReader } from './database-secret.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
+export type { LivePerformance } from './drift/live-performance.ts';
 export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
 export { formatDriftTable } from './drift/table.ts';
 export { parseTimeBound, TimeBoundError } from './drift/time-window.ts';
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
-export type { LabelledPrediction, LogWindow, PredictionLogReader } from './reader.ts';
+export type { LabelledPrediction, LogWindow, ObservedOutcome, PredictionLogReader } from './reader.ts';
 export * from './types.ts';
 export { uuidV7Source } from './uuid-v7.ts';
 

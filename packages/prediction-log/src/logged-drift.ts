@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { type DriftReport, driftReport } from './drift/report.ts';
 import type { PredictionLogReader } from './reader.ts';
 

@@ -34,6 +34,36 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX predictions_predicted_at_brin ON predictions USING brin (predicted_at);
     `,
   },
+  {
+    version: 2,
+    name: 'outputs and outcomes of every task',
+    // Metadata changes only: no row is rewritten or lost, and rows written by version 1 (binary predictions)
+    // keep every value. The CHECK on outcomes is added NOT VALID: old rows already met a stricter one.
+    sql: `
+      -- The columns of a task's answer; the others stay null.
+      --   binary:     prediction (class index), label, probability (of the positive class), risk_level
+      --   multiclass: prediction (class index), label, probability (of the predicted class), probabilities
+      --   regression: value (in the target's unit)
+      ALTER TABLE predictions
+        ALTER COLUMN prediction DROP NOT NULL,
+        ALTER COLUMN label DROP NOT NULL,
+        ALTER COLUMN probability DROP NOT NULL,
+        ALTER COLUMN risk_level DROP NOT NULL,
+        -- Every class's probability, in the model's class label order (multiclass).
+        ADD COLUMN probabilities double precision[],
+        -- The predicted value (regression).
+        ADD COLUMN value double precision,
+        -- What really happened, as reported: classifiers set observed_outcome (the class index, as in
+        -- prediction) and observed_label (that class's label); regression models set observed_value.
+        ADD COLUMN observed_label text,
+        ADD COLUMN observed_value double precision;
+      ALTER TABLE predictions DROP CONSTRAINT predictions_observed_outcome_check;
+      ALTER TABLE predictions
+        ADD CONSTRAINT predictions_observed_outcome_check CHECK (observed_outcome >= 0) NOT VALID,
+        -- A row holds a class (classifiers) or a value (regression), never both, never neither.
+        ADD CONSTRAINT predictions_outputs_of_one_task CHECK ((prediction IS NULL) <> (value IS NULL)) NOT VALID;
+    `,
+  },
 ];
 
 /** An arbitrary constant that names "the prediction log's schema" among advisory locks. */

@@ -1,9 +1,14 @@
-import type { PredictionRecord } from './types.ts';
+import type { PredictionOutputs, PredictionRecord } from './types.ts';
 import { uuidV7Source } from './uuid-v7.ts';
 
 const newRowId = uuidV7Source();
 
-/** One prediction's column values, in `PREDICTION_COLUMNS` order. */
+/**
+ * One prediction's column values, in `PREDICTION_COLUMNS` order. The outputs of a task leave the others' columns
+ * null: classifiers fill `prediction`, `label`, `probability` (binary: the positive class's; multiclass: the
+ * predicted class's) and, multiclass only, `probabilities`; binary alone `riskLevel`; regression alone `value`.
+ * The columns added after the first release come last, so that a spool written before them replays as it was.
+ */
 export type RowValues = readonly [
   id: string,
   predictedAt: string,
@@ -12,18 +17,40 @@ export type RowValues = readonly [
   modelName: string,
   modelVersion: string,
   inputsJson: string,
-  prediction: number,
-  label: string,
-  probability: number,
-  riskLevel: string,
+  prediction: number | null,
+  label: string | null,
+  probability: number | null,
+  riskLevel: string | null,
   latencyMs: number,
+  probabilities: readonly number[] | null,
+  value: number | null,
 ];
 
 const PREDICTION_COLUMNS =
-  'id, predicted_at, request_id, row_index, model_name, model_version, inputs, prediction, label, probability, risk_level, latency_ms';
+  'id, predicted_at, request_id, row_index, model_name, model_version, inputs, prediction, label, probability, risk_level, latency_ms, probabilities, value';
 
 /** What `copyText` fills: `SqlClient.copyIn`'s target. */
 export const COPY_TARGET = `predictions (${PREDICTION_COLUMNS})`;
+
+type OutputColumns = [
+  prediction: number | null,
+  label: string | null,
+  probability: number | null,
+  riskLevel: string | null,
+  probabilities: readonly number[] | null,
+  value: number | null,
+];
+
+function outputColumns(outputs: PredictionOutputs): OutputColumns {
+  if ('riskLevel' in outputs) {
+    return [outputs.prediction, outputs.label, outputs.probability, outputs.riskLevel, null, null];
+  }
+  if ('probabilities' in outputs) {
+    const { prediction, label, probabilities } = outputs;
+    return [prediction, label, probabilities[prediction]!, null, probabilities, null];
+  }
+  return [null, null, null, null, null, outputs.value];
+}
 
 /**
  * The row gets its own id here, as it leaves the queue, before any attempt to store it: off the request path,
@@ -32,10 +59,10 @@ export const COPY_TARGET = `predictions (${PREDICTION_COLUMNS})`;
  * Throws when the inputs cannot be written as JSON.
  */
 export function rowValues(record: PredictionRecord, rowIndex: number): RowValues {
-  const { outputs } = record;
   const ms = record.time.getTime();
   const inputsJson = JSON.stringify(record.inputs);
   if (typeof inputsJson !== 'string') throw new Error('inputs have no JSON form');
+  const [prediction, label, probability, riskLevel, probabilities, value] = outputColumns(record.outputs);
   return [
     newRowId(ms),
     isoTime(ms),
@@ -44,11 +71,13 @@ export function rowValues(record: PredictionRecord, rowIndex: number): RowValues
     record.modelName,
     record.modelVersion,
     inputsJson,
-    outputs.prediction,
-    outputs.label,
-    outputs.probability,
-    outputs.riskLevel,
+    prediction,
+    label,
+    probability,
+    riskLevel,
     record.latencyMs,
+    probabilities,
+    value,
   ];
 }
 
@@ -74,9 +103,25 @@ export function batchJson(rowsJson: readonly string[]): string {
 export function copyText(rows: readonly RowValues[]): string {
   let text = '';
   for (const row of rows) {
-    text += `${copyField(row[0])}\t${row[1]}\t${copyField(row[2])}\t${row[3]}\t${copyField(row[4])}\t${copyField(row[5])}\t${copyField(row[6])}\t${row[7]}\t${copyField(row[8])}\t${row[9]}\t${copyField(row[10])}\t${row[11]}\n`;
+    text += `${copyField(row[0])}\t${row[1]}\t${copyField(row[2])}\t${row[3]}\t${copyField(row[4])}\t${copyField(row[5])}\t${copyField(row[6])}\t${copyNumber(row[7])}\t${copyNullableText(row[8])}\t${copyNumber(row[9])}\t${copyNullableText(row[10])}\t${row[11]}\t${copyArray(row[12])}\t${copyNumber(row[13])}\n`;
   }
   return text;
+}
+
+/** COPY's text format writes a null as `\N`. */
+const COPY_NULL = '\\N';
+
+function copyNumber(value: number | null): string {
+  return value === null ? COPY_NULL : String(value);
+}
+
+function copyNullableText(text: string | null): string {
+  return text === null ? COPY_NULL : copyField(text);
+}
+
+/** A `double precision[]` in COPY's text format: `{0.1,0.2,0.7}`. */
+function copyArray(values: readonly number[] | null): string {
+  return values === null ? COPY_NULL : `{${values.join(',')}}`;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/g;
@@ -111,21 +156,42 @@ export function invalidRecord(record: PredictionRecord): string | undefined {
     return 'time is not a valid Date';
   if (typeof record.requestId !== 'string' || record.requestId === '') return 'requestId is empty';
   if (!record.modelName || !record.modelVersion) return 'model name or version is empty';
-  const { prediction, probability, label, riskLevel } = record.outputs ?? {};
-  if (!Number.isInteger(prediction)) return 'outputs.prediction is not an integer';
-  if (typeof probability !== 'number' || !(probability >= 0 && probability <= 1)) {
-    return 'outputs.probability is not in [0, 1]';
-  }
-  if (typeof label !== 'string' || typeof riskLevel !== 'string')
-    return 'outputs.label or riskLevel is missing';
+  const outputs = invalidOutputs(record.outputs);
+  if (outputs) return outputs;
   if (!Number.isFinite(record.latencyMs)) return 'latencyMs is not a finite number';
   if (typeof record.inputs !== 'object' || record.inputs === null) return 'inputs is not an object';
   return undefined;
 }
 
+const isShare = (value: unknown) => typeof value === 'number' && value >= 0 && value <= 1;
+
+function invalidOutputs(outputs: PredictionOutputs | undefined): string | undefined {
+  if (typeof outputs !== 'object' || outputs === null) return 'outputs is missing';
+  if ('value' in outputs) {
+    return Number.isFinite(outputs.value) ? undefined : 'outputs.value is not a finite number';
+  }
+  const { prediction, label } = outputs;
+  if (!Number.isInteger(prediction) || prediction < 0) return 'outputs.prediction is not a class index';
+  if (typeof label !== 'string') return 'outputs.label is missing';
+  if ('probabilities' in outputs) {
+    const { probabilities } = outputs;
+    if (!Array.isArray(probabilities) || !probabilities.every(isShare))
+      return 'outputs.probabilities are not shares in [0, 1]';
+    return prediction < probabilities.length ? undefined : 'outputs.prediction has no probability';
+  }
+  if (!isShare(outputs.probability)) return 'outputs.probability is not in [0, 1]';
+  return typeof outputs.riskLevel === 'string' ? undefined : 'outputs.riskLevel is missing';
+}
+
+/** Elements 12 and 13 are absent from rows spooled before their columns existed: they are stored as null. */
 export const INSERT_BATCH_SQL = `
   INSERT INTO predictions (${PREDICTION_COLUMNS})
   SELECT (r->>0)::uuid, (r->>1)::timestamptz, r->>2, (r->>3)::integer, r->>4, r->>5, r->6,
-         (r->>7)::smallint, r->>8, (r->>9)::double precision, r->>10, (r->>11)::double precision
+         (r->>7)::smallint, r->>8, (r->>9)::double precision, r->>10, (r->>11)::double precision,
+         CASE WHEN jsonb_typeof(r->12) = 'array' THEN ARRAY(
+           SELECT share::double precision
+           FROM jsonb_array_elements_text(r->12) WITH ORDINALITY AS element(share, position)
+           ORDER BY position) END,
+         (r->>13)::double precision
   FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (id) DO NOTHING`;

@@ -3,6 +3,32 @@ import type { PredictionLogDurability } from '@glyco/contract';
 /** How long an answer waits for its rows: see the settings contract's PREDICTION_LOG_DURABILITY. */
 export type Durability = PredictionLogDurability;
 
+/** A logged feature value: a number, a categorical feature's category, or null where it was missing. */
+export type LoggedValue = number | string | null;
+
+/** A binary classifier's answer: the class index, its label, the positive class's probability, the risk level. */
+export interface BinaryOutputs {
+  prediction: number;
+  label: string;
+  probability: number;
+  riskLevel: string;
+}
+
+/** A multiclass classifier's answer: the class index, its label, and every class's probability in label order. */
+export interface MulticlassOutputs {
+  prediction: number;
+  label: string;
+  probabilities: readonly number[];
+}
+
+/** A regression model's answer: the value, in the target's unit. */
+export interface RegressionOutputs {
+  value: number;
+}
+
+/** What the model said about one row; its shape tells the task. */
+export type PredictionOutputs = BinaryOutputs | MulticlassOutputs | RegressionOutputs;
+
 /**
  * The seam between the app and the prediction log: the app hands over finished predictions and never waits
  * on the database (strict durability waits for the rows to be durable, not for a request's own write); the
@@ -15,8 +41,8 @@ export interface PredictionRecord {
   modelName: string;
   modelVersion: string;
   /** The validated input row, feature name → value (null for missing). */
-  inputs: Record<string, number | null>;
-  outputs: { prediction: number; label: string; probability: number; riskLevel: string };
+  inputs: Record<string, LoggedValue>;
+  outputs: PredictionOutputs;
   /** From the request's first byte read to the model's answer, in milliseconds. */
   latencyMs: number;
 }

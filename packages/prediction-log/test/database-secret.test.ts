@@ -7,6 +7,7 @@ import { ConfigError } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedSecret, parseDatabaseSecret, readSecretFromAws } from '../src/database-secret.ts';
 import { openPredictionLog, openPredictionLogReader } from '../src/index.ts';
+import { MIGRATIONS } from '../src/migrations.ts';
 import { postgres } from './support/backends.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-dev-db-AbCdEf';
@@ -96,7 +97,7 @@ describe('database credentials from Secrets Manager', () => {
         expect(log.backend).toBe('postgres');
         await log.close();
         expect(await db.query('SELECT count(*)::int AS n FROM prediction_log_migrations')).toEqual([
-          { n: 1 },
+          { n: MIGRATIONS.length },
         ]);
         // The server trusts loopback connections, so a wrong password would pass; a wrong user does not.
         const wrongUser = async () => '{"username":"nobody","password":"x"}';

@@ -129,7 +129,8 @@ function gateRefusals(
       `CV ${primary.label} ${score(candidate)} is ${worse} ${alias}'s ${current.version} (${score(current)})`,
     );
   }
-  if (current) {
+  // A change of task is refused above, in its own words; apiBreaks would only say it again.
+  if (current && current.task === candidate.task) {
     const breaks = apiBreaks(current, candidate);
     if (breaks.length > 0) refusals.push(`would break clients of ${current.version}: ${breaks.join(', ')}`);
   }

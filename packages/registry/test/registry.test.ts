@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BinaryModelManifest, primaryMetric } from '@glyco/contract';
+import { type BinaryModelManifest, type MulticlassModelManifest, primaryMetric } from '@glyco/contract';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AliasMoved,
@@ -211,6 +211,36 @@ describe.each(Object.keys(backends))('a registry at %s', (kind) => {
       await expect(
         promote(store, { name: MODEL, version: '2.1.0', alias: 'staging', minAuc: 0.8 }),
       ).rejects.toThrow(/--min-auc gates ROC AUC, but a regression model is compared on RMSE/);
+    });
+
+    it('gates a multiclass model on its CV macro ROC AUC, and refuses one that drops a class or a category', async () => {
+      const dropsSouth = (manifest: MulticlassModelManifest) => {
+        const site = manifest.features[1]!;
+        if (site.dtype === 'category') site.categories = ['north'];
+      };
+      const renamesClass = (manifest: MulticlassModelManifest) => {
+        manifest.target.classLabels = ['setosa', 'versicolor', 'Virginica'];
+      };
+      await published(
+        { version: '1.0.0', cvMacroAuc: 0.95 },
+        { version: '1.1.0', cvMacroAuc: 0.94 },
+        { version: '1.2.0', cvMacroAuc: 0.97, edit: dropsSouth },
+        { version: '1.3.0', cvMacroAuc: 0.97, edit: renamesClass },
+        { version: '1.4.0', cvMacroAuc: 0.96 },
+      );
+      const to = (version: string) => promote(store, { name: MODEL, version, alias: 'production' });
+      await to('1.0.0');
+      await expect(to('1.1.0')).rejects.toThrow(
+        /CV macro ROC AUC 0\.9400 is below production's 1\.0\.0 \(0\.9500\)/,
+      );
+      await expect(to('1.2.0')).rejects.toThrow(
+        /would break clients of 1\.0\.0: feature "site" no longer takes "south"/,
+      );
+      await expect(to('1.3.0')).rejects.toThrow(
+        /would break clients of 1\.0\.0: class labels changed from \["setosa","versicolor","virginica"\] to \["setosa","versicolor","Virginica"\]/,
+      );
+      const better = await to('1.4.0');
+      expect(better.record.history.at(-1)?.reason).toBe('CV macro ROC AUC 0.9600, was 0.9500');
     });
 
     it('refuses a model below the --min-auc gate', async () => {

@@ -3,10 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { BinaryModelManifest, ModelManifest } from '@glyco/contract';
+import type {
+  BinaryModelManifest,
+  ModelManifest,
+  MulticlassModelManifest,
+  RegressionModelManifest,
+} from '@glyco/contract';
 import { sha256Hex } from '@glyco/contract';
 import S3rver from 's3rver';
-import { regressionManifest, validManifest } from '../../contract/test/fixture.ts';
+import { multiclassManifest, regressionManifest, validManifest } from '../../contract/test/fixture.ts';
 import { s3ClientConfig } from '../src/index.ts';
 
 export const BUCKET = 'glyco-models';
@@ -22,8 +27,10 @@ export type TrainedModel = {
   onnx?: string;
 } & (
   | { cvAuc: number; edit?: (manifest: BinaryModelManifest) => void }
+  /** A multiclass model instead of a binary one, compared on its macro ROC AUC. */
+  | { cvMacroAuc: number; edit?: (manifest: MulticlassModelManifest) => void }
   /** A regression model instead of a binary one. */
-  | { cvRmse: number }
+  | { cvRmse: number; edit?: (manifest: RegressionModelManifest) => void }
 );
 
 /**
@@ -36,8 +43,18 @@ export async function writeModelDir(root: string, model: TrainedModel): Promise<
   const onnx = new TextEncoder().encode(model.onnx ?? `stand-in model bytes for ${model.version}`);
   let manifest: ModelManifest;
   if ('cvRmse' in model) {
-    manifest = { ...regressionManifest(), name: 'pima-diabetes' };
-    manifest.metrics.crossValidation.rmse.mean = model.cvRmse;
+    const regression = { ...regressionManifest(), name: 'pima-diabetes' };
+    regression.metrics.crossValidation.rmse.mean = model.cvRmse;
+    model.edit?.(regression);
+    manifest = regression;
+  } else if ('cvMacroAuc' in model) {
+    const multiclass = { ...multiclassManifest(), name: 'pima-diabetes' };
+    multiclass.metrics.crossValidation.rocAuc = {
+      ...multiclass.metrics.crossValidation.rocAuc,
+      mean: model.cvMacroAuc,
+    };
+    model.edit?.(multiclass);
+    manifest = multiclass;
   } else {
     manifest = validManifest();
     manifest.metrics.crossValidation.rocAuc.mean = model.cvAuc;

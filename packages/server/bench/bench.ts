@@ -14,12 +14,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  MANIFEST_FILE,
-  type BinaryNumericManifest as ModelManifest,
-  parseManifest,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import { exampleRow } from '../src/model/example-row.ts';
 import { resolveModelDirectory } from '../src/model/model-uri.ts';
 import { freePort } from '../src/testing/free-port.ts';
@@ -34,13 +29,18 @@ const STARTS = 5;
 const CONNECTIONS = 32;
 const BATCH_ROWS = 1000;
 
-/** Varied valid rows: each feature drawn from its training quantiles. */
+/** Varied valid rows: each numeric feature drawn from its training quantiles, each categorical one in turn. */
 function sampleRows(manifest: ModelManifest, count: number) {
   return Array.from({ length: count }, (_, i) => {
-    const row: Record<string, number | null | undefined> = { ...exampleRow(manifest) };
+    const row: Record<string, number | string> = { ...exampleRow(manifest) };
     manifest.features.forEach((feature, f) => {
-      const quantiles = manifest.reference.find((reference) => reference.feature === feature.name)?.quantiles;
-      const value = quantiles?.[(i * 7 + f * 13) % 101];
+      if (feature.dtype === 'category') {
+        row[feature.name] = feature.categories[(i + f) % feature.categories.length]!;
+        return;
+      }
+      const reference = manifest.reference.find((candidate) => candidate.feature === feature.name);
+      const value =
+        reference && 'quantiles' in reference ? reference.quantiles[(i * 7 + f * 13) % 101] : undefined;
       if (value === undefined) return;
       const clamped = Math.min(feature.max, Math.max(feature.min, value));
       row[feature.name] = feature.dtype === 'integer' ? Math.round(clamped) : clamped;
@@ -151,12 +151,8 @@ async function startBenchServer(
   return server;
 }
 
-const manifest = servedManifest(
-  parseManifest(
-    JSON.parse(
-      await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8'),
-    ),
-  ),
+const manifest = parseManifest(
+  JSON.parse(await readFile(join(await resolveModelDirectory(process.env.MODEL_URI), MANIFEST_FILE), 'utf8')),
 );
 const single = JSON.stringify(sampleRows(manifest, 1)[0]);
 const batch = JSON.stringify({ instances: sampleRows(manifest, BATCH_ROWS) });

@@ -5,7 +5,7 @@
  * p50 and p99, beside the probe alone). Issue 18 measured 0.6-1.35 s of blocked event loop per request for the
  * first two bodies, and a /health p50 of 5.5 s under that load.
  */
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { exampleRow } from '../src/model/example-row.ts';
 import { cpuMillis, percentile, run } from './measure.ts';
 

@@ -1,10 +1,14 @@
 import {
   type BinaryModelManifest,
   CARD_FILE,
+  CONFUSION_MATRIX_FILE,
   type FeatureSpec,
   type ModelManifest,
   type MulticlassModelManifest,
+  PREDICTED_VS_ACTUAL_FILE,
+  RESIDUALS_FILE,
   type RegressionModelManifest,
+  ROC_FILE,
 } from '@glyco/contract';
 import { confusionMatrixSvg, rocCurveSvg, scatterSvg } from './charts.ts';
 import type { Dataset } from './dataset.ts';
@@ -12,11 +16,6 @@ import { rocCurve } from './metrics.ts';
 import { designColumnNames } from './preprocessing.ts';
 import type { TrainedModel } from './trained-model.ts';
 import type { TrainingResult } from './training.ts';
-
-export const ROC_FILE = 'roc.svg';
-export const CONFUSION_MATRIX_FILE = 'confusion-matrix.svg';
-export const PREDICTED_VS_ACTUAL_FILE = 'predicted-vs-actual.svg';
-export const RESIDUALS_FILE = 'residuals.svg';
 
 /** The model card and its charts, by file name: ROC and confusion matrix for classifiers, scatters for regression. */
 export function modelArtifacts(

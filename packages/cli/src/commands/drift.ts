@@ -6,11 +6,10 @@ import {
   ConfigError,
   type DatabaseSettings,
   MANIFEST_FILE,
-  type BinaryNumericManifest as ModelManifest,
+  type ModelManifest,
   parseManifest,
   readDatabaseSettings,
   readSettings,
-  requireBinaryNumeric,
 } from '@glyco/contract';
 import {
   DEFAULT_DATA_DIR,
@@ -32,9 +31,10 @@ const DRIFT_EXIT_CODE = 3;
 
 const USAGE = `usage: glyco drift [options]
 
-Per feature, the Population Stability Index and the Kolmogorov-Smirnov statistic of the logged inputs
-against the training data's reference distribution; PSI > 0.2 is flagged. Live ROC AUC where outcomes were
-reported (POST /v1/feedback).
+Per feature, the Population Stability Index of the logged inputs against the training data's reference
+distribution, with the Kolmogorov-Smirnov test for numbers and the chi-square test for categories; PSI > 0.2 is
+flagged. Where outcomes were reported (POST /v1/feedback), the model's live metrics: ROC AUC and accuracy
+(binary), accuracy and macro F1 (multiclass), RMSE and MAE (regression).
 
   --model <name>     the model (default: ${DEFAULT_MODEL})
   --version <v>      its version (default: the newest under <models>/<name>/)
@@ -107,7 +107,7 @@ async function readModelManifest(
     throw new CliError(`drift: no manifest at ${path}; see --models, --model and --version`);
   }
   try {
-    return requireBinaryNumeric(parseManifest(JSON.parse(text)));
+    return parseManifest(JSON.parse(text));
   } catch (error) {
     throw new CliError(`drift: ${path}: ${(error as Error).message}`);
   }

@@ -7,16 +7,18 @@ export interface CheckResult {
   detail: string;
 }
 
-interface Feature {
-  name: string;
-  dtype: 'integer' | 'float';
-  min: number;
-  max: number;
-}
+/** A feature as the served manifest describes it: numbers in a range, or one of its categories. */
+type Feature =
+  | { name: string; dtype: 'integer' | 'float'; min: number; max: number }
+  | { name: string; dtype: 'category'; categories: string[] };
 
+/** What the suite reads of the served manifest (the HTTP contract's `GET /v1/models`). */
 interface Manifest {
   name: string;
   version: string;
+  /** Absent in manifests written before multiclass and regression models existed: binary. */
+  task?: 'binary' | 'multiclass' | 'regression';
+  target?: { classLabels?: string[] };
   features: Feature[];
 }
 
@@ -30,8 +32,9 @@ export interface SmokeOptions {
 
 /**
  * The smoke suite a deployment must pass: liveness, readiness, the served model's manifest, one valid
- * prediction and one invalid request answered with a 422 problem naming the field. The valid row is built from
- * the served manifest (the middle of each feature's valid range), so the suite fits whatever model is served.
+ * prediction in the terms of the model's task and one invalid request answered with a 422 problem naming the
+ * field. The rows are built from the served manifest (the middle of each feature's valid range, a feature's
+ * first category), so the suite fits whatever model is served, of any task.
  */
 export async function runSmoke({ baseUrl, send = fetchWithTimeout, readyTimeoutMs = 30_000 }: SmokeOptions) {
   const results: CheckResult[] = [];
@@ -74,30 +77,26 @@ export async function runSmoke({ baseUrl, send = fetchWithTimeout, readyTimeoutM
     const text = await response.text();
     expectStatus(response, 200, text);
     const body = JSON.parse(text) as Record<string, unknown>;
-    const probability = body.probability as number;
-    if (!(body.prediction === 0 || body.prediction === 1))
-      throw new Error(`prediction is not 0 or 1: ${text}`);
-    if (!(probability >= 0 && probability <= 1)) throw new Error(`probability outside [0, 1]: ${text}`);
-    if (!['low', 'medium', 'high'].includes(body.risk_level as string))
-      throw new Error(`no risk_level: ${text}`);
+    const wrong = answerProblem(served, body);
+    if (wrong) throw new Error(`${wrong}: ${text}`);
     if (body.request_id !== requestId || response.headers.get('x-request-id') !== requestId) {
       throw new Error(`X-Request-Id ${requestId} not echoed: ${text}`);
     }
     return text;
   });
 
-  await check('POST /predict rejects an out-of-range value with a 422 problem', async () => {
-    const feature = served.features[0]!;
+  await check('POST /predict rejects an invalid value with a 422 problem', async () => {
+    const [name, invalid] = invalidValue(served.features);
     const response = await call('/predict', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...validRow(served.features), [feature.name]: feature.max + 1 }),
+      body: JSON.stringify({ ...validRow(served.features), [name]: invalid }),
     });
     const text = await response.text();
     expectStatus(response, 422, text);
     const type = response.headers.get('content-type') ?? '';
     if (!type.startsWith('application/problem+json')) throw new Error(`content-type is "${type}": ${text}`);
-    if (!text.includes(feature.name)) throw new Error(`the problem does not name "${feature.name}": ${text}`);
+    if (!text.includes(name)) throw new Error(`the problem does not name "${name}": ${text}`);
     return text;
   });
   return results;
@@ -108,15 +107,52 @@ function fetchWithTimeout(request: Request): Promise<Response> {
   return fetch(request, { signal: AbortSignal.timeout(15_000) });
 }
 
-/** The middle of each feature's valid range, whole for integer features. */
-export function validRow(features: Feature[]): Record<string, number> {
-  const middle = (feature: Feature) => (feature.min + feature.max) / 2;
+/** The middle of each feature's valid range, whole for integer features; a categorical feature's first category. */
+export function validRow(features: Feature[]): Record<string, number | string> {
   return Object.fromEntries(
-    features.map((feature) => [
-      feature.name,
-      feature.dtype === 'integer' ? Math.round(middle(feature)) : middle(feature),
-    ]),
+    features.map((feature) => {
+      if (feature.dtype === 'category') return [feature.name, feature.categories[0]];
+      const middle = (feature.min + feature.max) / 2;
+      return [feature.name, feature.dtype === 'integer' ? Math.round(middle) : middle];
+    }),
   );
+}
+
+/** A value the model must refuse: past a numeric feature's maximum, else a category no feature has. */
+function invalidValue(features: Feature[]): [string, number | string] {
+  for (const feature of features) if (feature.dtype !== 'category') return [feature.name, feature.max + 1];
+  return [features[0]!.name, 'not-a-category-of-this-model'];
+}
+
+/** What is wrong with a one-row answer of the served model's task (the HTTP contract), or undefined. */
+function answerProblem(manifest: Manifest, body: Record<string, unknown>): string | undefined {
+  if (manifest.task === 'regression') {
+    const { value, interval } = body as { value?: unknown; interval?: { low?: unknown; high?: unknown } };
+    if (typeof value !== 'number' || !Number.isFinite(value)) return 'value is not a number';
+    const { low, high } = interval ?? {};
+    return typeof low === 'number' && typeof high === 'number' && low <= value && value <= high
+      ? undefined
+      : 'interval does not hold the value';
+  }
+  if (manifest.task === 'multiclass') {
+    const labels = manifest.target?.classLabels ?? [];
+    const { prediction, label, probabilities } = body as {
+      prediction?: unknown;
+      label?: unknown;
+      probabilities?: Record<string, unknown>;
+    };
+    if (typeof prediction !== 'number' || labels[prediction] !== label) return 'prediction is not a class';
+    const shares = labels.map((name) => probabilities?.[name]);
+    if (!shares.every((share) => typeof share === 'number' && share >= 0 && share <= 1))
+      return 'probabilities are not one share per class';
+    const sum = (shares as number[]).reduce((total, share) => total + share, 0);
+    return Math.abs(sum - 1) < 1e-3 ? undefined : 'probabilities do not sum to 1';
+  }
+  const { prediction, probability, risk_level: level } = body as Record<string, unknown>;
+  if (!(prediction === 0 || prediction === 1)) return 'prediction is not 0 or 1';
+  if (!(typeof probability === 'number' && probability >= 0 && probability <= 1))
+    return 'probability outside [0, 1]';
+  return ['low', 'medium', 'high'].includes(level as string) ? undefined : 'no risk_level';
 }
 
 function expectStatus(response: Response, status: number, body: string): string {

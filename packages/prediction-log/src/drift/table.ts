@@ -1,7 +1,17 @@
 import type { LivePerformance } from './live-performance.ts';
 import type { DriftReport, FeatureDrift } from './report.ts';
 
-const COLUMNS = ['feature', 'values', 'missing', 'train missing', 'PSI', 'KS', 'KS p', 'status'] as const;
+const COLUMNS = [
+  'feature',
+  'values',
+  'missing',
+  'train missing',
+  'PSI',
+  'test',
+  'statistic',
+  'p',
+  'status',
+] as const;
 
 /** The drift report as a plain-text table for a terminal. */
 export function formatDriftTable(report: DriftReport): string {
@@ -14,6 +24,7 @@ export function formatDriftTable(report: DriftReport): string {
   const lines = [
     `${model.name} ${model.version}: ${sampled} logged predictions${span.length ? ` ${span.join(' ')}` : ''}`,
     `Drift is flagged where PSI > ${report.psi_threshold}; features with fewer than ${report.min_sample} values are not judged.`,
+    'The test is Kolmogorov-Smirnov (KS) for numbers and chi-square (χ²) for categories; p is its p-value.',
     '',
     ...alignColumns([[...COLUMNS], ...report.features.map(featureCells)]),
     '',
@@ -26,23 +37,42 @@ export function formatDriftTable(report: DriftReport): string {
 }
 
 function featureCells(feature: FeatureDrift): string[] {
+  const [test, statistic, p]: [string, number | null, number | null] =
+    feature.kind === 'categorical'
+      ? ['χ²', feature.chi_square, feature.chi_square_p_value]
+      : ['KS', feature.ks, feature.ks_p_value];
   return [
     feature.feature,
     String(feature.count),
     percent(feature.missing_rate),
     percent(feature.reference_missing_rate),
     fixed(feature.psi, 3),
-    fixed(feature.ks, 3),
-    feature.ks_p_value === null ? '-' : feature.ks_p_value < 0.001 ? '<0.001' : feature.ks_p_value.toFixed(3),
+    test,
+    fixed(statistic, 3),
+    p === null ? '-' : p < 0.001 ? '<0.001' : p.toFixed(3),
     feature.status === 'drift' ? 'DRIFT' : feature.status,
   ];
 }
 
 function performanceLine(performance: LivePerformance | null): string {
   if (!performance) return 'No outcomes reported in this window (POST /v1/feedback), so no live accuracy.';
+  const on = `Live performance on ${performance.outcomes} reported outcomes`;
+  if (performance.task === 'regression') {
+    return (
+      `${on}: RMSE ${number(performance.rmse)} (held-out ${number(performance.reference_rmse)}), ` +
+      `MAE ${number(performance.mae)} (held-out ${number(performance.reference_mae)}), ` +
+      `mean residual ${number(performance.mean_residual)} (observed − predicted)`
+    );
+  }
+  if (performance.task === 'multiclass') {
+    return (
+      `${on}: accuracy ${performance.accuracy.toFixed(3)} (held-out ${performance.reference_accuracy.toFixed(3)}), ` +
+      `macro F1 ${performance.macro_f1.toFixed(3)} (held-out ${performance.reference_macro_f1.toFixed(3)})`
+    );
+  }
   const auc = performance.roc_auc === null ? 'n/a (one class only)' : performance.roc_auc.toFixed(3);
   return (
-    `Live performance on ${performance.outcomes} reported outcomes (${performance.positives} positive): ` +
+    `${on} (${performance.positives} positive): ` +
     `ROC AUC ${auc} (held-out ${performance.reference_roc_auc.toFixed(3)}), ` +
     `accuracy ${performance.accuracy.toFixed(3)}, Brier ${performance.brier.toFixed(3)}, ` +
     `mean probability ${performance.mean_probability.toFixed(3)} vs observed rate ${performance.observed_rate.toFixed(3)}`
@@ -70,4 +100,9 @@ function percent(rate: number | null): string {
 
 function fixed(value: number | null, digits: number): string {
   return value === null ? '-' : value.toFixed(digits);
+}
+
+/** A value in the target's unit, to four significant digits. */
+function number(value: number): string {
+  return String(Number(value.toPrecision(4)));
 }

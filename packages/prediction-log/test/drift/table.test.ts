@@ -8,9 +8,10 @@ const manifest = bundledManifest();
 describe('the drift report as a terminal table', () => {
   it('shows one aligned line per feature, marks the drifted ones and names them at the end', () => {
     const inputs = sampleRows(manifest, 1000, 7, { glucose: 40 });
+    const labelled = { value: null, observedValue: null };
     const outcomes = [
-      { probability: 0.8, prediction: 1, outcome: 1 as const },
-      { probability: 0.3, prediction: 0, outcome: 0 as const },
+      { probability: 0.8, prediction: 1, outcome: 1, ...labelled },
+      { probability: 0.3, prediction: 0, outcome: 0, ...labelled },
     ];
     const report = driftReport({
       manifest,

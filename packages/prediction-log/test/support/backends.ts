@@ -104,11 +104,20 @@ export interface BackendUnderTest {
 }
 
 /**
+ * A guard against a hang, not a measure of speed: vitest's 5 s default is shorter than the work. Opening a PGlite
+ * database instantiates PostgreSQL in WebAssembly: 0.4 s on this 2-core machine when quiet, and a test opens one
+ * two or three times (the log's worker, then a connection to look into what it wrote); the first test of a run
+ * also builds the template (initdb: 3-6 s). With four test files in parallel and a load average of 6, CI saw
+ * such tests take 6-8 s and time out although nothing hung.
+ */
+const BACKEND_TEST_TIMEOUT_MS = 60_000;
+
+/**
  * Declares `tests` once per backend (`$name` in the title is the backend's), each test on an empty database and spool
  * dir of its own, dropped after it. A backend that cannot run here shows as one skipped test that says why.
  */
 export function describeEachBackend(title: string, tests: (current: BackendUnderTest) => void): void {
-  describe.each(backends)(title, (backend) => {
+  describe.each(backends)(title, { timeout: BACKEND_TEST_TIMEOUT_MS }, (backend) => {
     if (backend.unavailable) {
       it.skip(`needs ${backend.name}: ${backend.unavailable}`, () => {});
       return;
@@ -117,7 +126,7 @@ export function describeEachBackend(title: string, tests: (current: BackendUnder
     beforeEach(async () => {
       current.db = await backend.create();
       current.spoolDir = await mkdtemp(join(tmpdir(), `glyco-${backend.name}-spool-`));
-    });
+    }, BACKEND_TEST_TIMEOUT_MS);
     afterEach(async () => {
       await current.db.drop();
       await rm(current.spoolDir, { recursive: true, force: true });

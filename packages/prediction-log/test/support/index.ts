@@ -15,4 +15,4 @@ export {
 } from './backends.ts';
 export { bundledManifest, sampleRows } from './drift-samples.ts';
 export { itWithMount, makeReadOnly, mountTmpfs, mountUnavailable } from './filesystems.ts';
-export { memoryLogger, prediction, waitFor } from './records.ts';
+export { classPrediction, memoryLogger, prediction, valuePrediction, waitFor } from './records.ts';

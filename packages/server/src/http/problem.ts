@@ -80,9 +80,15 @@ export class Problem extends Error {
   }
 }
 
-/** A field error for the body value at `path` (property names and array indexes). */
+/**
+ * A field error for the body value at `path` (property names and array indexes), as an RFC 6901 pointer in its
+ * URI fragment form (section 6): `~` and `/` escaped, then what a fragment cannot hold percent-encoded, so a
+ * feature named `admission type` is `#/admission%20type`.
+ */
 export function fieldError(path: readonly PropertyKey[], detail: string): FieldError {
-  const segments = path.map((segment) => String(segment).replaceAll('~', '~0').replaceAll('/', '~1'));
+  const segments = path.map((segment) =>
+    encodeURIComponent(String(segment).replaceAll('~', '~0').replaceAll('/', '~1')),
+  );
   return { pointer: segments.length === 0 ? '#' : `#/${segments.join('/')}`, detail };
 }
 

@@ -1,13 +1,25 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest, RegressionModelManifest } from '@glyco/contract';
 import type { PredictionLogState } from '@glyco/prediction-log';
 import type { BatchReport } from '../model/micro-batcher.ts';
 import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';
+import type { RowPrediction } from '../prediction/row-prediction.ts';
 import { Counter, Gauge, Histogram, Registry } from './prometheus.ts';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const INFERENCE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 const POWERS_OF_TWO = Array.from({ length: 14 }, (_, i) => 2 ** i);
+/** A regression model's value buckets: its training target's range in this many equal steps. */
+const VALUE_STEPS = 10;
+
+/** Bucket bounds across the training target's range, to four significant digits: where served values fall. */
+export function valueBuckets(manifest: RegressionModelManifest): number[] {
+  const { min, max } = manifest.trainingData.targetSummary;
+  const bounds = Array.from({ length: VALUE_STEPS + 1 }, (_, i) =>
+    Number((min + ((max - min) * i) / VALUE_STEPS).toPrecision(4)),
+  );
+  return [...new Set(bounds)];
+}
 
 /** The app's metrics: what the middleware, the batcher and the routes record, rendered by `GET /metrics`. */
 export class AppMetrics implements FollowerMetrics {
@@ -48,6 +60,23 @@ export class AppMetrics implements FollowerMetrics {
   );
   readonly #predictions = this.registry.register(
     new Counter('glyco_predictions_total', 'Rows predicted, by model and version.', ['model', 'version']),
+  );
+  readonly #predictedClasses = this.registry.register(
+    new Counter(
+      'glyco_predicted_class_total',
+      'Rows predicted per class (classifiers), by model, version and class label.',
+      ['model', 'version', 'class'],
+    ),
+  );
+  /** Each regression model version's buckets, set when it is first counted. */
+  readonly #valueBuckets = new Map<string, number[]>();
+  readonly #predictedValues = this.registry.register(
+    new Histogram(
+      'glyco_predicted_value',
+      "Values predicted (regression models), by model and version, in ten buckets across the training target's range.",
+      ['model', 'version'],
+      ([model, version]) => this.#valueBuckets.get(`${model}@${version}`) ?? [],
+    ),
   );
   readonly #modelInfo = this.registry.register(
     new Gauge('glyco_model_info', 'The model being served (value 1).', [
@@ -120,8 +149,24 @@ export class AppMetrics implements FollowerMetrics {
     this.#batchRequests.observe([], report.requests);
   }
 
-  predictions(manifest: ModelManifest, rows: number): void {
-    this.#predictions.inc([manifest.name, manifest.version], rows);
+  /** Rows predicted for someone (not what-if rows): by model, and by class or by value. */
+  predictions(manifest: ModelManifest, answers: readonly RowPrediction[]): void {
+    const labels = [manifest.name, manifest.version];
+    this.#predictions.inc(labels, answers.length);
+    if (manifest.task === 'regression') {
+      const key = `${manifest.name}@${manifest.version}`;
+      if (!this.#valueBuckets.has(key)) this.#valueBuckets.set(key, valueBuckets(manifest));
+      for (const answer of answers)
+        if ('value' in answer) this.#predictedValues.observe(labels, answer.value);
+      return;
+    }
+    const { classLabels } = manifest.target;
+    // Counted per class first: one series update per class rather than per row of a large request.
+    const counts = new Array<number>(classLabels.length).fill(0);
+    for (const answer of answers) if ('prediction' in answer) counts[answer.prediction]!++;
+    counts.forEach((count, k) => {
+      if (count > 0) this.#predictedClasses.inc([manifest.name, manifest.version, classLabels[k]!], count);
+    });
   }
 
   modelSwap(outcome: SwapOutcome): void {

@@ -38,14 +38,14 @@ abstract class LabelledMetric<Series> implements Metric {
   }
 
   protected abstract readonly type: string;
-  protected abstract create(): Series;
+  protected abstract create(labels: LabelValues): Series;
   protected abstract renderSeries(labels: LabelValues, value: Series): string[];
 
   protected at(labels: LabelValues): Series {
     const key = labels.join('\u0000');
     let entry = this.series.get(key);
     if (!entry) {
-      entry = { labels: [...labels], value: this.create() };
+      entry = { labels: [...labels], value: this.create(labels) };
       this.series.set(key, entry);
     }
     return entry.value;
@@ -86,22 +86,29 @@ export class Gauge extends ScalarMetric {
 }
 
 interface HistogramSeries {
+  /** Upper bounds, ascending. */
+  buckets: readonly number[];
   counts: Float64Array;
   sum: number;
   count: number;
 }
 
+/** Bucket upper bounds: the same for every series, or per series (e.g. a model's own value range). */
+export type HistogramBuckets = readonly number[] | ((labels: LabelValues) => readonly number[]);
+
 export class Histogram extends LabelledMetric<HistogramSeries> {
   protected readonly type = 'histogram';
-  readonly buckets: readonly number[];
+  readonly #buckets: HistogramBuckets;
 
-  constructor(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]) {
+  constructor(name: string, help: string, labelNames: readonly string[], buckets: HistogramBuckets) {
     super(name, help, labelNames);
-    this.buckets = [...buckets].sort((a, b) => a - b);
+    this.#buckets = typeof buckets === 'function' ? buckets : [...buckets].sort((a, b) => a - b);
   }
 
-  protected create(): HistogramSeries {
-    return { counts: new Float64Array(this.buckets.length), sum: 0, count: 0 };
+  protected create(labels: LabelValues): HistogramSeries {
+    const buckets =
+      typeof this.#buckets === 'function' ? [...this.#buckets(labels)].sort((a, b) => a - b) : this.#buckets;
+    return { buckets, counts: new Float64Array(buckets.length), sum: 0, count: 0 };
   }
 
   observe(labels: LabelValues, value: number): void {
@@ -109,14 +116,14 @@ export class Histogram extends LabelledMetric<HistogramSeries> {
     series.sum += value;
     series.count++;
     // Counts per bucket, made cumulative on render: one increment per observation.
-    const index = this.buckets.findIndex((bound) => value <= bound);
+    const index = series.buckets.findIndex((bound) => value <= bound);
     if (index >= 0) series.counts[index]!++;
   }
 
   protected renderSeries(labels: LabelValues, series: HistogramSeries): string[] {
     const lines: string[] = [];
     let cumulative = 0;
-    this.buckets.forEach((bound, i) => {
+    series.buckets.forEach((bound, i) => {
       cumulative += series.counts[i]!;
       lines.push(
         `${this.name}_bucket${labelText(this.labelNames, labels, `le="${formatNumber(bound)}"`)} ${cumulative}`,

@@ -1,13 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  MANIFEST_FILE,
-  MODEL_FILE,
-  type BinaryNumericManifest as ModelManifest,
-  modelMismatch,
-  parseManifest,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
+import { MANIFEST_FILE, MODEL_FILE, type ModelManifest, modelMismatch, parseManifest } from '@glyco/contract';
 import type { InferenceEngine } from './inference-engine.ts';
 import { ModelLoadError } from './model-load-error.ts';
 import { createOnnxEngine, type OnnxEngineOptions } from './onnx-engine.ts';
@@ -33,7 +26,7 @@ async function readManifest(directory: string): Promise<ModelManifest> {
   const path = join(directory, MANIFEST_FILE);
   const text = (await readOrFail(path)).toString('utf8');
   try {
-    return servedManifest(parseManifest(JSON.parse(text)));
+    return parseManifest(JSON.parse(text));
   } catch (error) {
     throw new ModelLoadError(`${path} is not a valid manifest: ${(error as Error).message}`);
   }

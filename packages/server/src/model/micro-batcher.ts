@@ -1,4 +1,4 @@
-import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
+import { type InferenceEngine, type ModelInput, type ModelOutputs, outputRows } from './inference-engine.ts';
 
 export interface BatchingOptions {
   /** Rows per run; a single request larger than this still runs, alone. */
@@ -15,7 +15,7 @@ export interface BatchReport {
 }
 
 interface Pending {
-  values: FeatureTensorData;
+  input: ModelInput;
   rows: number;
   enqueuedAt: number;
   resolve(outputs: ModelOutputs): void;
@@ -26,18 +26,23 @@ export class BatcherClosedError extends Error {
   override name = 'BatcherClosedError';
 }
 
-function concat(batch: readonly Pending[], rows: number): FeatureTensorData {
+/** The inputs of a batch's requests, one after the other, as one input. */
+function concat(batch: readonly Pending[], rows: number): ModelInput {
   const first = batch[0]!;
-  if (batch.length === 1) return first.values;
-  const width = first.values.length / first.rows;
+  if (batch.length === 1) return first.input;
+  const { numeric, categorical } = first.input;
+  const width = numeric.length / first.rows;
   const values =
-    first.values instanceof Float64Array ? new Float64Array(rows * width) : new Float32Array(rows * width);
+    numeric instanceof Float64Array ? new Float64Array(rows * width) : new Float32Array(rows * width);
   let offset = 0;
   for (const pending of batch) {
-    values.set(pending.values, offset);
-    offset += pending.values.length;
+    values.set(pending.input.numeric, offset);
+    offset += pending.input.numeric.length;
   }
-  return values;
+  return {
+    numeric: values,
+    categorical: categorical && batch.flatMap((pending) => pending.input.categorical!),
+  };
 }
 
 /**
@@ -70,11 +75,11 @@ export class MicroBatcher {
     this.#onBatch = onBatch;
   }
 
-  /** Runs `rows` encoded rows `[rows, F]` in the next batch and resolves with their slice of the outputs. */
-  submit(values: FeatureTensorData, rows: number): Promise<ModelOutputs> {
+  /** Runs `rows` encoded rows in the next batch and resolves with their slice of the outputs. */
+  submit(input: ModelInput, rows: number): Promise<ModelOutputs> {
     if (this.#closed) return Promise.reject(new BatcherClosedError('the model is being unloaded'));
     return new Promise((resolve, reject) => {
-      this.#queue.push({ values, rows, enqueuedAt: performance.now(), resolve, reject });
+      this.#queue.push({ input, rows, enqueuedAt: performance.now(), resolve, reject });
       this.#queuedRows += rows;
       this.#schedule();
     });
@@ -129,13 +134,9 @@ export class MicroBatcher {
     try {
       const outputs = await this.#engine.run(concat(batch, rows), rows);
       const durationMs = performance.now() - started;
-      const classes = outputs.probabilities.length / rows;
       let offset = 0;
       for (const pending of batch) {
-        pending.resolve({
-          labels: outputs.labels.subarray(offset, offset + pending.rows),
-          probabilities: outputs.probabilities.subarray(offset * classes, (offset + pending.rows) * classes),
-        });
+        pending.resolve(batch.length === 1 ? outputs : outputRows(outputs, offset, offset + pending.rows));
         offset += pending.rows;
       }
       this.#onBatch({ rows, requests: batch.length, durationMs });

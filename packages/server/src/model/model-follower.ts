@@ -1,7 +1,7 @@
 import type { Logger } from '@glyco/logger';
-import type { AliasMoved } from '@glyco/registry';
+import type { AliasMoved, FetchedModel } from '@glyco/registry';
 import type { AliasStatus, ModelHolder } from './model-holder.ts';
-import type { FetchedServableModel, RegistryModel } from './model-registry.ts';
+import type { RegistryModel } from './model-registry.ts';
 import type { ServingModel } from './serving-model.ts';
 
 export type SwapOutcome = 'applied' | 'refused';
@@ -77,7 +77,7 @@ export function followAlias(options: FollowOptions): ModelFollower {
     report(move.version, 'loading');
     const started = performance.now();
 
-    let fetched: FetchedServableModel;
+    let fetched: FetchedModel;
     try {
       fetched = await model.fetch(move.uri);
     } catch (error) {

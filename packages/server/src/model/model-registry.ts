@@ -1,12 +1,5 @@
-import {
-  type BinaryNumericManifest as ModelManifest,
-  parseModelUri,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
+import { type ModelManifest, parseModelUri } from '@glyco/contract';
 import type { AliasMoved, FetchedModel } from '@glyco/registry';
-
-/** A version fetched from a registry, whose manifest this server can serve. */
-export type FetchedServableModel = FetchedModel & { manifest: ModelManifest };
 
 /** One model in a registry, as `MODEL_URI` names it: by an alias that moves, or by a fixed version. */
 export interface RegistryModel {
@@ -14,15 +7,14 @@ export interface RegistryModel {
   /** The alias `MODEL_URI` names, if it names one (`…/<name>@<alias>`). */
   alias: string | undefined;
   /**
-   * Downloads (S3, into the cache) and verifies the version `uri` names, by default the one `MODEL_URI` names;
-   * rejects a model this server cannot serve.
+   * Downloads (S3, into the cache) and verifies the version `uri` names, by default the one `MODEL_URI` names.
    */
-  fetch(uri?: string): Promise<FetchedServableModel>;
+  fetch(uri?: string): Promise<FetchedModel>;
   /** Polls the alias until `signal` aborts; see `watchAlias` in @glyco/registry. */
   watch(options: AliasWatch): Promise<void>;
   /**
-   * What would break the API's clients if `next` replaced `current`: the registry's check of the requests it
-   * accepts (feature names, dtypes, nullability), and the class labels its responses name. Empty when nothing.
+   * What would break the API's clients if `next` replaced `current`: the registry's check, the one `promote`
+   * applies (the requests it accepts, the task and the terms its answers use). Empty when nothing.
    */
   apiBreaks(current: ModelManifest, next: ModelManifest): string[];
   /** Frees the S3 client's connections. */
@@ -51,20 +43,9 @@ export async function openRegistryModel(uri: string, cacheDir: string): Promise<
   return {
     name: ref.name,
     alias: ref.kind === 'alias' ? ref.alias : undefined,
-    fetch: async (versionUri = uri) => {
-      const fetched = await registry.fetchModel(versionUri, cacheDir, options);
-      return { ...fetched, manifest: servedManifest(fetched.manifest) };
-    },
+    fetch: (versionUri = uri) => registry.fetchModel(versionUri, cacheDir, options),
     watch: (watch) => registry.watchAlias(uri, { ...options, ...watch }),
-    apiBreaks: (current, next) => [...registry.apiBreaks(current, next), ...labelChanges(current, next)],
+    apiBreaks: registry.apiBreaks,
     close: () => s3Client?.destroy(),
   };
-}
-
-/** Responses name the predicted class by its label: other labels would change what clients receive. */
-function labelChanges(current: ModelManifest, next: ModelManifest): string[] {
-  const [was, is] = [current.target.classLabels, next.target.classLabels];
-  return was.every((label, i) => label === is[i])
-    ? []
-    : [`class labels changed from ${JSON.stringify(was)} to ${JSON.stringify(is)}`];
 }

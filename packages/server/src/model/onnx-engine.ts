@@ -1,6 +1,6 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import { isCategorical, type ModelManifest } from '@glyco/contract';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { FeatureTensorData, InferenceEngine, ModelOutputs } from './inference-engine.ts';
+import type { InferenceEngine, ModelInput, ModelOutputs } from './inference-engine.ts';
 
 export interface OnnxEngineOptions {
   intraOpThreads: number;
@@ -17,18 +17,51 @@ function labelsAsInt32(data: Tensor['data']): Int32Array {
   throw new Error(`the label output is ${data.constructor.name}, expected int64`);
 }
 
+function floats(name: string, data: Tensor['data']): Float32Array | Float64Array {
+  if (data instanceof Float32Array || data instanceof Float64Array) return data;
+  throw new Error(`the ${name} output is ${data.constructor.name}, expected float`);
+}
+
+/** The graph's input and output names the manifest promises. */
+function ioNames(manifest: ModelManifest): { inputs: string[]; outputs: string[] } {
+  const { input, categoricalInput, outputs } = manifest.onnx;
+  return {
+    inputs: categoricalInput ? [input.name, categoricalInput.name] : [input.name],
+    outputs: Object.values(outputs),
+  };
+}
+
 function checkGraph(session: InferenceSession, manifest: ModelManifest): void {
-  const { input, outputs } = manifest.onnx;
+  const { inputs, outputs } = ioNames(manifest);
   const problems: string[] = [];
-  if (!session.inputNames.includes(input.name)) {
-    problems.push(`no input "${input.name}" (the graph has ${session.inputNames.join(', ')})`);
+  for (const name of inputs) {
+    if (!session.inputNames.includes(name)) {
+      problems.push(`no input "${name}" (the graph has ${session.inputNames.join(', ')})`);
+    }
   }
-  for (const name of [outputs.label, outputs.probabilities]) {
+  for (const name of outputs) {
     if (!session.outputNames.includes(name)) {
       problems.push(`no output "${name}" (the graph has ${session.outputNames.join(', ')})`);
     }
   }
   if (problems.length > 0) throw new Error(`model.onnx does not match its manifest: ${problems.join('; ')}`);
+}
+
+/** Reads a run's results as the outputs of the manifest's task. */
+function outputReader(manifest: ModelManifest): (results: InferenceSession.ReturnType) => ModelOutputs {
+  if (manifest.task === 'regression') {
+    const { value } = manifest.onnx.outputs;
+    return (results) => {
+      const values = floats(value, results[value]!.data);
+      return { kind: 'values', values: values instanceof Float64Array ? values : Float64Array.from(values) };
+    };
+  }
+  const { label, probabilities } = manifest.onnx.outputs;
+  return (results) => ({
+    kind: 'classes',
+    labels: labelsAsInt32(results[label]!.data),
+    probabilities: floats(probabilities, results[probabilities]!.data),
+  });
 }
 
 /** An InferenceEngine backed by an onnxruntime-node session created from the verified model bytes. */
@@ -50,17 +83,19 @@ export async function createOnnxEngine(
     await session.release();
     throw error;
   }
-  const width = manifest.features.length;
-  const { input, outputs } = manifest.onnx;
+  const categoricalWidth = manifest.features.filter(isCategorical).length;
+  const numericWidth = manifest.features.length - categoricalWidth;
+  const { input, categoricalInput } = manifest.onnx;
+  const readOutputs = outputReader(manifest);
   return {
-    async run(values: FeatureTensorData, rows: number): Promise<ModelOutputs> {
-      const tensor = new Tensor(input.dtype, values, [rows, width]);
-      const results = await session.run({ [input.name]: tensor });
-      const probabilities = results[outputs.probabilities]!.data;
-      if (!(probabilities instanceof Float32Array || probabilities instanceof Float64Array)) {
-        throw new Error(`the probabilities output is ${probabilities.constructor.name}, expected float`);
+    async run({ numeric, categorical }: ModelInput, rows: number): Promise<ModelOutputs> {
+      const feeds: Record<string, Tensor> = {
+        [input.name]: new Tensor(input.dtype, numeric, [rows, numericWidth]),
+      };
+      if (categoricalInput) {
+        feeds[categoricalInput.name] = new Tensor('string', categorical ?? [], [rows, categoricalWidth]);
       }
-      return { labels: labelsAsInt32(results[outputs.label]!.data), probabilities };
+      return readOutputs(await session.run(feeds));
     },
     release: () => session.release(),
   };

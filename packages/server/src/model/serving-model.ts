@@ -1,6 +1,6 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { exampleRow } from './example-row.ts';
-import type { ModelOutputs } from './inference-engine.ts';
+import type { ModelInput, ModelOutputs } from './inference-engine.ts';
 import { type LoadedModel, loadModel } from './load-model.ts';
 import { type BatchingOptions, type BatchReport, MicroBatcher } from './micro-batcher.ts';
 import { ModelLoadError } from './model-load-error.ts';
@@ -26,9 +26,9 @@ export class ServingModel {
     this.#batcher = new MicroBatcher(loaded.engine, batching, onBatch);
   }
 
-  /** Runs encoded rows `[rows, F]` in the next batch. */
-  predict(values: Float32Array | Float64Array, rows: number): Promise<ModelOutputs> {
-    return this.#batcher.submit(values, rows);
+  /** Runs encoded rows in the next batch. */
+  predict(input: ModelInput, rows: number): Promise<ModelOutputs> {
+    return this.#batcher.submit(input, rows);
   }
 
   /** Holds the model for one request; `retire` waits until every hold is released. */
@@ -63,9 +63,13 @@ export async function openServingModel(directory: string, options: OpenModelOpti
   const loaded = await loadModel(directory, { intraOpThreads: options.intraOpThreads });
   try {
     const encoder = compileRowEncoder(loaded.manifest);
-    const values = encoder.allocate(1);
-    encoder.encodeObject(exampleRow(loaded.manifest), values, 0);
-    await loaded.engine.run(values, 1);
+    const input = encoder.allocate(1);
+    if (!encoder.encodeObject(exampleRow(loaded.manifest), input, 0)) {
+      throw new Error(
+        'its example row (training medians, most frequent categories) is outside its own schema',
+      );
+    }
+    await loaded.engine.run(input, 1);
   } catch (error) {
     await loaded.engine.release();
     throw new ModelLoadError(`${directory}: the model fails on a valid row: ${(error as Error).message}`);

@@ -1,13 +1,13 @@
-import { type BinaryNumericManifest as ModelManifest, ModelManifestSchema } from '@glyco/contract';
+import { isCategorical, type ModelManifest, ModelManifestSchema } from '@glyco/contract';
 import { z } from 'zod';
 import { exampleRow } from '../model/example-row.ts';
+import { inputTensors } from '../validation/inference-request-schema.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';
 import {
-  BatchPredictResponseSchema,
   InferenceResponseSchema,
   ModelMetadataSchema,
-  PredictResponseSchema,
   ProblemSchema,
+  predictResponsesFor,
   ReadySchema,
 } from './response-schemas.ts';
 
@@ -51,19 +51,50 @@ const pathParameter = (name: string, description: string) => ({
  * The OpenAPI 3.1 document for the served model. Request bodies come from the very zod schemas that validate
  * requests (built from the manifest), responses from the response schemas the tests check.
  */
-export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSchemas, serverVersion: string) {
-  const example = exampleRow(manifest);
-  const inputName = manifest.onnx.input.name;
-  const inferExample = {
+/** What the model answers, for people: "species (setosa / versicolor / virginica)", "progression (mg/dL)". */
+function targetText(manifest: ModelManifest): string {
+  if (manifest.task !== 'regression')
+    return `${manifest.target.name} (${manifest.target.classLabels.join(' / ')})`;
+  const { name, unit } = manifest.target;
+  return unit ? `${name} (${unit})` : name;
+}
+
+/** A v2 request for the example row: its numeric values, and its categories when the model has any. */
+function inferExampleOf(manifest: ModelManifest, example: Record<string, unknown>) {
+  const { input, categoricalInput } = manifest.onnx;
+  const { required, numericWidth, categoricalWidth } = inputTensors(manifest);
+  const valuesOf = (categorical: boolean) =>
+    manifest.features.filter((feature) => isCategorical(feature) === categorical).map((f) => example[f.name]);
+  return {
     inputs: [
-      {
-        name: inputName,
-        shape: [1, manifest.features.length],
-        datatype: 'FP32',
-        data: Object.values(example),
-      },
+      ...(required.includes(input.name)
+        ? [{ name: input.name, shape: [1, numericWidth], datatype: 'FP32', data: valuesOf(false) }]
+        : []),
+      ...(categoricalInput
+        ? [
+            {
+              name: categoricalInput.name,
+              shape: [1, categoricalWidth],
+              datatype: 'BYTES',
+              data: valuesOf(true),
+            },
+          ]
+        : []),
     ],
   };
+}
+
+/**
+ * The OpenAPI 3.1 document for the served model. Request bodies come from the very zod schemas that validate
+ * requests (built from the manifest), responses from the response schemas of its task, which the tests check.
+ */
+export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSchemas, serverVersion: string) {
+  const example = exampleRow(manifest);
+  const inferExample = inferExampleOf(manifest, example);
+  const tensorsText = inferExample.inputs
+    .map((tensor) => `"${tensor.name}" [rows, ${tensor.shape[1]}]`)
+    .join(' and ');
+  const responses = predictResponsesFor(manifest);
   const modelParameters = [pathParameter('name', `The model name: "${manifest.name}".`)];
   const versionParameters = [
     ...modelParameters,
@@ -79,7 +110,7 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
     info: {
       title: 'Glyco inference API',
       version: serverVersion,
-      description: `Serves ${manifest.name} ${manifest.version}: ${manifest.target.name} (${manifest.target.classLabels.join(' / ')}) from ${manifest.features.length} features.`,
+      description: `Serves ${manifest.name} ${manifest.version}, a ${manifest.task} model: ${targetText(manifest)} from ${manifest.features.length} features.`,
     },
     paths: {
       '/predict': {
@@ -124,7 +155,7 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
       })),
       ...modelPaths('/infer', (parameters) => ({
         post: {
-          summary: `Inference on the "${inputName}" tensor [rows, ${manifest.features.length}] (v2)`,
+          summary: `Inference on the ${tensorsText} tensor${inferExample.inputs.length > 1 ? 's' : ''} (v2)`,
           parameters,
           requestBody: { required: true, content: json(ref('InferenceRequest'), inferExample) },
           responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415, 422) },
@@ -176,8 +207,8 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
         ),
         ...components(
           {
-            PredictResponse: PredictResponseSchema,
-            BatchPredictResponse: BatchPredictResponseSchema,
+            PredictResponse: responses.single,
+            BatchPredictResponse: responses.batch,
             InferenceResponse: InferenceResponseSchema,
             ModelMetadata: ModelMetadataSchema,
             Ready: ReadySchema,

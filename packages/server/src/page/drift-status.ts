@@ -1,8 +1,8 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import type { DriftReport, FeatureDrift, PredictionLog } from '@glyco/prediction-log';
 import { html } from 'hono/html';
-import { formatPercent } from './format.ts';
+import { formatNumber, formatPercent } from './format.ts';
 import type { Html } from './layout.ts';
 
 /** The latest drift report of a served model over its logged predictions (the prediction log's drift query). */
@@ -54,17 +54,29 @@ const fixed = (value: number | null) => (value === null ? '–' : value.toFixed(
 const percent = (rate: number | null) => (rate === null ? '–' : formatPercent(rate));
 
 function featureRow(feature: FeatureDrift): Html {
+  const [test, p] =
+    feature.kind === 'categorical' ? ['χ²', feature.chi_square_p_value] : ['KS', feature.ks_p_value];
   return html`<tr><th scope="row"><code>${feature.feature}</code></th><td class="number">${feature.count}</td>
 <td class="number">${percent(feature.missing_rate)}</td><td class="number">${percent(feature.reference_missing_rate)}</td>
-<td class="number">${fixed(feature.psi)}</td><td class="number">${fixed(feature.ks_p_value)}</td><td>${feature.status}</td></tr>`;
+<td class="number">${fixed(feature.psi)}</td><td>${test}</td><td class="number">${fixed(p)}</td><td>${feature.status}</td></tr>`;
 }
 
 function livePerformance({ performance }: DriftReport): Html {
   if (!performance)
     return html`<p>No outcomes reported yet (<code>POST /v1/feedback</code>), so no live accuracy.</p>`;
+  const on = `On ${performance.outcomes} reported outcomes`;
+  if (performance.task === 'regression') {
+    return html`<p>${on}: RMSE ${formatNumber(performance.rmse)} (held-out ${formatNumber(performance.reference_rmse)}),
+MAE ${formatNumber(performance.mae)} (held-out ${formatNumber(performance.reference_mae)}), mean residual
+${formatNumber(performance.mean_residual)}.</p>`;
+  }
+  if (performance.task === 'multiclass') {
+    return html`<p>${on}: accuracy ${performance.accuracy.toFixed(3)} (held-out ${performance.reference_accuracy.toFixed(3)}),
+macro F1 ${performance.macro_f1.toFixed(3)} (held-out ${performance.reference_macro_f1.toFixed(3)}).</p>`;
+  }
   const auc =
     performance.roc_auc === null ? 'not defined yet (one class only)' : performance.roc_auc.toFixed(3);
-  return html`<p>On ${performance.outcomes} reported outcomes: ROC AUC ${auc} (held-out
+  return html`<p>${on}: ROC AUC ${auc} (held-out
 ${performance.reference_roc_auc.toFixed(3)}), accuracy ${performance.accuracy.toFixed(3)}.</p>`;
 }
 
@@ -77,7 +89,7 @@ ${livePerformance(report)}
 <table aria-labelledby="drift-title">
 <thead><tr><th scope="col">feature</th><th scope="col" class="number">values</th><th scope="col" class="number">missing</th>
 <th scope="col" class="number">missing in training</th><th scope="col" class="number">PSI</th>
-<th scope="col" class="number">KS p-value</th><th scope="col">status</th></tr></thead>
+<th scope="col">test</th><th scope="col" class="number">p-value</th><th scope="col">status</th></tr></thead>
 <tbody>${report.features.map(featureRow)}</tbody>
 </table>
 </div>`;

@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { ICON, SCRIPT, STYLESHEET } from './assets.ts';
@@ -41,7 +41,7 @@ ${script ? html`<script src="${SCRIPT.path}" defer></script>` : ''}
 <a class="brand" href="/">Glyco</a>
 <nav aria-label="Main">
 <ul>
-${navLink('/', 'Risk estimate', current === 'form')}
+${navLink('/', manifest.task === 'binary' ? 'Risk estimate' : 'Predict', current === 'form')}
 ${navLink(`/models/${encodeURIComponent(manifest.name)}`, 'Model card', current === 'card')}
 ${navLink('/docs', 'API', false)}
 </ul>
@@ -52,7 +52,11 @@ ${navLink('/docs', 'API', false)}
 ${body}
 </main>
 <footer class="site-footer">
-<div class="wrap">Model ${manifest.name} ${manifest.version}. A screening aid for ${manifest.target.name}, not a diagnosis.</div>
+<div class="wrap">Model ${manifest.name} ${manifest.version}. ${
+    manifest.task === 'binary'
+      ? `A screening aid for ${manifest.target.name}, not a diagnosis.`
+      : "A model's estimate, not a diagnosis."
+  }</div>
 </footer>
 </body>
 </html>

@@ -1,10 +1,12 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CARD_FILE } from '@glyco/contract';
-
-/** The trainer's figures in a model directory (see the trainer's model card). */
-export const ROC_FILE = 'roc.svg';
-export const CONFUSION_MATRIX_FILE = 'confusion-matrix.svg';
+import {
+  CARD_FILE,
+  CONFUSION_MATRIX_FILE,
+  PREDICTED_VS_ACTUAL_FILE,
+  RESIDUALS_FILE,
+  ROC_FILE,
+} from '@glyco/contract';
 
 /**
  * The only files of a model directory the page serves, with their content types: never `model.onnx`, the
@@ -13,6 +15,8 @@ export const CONFUSION_MATRIX_FILE = 'confusion-matrix.svg';
 const SERVED_FILES: Readonly<Record<string, string>> = {
   [ROC_FILE]: 'image/svg+xml',
   [CONFUSION_MATRIX_FILE]: 'image/svg+xml',
+  [PREDICTED_VS_ACTUAL_FILE]: 'image/svg+xml',
+  [RESIDUALS_FILE]: 'image/svg+xml',
   [CARD_FILE]: 'text/markdown; charset=utf-8',
 };
 

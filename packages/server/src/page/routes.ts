@@ -9,8 +9,8 @@ import { runPrediction } from '../prediction/handle-prediction.ts';
 import { assetAt } from './assets.ts';
 import { type LatestDrift, readDriftStatus } from './drift-status.ts';
 import type { Html } from './layout.ts';
-import { modelCardPage, unknownModelPage } from './model-card.ts';
-import { CONFUSION_MATRIX_FILE, hasModelFile, ROC_FILE, readModelFile } from './model-files.ts';
+import { modelCardPage, TASK_FIGURES, unknownModelPage } from './model-card.ts';
+import { hasModelFile, readModelFile } from './model-files.ts';
 import { riskFormPage } from './risk-form.ts';
 import { parseWhatIf, whatIfResult } from './what-if.ts';
 
@@ -52,12 +52,13 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     const { manifest, directory } = models.current();
     const name = c.req.param('name');
     if (name !== manifest.name) return page(c, 404, unknownModelPage(manifest, name));
-    const [roc, confusionMatrix, drift] = await Promise.all([
-      hasModelFile(directory, ROC_FILE),
-      hasModelFile(directory, CONFUSION_MATRIX_FILE),
+    const names = TASK_FIGURES[manifest.task];
+    const [drift, ...present] = await Promise.all([
       readDriftStatus(manifest, deps),
+      ...names.map((file) => hasModelFile(directory, file)),
     ]);
-    return page(c, 200, modelCardPage({ manifest, figures: { roc, confusionMatrix }, drift }));
+    const figures = new Set(names.filter((_, i) => present[i]));
+    return page(c, 200, modelCardPage({ manifest, figures, drift }));
   });
 
   app.get('/models/:name/files/:file', PUBLIC, async (c) => {

@@ -48,8 +48,8 @@ main:focus { outline: none; }
 .unit { font-weight: 400; color: #4a4f57; }
 .tag { font-size: 0.8rem; font-weight: 600; color: #3c4148; background: #e8eaee; border-radius: 0.25rem; padding: 0 0.35rem; margin-left: 0.25rem; white-space: nowrap; }
 .hint { margin: 0; font-size: 0.875rem; color: #4a4f57; }
-.field input { font: inherit; width: 100%; max-width: 14rem; padding: 0.45rem 0.6rem; border: 1px solid #6b7280; border-radius: 0.3rem; background: #fff; color: inherit; margin-top: auto; }
-.field.has-error input { border: 2px solid #b3261e; }
+.field input, .field select { font: inherit; width: 100%; max-width: 14rem; padding: 0.45rem 0.6rem; border: 1px solid #6b7280; border-radius: 0.3rem; background: #fff; color: inherit; margin-top: auto; }
+.field.has-error input, .field.has-error select { border: 2px solid #b3261e; }
 .field-error { margin: 0; color: #b3261e; font-weight: 600; font-size: 0.9rem; }
 .form-note { margin: 0 0 1rem; font-size: 0.9rem; color: #4a4f57; }
 .actions { display: flex; flex-wrap: wrap; gap: 0.75rem; }
@@ -66,7 +66,8 @@ button[aria-disabled="true"] { opacity: 0.6; cursor: progress; }
 
 .placeholder { color: #4a4f57; margin: 0; }
 .probability { margin: 0 0 0.5rem; }
-.probability-value { display: block; font-size: 2.5rem; font-weight: 700; line-height: 1.1; }
+.result-value { display: block; font-size: 2.5rem; font-weight: 700; line-height: 1.1; overflow-wrap: anywhere; }
+.interval { margin: 0 0 0.5rem; }
 .risk { font-weight: 700; border-radius: 0.3rem; padding: 0.05rem 0.5rem; }
 .risk-low { background: #e6f4ea; color: #0d652d; }
 .risk-medium { background: #fef7e0; color: #7a4f01; }
@@ -75,7 +76,16 @@ button[aria-disabled="true"] { opacity: 0.6; cursor: progress; }
 .scale .zone-low { fill: #cfe9d6; }
 .scale .zone-medium { fill: #fbe7b0; }
 .scale .zone-high { fill: #f6c9c4; }
+.scale .zone-range { fill: #e3ecfa; }
+.scale .zone-interval { fill: #9fbff0; }
 .scale .marker { stroke: #1b1b1b; stroke-width: 3; }
+.class-bars { list-style: none; margin: 0.75rem 0; padding: 0; display: grid; gap: 0.35rem; max-width: 24rem; }
+.class-bars li { display: grid; grid-template-columns: minmax(5rem, auto) 1fr 3.5rem; align-items: center; gap: 0.5rem; }
+.class-bars li.predicted { font-weight: 700; }
+.class-bars .bar { display: block; width: 100%; height: 0.9rem; }
+.class-bars .track { fill: #e8eaee; }
+.class-name { overflow-wrap: anywhere; }
+.class-share { text-align: right; font-variant-numeric: tabular-nums; }
 .scale text { font-size: 11px; fill: #3c4148; }
 .facts { display: grid; grid-template-columns: 1fr; margin: 0.75rem 0 0; font-size: 0.9rem; }
 .facts dt { color: #4a4f57; }
@@ -93,7 +103,18 @@ button[aria-disabled="true"] { opacity: 0.6; cursor: progress; }
 .chart .band { fill: #e3ecfa; }
 .chart .axis { stroke: #6b7280; stroke-width: 1; }
 .chart .threshold { stroke: #8a6d1f; stroke-width: 1; stroke-dasharray: 4 3; }
-.chart .curve { fill: none; stroke: #0b57d0; stroke-width: 2.5; stroke-linejoin: round; }
+.chart .curve, .legend .curve { fill: none; stroke-width: 2.5; stroke-linejoin: round; }
+.chart .mark { stroke-width: 3; }
+.series-0 { stroke: #0b57d0; fill: #0b57d0; }
+.series-1 { stroke: #b3261e; fill: #b3261e; stroke-dasharray: 6 3; }
+.series-2 { stroke: #0d652d; fill: #0d652d; stroke-dasharray: 2 3; }
+.series-3 { stroke: #7a4f01; fill: #7a4f01; stroke-dasharray: 8 3 2 3; }
+.series-4 { stroke: #6a1b9a; fill: #6a1b9a; stroke-dasharray: 10 4; }
+.series-5 { stroke: #3c4148; fill: #3c4148; stroke-dasharray: 1 2; }
+.class-bars .fill { stroke: none; }
+.legend { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; list-style: none; margin: 0.5rem 0 0; padding: 0; font-size: 0.9rem; }
+.legend li { display: flex; align-items: center; gap: 0.4rem; }
+.legend svg { width: 2rem; height: 0.6rem; }
 .chart .now { fill: #1b1b1b; stroke: #fff; stroke-width: 1.5; }
 .chart text { font-size: 10px; fill: #3c4148; }
 
@@ -111,4 +132,5 @@ td.nowrap { white-space: nowrap; }
 .status { font-weight: 600; }
 .status-ok { color: #0d652d; }
 .status-drift { color: #a50e0e; }
+.confusion td.diagonal { font-weight: 700; background: #e6f4ea; }
 `;

@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { PredictionNotLoggedError } from '@glyco/prediction-log';
 import type { Context } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
@@ -43,7 +43,7 @@ export async function runPrediction<Rows extends ModelRows>(
   try {
     const { manifest } = model;
     const rows = parse(manifest, schemasFor(manifest, limits.maxInstances), body);
-    const outputs = await model.predict(rows.values, rows.count);
+    const outputs = await model.predict(rows.input, rows.count);
     const answers = describeRows(manifest, outputs, rows.count);
     return { requestId: c.get('requestId'), manifest, rows, outputs, answers };
   } finally {
@@ -62,7 +62,7 @@ export async function handlePrediction<Rows extends ParsedRows>(
 ): Promise<Prediction<Rows>> {
   const started = performance.now();
   const prediction = await runPrediction(c, deps, parse);
-  deps.metrics.predictions(prediction.manifest, prediction.rows.count);
+  deps.metrics.predictions(prediction.manifest, prediction.answers);
   const logged = recordPredictions(deps.predictionLog, {
     ...prediction,
     latencyMs: performance.now() - started,

@@ -1,5 +1,5 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
-import type { PredictionLog, PredictionRecord } from '@glyco/prediction-log';
+import type { ModelManifest } from '@glyco/contract';
+import type { PredictionLog, PredictionOutputs, PredictionRecord } from '@glyco/prediction-log';
 import type { ParsedRows } from '../validation/parsed-rows.ts';
 import type { RowPrediction } from './row-prediction.ts';
 
@@ -10,6 +10,18 @@ export interface LoggedPrediction {
   rows: ParsedRows;
   answers: readonly RowPrediction[];
   latencyMs: number;
+}
+
+/** A row's answer in the log's terms: the outputs of its task (see the log's columns). */
+function loggedOutputs(manifest: ModelManifest, answer: RowPrediction): PredictionOutputs {
+  if ('value' in answer) return { value: answer.value };
+  if ('risk_level' in answer) {
+    const { prediction, label, probability, risk_level: riskLevel } = answer;
+    return { prediction, label, probability, riskLevel };
+  }
+  const classLabels = manifest.task === 'multiclass' ? manifest.target.classLabels : [];
+  const { prediction, label } = answer;
+  return { prediction, label, probabilities: classLabels.map((name) => answer.probabilities[name]!) };
 }
 
 /**
@@ -25,14 +37,13 @@ export function recordPredictions(
   const time = new Date();
   const records: PredictionRecord[] = [];
   for (let i = 0; i < rows.count; i++) {
-    const { prediction, label, probability, risk_level } = answers[i]!;
     records.push({
       requestId,
       time,
       modelName: manifest.name,
       modelVersion: manifest.version,
       inputs: rows.inputsOf(i),
-      outputs: { prediction, label, probability, riskLevel: risk_level },
+      outputs: loggedOutputs(manifest, answers[i]!),
       latencyMs,
     });
   }

@@ -1,7 +1,7 @@
 /// <reference path="../swagger-ui-dist.d.ts" />
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';

@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { type Context, Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';
@@ -6,9 +6,10 @@ import { access, PUBLIC } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
+import type { ModelOutputs } from '../model/inference-engine.ts';
 import { handlePrediction, type Prediction } from '../prediction/handle-prediction.ts';
 import { type InferenceRequest, parseInferenceRequest } from '../validation/inference-request.ts';
-import { tensorDatatype } from '../validation/inference-request-schema.ts';
+import { inputTensors, tensorDatatype } from '../validation/inference-request-schema.ts';
 
 /** Each model endpoint answers both with and without an explicit version. */
 const MODEL_PATHS = ['/v2/models/:name', '/v2/models/:name/versions/:version'];
@@ -31,19 +32,36 @@ function checkModel(c: Context<AppEnv>, manifest: ModelManifest): void {
   }
 }
 
-/** The v2 inference response: the output tensors the request asked for, in its order. */
-function inferResponse({ manifest, rows, outputs, requestId }: Prediction<InferenceRequest>) {
-  const { count } = rows;
-  const { label, probabilities } = manifest.onnx.outputs;
-  const tensors: Record<string, unknown> = {
+/** A float output tensor's v2 datatype. */
+function floatDatatype(data: Float32Array | Float64Array): 'FP32' | 'FP64' {
+  return data instanceof Float64Array ? 'FP64' : 'FP32';
+}
+
+/** The model's outputs for `count` rows as v2 tensors, by output name. */
+function outputTensors(manifest: ModelManifest, outputs: ModelOutputs, count: number) {
+  const names: Partial<Record<'label' | 'probabilities' | 'value', string>> = manifest.onnx.outputs;
+  if (outputs.kind === 'values') {
+    const { values } = outputs;
+    const value = names.value!;
+    return {
+      [value]: { name: value, datatype: floatDatatype(values), shape: [count, 1], data: Array.from(values) },
+    };
+  }
+  const [label, probabilities] = [names.label!, names.probabilities!];
+  return {
     [label]: { name: label, datatype: 'INT64', shape: [count], data: Array.from(outputs.labels) },
     [probabilities]: {
       name: probabilities,
-      datatype: outputs.probabilities instanceof Float64Array ? 'FP64' : 'FP32',
+      datatype: floatDatatype(outputs.probabilities),
       shape: [count, outputs.probabilities.length / count],
       data: Array.from(outputs.probabilities),
     },
   };
+}
+
+/** The v2 inference response: the output tensors the request asked for, in its order. */
+function inferResponse({ manifest, rows, outputs, requestId }: Prediction<InferenceRequest>) {
+  const tensors: Record<string, unknown> = outputTensors(manifest, outputs, rows.count);
   return {
     model_name: manifest.name,
     model_version: manifest.version,
@@ -52,19 +70,34 @@ function inferResponse({ manifest, rows, outputs, requestId }: Prediction<Infere
   };
 }
 
+/** The output tensors' metadata: the task's outputs, as the ONNX graph gives them. */
+function outputMetadata(manifest: ModelManifest) {
+  if (manifest.task === 'regression') {
+    return [{ name: manifest.onnx.outputs.value, datatype: 'FP64', shape: [-1, 1] }];
+  }
+  const { label, probabilities } = manifest.onnx.outputs;
+  return [
+    { name: label, datatype: 'INT64', shape: [-1] },
+    { name: probabilities, datatype: 'FP32', shape: [-1, manifest.target.classLabels.length] },
+  ];
+}
+
 function modelMetadata(manifest: ModelManifest) {
-  const { input, outputs } = manifest.onnx;
+  const { input, categoricalInput } = manifest.onnx;
+  const { required, numericWidth, categoricalWidth } = inputTensors(manifest);
   return {
     name: manifest.name,
     versions: [manifest.version],
     platform: 'onnxruntime_onnx',
     inputs: [
-      { name: input.name, datatype: tensorDatatype(input.dtype), shape: [-1, manifest.features.length] },
+      ...(required.includes(input.name)
+        ? [{ name: input.name, datatype: tensorDatatype(input.dtype), shape: [-1, numericWidth] }]
+        : []),
+      ...(categoricalInput
+        ? [{ name: categoricalInput.name, datatype: 'BYTES', shape: [-1, categoricalWidth] }]
+        : []),
     ],
-    outputs: [
-      { name: outputs.label, datatype: 'INT64', shape: [-1] },
-      { name: outputs.probabilities, datatype: 'FP32', shape: [-1, manifest.target.classLabels.length] },
-    ],
+    outputs: outputMetadata(manifest),
   };
 }
 

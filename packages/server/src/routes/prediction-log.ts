@@ -1,8 +1,9 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import {
   DEFAULT_DRIFT_ROWS,
   loggedDrift,
+  type ObservedOutcome,
   type PredictionLogReader,
   parseTimeBound,
   TimeBoundError,
@@ -21,24 +22,62 @@ import { fieldsFromIssues, invalidInput } from '../validation/issues.ts';
 export interface LogRoutesDeps {
   /** The log's reader (undefined when the log is off) and its flush, so feedback finds a just-made prediction. */
   log: { reader: PredictionLogReader | undefined; flush(): Promise<void> };
-  /** The manifest of the model served under `name`, or undefined. */
-  manifest(name: string): ModelManifest | undefined;
+  /** The manifest of the model served now: feedback is about its predictions, drift about its version. */
+  served(): ModelManifest;
   logger: Logger;
 }
 
-const FeedbackSchema = z.strictObject({
-  request_id: z
-    .string({ error: 'must be the request_id of a prediction (a string)' })
-    .min(1, 'must not be empty')
-    .max(128, 'must be at most 128 characters'),
-  outcome: z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1 (the observed class index)' }),
-  index: z
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(0, 'must be 0 or more')
-    .optional(),
-});
+/** The feedback body for a model: the prediction (request id, row index) and what really happened. */
+function feedbackSchema(manifest: ModelManifest) {
+  return z.strictObject({
+    request_id: z
+      .string({ error: 'must be the request_id of a prediction (a string)' })
+      .min(1, 'must not be empty')
+      .max(128, 'must be at most 128 characters'),
+    outcome: outcomeSchema(manifest),
+    index: z
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .optional(),
+  });
+}
 const FEEDBACK_FIELDS = ['request_id', 'outcome', 'index'];
+const feedbackSchemas = new WeakMap<ModelManifest, ReturnType<typeof feedbackSchema>>();
+
+const quoted = (labels: readonly string[]) => labels.map((label) => JSON.stringify(label)).join(', ');
+
+/**
+ * The outcome a model's predictions are compared with: a number for a regression model; for a classifier the
+ * observed class's label (a number is read as the label it spells, e.g. 2 for "2"), or, binary only, its index
+ * 0 or 1, as the first release took it.
+ */
+function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
+  if (manifest.task === 'regression') {
+    const { name, unit } = manifest.target;
+    return z
+      .number({ error: `must be a number: the observed ${name}${unit ? ` in ${unit}` : ''}` })
+      .transform((value) => ({ value }));
+  }
+  const labels = manifest.target.classLabels;
+  const binary = manifest.task === 'binary';
+  const expected = binary
+    ? `must be 0 or 1 (the observed class's index) or its label, ${quoted(labels)}`
+    : `must be one of the class labels ${quoted(labels)}`;
+  return z.union([z.string(), z.number()], { error: expected }).transform((sent, context) => {
+    const index =
+      binary && typeof sent === 'number' && (sent === 0 || sent === 1) ? sent : labels.indexOf(String(sent));
+    if (index >= 0) return { classIndex: index, label: labels[index]! };
+    const folded = String(sent).trim().toLowerCase();
+    const intended = labels.find((label) => label.toLowerCase() === folded);
+    context.issues.push({
+      code: 'custom',
+      input: sent,
+      message: `${expected}${intended ? `; did you mean ${JSON.stringify(intended)}?` : ''}`,
+    });
+    return z.NEVER;
+  });
+}
 
 /** A feedback body is a few fields. */
 const MAX_FEEDBACK_BYTES = 4096;
@@ -49,10 +88,7 @@ const MAX_DRIFT_ROWS = 1_000_000;
 export function predictionLogRoutes({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {
   return logRoutes({
     log: predictionLog,
-    manifest: (name) => {
-      const { manifest } = models.current();
-      return manifest.name === name ? manifest : undefined;
-    },
+    served: () => models.current().manifest,
     logger,
   });
 }
@@ -68,28 +104,35 @@ export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
   const { logger } = deps;
 
   app.post('/v1/feedback', access(['feedback']), async (c) => {
-    const parsed = FeedbackSchema.safeParse(await readJsonBody(c, MAX_FEEDBACK_BYTES));
+    const manifest = deps.served();
+    const schema = feedbackSchemas.get(manifest) ?? feedbackSchema(manifest);
+    feedbackSchemas.set(manifest, schema);
+    const body = await readJsonBody(c, MAX_FEEDBACK_BYTES);
+    const parsed = schema.safeParse(body);
     if (!parsed.success) throw invalidInput(fieldsFromIssues(parsed.error.issues, () => FEEDBACK_FIELDS));
     const { request_id: requestId, outcome, index = 0 } = parsed.data;
     const reader = readerOf(deps);
     const found = await databaseCall(logger, async () => {
       await deps.log.flush();
-      return reader.recordOutcome(requestId, index, outcome);
+      return reader.recordOutcome(manifest.name, requestId, index, outcome);
     });
     if (!found) {
       throw new Problem(
         'not-found',
-        `no logged prediction has request_id "${requestId}" and index ${index}`,
+        `no logged prediction of ${manifest.name} has request_id "${requestId}" and index ${index}`,
         [fieldError(['request_id'], 'is not the request id of a logged prediction (with this index)')],
       );
     }
-    return respondJson(c, { request_id: requestId, index, outcome });
+    // The outcome as sent, and for a classifier the class it names, so the client sees how it was read.
+    const sent = (body as { outcome: unknown }).outcome;
+    const label = 'label' in outcome ? { label: outcome.label } : {};
+    return respondJson(c, { request_id: requestId, index, outcome: sent, ...label });
   });
 
   app.get('/v1/models/:name/drift', access(['read-metrics']), async (c) => {
     const name = c.req.param('name');
-    const manifest = deps.manifest(name);
-    if (!manifest) throw new Problem('not-found', `no model named "${name}" is served here`);
+    const manifest = deps.served();
+    if (manifest.name !== name) throw new Problem('not-found', `no model named "${name}" is served here`);
     const query = c.req.query();
     const unknown = Object.keys(query).filter((key) => !DRIFT_PARAMETERS.includes(key));
     if (unknown.length > 0) {

@@ -1,8 +1,16 @@
-import type { NumericFeatureSpec as FeatureSpec } from '@glyco/contract';
+import {
+  type CategoricalFeatureSpec,
+  type FeatureSpec,
+  isCategorical,
+  type NumericFeatureSpec,
+} from '@glyco/contract';
 import { z } from 'zod';
 
-/** One validated input row: feature name → value; null or absent means missing (nullable features only). */
-export type FeatureRow = Readonly<Record<string, number | null | undefined>>;
+/**
+ * One validated input row: feature name → value (a number, or a categorical feature's category); null or absent
+ * means missing (nullable features only).
+ */
+export type FeatureRow = Readonly<Record<string, number | string | null | undefined>>;
 
 /**
  * The zod schemas that validate prediction requests. They are built from the manifest's feature specs, and the
@@ -35,7 +43,7 @@ function rangeText(value: number, unit: string | null): string {
   return unit ? `${value} ${unit}` : String(value);
 }
 
-function featureSchema(feature: FeatureSpec): z.ZodType<number | null | undefined> {
+function numericSchema(feature: NumericFeatureSpec): z.ZodType<number | null | undefined> {
   const number = z.number({ error: typeError });
   const typed = feature.dtype === 'integer' ? number.int('must be a whole number') : number;
   const ranged = typed
@@ -54,6 +62,47 @@ function featureSchema(feature: FeatureSpec): z.ZodType<number | null | undefine
     .filter(Boolean)
     .join(' ');
   return (feature.nullable ? value.nullable().optional() : value).meta({ description });
+}
+
+/** A category list in a message is cut here: a feature may have up to a hundred. */
+const LISTED_CATEGORIES = 20;
+
+/** The categories a feature takes, as a message lists them. */
+export function categoryList(categories: readonly string[]): string {
+  const listed = categories.slice(0, LISTED_CATEGORIES).map((category) => JSON.stringify(category));
+  const more = categories.length - listed.length;
+  return `${listed.join(', ')}${more > 0 ? ` (and ${more} more, listed in the model's manifest)` : ''}`;
+}
+
+/** The message for a value that is not one of the feature's categories, with the likely intended one. */
+function categoryError(feature: CategoricalFeatureSpec, input: unknown): string {
+  if (input === undefined) return 'is required';
+  if (input === null) return 'is required and must not be null';
+  const expected = `must be one of ${categoryList(feature.categories)}`;
+  if (typeof input !== 'string') return `${expected} (a text), not ${describeInput(input)}`;
+  const folded = input.trim().toLowerCase();
+  const intended = feature.categories.find((category) => category.toLowerCase() === folded);
+  return intended
+    ? `${expected}; did you mean ${JSON.stringify(intended)}?`
+    : `${expected}, not ${describeInput(input)}`;
+}
+
+function categoricalSchema(feature: CategoricalFeatureSpec): z.ZodType<string | null | undefined> {
+  const value = z.enum(feature.categories as [string, ...string[]], {
+    error: (issue) => categoryError(feature, issue.input),
+  });
+  const description = [
+    feature.description,
+    `One of ${feature.categories.length} categories.`,
+    feature.nullable ? 'Optional: null or absent means unknown.' : 'Required.',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return (feature.nullable ? value.nullable().optional() : value).meta({ description });
+}
+
+function featureSchema(feature: FeatureSpec): z.ZodType<number | string | null | undefined> {
+  return isCategorical(feature) ? categoricalSchema(feature) : numericSchema(feature);
 }
 
 export function buildRequestSchemas(features: readonly FeatureSpec[], maxInstances: number): RequestSchemas {

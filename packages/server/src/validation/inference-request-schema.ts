@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import { isCategorical, type ModelManifest } from '@glyco/contract';
 import { z } from 'zod';
 
 /** Open Inference Protocol v2 tensor datatypes for the model's input and outputs. */
@@ -6,48 +6,116 @@ export function tensorDatatype(dtype: 'float32' | 'float64'): 'FP32' | 'FP64' {
   return dtype === 'float64' ? 'FP64' : 'FP32';
 }
 
-/** A request may ask for the label, the probabilities, or both. */
+/** A request may ask for a model's outputs, at most two of them (a classifier's label and probabilities). */
 export const MAX_OUTPUTS = 2;
 export const TOO_MANY_OUTPUTS = `must name at most ${MAX_OUTPUTS} outputs`;
-export const oneTensorMessage = (inputName: string) => `must hold exactly one tensor, "${inputName}"`;
+
+/** What `inputs` must hold: the names of the tensors `required`. */
+export function requiredTensorsMessage(required: readonly string[]): string {
+  const names = required.map((name) => `"${name}"`).join(' and ');
+  return `must hold ${required.length === 1 ? 'exactly one tensor' : 'the tensors'}, ${names}`;
+}
 
 const parameters = z.record(z.string(), z.unknown());
-const cell = z.number().nullable();
+const numberCell = z.number().nullable();
+const textCell = z.string().nullable();
+
+/** One input tensor of a v2 request: `[rows, width]`, data row-major (flat, or nested by row). */
+function tensorSchema(
+  name: string,
+  width: number,
+  widthIs: string,
+  datatype: z.ZodType,
+  cell: z.ZodType,
+  dataIs: string,
+  maxInstances: number,
+) {
+  return z.strictObject({
+    name: z.literal(name),
+    shape: z.tuple([z.int().min(1).max(maxInstances), z.literal(width, `must be ${width}, ${widthIs}`)], {
+      error: `must be [rows, ${width}]`,
+    }),
+    datatype,
+    parameters: parameters.optional(),
+    data: z.array(z.union([cell, z.array(cell)]), dataIs),
+  });
+}
+
+/** The v2 input tensors of a model: `features`, and `categories` for a model with categorical features. */
+export interface InputTensors {
+  /** Names of the tensors a request must hold. */
+  required: string[];
+  numericWidth: number;
+  categoricalWidth: number;
+}
+
+export function inputTensors(manifest: ModelManifest): InputTensors {
+  const categoricalWidth = manifest.features.filter(isCategorical).length;
+  const numericWidth = manifest.features.length - categoricalWidth;
+  const { input, categoricalInput } = manifest.onnx;
+  // A model on categories alone takes `features` as [rows, 0]: a client need not send an empty tensor.
+  const required = [
+    ...(numericWidth > 0 || !categoricalInput ? [input.name] : []),
+    ...(categoricalInput ? [categoricalInput.name] : []),
+  ];
+  return { required, numericWidth, categoricalWidth };
+}
 
 /**
- * The v2 inference request for one model: a single input tensor named like the ONNX input, shape `[N, F]`,
- * data row-major (flat, or nested by row), null for a missing value. Feature values are then checked one by
- * one with the same row schema as `/predict`.
+ * The v2 inference request for one model: the tensor named like the ONNX input, `[N, F]` numbers (null for a
+ * missing value), and for a model with categorical features the tensor named like its categorical input,
+ * `[N, C]` BYTES (texts, null for a missing one), both row-major. Feature values are then checked one by one
+ * with the same row schema as `/predict`.
  */
 export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstances: number) {
-  const { input, outputs } = manifest.onnx;
-  const width = manifest.features.length;
+  const { input, categoricalInput, outputs } = manifest.onnx;
+  const { required, numericWidth, categoricalWidth } = inputTensors(manifest);
+  const numeric = tensorSchema(
+    input.name,
+    numericWidth,
+    categoricalInput ? 'the numeric feature count' : 'the feature count',
+    z.enum(['FP32', 'FP64'], 'must be "FP32" or "FP64"'),
+    numberCell,
+    'must be an array of numbers (null for missing)',
+    maxInstances,
+  );
+  const tensors = categoricalInput
+    ? z.discriminatedUnion(
+        'name',
+        [
+          numeric,
+          tensorSchema(
+            categoricalInput.name,
+            categoricalWidth,
+            'the categorical feature count',
+            z.literal('BYTES', 'must be "BYTES"'),
+            textCell,
+            'must be an array of texts (null for missing)',
+            maxInstances,
+          ),
+        ],
+        { error: `must be "${input.name}" or "${categoricalInput.name}"` },
+      )
+    : numeric.extend({ name: z.literal(input.name, `must be "${input.name}"`) });
+  const outputNames = Object.values(outputs);
+  const shapes = [
+    ...(required.includes(input.name) ? [`"${input.name}" [rows, ${numericWidth}]`] : []),
+    ...(categoricalInput ? [`"${categoricalInput.name}" [rows, ${categoricalWidth}] (BYTES)`] : []),
+  ];
   return z
     .strictObject({
       id: z.string().max(256).optional(),
       parameters: parameters.optional(),
       inputs: z
-        .array(
-          z.strictObject({
-            name: z.literal(input.name, `must be "${input.name}"`),
-            shape: z.tuple(
-              [z.int().min(1).max(maxInstances), z.literal(width, `must be ${width}, the feature count`)],
-              {
-                error: `must be [rows, ${width}]`,
-              },
-            ),
-            datatype: z.enum(['FP32', 'FP64'], 'must be "FP32" or "FP64"'),
-            parameters: parameters.optional(),
-            data: z.array(z.union([cell, z.array(cell)]), 'must be an array of numbers (null for missing)'),
-          }),
-        )
-        .length(1, oneTensorMessage(input.name)),
+        .array(tensors)
+        .min(required.length, requiredTensorsMessage(required))
+        .max(required.length, requiredTensorsMessage(required)),
       outputs: z
         .array(
           z.strictObject({
             name: z.enum(
-              [outputs.label, outputs.probabilities],
-              `must be "${outputs.label}" or "${outputs.probabilities}"`,
+              outputNames as [string, ...string[]],
+              `must be ${outputNames.map((name) => `"${name}"`).join(' or ')}`,
             ),
             parameters: parameters.optional(),
           }),
@@ -55,9 +123,7 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
         .max(MAX_OUTPUTS, TOO_MANY_OUTPUTS)
         .optional(),
     })
-    .meta({
-      description: `Open Inference Protocol v2 inference request: one tensor "${input.name}" [rows, ${width}].`,
-    });
+    .meta({ description: `Open Inference Protocol v2 inference request: ${shapes.join(' and ')}.` });
 }
 
 export type InferenceRequestSchema = ReturnType<typeof buildInferenceRequestSchema>;

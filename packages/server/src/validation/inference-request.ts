@@ -1,9 +1,14 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
-import { MAX_OUTPUTS, oneTensorMessage, TOO_MANY_OUTPUTS } from './inference-request-schema.ts';
+import {
+  inputTensors,
+  MAX_OUTPUTS,
+  requiredTensorsMessage,
+  TOO_MANY_OUTPUTS,
+} from './inference-request-schema.ts';
 import { FieldErrors, invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
-import { inputsOfValues, type ParsedRows } from './parsed-rows.ts';
+import { inputsOfTensors, type ParsedRows } from './parsed-rows.ts';
 
 export interface InferenceRequest extends ParsedRows {
   id: string | undefined;
@@ -17,32 +22,55 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   outputs: ['name', 'parameters'],
 };
 
+/** One input tensor as sent: where it is in `inputs`, its values row-major, whether they came nested by row. */
+interface SentTensor {
+  position: number;
+  values: readonly unknown[];
+  width: number;
+  nested: boolean;
+}
+
 /**
  * The offending values of the rows the compiled checks rejected: zod's row schema says what is wrong with each,
  * until the response holds all it will report; the values after that are only counted.
  */
-function invalidValues(schemas: ModelSchemas, values: readonly unknown[], rows: number, nested: boolean) {
-  const { encoder, featureNames: names, request } = schemas;
-  const width = names.length;
+function invalidValues(
+  schemas: ModelSchemas,
+  tensors: { numeric: SentTensor; categorical: SentTensor },
+  rows: number,
+): Problem {
+  const { encoder, request } = schemas;
+  const columns = [
+    ...encoder.numericFeatures.map((feature, column) => ({
+      name: feature.name,
+      tensor: tensors.numeric,
+      column,
+    })),
+    ...encoder.categoricalFeatures.map((feature, column) => ({
+      name: feature.name,
+      tensor: tensors.categorical,
+      column,
+    })),
+  ];
   const fields = new FieldErrors();
   for (let r = 0; r < rows; r++) {
-    const invalid = encoder.countInvalidValues(values, r * width);
+    const invalid = encoder.countInvalidTensorRow(tensors.numeric.values, tensors.categorical.values, r);
     if (invalid === 0) continue;
     if (fields.full) {
       fields.countMore(invalid);
       continue;
     }
-    const row = Object.fromEntries(names.map((name, f) => [name, values[r * width + f]]));
+    const row = Object.fromEntries(
+      columns.map(({ name, tensor, column }) => [name, tensor.values[r * tensor.width + column]]),
+    );
     let previous: PropertyKey | undefined;
     for (const issue of request.row.safeParse(row).error?.issues ?? []) {
       // zod may say two things of one value (not whole, and too large): one error per value.
       if (issue.path[0] === previous) continue;
       previous = issue.path[0];
-      const f = names.indexOf(String(issue.path[0]));
-      fields.add(
-        nested ? ['inputs', 0, 'data', r, f] : ['inputs', 0, 'data', r * width + f],
-        `(row ${r}, ${names[f]}) ${issue.message}`,
-      );
+      const { name, tensor, column } = columns.find((entry) => entry.name === issue.path[0])!;
+      const where = tensor.nested ? [r, column] : [r * tensor.width + column];
+      fields.add(['inputs', tensor.position, 'data', ...where], `(row ${r}, ${name}) ${issue.message}`);
     }
   }
   return fields.problem();
@@ -54,32 +82,36 @@ function invalidValues(schemas: ModelSchemas, values: readonly unknown[], rows: 
  */
 function checkSizes(body: unknown, manifest: ModelManifest, maxInstances: number): void {
   const width = manifest.features.length;
+  const { required } = inputTensors(manifest);
   const { inputs, outputs } = (body ?? {}) as { inputs?: unknown; outputs?: unknown };
-  if (Array.isArray(inputs) && inputs.length > 1) {
-    throw invalidField(['inputs'], oneTensorMessage(manifest.onnx.input.name));
+  if (Array.isArray(inputs) && inputs.length > required.length) {
+    throw invalidField(['inputs'], requiredTensorsMessage(required));
   }
   if (Array.isArray(outputs) && outputs.length > MAX_OUTPUTS) {
     throw invalidField(['outputs'], TOO_MANY_OUTPUTS);
   }
-  const tensor = (Array.isArray(inputs) ? inputs[0] : undefined) as
-    | { shape?: unknown; data?: unknown }
-    | undefined;
-  const requestedRows = Array.isArray(tensor?.shape) ? tensor.shape[0] : undefined;
-  if (typeof requestedRows === 'number' && requestedRows > maxInstances) {
-    throw new Problem(
-      'content-too-large',
-      `the input tensor holds ${requestedRows} rows; at most ${maxInstances} are allowed per request`,
-    );
-  }
-  if (Array.isArray(tensor?.data)) {
-    let cells = 0;
-    for (const element of tensor.data) cells += Array.isArray(element) ? element.length : 1;
-    if (cells > maxInstances * width) {
+  let cells = 0;
+  for (const tensor of (Array.isArray(inputs) ? inputs : []) as ({
+    shape?: unknown;
+    data?: unknown;
+  } | null)[]) {
+    const requestedRows = Array.isArray(tensor?.shape) ? tensor.shape[0] : undefined;
+    if (typeof requestedRows === 'number' && requestedRows > maxInstances) {
       throw new Problem(
         'content-too-large',
-        `the input tensor holds ${cells} values; at most ${maxInstances * width} (${maxInstances} rows of ${width}) are allowed per request`,
+        `the input tensor holds ${requestedRows} rows; at most ${maxInstances} are allowed per request`,
       );
     }
+    if (Array.isArray(tensor?.data)) {
+      for (const element of tensor.data) cells += Array.isArray(element) ? element.length : 1;
+    }
+  }
+  // The tensors split the features between them: in all they hold at most a value per feature per row.
+  if (cells > maxInstances * width) {
+    throw new Problem(
+      'content-too-large',
+      `${required.length === 1 ? 'the input tensor holds' : 'the input tensors hold'} ${cells} values; at most ${maxInstances * width} (${maxInstances} rows of ${width}) are allowed per request`,
+    );
   }
 }
 
@@ -97,30 +129,51 @@ export function parseInferenceRequest(
     throw fields.problem();
   }
   const { id, inputs, outputs } = parsed.data;
-  const tensor = inputs[0]!;
-  const [count, width] = tensor.shape;
-  const nested = tensor.data.some(Array.isArray);
-  const data = nested ? tensor.data.flat() : tensor.data;
-  if (
-    data.length !== count * width ||
-    (nested && tensor.data.some((row) => !Array.isArray(row) || row.length !== width))
-  ) {
-    throw invalidField(
-      ['inputs', 0, 'data'],
-      `must hold ${count * width} values for shape [${count}, ${width}], flat or as ${count} rows of ${width}`,
-    );
+  const { required, numericWidth, categoricalWidth } = inputTensors(manifest);
+  const missing = required.find((name) => !inputs.some((tensor) => tensor.name === name));
+  if (missing) {
+    throw invalidField(['inputs'], `must hold the tensor "${missing}", once`);
   }
+  const count = inputs[0]!.shape[0];
+  const other = inputs.findIndex((tensor) => tensor.shape[0] !== count);
+  if (other >= 0) {
+    throw invalidField(['inputs', other, 'shape', 0], `must be ${count}, the rows of "${inputs[0]!.name}"`);
+  }
+  const tensorNamed = (name: string | undefined, width: number): SentTensor => {
+    const position = inputs.findIndex((tensor) => tensor.name === name);
+    if (position < 0) return { position, values: [], width, nested: false };
+    const tensor = inputs[position]!;
+    const nested = tensor.data.some(Array.isArray);
+    const values: readonly unknown[] = nested ? tensor.data.flat() : tensor.data;
+    if (
+      values.length !== count * width ||
+      (nested && tensor.data.some((row) => !Array.isArray(row) || row.length !== width))
+    ) {
+      throw invalidField(
+        ['inputs', position, 'data'],
+        `must hold ${count * width} values for shape [${count}, ${width}], flat or as ${count} rows of ${width}`,
+      );
+    }
+    return { position, values, width, nested };
+  };
+  const { input: numericInput, categoricalInput } = manifest.onnx;
+  const tensors = {
+    numeric: tensorNamed(numericInput.name, numericWidth),
+    categorical: tensorNamed(categoricalInput?.name, categoricalWidth),
+  };
   const { encoder } = schemas;
-  const values = encoder.allocate(count);
+  const input = encoder.allocate(count);
   for (let r = 0; r < count; r++) {
-    if (!encoder.encodeValues(data, r * width, values, r)) throw invalidValues(schemas, data, count, nested);
+    if (!encoder.encodeTensorRow(tensors.numeric.values, tensors.categorical.values, input, r)) {
+      throw invalidValues(schemas, tensors, count);
+    }
   }
-  const { label, probabilities } = manifest.onnx.outputs;
   return {
     id,
     count,
-    values,
-    inputsOf: (row) => inputsOfValues(manifest.features, data, row),
-    outputs: outputs?.map((output) => output.name) ?? [label, probabilities],
+    input,
+    inputsOf: (row) =>
+      inputsOfTensors(manifest.features, tensors.numeric.values, tensors.categorical.values, row),
+    outputs: outputs?.map((output) => output.name) ?? Object.values(manifest.onnx.outputs),
   };
 }

@@ -1,4 +1,4 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { compileRowEncoder, type RowEncoder } from '../model/row-encoder.ts';
 import { buildRequestSchemas, type RequestSchemas } from './feature-schemas.ts';
 import { buildInferenceRequestSchema, type InferenceRequestSchema } from './inference-request-schema.ts';

@@ -1,6 +1,6 @@
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
-import type { FeatureTensorData } from '../model/inference-engine.ts';
+import type { ModelInput } from '../model/inference-engine.ts';
 import type { RowEncoder } from '../model/row-encoder.ts';
 import { FieldErrors, invalidField } from './issues.ts';
 import type { ModelSchemas } from './model-schemas.ts';
@@ -16,10 +16,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function encodeAll(encoder: RowEncoder, rows: readonly unknown[]): FeatureTensorData | undefined {
-  const values = encoder.allocate(rows.length);
-  for (let r = 0; r < rows.length; r++) if (!encoder.encodeObject(rows[r], values, r)) return undefined;
-  return values;
+function encodeAll(encoder: RowEncoder, rows: readonly unknown[]): ModelInput | undefined {
+  const input = encoder.allocate(rows.length);
+  for (let r = 0; r < rows.length; r++) if (!encoder.encodeObject(rows[r], input, r)) return undefined;
+  return input;
 }
 
 /**
@@ -40,11 +40,11 @@ export function parsePredictBody(manifest: ModelManifest, schemas: ModelSchemas,
     );
   }
   if (Array.isArray(rows) && rows.length > 0 && (!batch || Object.keys(body).length === 1)) {
-    const values = encodeAll(schemas.encoder, rows);
-    if (values) {
+    const input = encodeAll(schemas.encoder, rows);
+    if (input) {
       return {
         count: rows.length,
-        values,
+        input,
         batch,
         inputsOf: (row) => loggedInputs(manifest.features, rows[row]),
       };

@@ -1,10 +1,13 @@
+import type { ModelManifest } from '@glyco/contract';
 import { type OpenedPredictionLog, openPredictionLog } from '@glyco/prediction-log';
 import {
   bundledManifest,
+  classPrediction,
   describeEachBackend,
   memoryLogger,
   prediction,
   sampleRows,
+  valuePrediction,
 } from '@glyco/prediction-log/testing';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,7 +19,7 @@ import { logRoutes } from '../../src/routes/prediction-log.ts';
 const manifest = bundledManifest();
 
 /** The routes mounted as the app mounts them: a request id per request, Problems rendered as problem+json. */
-function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>) {
+function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>, served: ModelManifest = manifest) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
     c.set('requestId', 'test-request');
@@ -26,8 +29,7 @@ function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>) {
     if (error instanceof Problem) return problemResponse(c, error);
     throw error;
   });
-  const manifests = (name: string) => (name === manifest.name ? manifest : undefined);
-  app.route('/', logRoutes({ log, manifest: manifests, logger: memoryLogger() }));
+  app.route('/', logRoutes({ log, served: () => served, logger: memoryLogger() }));
   return app;
 }
 
@@ -57,7 +59,7 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
     log.record([prediction('req-a', 90), prediction('req-a', 210)]);
     const response = await feedback(app, { request_id: 'req-a', index: 1, outcome: 1 });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ request_id: 'req-a', index: 1, outcome: 1 });
+    expect(await response.json()).toEqual({ request_id: 'req-a', index: 1, outcome: 1, label: 'pos' });
     await feedback(app, { request_id: 'req-a', outcome: 0 });
     const rows = await log.reader!.labelledPredictions({
       modelName: 'pima-diabetes',
@@ -91,6 +93,8 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
   it.each([
     [{ request_id: 'x', outcome: 2 }, '#/outcome', 'must be 0 or 1'],
     [{ request_id: 'x', outcome: '1' }, '#/outcome', 'must be 0 or 1'],
+    [{ request_id: 'x', outcome: 'Pos' }, '#/outcome', `or its label, "neg", "pos"; did you mean "pos"?`],
+    [{ request_id: 'x', outcome: true }, '#/outcome', 'must be 0 or 1'],
     [{ outcome: 1 }, '#/request_id', 'must be the request_id of a prediction'],
     [{ request_id: 'x', outcome: 1, index: -1 }, '#/index', 'must be 0 or more'],
     [{ request_id: 'x', outcome: 1, label: 'pos' }, '#/label', 'is not a known field'],
@@ -100,6 +104,61 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
     const problem = await response.json();
     expect(problem.errors[0].pointer).toBe(pointer);
     expect(problem.errors[0].detail).toContain(detail);
+  });
+
+  it('takes a class label for a multiclass model, and a number for a regression model', async () => {
+    const iris = testApp(log, bundledManifest('iris/1.0.0'));
+    log.record([classPrediction('iris-1', [0.1, 0.2, 0.7])]);
+    const byLabel = await feedback(iris, { request_id: 'iris-1', outcome: 'versicolor' });
+    expect(byLabel.status).toBe(200);
+    expect(await byLabel.json()).toEqual({
+      request_id: 'iris-1',
+      index: 0,
+      outcome: 'versicolor',
+      label: 'versicolor',
+    });
+    const unknown = await (await feedback(iris, { request_id: 'iris-1', outcome: 'Setosa' })).json();
+    expect(unknown).toMatchObject({
+      status: 422,
+      errors: [
+        {
+          pointer: '#/outcome',
+          detail:
+            'must be one of the class labels "setosa", "versicolor", "virginica"; did you mean "setosa"?',
+        },
+      ],
+    });
+    expect((await feedback(iris, { request_id: 'iris-1', outcome: 1 })).status).toBe(422);
+    const classes = await log.reader!.labelledPredictions({
+      modelName: 'iris',
+      modelVersion: '1.0.0',
+      limit: 5,
+    });
+    expect(classes).toEqual([
+      { prediction: 2, probability: 0.7, outcome: 1, value: null, observedValue: null },
+    ]);
+
+    const progression = testApp(log, bundledManifest('diabetes-progression/1.0.0'));
+    log.record([valuePrediction('value-1', 140.5)]);
+    expect(await (await feedback(progression, { request_id: 'value-1', outcome: 162 })).json()).toEqual({
+      request_id: 'value-1',
+      index: 0,
+      outcome: 162,
+    });
+    const text = await (await feedback(progression, { request_id: 'value-1', outcome: 'high' })).json();
+    expect(text.errors).toEqual([
+      { pointer: '#/outcome', detail: 'must be a number: the observed progression' },
+    ]);
+    const values = await log.reader!.labelledPredictions({
+      modelName: 'diabetes-progression',
+      modelVersion: '1.0.0',
+      limit: 5,
+    });
+    expect(values).toEqual([
+      { prediction: null, probability: null, outcome: null, value: 140.5, observedValue: 162 },
+    ]);
+    // A prediction of another model under the same request id is not this model's to label.
+    expect((await feedback(progression, { request_id: 'iris-1', outcome: 3 })).status).toBe(404);
   });
 
   it('answers 400 to a body that is not JSON and 415 to one that is not declared JSON', async () => {

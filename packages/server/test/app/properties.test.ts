@@ -29,6 +29,7 @@ async function modelSays(rows: Record<string, unknown>[]) {
   for (const [r, row] of rows.entries()) {
     for (const [f, feature] of MANIFEST.features.entries()) {
       const value = row[feature.name];
+      if (feature.dtype === 'category') throw new Error('the bundled model has no categorical feature');
       const missing = typeof value !== 'number' || (feature.zeroMeansMissing && value === 0);
       values[r * width + f] = missing ? Number.NaN : value;
     }

@@ -58,3 +58,33 @@ describe('Prometheus registry', () => {
     expect(registry.render()).toContain('model_info{version="1.1.0"} 1');
   });
 });
+
+describe('a histogram whose buckets depend on the series', () => {
+  it("gives each series its own bounds, e.g. each model's value range", () => {
+    const registry = new Registry();
+    const bounds: Record<string, number[]> = { small: [1, 2], large: [100, 50] };
+    const values = registry.register(
+      new Histogram('value', 'Values.', ['model'], ([model]) => bounds[model!]!),
+    );
+    values.observe(['small'], 1.5);
+    values.observe(['large'], 75);
+    values.observe(['large'], 500);
+    expect(registry.render()).toBe(
+      [
+        '# HELP value Values.',
+        '# TYPE value histogram',
+        'value_bucket{model="small",le="1"} 0',
+        'value_bucket{model="small",le="2"} 1',
+        'value_bucket{model="small",le="+Inf"} 1',
+        'value_sum{model="small"} 1.5',
+        'value_count{model="small"} 1',
+        'value_bucket{model="large",le="50"} 0',
+        'value_bucket{model="large",le="100"} 1',
+        'value_bucket{model="large",le="+Inf"} 2',
+        'value_sum{model="large"} 575',
+        'value_count{model="large"} 2',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -5,11 +5,22 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openRegistry, promote } from '@glyco/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryV2Manifest, multiclassManifest, regressionManifest } from '../../../contract/test/fixture.ts';
+import { regressionManifest } from '../../../contract/test/fixture.ts';
 import { loadModel } from '../../src/model/load-model.ts';
 import { ModelLoadError } from '../../src/model/model-load-error.ts';
 import { bundledModelDirectory, resolveModel, resolveModelDirectory } from '../../src/model/model-uri.ts';
+import { compileRowEncoder } from '../../src/model/row-encoder.ts';
 import { MANIFEST, MODEL_DIR } from '../support/fixtures.ts';
+import {
+  IRIS_DIR,
+  IRIS_ROW,
+  PROGRESSION,
+  PROGRESSION_DIR,
+  PROGRESSION_ROW,
+  READMISSIONS,
+  READMISSIONS_DIR,
+  READMISSIONS_ROW,
+} from '../support/task-models.ts';
 
 let scratch: string;
 beforeAll(async () => {
@@ -37,10 +48,42 @@ describe('loadModel', () => {
   it('loads the bundled model and runs it', async () => {
     const model = await loadModel(MODEL_DIR, OPTIONS);
     expect(model.manifest).toEqual(MANIFEST);
-    const outputs = await model.engine.run(new Float32Array(MANIFEST.features.length).fill(Number.NaN), 1);
+    const input = {
+      numeric: new Float32Array(MANIFEST.features.length).fill(Number.NaN),
+      categorical: undefined,
+    };
+    const outputs = await model.engine.run(input, 1);
+    if (outputs.kind !== 'classes') throw new Error('expected classes');
     expect(outputs.labels).toHaveLength(1);
     expect(outputs.probabilities[0]! + outputs.probabilities[1]!).toBeCloseTo(1, 5);
     await model.engine.release();
+  });
+
+  it('loads a model of every task and gives the outputs of its task', async () => {
+    const classes = async (dir: string, row: Record<string, unknown>) => {
+      const model = await loadModel(dir, OPTIONS);
+      const encoder = compileRowEncoder(model.manifest);
+      const input = encoder.allocate(2);
+      expect(encoder.encodeObject(row, input, 0) && encoder.encodeObject(row, input, 1)).toBe(true);
+      const outputs = await model.engine.run(input, 2);
+      await model.engine.release();
+      return outputs;
+    };
+    const iris = await classes(IRIS_DIR, IRIS_ROW);
+    if (iris.kind !== 'classes') throw new Error('expected classes');
+    expect([...iris.labels]).toEqual([2, 2]);
+    expect(iris.probabilities).toHaveLength(6);
+    expect(Array.from(iris.probabilities.slice(0, 3)).reduce((sum, p) => sum + p, 0)).toBeCloseTo(1, 5);
+
+    const readmissions = await classes(READMISSIONS_DIR, READMISSIONS_ROW);
+    if (readmissions.kind !== 'classes') throw new Error('expected classes');
+    expect(readmissions.probabilities).toHaveLength(2 * READMISSIONS.target.classLabels.length);
+
+    const progression = await classes(PROGRESSION_DIR, PROGRESSION_ROW);
+    if (progression.kind !== 'values') throw new Error('expected values');
+    expect(progression.values).toBeInstanceOf(Float64Array);
+    expect(progression.values[0]).toBeGreaterThan(PROGRESSION.trainingData.targetSummary.min);
+    expect(progression.values[0]).toBe(progression.values[1]);
   });
 
   it('refuses a model.onnx whose sha256 differs from the manifest, before onnxruntime sees it', async () => {
@@ -88,40 +131,41 @@ describe('loadModel', () => {
     );
   });
 
-  it.each([
-    ['multiclass', multiclassManifest, /is a multiclass model; only binary models can be served/],
-    ['regression', regressionManifest, /is a regression model; only binary models can be served/],
-  ] as const)(
-    'refuses a valid %s manifest with one line: serving it is not built yet',
-    async (task, make, why) => {
-      const dir = await copyOfModel(task);
-      await writeFile(join(dir, 'manifest.json'), JSON.stringify(make()));
-      const error = await loadModel(dir, OPTIONS).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ModelLoadError);
-      expect((error as Error).message).toMatch(why);
-      expect((error as Error).message).not.toContain('\n');
-    },
-  );
-
-  it('refuses a binary model with categorical features, naming them', async () => {
-    const dir = await copyOfModel('categorical');
+  it('refuses a graph without the categorical input its manifest names', async () => {
+    const dir = join(scratch, 'renamed-categories');
+    await cp(READMISSIONS_DIR, dir, { recursive: true });
     await editManifest(dir, (manifest) => {
-      manifest.schemaVersion = 2;
-      manifest.trainingOptions = binaryV2Manifest().trainingOptions;
-      (manifest.trainingOptions as { data: { sha256: string } }).data.sha256 = (
-        manifest.trainingData as { sha256: string }
-      ).sha256;
-      (manifest.features as unknown[]).push({
-        name: 'smoking status',
-        description: 'Smoking',
-        dtype: 'category',
-        nullable: true,
-        categories: ['current', 'former', 'never'],
-      });
-      (manifest.onnx as Record<string, unknown>).categoricalInput = { name: 'categories', dtype: 'string' };
+      (manifest.onnx as { categoricalInput: { name: string } }).categoricalInput.name = 'texts';
     });
     await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
-      /has categorical features \(smoking status\); only models on numeric features can be served/,
+      'model.onnx does not match its manifest: no input "texts" (the graph has features, categories)',
+    );
+  });
+
+  it('refuses a regression manifest over a classifier\'s graph: no output "value"', async () => {
+    const dir = await copyOfModel('regression-manifest');
+    await editManifest(dir, (manifest) => {
+      const regression = regressionManifest();
+      Object.assign(manifest, {
+        ...regression,
+        features: manifest.features,
+        reference: manifest.reference,
+        onnx: { ...regression.onnx, sha256: (manifest.onnx as { sha256: string }).sha256 },
+        trainingOptions: {
+          ...regression.trainingOptions,
+          data: {
+            ...regression.trainingOptions.data,
+            sha256: (manifest.trainingData as { sha256: string }).sha256,
+          },
+        },
+        trainingData: {
+          ...regression.trainingData,
+          sha256: (manifest.trainingData as { sha256: string }).sha256,
+        },
+      });
+    });
+    await expect(loadModel(dir, OPTIONS)).rejects.toThrow(
+      'model.onnx does not match its manifest: no output "value" (the graph has label, probabilities)',
     );
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureTensorData, InferenceEngine, ModelOutputs } from '../../src/model/inference-engine.ts';
+import type {
+  ClassifierOutputs,
+  InferenceEngine,
+  ModelInput,
+  ModelOutputs,
+} from '../../src/model/inference-engine.ts';
 import { BatcherClosedError, type BatchReport, MicroBatcher } from '../../src/model/micro-batcher.ts';
 
 const WIDTH = 2;
@@ -12,11 +17,12 @@ const WIDTH = 2;
 function recordingEngine() {
   const runs: number[][] = [];
   const engine: InferenceEngine = {
-    async run(values: FeatureTensorData, rows: number): Promise<ModelOutputs> {
+    async run({ numeric }: ModelInput, rows: number): Promise<ModelOutputs> {
       await new Promise((resolve) => setImmediate(resolve));
-      const firsts = Array.from({ length: rows }, (_, r) => values[r * WIDTH]!);
+      const firsts = Array.from({ length: rows }, (_, r) => numeric[r * WIDTH]!);
       runs.push(firsts);
       return {
+        kind: 'classes',
         labels: Int32Array.from(firsts),
         probabilities: Float32Array.from(firsts.flatMap((x) => [1 - x / 100, x / 100])),
       };
@@ -26,18 +32,21 @@ function recordingEngine() {
   return { engine, runs };
 }
 
-const rowsOf = (...firsts: number[]) => Float32Array.from(firsts.flatMap((x) => [x, 0]));
+const rowsOf = (...firsts: number[]): ModelInput => ({
+  numeric: Float32Array.from(firsts.flatMap((x) => [x, 0])),
+  categorical: undefined,
+});
 
 describe('MicroBatcher', () => {
   it('coalesces requests submitted together into one run and gives each its own rows back', async () => {
     const { engine, runs } = recordingEngine();
     const reports: BatchReport[] = [];
     const batcher = new MicroBatcher(engine, { maxBatchRows: 100, maxWaitMs: 0 }, (r) => reports.push(r));
-    const [a, b, c] = await Promise.all([
+    const [a, b, c] = (await Promise.all([
       batcher.submit(rowsOf(1), 1),
       batcher.submit(rowsOf(2, 3), 2),
       batcher.submit(rowsOf(4), 1),
-    ]);
+    ])) as [ClassifierOutputs, ClassifierOutputs, ClassifierOutputs];
     expect(runs).toEqual([[1, 2, 3, 4]]);
     expect([...a.labels]).toEqual([1]);
     expect([...b.labels]).toEqual([2, 3]);
@@ -87,6 +96,38 @@ describe('MicroBatcher', () => {
       batcher.submit(rowsOf(9), 1),
     ]);
     expect(runs).toEqual([[1, 2], [3, 4], [5, 6, 7, 8], [9]]);
+  });
+
+  it("joins requests' categories row by row with their numbers, and gives each its own values back", async () => {
+    const inputs: ModelInput[] = [];
+    const engine: InferenceEngine = {
+      async run(input, rows) {
+        inputs.push(input);
+        // A value per row: its number plus the length of its category, so each row's answer is its own.
+        const values = Float64Array.from(
+          { length: rows },
+          (_, r) => input.numeric[r]! + input.categorical![r]!.length,
+        );
+        return { kind: 'values', values };
+      },
+      release: async () => {},
+    };
+    const batcher = new MicroBatcher(engine, { maxBatchRows: 100, maxWaitMs: 0 });
+    const request = (numbers: number[], categories: string[]): ModelInput => ({
+      numeric: Float32Array.from(numbers),
+      categorical: categories,
+    });
+    const answers = await Promise.all([
+      batcher.submit(request([1, 2], ['a', 'bb']), 2),
+      batcher.submit(request([10], ['']), 1),
+    ]);
+    expect(inputs).toHaveLength(1);
+    expect([...inputs[0]!.numeric]).toEqual([1, 2, 10]);
+    expect(inputs[0]!.categorical).toEqual(['a', 'bb', '']);
+    expect(answers).toEqual([
+      { kind: 'values', values: Float64Array.from([2, 4]) },
+      { kind: 'values', values: Float64Array.from([10]) },
+    ]);
   });
 
   it('rejects the requests of a failed run and keeps serving', async () => {

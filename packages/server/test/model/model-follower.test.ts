@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  type BinaryModelManifest,
-  type BinaryNumericManifest as ModelManifest,
-  parseManifest,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
+import { type BinaryModelManifest, type ModelManifest, parseManifest } from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { type ObjectStore, openRegistry, promote, publish, rollback } from '@glyco/registry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,7 +26,7 @@ function standInModel(manifest: ModelManifest) {
   const engine: InferenceEngine = {
     async run(_values, rows) {
       if (state.released) throw new Error('run on a released session');
-      return { labels: new Int32Array(rows), probabilities: new Float32Array(rows * 2) };
+      return { kind: 'classes', labels: new Int32Array(rows), probabilities: new Float32Array(rows * 2) };
     },
     async release() {
       state.released = true;
@@ -101,7 +96,7 @@ async function follow() {
     },
   };
   const manifestAt = async (dir: string) =>
-    servedManifest(parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))));
+    parseManifest(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
   const first = standInModel(await manifestAt((await registryModel.fetch()).dir));
   const holder = new ModelHolder(first);
   follower = followAlias({
@@ -150,7 +145,7 @@ describe('followAlias', () => {
     await until('the new version to be loading', () => f.state() === 'loading');
     expect(f.served()).toBe('1.0.0');
     expect(f.holder.alias()).toEqual({ name: 'production', version: '2.0.0', state: 'loading' });
-    const row = new Float32Array(f.first.manifest.features.length);
+    const row = { numeric: new Float32Array(f.first.manifest.features.length), categorical: undefined };
     const duringLoad = f.holder.acquire();
     await expect(duringLoad.predict(row, 1)).resolves.toBeDefined();
     duringLoad.release();
@@ -199,13 +194,15 @@ describe('followAlias', () => {
     expect(f.fetched.filter((version) => version === '2.0.0')).toHaveLength(1);
     expect(f.swaps).toEqual(['refused']);
 
-    await release('3.0.0', (manifest) => void manifest.target.classLabels.reverse());
+    // promote refuses it too (the same check): forced past it, as someone might.
+    await release('3.0.0', (manifest) => void manifest.target.classLabels.reverse(), true);
     await until('the class label change refused', () => f.swaps.length === 2);
     expect(f.lines.filter((line) => line.level === 'error').at(-1)!.reason).toMatch(
       /^it would break the API: class labels changed from \["\w+","\w+"\] to/,
     );
 
-    await release('4.0.0');
+    // Compatible with the served 1.0.0, not with the alias's refused 3.0.0: promote needs forcing back.
+    await release('4.0.0', undefined, true);
     await until('a compatible version swapped in', () => f.served() === '4.0.0');
     expect(f.swaps).toEqual(['refused', 'refused', 'applied']);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InferenceEngine } from '../../src/model/inference-engine.ts';
+import type { InferenceEngine, ModelOutputs } from '../../src/model/inference-engine.ts';
 import { ModelHolder } from '../../src/model/model-holder.ts';
 import { ServingModel } from '../../src/model/serving-model.ts';
 import { MANIFEST } from '../support/fixtures.ts';
@@ -11,7 +11,11 @@ function labelEngine(label: number) {
     async run(_values, rows) {
       if (state.released) throw new Error('run on a released session');
       await new Promise((resolve) => setImmediate(resolve));
-      return { labels: new Int32Array(rows).fill(label), probabilities: new Float32Array(rows * 2) };
+      return {
+        kind: 'classes',
+        labels: new Int32Array(rows).fill(label),
+        probabilities: new Float32Array(rows * 2),
+      };
     },
     async release() {
       state.released = true;
@@ -25,7 +29,8 @@ const serving = (engine: InferenceEngine) =>
     { directory: '/models/x', manifest: MANIFEST, engine },
     { maxBatchRows: 64, maxWaitMs: 0 },
   );
-const row = () => new Float32Array(MANIFEST.features.length);
+const row = () => ({ numeric: new Float32Array(MANIFEST.features.length), categorical: undefined });
+const labelOf = (outputs: ModelOutputs) => (outputs.kind === 'classes' ? outputs.labels[0] : undefined);
 
 describe('ModelHolder.swap', () => {
   it('serves the new model at once while a request holding the old one finishes on it', async () => {
@@ -39,13 +44,13 @@ describe('ModelHolder.swap', () => {
     void swapped.then(() => (swapDone = true));
 
     const fresh = holder.acquire();
-    expect((await fresh.predict(row(), 1)).labels[0]).toBe(1);
+    expect(labelOf(await fresh.predict(row(), 1))).toBe(1);
     fresh.release();
 
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(old.state.released).toBe(false);
     expect(swapDone).toBe(false);
-    expect((await inFlight.predict(row(), 1)).labels[0]).toBe(0);
+    expect(labelOf(await inFlight.predict(row(), 1))).toBe(0);
     inFlight.release();
 
     await swapped;

@@ -30,7 +30,8 @@ afterAll(async () => {
   await scratch?.remove();
 });
 
-describe('the Lambda handler on a followed alias', () => {
+// A hang guard above until()'s 20 s deadline: swapping in a promoted model took seconds under CI's load.
+describe('the Lambda handler on a followed alias', { timeout: 30_000 }, () => {
   it('answers from the promoted version once it is swapped in, every invocation succeeding meanwhile', async () => {
     const handler = createLambdaHandler(runtime);
     const event = lambdaEvent('http-api-v2', {

@@ -1,6 +1,6 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BinaryNumericManifest as ModelManifest } from '@glyco/contract';
+import type { BinaryModelManifest } from '@glyco/contract';
 import type { ObjectStore } from '@glyco/registry';
 import { MODEL_DIR } from '../support/fixtures.ts';
 
@@ -16,20 +16,23 @@ export {
 export async function bundledModelAs(
   root: string,
   version: string,
-  edit?: (manifest: ModelManifest) => void,
+  edit?: (manifest: BinaryModelManifest) => void,
 ): Promise<string> {
   const dir = join(root, version);
   await cp(MODEL_DIR, dir, { recursive: true });
   const path = join(dir, 'manifest.json');
-  const manifest = JSON.parse(await readFile(path, 'utf8')) as ModelManifest;
+  const manifest = JSON.parse(await readFile(path, 'utf8')) as BinaryModelManifest;
   manifest.version = version;
   edit?.(manifest);
   await writeFile(path, JSON.stringify(manifest, null, 2));
   return dir;
 }
 
-/** Resolves once `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
+/**
+ * Resolves once `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`, a deadline kept under
+ * the 30 s hang guard of the tests that wait on it, so that this message is the one that shows.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000) {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

@@ -1,22 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  MANIFEST_FILE,
-  type BinaryNumericManifest as ModelManifest,
-  parseManifest,
-  requireBinaryNumeric as servedManifest,
-} from '@glyco/contract';
+import { type BinaryModelManifest, MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { NO_METRICS, type PredictionRecord, type ServedPredictionLog } from '@glyco/prediction-log';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
 import { resolveModelDirectory } from '../../src/model/model-uri.ts';
 
-/** The bundled default model's newest version directory and manifest. */
+/** The manifest in a model version directory, of the task the test expects. */
+export function manifestIn<Task extends ModelManifest['task']>(
+  directory: string,
+  task: Task,
+): Extract<ModelManifest, { task: Task }> {
+  const manifest = parseManifest(JSON.parse(readFileSync(join(directory, MANIFEST_FILE), 'utf8')));
+  if (manifest.task !== task) throw new Error(`${directory} holds a ${manifest.task} model, not ${task}`);
+  return manifest as Extract<ModelManifest, { task: Task }>;
+}
+
+/** The bundled default model's newest version directory and manifest: a binary model on numbers. */
 export const MODEL_DIR = await resolveModelDirectory(undefined);
-export const MANIFEST: ModelManifest = servedManifest(
-  parseManifest(JSON.parse(readFileSync(join(MODEL_DIR, MANIFEST_FILE), 'utf8'))),
-);
+export const MANIFEST: BinaryModelManifest = manifestIn(MODEL_DIR, 'binary');
 
 /** Configuration from a test environment: no database, loopback, an ephemeral port. */
 export function testConfig(env: Record<string, string> = {}): ServerConfig {

@@ -3,8 +3,13 @@
  * end delivers them, get the same status, content type and body, byte for byte (the request id is fixed by
  * the client so that bodies can be compared whole).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseManifest } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createLambdaHandler } from '../../src/lambda/handler.ts';
 import { type RunningServer, startServer } from '../../src/node/server.ts';
 import {
   type EventSource,
@@ -14,6 +19,14 @@ import {
 } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
+import {
+  IRIS_DIR,
+  IRIS_ROW,
+  PROGRESSION_DIR,
+  PROGRESSION_ROW,
+  READMISSIONS_DIR,
+  READMISSIONS_ROW,
+} from '../support/task-models.ts';
 
 const ENV = { DATABASE_URL: 'off', LOG_LEVEL: 'silent', MAX_BODY_BYTES: '2048', MAX_INSTANCES: '10' };
 
@@ -128,4 +141,92 @@ describe('the fixed request set', () => {
     );
     expect(new Set(statuses)).toEqual(new Set([200, 400, 404, 405, 413, 415, 422]));
   });
+});
+
+/**
+ * A model of every other task, served by a node server and by the Lambda handler the entry point builds
+ * (`createLambdaHandler` over `bootstrap`, which src/lambda/main.ts runs with the environment's configuration):
+ * the same requests get the same answers, byte for byte, through every AWS front end.
+ */
+const TASK_CASES = {
+  'multiclass (iris)': {
+    dir: IRIS_DIR,
+    row: IRIS_ROW,
+    bad: { ...IRIS_ROW, petal_width: 'wide' },
+    infer: { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: Object.values(IRIS_ROW) }] },
+  },
+  'regression (diabetes progression)': {
+    dir: PROGRESSION_DIR,
+    row: PROGRESSION_ROW,
+    bad: { ...PROGRESSION_ROW, bmi: '32' },
+    infer: {
+      inputs: [{ name: 'features', shape: [1, 10], datatype: 'FP32', data: Object.values(PROGRESSION_ROW) }],
+    },
+  },
+  'categorical features (readmissions)': {
+    dir: READMISSIONS_DIR,
+    row: READMISSIONS_ROW,
+    bad: { ...READMISSIONS_ROW, race: 'Other' },
+    infer: {
+      inputs: [
+        { name: 'features', shape: [1, 3], datatype: 'FP32', data: [71, 8.4, 3] },
+        { name: 'categories', shape: [1, 2], datatype: 'BYTES', data: ['Emergency', 'African American'] },
+      ],
+    },
+  },
+};
+
+describe.each(Object.entries(TASK_CASES))('a model of %s', (_task, model) => {
+  const name = parseManifest(JSON.parse(readFileSync(join(model.dir, 'manifest.json'), 'utf8'))).name;
+  const requests: Record<string, Omit<HttpRequest, 'headers'> & { contentType?: string }> = {
+    'valid single row': post('/predict', JSON.stringify(model.row)),
+    'valid batch': post('/predict', JSON.stringify({ instances: [model.row, model.row] })),
+    'v2 inference': post(`/v2/models/${name}/infer`, JSON.stringify(model.infer)),
+    'v2 model metadata': { method: 'GET', path: `/v2/models/${name}` },
+    'bad input (422)': post('/predict', JSON.stringify(model.bad)),
+    'what-if': post('/what-if', JSON.stringify(model.row)),
+    'OpenAPI document': { method: 'GET', path: '/openapi.json' },
+    'model card': { method: 'GET', path: `/models/${name}` },
+  };
+  let taskServer: RunningServer;
+  let lambdaRuntime: Runtime;
+  let taskHandler: (event: unknown, context: unknown) => Promise<LambdaHttpResult>;
+  beforeAll(async () => {
+    const config = { ...loadConfig({ ...ENV, MODEL_URI: model.dir }), host: '127.0.0.1', port: 0 };
+    [taskServer, lambdaRuntime] = await Promise.all([startServer(config), bootstrap(config)]);
+    taskHandler = createLambdaHandler(lambdaRuntime) as typeof taskHandler;
+  });
+  afterAll(() => Promise.all([taskServer.shutdown(), lambdaRuntime.models.close()]));
+
+  it.each(Object.keys(requests))(
+    'answers "%s" exactly as the node server does, through every front end',
+    async (title) => {
+      const { contentType, ...rest } = requests[title]!;
+      const headers: Record<string, string> = { 'X-Request-Id': `parity-${title.replace(/\W+/g, '-')}` };
+      if (contentType) headers['Content-Type'] = contentType;
+      if (rest.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(rest.body));
+      const req = { ...rest, headers };
+      const res = await fetch(`${taskServer.url}${req.path}`, {
+        method: req.method,
+        headers,
+        body: req.body,
+      });
+      const http: Answer = {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? undefined,
+        requestId: res.headers.get('x-request-id') ?? undefined,
+        body: await res.text(),
+      };
+      expect(http.status).toBe(title.includes('(422)') ? 422 : 200);
+      for (const source of ['rest-api-v1', 'http-api-v2', 'function-url', 'alb'] as const) {
+        const result = await taskHandler(lambdaEvent(source, req), LAMBDA_CONTEXT);
+        expect({
+          status: result.statusCode,
+          contentType: resultHeader(result, 'content-type'),
+          requestId: resultHeader(result, 'x-request-id'),
+          body: resultBody(result),
+        }).toEqual(http);
+      }
+    },
+  );
 });

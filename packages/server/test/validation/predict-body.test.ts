@@ -23,7 +23,7 @@ describe('parsePredictBody', () => {
     const parsed = parse({ ...withoutGlucose, triceps: null });
     expect(parsed.batch).toBe(false);
     expect(parsed.count).toBe(1);
-    expect([...parsed.values]).toEqual(
+    expect([...parsed.input.numeric]).toEqual(
       [2, Number.NaN, 72, Number.NaN, Number.NaN, 33.6, 0.627, 50].map((v) => Math.fround(v)),
     );
     expect(parsed.inputsOf(0)).toEqual({
@@ -42,7 +42,7 @@ describe('parsePredictBody', () => {
     const parsed = parse({ instances: [VALID_ROW, { ...VALID_ROW, age: 21 }] });
     expect(parsed.batch).toBe(true);
     expect(parsed.count).toBe(2);
-    expect(parsed.values[MANIFEST.features.length * 2 - 1]).toBe(21);
+    expect(parsed.input.numeric[MANIFEST.features.length * 2 - 1]).toBe(21);
   });
 
   it.each([
