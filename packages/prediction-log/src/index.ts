@@ -29,6 +29,7 @@ export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drif
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
 export type { LabelledPrediction, LogWindow, ObservedOutcome, PredictionLogReader } from './reader.ts';
+export { isRejectedData } from './sql-client.ts';
 export * from './types.ts';
 export { uuidV7Source } from './uuid-v7.ts';
 
