@@ -2,6 +2,7 @@ import type { Logger } from '@glyco/logger';
 import type { ServedPredictionLog } from '@glyco/prediction-log';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { RequestLimits } from './config.ts';
+import type { ClientLimits } from './limits/client-limits.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
 
@@ -12,6 +13,8 @@ export interface AppDeps {
   limits: RequestLimits;
   /** Checks credentials against each route's declared access; undefined: authentication is off. */
   authenticator: Authenticator | undefined;
+  /** Requests and rows per second per client. */
+  clientLimits: ClientLimits;
   logger: Logger;
   metrics: AppMetrics;
   /** True once shutdown has begun: readiness turns 503 so load balancers stop sending traffic. */

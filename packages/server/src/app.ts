@@ -7,6 +7,7 @@ import type { AppEnv } from './http/context.ts';
 import { observe } from './http/observe.ts';
 import { Problem } from './http/problem.ts';
 import { problemResponse } from './http/problem-response.ts';
+import { limitRequests } from './limits/limit-requests.ts';
 import { pageRoutes } from './page/routes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(observe(deps.logger, deps.metrics));
   app.use(authorize(deps.authenticator));
+  app.use(limitRequests(deps.clientLimits));
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
     deps.logger.error('request failed', { request_id: c.get('requestId'), error });

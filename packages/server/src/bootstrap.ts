@@ -5,6 +5,7 @@ import { createApp } from './app.ts';
 import { type Authenticator, createAuthenticator } from './auth/authenticator.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppEnv } from './http/context.ts';
+import { ClientLimits } from './limits/client-limits.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
@@ -101,6 +102,7 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     predictionLog,
     limits: config.limits,
     authenticator,
+    clientLimits: new ClientLimits(config.clientLimits),
     logger,
     metrics,
     isDraining: () => draining,

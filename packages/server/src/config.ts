@@ -9,6 +9,7 @@ import {
 } from '@glyco/contract';
 import type { AuthSettings } from './auth/authenticator.ts';
 import type { KeySource } from './auth/key-source.ts';
+import type { ClientLimitSettings } from './limits/client-limits.ts';
 
 /** Everything the app reads from its environment, read once at startup (the variables are @glyco/contract's). */
 export interface ServerConfig {
@@ -30,6 +31,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** API keys and OIDC; neither set: authentication is off. */
   auth: AuthSettings;
+  /** Requests and rows per second per client, on each instance; unset: no limit. */
+  clientLimits: ClientLimitSettings;
 }
 
 export interface ModelRegistryConfig {
@@ -74,8 +77,19 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
       limits: { maxBodyBytes: read('MAX_BODY_BYTES'), maxInstances: read('MAX_INSTANCES') },
       shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
       auth: readAuthSettings(reader),
+      clientLimits: readClientLimits(reader),
     };
   });
+}
+
+function readClientLimits({ read }: SettingsReader): ClientLimitSettings {
+  const burstSeconds = read('RATE_LIMIT_BURST_SECONDS');
+  const rate = (perSecond: number | undefined) =>
+    perSecond === undefined ? undefined : { perSecond, burst: perSecond * burstSeconds };
+  return {
+    requests: rate(read('RATE_LIMIT_REQUESTS_PER_SECOND')),
+    rows: rate(read('RATE_LIMIT_ROWS_PER_SECOND')),
+  };
 }
 
 /** The API_KEYS* and OIDC_* variables: keys from one place at most, and an issuer only with its audience. */

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       limits: { maxBodyBytes: 1048576, maxInstances: 1000 },
       shutdownTimeoutMs: 10000,
       auth: { keys: undefined, oidc: undefined },
+      clientLimits: { requests: undefined, rows: undefined },
     });
   });
 

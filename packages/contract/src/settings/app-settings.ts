@@ -120,6 +120,12 @@ export const APP_SETTINGS = {
   OIDC_JWKS_URL: optional(httpsUrl),
   /** A prefix the issuer puts before this API's scopes, e.g. `glyco/` for `glyco/predict`. */
   OIDC_SCOPE_PREFIX: optional(nonBlank),
+  /** Requests per second per client (the API key's or token's client; without authentication, everyone's). */
+  RATE_LIMIT_REQUESTS_PER_SECOND: optional(integerIn(1, 1_000_000)),
+  /** Rows predicted per second per client. */
+  RATE_LIMIT_ROWS_PER_SECOND: optional(integerIn(1, 100_000_000)),
+  /** How many seconds' worth of its rates an idle client may spend at once. */
+  RATE_LIMIT_BURST_SECONDS: setting(integerIn(1, 3600), 1),
 };
 
 /** The name of an environment variable the app reads. */

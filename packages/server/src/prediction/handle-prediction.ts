@@ -34,7 +34,7 @@ export interface Prediction<Rows extends ModelRows> {
  */
 export async function runPrediction<Rows extends ModelRows>(
   c: Context<AppEnv>,
-  { models, limits }: Pick<AppDeps, 'models' | 'limits'>,
+  { models, limits, clientLimits }: Pick<AppDeps, 'models' | 'limits' | 'clientLimits'>,
   parse: ParseRows<Rows>,
 ): Promise<Prediction<Rows>> {
   const body = await readJsonBody(c, limits.maxBodyBytes);
@@ -43,6 +43,7 @@ export async function runPrediction<Rows extends ModelRows>(
   try {
     const { manifest } = model;
     const rows = parse(manifest, schemasFor(manifest, limits.maxInstances), body);
+    clientLimits.rows(c, rows.count);
     const outputs = await model.predict(rows.input, rows.count);
     const answers = describeRows(manifest, outputs, rows.count);
     return { requestId: c.get('requestId'), manifest, rows, outputs, answers };

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../src/app-deps.ts';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
+import { ClientLimits } from '../../src/limits/client-limits.ts';
 import { startServer } from '../../src/node/server.ts';
 
 /** The configuration the page tests run with: the bundled model, no database, quiet logs, loopback only. */
@@ -27,6 +28,7 @@ export function depsOf(runtime: Runtime): AppDeps {
     metrics,
     limits: config.limits,
     authenticator: undefined,
+    clientLimits: new ClientLimits({ requests: undefined, rows: undefined }),
     isDraining: () => false,
   };
 }
