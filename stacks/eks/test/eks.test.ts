@@ -139,6 +139,23 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     }
   });
 
+  it('names a WAF web ACL in the Ingress in prod, for the controller to associate with its load balancer', () => {
+    const annotations = at(
+      single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
+      'metadata',
+      'annotations',
+    );
+    const acl = at(annotations, 'alb.ingress.kubernetes.io/wafv2-acl-arn');
+    if (env === 'prod') {
+      // The mocks give an ARN from the ACL's name: the annotation names this stack's ACL.
+      expect(acl).toBe(
+        `arn:aws:wafv2:eu-west-1:123456789012:${single(stack, 'aws:wafv2/webAcl:WebAcl').props.name}`,
+      );
+    } else {
+      expect(acl).toBeUndefined();
+    }
+  });
+
   it(`writes the Ingress's load balancer access logs to the platform's bucket in prod only`, () => {
     const attributes = String(
       at(

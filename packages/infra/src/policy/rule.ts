@@ -25,6 +25,14 @@ export interface PolicyRule {
   check(resource: PolicyResource): string[];
 }
 
+/** A rule that needs the whole stack at once (e.g. that every load balancer has an association to it). */
+export interface StackRule {
+  name: string;
+  description: string;
+  /** One message per violation over all the stack's resources. */
+  check(resources: readonly PolicyResource[]): string[];
+}
+
 export interface Violation {
   rule: string;
   resource: string;
@@ -45,6 +53,17 @@ export function evaluate(resources: readonly PolicyResource[], rules: readonly P
           .check(resource)
           .map((message) => ({ rule: rule.name, resource: resource.name, type: resource.type, message })),
       ),
+  );
+}
+
+export function evaluateStack(
+  resources: readonly PolicyResource[],
+  rules: readonly StackRule[],
+): Violation[] {
+  return rules.flatMap((rule) =>
+    rule
+      .check(resources)
+      .map((message) => ({ rule: rule.name, resource: '(stack)', type: 'stack', message })),
   );
 }
 
