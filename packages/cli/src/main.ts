@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   models: () => import('./commands/models.ts'),
   drift: () => import('./commands/drift.ts'),
   keys: () => import('./commands/keys.ts'),
+  'delete-client': () => import('./commands/delete-client.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

@@ -1,29 +1,19 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  type DatabaseSettings,
-  MANIFEST_FILE,
-  type ModelManifest,
-  parseManifest,
-  readDatabaseSettings,
-  readSettings,
-} from '@glyco/contract';
+import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contract';
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
-  DirectoryInUseError,
   formatDriftTable,
   loggedDrift,
   openPredictionLogReader,
-  PredictionLogConfigError,
   type PredictionLogReader,
   parseTimeBound,
   TimeBoundError,
 } from '@glyco/prediction-log';
 import { CliError } from '../cli.ts';
+import { withPredictionLog } from '../prediction-log-cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';
 /** Distinct from 1 (could not report) and 2 (bad usage), for cron jobs and CI gates. */
@@ -124,44 +114,11 @@ async function newestVersion(modelDir: string): Promise<string> {
   return newest;
 }
 
-/**
- * The DATABASE_* variables, read as the server reads them, so drift opens the database the server writes to; the
- * server's other variables are not read, a bad one is no reason to refuse reading the log.
- */
-function databaseSettings(): DatabaseSettings {
-  try {
-    return readSettings(process.env, readDatabaseSettings);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(`drift: ${error.message}`, 2);
-    throw error;
-  }
-}
-
 async function withLogReader<T>(work: (reader: PredictionLogReader) => Promise<T>): Promise<T> {
-  const database = databaseSettings();
-  const embedded = !database.url && !database.secretArn && !database.host;
-  if (embedded && !existsSync(DEFAULT_DATA_DIR)) {
-    throw new CliError(
-      `drift: no prediction log in ${DEFAULT_DATA_DIR} here: run it where the server runs (pnpm start), or set DATABASE_URL`,
-    );
-  }
-  let log: Awaited<ReturnType<typeof openPredictionLogReader>>;
-  try {
-    log = await openPredictionLogReader({ database, dataDir: DEFAULT_DATA_DIR });
-  } catch (error) {
-    if (error instanceof PredictionLogConfigError) throw new CliError(`drift: ${error.message}`, 2);
-    if (error instanceof DirectoryInUseError) {
-      throw new CliError(
-        `drift: ${error.message}, a running server: ask it instead, e.g. curl http://localhost:8080/v1/models/<name>/drift`,
-      );
-    }
-    throw new CliError(`drift: cannot open the prediction log: ${(error as Error).message}`);
-  }
-  try {
-    return await work(log.reader);
-  } catch (error) {
-    throw new CliError(`drift: reading the prediction log failed: ${(error as Error).message}`);
-  } finally {
-    await log.close();
-  }
+  return withPredictionLog(
+    'drift',
+    openPredictionLogReader,
+    (log) => work(log.reader),
+    'ask it instead, e.g. curl http://localhost:8080/v1/models/<name>/drift',
+  );
 }

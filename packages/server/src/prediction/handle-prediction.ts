@@ -67,6 +67,7 @@ export async function handlePrediction<Rows extends ParsedRows>(
   const logged = recordPredictions(deps.predictionLog, {
     ...prediction,
     latencyMs: performance.now() - started,
+    client: c.get('client'),
   });
   if (logged) await logged.catch(notLogged);
   return prediction;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access } from '../../src/auth/access.ts';
 import type { Runtime } from '../../src/bootstrap.ts';
 import type { AppEnv } from '../../src/http/context.ts';
-import { testRuntime } from '../support/fixtures.ts';
+import { JSON_HEADERS, recordingLog, testRuntime, VALID_ROW } from '../support/fixtures.ts';
 
 const predictor = createApiKey('clinic-a', ['predict']);
 const operator = createApiKey('ops', ['admin']);
@@ -64,6 +64,35 @@ describe('without credentials configured', () => {
       expect(line?.msg).toContain('only this machine can connect');
     } finally {
       await open.models.close();
+    }
+  });
+});
+
+describe('the prediction log and the application log', () => {
+  it('record which client sent each prediction, and no request body', async () => {
+    const log = recordingLog();
+    const logged = await testRuntime({
+      predictionLog: log,
+      env: { API_KEYS: JSON.stringify({ keys: [predictor.entry] }) },
+    });
+    try {
+      // A value no log line has a reason to hold, in a valid body and in refused ones.
+      const marked = { ...VALID_ROW, pedigree: 1.2345 };
+      const send = (body: unknown) =>
+        logged.app.request('/predict', {
+          method: 'POST',
+          headers: { ...JSON_HEADERS, 'X-API-Key': predictor.key },
+          body: JSON.stringify(body),
+        });
+      expect((await send({ instances: [marked, marked] })).status).toBe(200);
+      expect((await send({ ...marked, glucose: 'high' })).status).toBe(422);
+      expect((await send({ ...marked, unknown_feature: 1.2345 })).status).toBe(422);
+      expect(log.records.map((record) => record.client)).toEqual(['key:clinic-a', 'key:clinic-a']);
+      logged.logger.flush();
+      expect(logged.lines.filter((line) => line.msg === 'request')).toHaveLength(3);
+      expect(JSON.stringify(logged.lines)).not.toContain('1.2345');
+    } finally {
+      await logged.models.close();
     }
   });
 });
