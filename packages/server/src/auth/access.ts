@@ -35,11 +35,26 @@ const UNDECLARED: Access = ['admin'];
 export function routeAccess(c: Context<AppEnv>): Access {
   let routeMatched = false;
   for (const { handler, path } of matchedRoutes(c)) {
-    const required = declared.get(handler);
+    const required = declarationOf(handler);
     if (required) return required;
     if (path !== '*' && path !== '/*') routeMatched = true;
   }
   return routeMatched ? UNDECLARED : 'authenticated';
+}
+
+/**
+ * Hono's `route()` wraps the handlers of an app with an error handler of its own when it mounts it in another
+ * (as the benchmark's server does), keeping the original under this key (hono@4.13.19, src/hono-base.ts `route`).
+ */
+const COMPOSED_HANDLER = '__COMPOSED_HANDLER';
+
+function declarationOf(handler: unknown): Access | undefined {
+  for (let current = handler; typeof current === 'function'; ) {
+    const required = declared.get(current);
+    if (required) return required;
+    current = (current as unknown as Record<string, unknown>)[COMPOSED_HANDLER];
+  }
+  return undefined;
 }
 
 /** Whether a client holding `scopes` may call a route that needs `required`. */

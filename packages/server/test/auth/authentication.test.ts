@@ -8,6 +8,7 @@ import { createApiKey } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { type RunningServer, startServer } from '../../src/node/server.ts';
+import { type IdentityProvider, startIdentityProvider } from '../../src/testing/identity-provider.ts';
 import {
   type EventSource,
   type HttpRequest,
@@ -15,7 +16,6 @@ import {
   lambdaEvent,
 } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
-import { type IdentityProvider, startIdentityProvider } from '../support/identity-provider.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
 
 const predictor = createApiKey('clinic-a', ['predict']);

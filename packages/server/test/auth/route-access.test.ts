@@ -36,6 +36,16 @@ describe('a route that declares no access', () => {
   });
 });
 
+describe('the app mounted in another Hono app', () => {
+  it('keeps each route’s declared access', async () => {
+    const outer = new Hono();
+    outer.route('/', runtime.app);
+    expect((await outer.request('/health')).status).toBe(200);
+    expect((await outer.request('/metrics')).status).toBe(401);
+    expect((await outer.request('/declared', { headers: { 'X-API-Key': predictor.key } })).status).toBe(200);
+  });
+});
+
 describe('the access log', () => {
   it('names the client of each request, never the key', async () => {
     await get('/declared', predictor.key);
