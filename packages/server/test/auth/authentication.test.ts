@@ -17,6 +17,7 @@ import {
 } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
+import { type Answer, startTargets } from '../support/targets.ts';
 
 const predictor = createApiKey('clinic-a', ['predict']);
 const reporter = createApiKey('lab-feed', ['feedback']);
@@ -26,8 +27,7 @@ const revoked = createApiKey('revoked', ['admin']);
 const AUDIENCE = 'https://glyco.example/api';
 
 let idp: IdentityProvider;
-let server: RunningServer;
-let handler: (event: unknown, context: unknown) => Promise<LambdaHttpResult>;
+let targets: Awaited<ReturnType<typeof startTargets>>;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
@@ -40,11 +40,7 @@ beforeAll(async () => {
     OIDC_AUDIENCE: AUDIENCE,
     OIDC_SCOPE_PREFIX: 'glyco/',
   };
-  Object.assign(process.env, env);
-  [server, { handler }] = await Promise.all([
-    startServer({ ...loadConfig(env), host: '127.0.0.1', port: 0 }),
-    import('../../src/lambda/main.ts') as Promise<{ handler: typeof handler }>,
-  ]);
+  targets = await startTargets(env, ['content-type', 'www-authenticate']);
   const now = Math.floor(Date.now() / 1000);
   const valid = { aud: AUDIENCE, client_id: 'ward-app', scope: 'openid glyco/predict' };
   Object.assign(tokens, {
@@ -59,7 +55,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await server.shutdown();
+  await targets.shutdown();
   await idp.close();
 });
 
@@ -222,44 +218,15 @@ function request(name: string): HttpRequest {
   return { method, path, headers: all, ...(body === undefined ? {} : { body }) };
 }
 
-interface Answer {
-  status: number;
-  contentType: string | undefined;
-  challenge: string | undefined;
-  body: string;
-}
-
-async function overHttp(req: HttpRequest): Promise<Answer> {
-  const res = await fetch(`${server.url}${req.path}`, {
-    method: req.method,
-    headers: req.headers,
-    body: req.body,
-  });
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type') ?? undefined,
-    challenge: res.headers.get('www-authenticate') ?? undefined,
-    body: await res.text(),
-  };
-}
-
-async function throughLambda(source: EventSource, req: HttpRequest): Promise<Answer> {
-  const result = await handler(lambdaEvent(source, req), LAMBDA_CONTEXT);
-  return {
-    status: result.statusCode,
-    contentType: resultHeader(result, 'content-type'),
-    challenge: resultHeader(result, 'www-authenticate'),
-    body: resultBody(result),
-  };
-}
-
 describe('on the node server', () => {
   it.each(Object.keys(CASES))('answers %s as it should', async (name) => {
-    const answer = await overHttp(request(name));
+    const answer = await targets.overHttp(request(name));
     expect(answer.status, answer.body).toBe(CASES[name]!.status);
     if (answer.status === 401) {
-      expect(answer.contentType).toBe('application/problem+json');
-      expect(answer.challenge).toMatch(/^Bearer realm="glyco"|^Bearer error="invalid_token"/);
+      expect(answer.headers['content-type']).toBe('application/problem+json');
+      expect(answer.headers['www-authenticate']).toMatch(
+        /^Bearer realm="glyco"|^Bearer error="invalid_token"/,
+      );
     }
     if (answer.status === 403) expect(JSON.parse(answer.body).detail).toMatch(/needs the scope/);
   });
@@ -268,7 +235,7 @@ describe('on the node server', () => {
 describe.each(['rest-api-v1', 'http-api-v2', 'function-url', 'alb'] as const)('Lambda via %s', (source) => {
   it.each(Object.keys(CASES))('answers %s exactly as the node server does', async (name) => {
     const req = request(name);
-    const [http, lambda] = await Promise.all([overHttp(req), throughLambda(source, req)]);
+    const [http, lambda] = await Promise.all([targets.overHttp(req), targets.throughLambda(source, req)]);
     // /metrics counts the requests each target has seen: its body differs, its status and type do not.
     if (req.path === '/metrics' && http.status === 200) {
       expect({ ...lambda, body: '' }).toEqual({ ...http, body: '' });
@@ -282,7 +249,7 @@ describe('the issuer’s keys', () => {
   it('are fetched once and cached across requests', async () => {
     const before = idp.jwksFetches();
     for (let i = 0; i < 5; i++)
-      expect((await overHttp(request('a JWT with the predict scope'))).status).toBe(200);
+      expect((await targets.overHttp(request('a JWT with the predict scope'))).status).toBe(200);
     expect(idp.jwksFetches()).toBe(before);
   });
 });

@@ -9,6 +9,7 @@ import { type RunningServer, startServer } from '../../src/node/server.ts';
 import { type HttpRequest, type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
+import { type Answer, startTargets } from '../support/targets.ts';
 
 const clients = Object.fromEntries(
   ['http-burst', 'http-batch', 'http-other', 'lambda-burst', 'lambda-batch', 'lambda-other'].map((name) => [
@@ -27,48 +28,16 @@ const ENV = {
 };
 const BURST = 10;
 
-let server: RunningServer;
-let handler: (event: unknown, context: unknown) => Promise<LambdaHttpResult>;
+let targets: Awaited<ReturnType<typeof startTargets>>;
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
-  [server, { handler }] = await Promise.all([
-    startServer({ ...loadConfig(ENV), host: '127.0.0.1', port: 0 }),
-    import('../../src/lambda/main.ts') as Promise<{ handler: typeof handler }>,
-  ]);
+  targets = await startTargets(ENV, ['content-type', 'retry-after']);
 });
-afterAll(() => server.shutdown());
+afterAll(() => targets.shutdown());
 
-interface Answer {
-  status: number;
-  retryAfter: string | undefined;
-  contentType: string | undefined;
-  body: string;
-}
 type Send = (request: HttpRequest) => Promise<Answer>;
-
 const TARGETS: Record<'http' | 'lambda', Send> = {
-  async http(req) {
-    const res = await fetch(`${server.url}${req.path}`, {
-      method: req.method,
-      headers: req.headers,
-      body: req.body,
-    });
-    return {
-      status: res.status,
-      retryAfter: res.headers.get('retry-after') ?? undefined,
-      contentType: res.headers.get('content-type') ?? undefined,
-      body: await res.text(),
-    };
-  },
-  async lambda(req) {
-    const result = await handler(lambdaEvent('http-api-v2', req), LAMBDA_CONTEXT);
-    return {
-      status: result.statusCode,
-      retryAfter: resultHeader(result, 'retry-after'),
-      contentType: resultHeader(result, 'content-type'),
-      body: resultBody(result),
-    };
-  },
+  http: (req) => targets.overHttp(req),
+  lambda: (req) => targets.throughLambda('http-api-v2', req),
 };
 
 const predict = (client: string, rows = 1): HttpRequest => ({
@@ -94,8 +63,8 @@ describe.each(['http', 'lambda'] as const)('limits per client on %s', (target) =
     // The burst, plus at most one request per second the test took (the bucket refills meanwhile).
     expect(accepted).toBeGreaterThanOrEqual(BURST);
     expect(accepted).toBeLessThanOrEqual(BURST + Math.ceil(seconds));
-    expect(refused!.contentType).toBe('application/problem+json');
-    expect(Number(refused!.retryAfter)).toBe(1);
+    expect(refused!.headers['content-type']).toBe('application/problem+json');
+    expect(Number(refused!.headers['retry-after'])).toBe(1);
     expect(JSON.parse(refused!.body).detail).toContain(
       `key:${target}-burst is over its limit of requests per second`,
     );
@@ -109,8 +78,8 @@ describe.each(['http', 'lambda'] as const)('limits per client on %s', (target) =
     const refused = await send(predict(`${target}-batch`));
     expect(refused.status).toBe(429);
     // 25 rows from a bucket of 10 at 1 row per second: 16 seconds before one more row (less what has passed).
-    expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(14);
-    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(16);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(14);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(16);
     expect(JSON.parse(refused.body).detail).toContain('over its limit of rows per second');
   });
 });
