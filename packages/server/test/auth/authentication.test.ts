@@ -6,18 +6,10 @@
 
 import { createApiKey } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { type RunningServer, startServer } from '../../src/node/server.ts';
 import { type IdentityProvider, startIdentityProvider } from '../../src/testing/identity-provider.ts';
-import {
-  type EventSource,
-  type HttpRequest,
-  type LambdaHttpResult,
-  lambdaEvent,
-} from '../../src/testing/lambda-events.ts';
+import type { HttpRequest } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
-import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
-import { type Answer, startTargets } from '../support/targets.ts';
+import { startTargets } from '../support/targets.ts';
 
 const predictor = createApiKey('clinic-a', ['predict']);
 const reporter = createApiKey('lab-feed', ['feedback']);

@@ -15,7 +15,10 @@ describe('API keys', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'glyco-keys-')), 'keys.json');
     writeFileSync(file, document);
     const secrets: string[] = [];
-    const readSecret = async (arn: string) => (secrets.push(arn), document);
+    const readSecret = async (arn: string) => {
+      secrets.push(arn);
+      return document;
+    };
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-api-keys-1a2B3c';
     expect(await loadApiKeys({ from: 'file', path: file })).toEqual([entry]);
     expect(await loadApiKeys({ from: 'secret', secretArn: arn }, readSecret)).toEqual([entry]);
@@ -38,11 +41,11 @@ describe('API keys', () => {
       'API_KEYS at keys.0.sha256: must be 64 lowercase hex digits',
     ],
     [
-      '{"keys": [{"name": "a", "sha256": "' + 'a'.repeat(64) + '", "scopes": ["root"]}]}',
+      `{"keys": [{"name": "a", "sha256": "${'a'.repeat(64)}", "scopes": ["root"]}]}`,
       'API_KEYS at keys.0.scopes.0: ',
     ],
     [
-      '{"keys": [{"name": "a", "sha256": "' + 'a'.repeat(64) + '", "scopes": []}]}',
+      `{"keys": [{"name": "a", "sha256": "${'a'.repeat(64)}", "scopes": []}]}`,
       'API_KEYS at keys.0.scopes: must name at least one scope',
     ],
     [

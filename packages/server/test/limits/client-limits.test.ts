@@ -4,11 +4,8 @@
  */
 import { createApiKey } from '@glyco/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { type RunningServer, startServer } from '../../src/node/server.ts';
-import { type HttpRequest, type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
+import type { HttpRequest } from '../../src/testing/lambda-events.ts';
 import { VALID_ROW } from '../support/fixtures.ts';
-import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
 import { type Answer, startTargets } from '../support/targets.ts';
 
 const clients = Object.fromEntries(

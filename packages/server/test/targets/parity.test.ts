@@ -11,12 +11,7 @@ import { bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLambdaHandler } from '../../src/lambda/handler.ts';
 import { type RunningServer, startServer } from '../../src/node/server.ts';
-import {
-  type EventSource,
-  type HttpRequest,
-  type LambdaHttpResult,
-  lambdaEvent,
-} from '../../src/testing/lambda-events.ts';
+import { type HttpRequest, type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
 import { type Answer, startTargets } from '../support/targets.ts';
