@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   drift: () => import('./commands/drift.ts'),
   keys: () => import('./commands/keys.ts'),
   'delete-client': () => import('./commands/delete-client.ts'),
+  score: () => import('./commands/score.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

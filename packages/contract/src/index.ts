@@ -1,4 +1,5 @@
 export * from './api-keys.ts';
+export * from './csv.ts';
 export * from './feature.ts';
 export * from './manifest.ts';
 export * from './metrics.ts';

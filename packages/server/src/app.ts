@@ -12,6 +12,7 @@ import { pageRoutes } from './page/routes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { mlflowRoutes } from './routes/mlflow.ts';
 import { modelRoutes } from './routes/models.ts';
 import { openInferenceRoutes } from './routes/open-inference.ts';
 import { predictRoutes } from './routes/predict.ts';
@@ -21,6 +22,7 @@ import { predictionLogRoutes } from './routes/prediction-log.ts';
 const ROUTE_MODULES = [
   predictRoutes,
   openInferenceRoutes,
+  mlflowRoutes,
   healthRoutes,
   modelRoutes,
   metricsRoutes,

@@ -60,7 +60,14 @@ export interface RequestLimits {
  */
 export function loadConfig(env: Environment = process.env): ServerConfig {
   return readSettings(env, (reader) => {
-    const { read } = reader;
+    const { read, refuse } = reader;
+    const database = readDatabaseSettings(reader);
+    const predictionLogDurability = read('PREDICTION_LOG_DURABILITY');
+    if (database.url === 'off' && predictionLogDurability === 'strict') {
+      refuse(
+        'PREDICTION_LOG_DURABILITY=strict answers only logged predictions, but DATABASE_URL=off disables the log',
+      );
+    }
     return {
       port: read('PORT'),
       host: read('HOST'),
@@ -69,8 +76,8 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
         cacheDir: read('MODEL_CACHE_DIR'),
         pollIntervalMs: read('MODEL_POLL_INTERVAL_SECONDS'),
       },
-      database: readDatabaseSettings(reader),
-      predictionLogDurability: read('PREDICTION_LOG_DURABILITY'),
+      database,
+      predictionLogDurability,
       logLevel: read('LOG_LEVEL'),
       batching: { maxBatchRows: read('BATCH_MAX_ROWS'), maxWaitMs: read('BATCH_MAX_WAIT_MS') },
       ortIntraOpThreads: read('ORT_INTRA_OP_THREADS'),

@@ -154,6 +154,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('refuses strict durability with the log switched off: it would answer what it never records', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'off', PREDICTION_LOG_DURABILITY: 'strict' })).toThrow(
+      'PREDICTION_LOG_DURABILITY=strict answers only logged predictions, but DATABASE_URL=off disables the log',
+    );
+    expect(loadConfig({ DATABASE_URL: 'off', PREDICTION_LOG_DURABILITY: 'buffered' }).database.url).toBe(
+      'off',
+    );
+  });
+
   it('tells a deployment which of the variables it sets the server never reads', () => {
     const reading = serverReading({ PORT: '9000', MODEL_URL: 's3://b-1/models/pima-diabetes@production' });
     expect(reading.config.port).toBe(9000);

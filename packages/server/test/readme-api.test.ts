@@ -1,13 +1,18 @@
 /**
  * The README's API examples, run: every `curl` in the shell blocks of its "API" section is sent to a node server
- * on loopback serving the model the block names (`glyco serve --model <dir>`, else the bundled one), and the
- * answer must be the `# ` comment lines below it, `…` standing for what differs per request (a request id).
+ * on loopback serving the model the block names (`glyco serve --model <dir>`, else the bundled one), every
+ * `aws lambda invoke` hands its payload to the Lambda handler of that model as Lambda delivers it (the JSON
+ * parsed, as the event), and the answer must be the `# ` comment lines below it, `…` standing for what differs
+ * per request (a request id).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bootstrap } from '../src/bootstrap.ts';
+import { createLambdaHandler } from '../src/lambda/handler.ts';
 import { type RunningServer, startServer } from '../src/node/server.ts';
 import { testConfig } from './page/page-fixture.ts';
+import { LAMBDA_CONTEXT } from './support/lambda-events.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const README = readFileSync(`${ROOT}README.md`, 'utf8');
@@ -15,6 +20,7 @@ const README = readFileSync(`${ROOT}README.md`, 'utf8');
 interface Example {
   /** The model directory the block serves (relative to the repository), or undefined for the bundled one. */
   model: string | undefined;
+  /** A curl command line, or an `aws lambda invoke` one. */
   command: string;
   expected: string;
 }
@@ -37,7 +43,7 @@ function examples(section: string): Example[] {
       const line = lines[i]!;
       const serve = /glyco serve --model (\S+)/.exec(line);
       if (serve) model = serve[1];
-      if (!line.startsWith('curl ')) continue;
+      if (!line.startsWith('curl ') && !line.startsWith('aws lambda invoke ')) continue;
       const expected: string[] = [];
       while (lines[i + 1]?.startsWith('#')) expected.push(lines[++i]!.replace(/^#\s*/, ''));
       if (expected.length === 0) throw new Error(`README: no answer under ${line.slice(0, 60)}…`);
@@ -61,6 +67,10 @@ function asRequest(command: string): { url: URL; init: RequestInit } {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '-s') continue;
+    if (arg === '--data-binary' && args[i + 1]?.startsWith('@')) {
+      body = readFileSync(`${ROOT}${args[++i]!.slice(1)}`, 'utf8');
+      continue;
+    }
     if (arg === '-H') {
       const [name, ...value] = args[++i]!.split(':');
       headers[name!.trim()] = value.join(':').trim();
@@ -78,6 +88,31 @@ function answerPattern(expected: string): RegExp {
   return new RegExp(`^${literal.join('.*?')}$`);
 }
 
+/** What `aws lambda invoke --payload '…' answer.json && cat answer.json` prints, from the model's handler. */
+async function invokeLambda(model: string | undefined, command: string): Promise<string> {
+  const args = words(command);
+  const payload = args[args.indexOf('--payload') + 1];
+  if (payload === undefined) throw new Error(`README: no --payload in ${command}`);
+  const handler = await handlerFor(model);
+  // The runtime serializes what the handler returns as JSON; that is the file `aws lambda invoke` writes.
+  return JSON.stringify(await handler(JSON.parse(payload), LAMBDA_CONTEXT));
+}
+
+const handlers = new Map<string, Promise<ReturnType<typeof createLambdaHandler>>>();
+function handlerFor(model: string | undefined) {
+  const key = model ?? '';
+  let handler = handlers.get(key);
+  if (!handler) {
+    handler = bootstrap(testConfig(model ? { MODEL_URI: `${ROOT}${model}` } : {})).then((runtime) => {
+      runtimes.push(runtime);
+      return createLambdaHandler(runtime);
+    });
+    handlers.set(key, handler);
+  }
+  return handler;
+}
+const runtimes: Awaited<ReturnType<typeof bootstrap>>[] = [];
+
 const servers = new Map<string, Promise<RunningServer>>();
 function serverFor(model: string | undefined): Promise<RunningServer> {
   const key = model ?? '';
@@ -90,6 +125,7 @@ function serverFor(model: string | undefined): Promise<RunningServer> {
 }
 afterAll(async () => {
   for (const server of servers.values()) await (await server).shutdown();
+  for (const runtime of runtimes) await runtime.models.close();
 });
 
 const all = examples(apiSection(README));
@@ -109,6 +145,10 @@ describe('the README API section', () => {
   it.each(all.map((example) => [example.command.slice(0, 90), example] as const))(
     'answers %s… as printed',
     async (_title, example) => {
+      if (example.command.startsWith('aws lambda invoke ')) {
+        expect(await invokeLambda(example.model, example.command)).toMatch(answerPattern(example.expected));
+        return;
+      }
       const server = await serverFor(example.model);
       const { url, init } = asRequest(example.command);
       const response = await fetch(new URL(url.pathname + url.search, server.url), init);

@@ -1,4 +1,4 @@
-import type { CsvRecord } from './csv.ts';
+import type { CsvRecord } from '@glyco/contract';
 import { TrainingDataError } from './errors.ts';
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { csvFileRecords, csvRecords } from '../src/csv.ts';
+import { csvRecords } from '@glyco/contract';
+import { csvFileRecords } from '../src/csv.ts';
 import { buildDataset, type Dataset, type DatasetOptions } from '../src/dataset.ts';
 import { readFeatureSchema, schemaPathBeside } from '../src/feature-schema.ts';
 import { readTable } from '../src/table.ts';

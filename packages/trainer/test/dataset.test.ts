@@ -1,5 +1,5 @@
+import { csvRecords } from '@glyco/contract';
 import { describe, expect, it } from 'vitest';
-import { csvRecords } from '../src/csv.ts';
 import { buildDataset, type DatasetOptions } from '../src/dataset.ts';
 import type { FeatureSchemaFile } from '../src/feature-schema.ts';
 import { readTable } from '../src/table.ts';

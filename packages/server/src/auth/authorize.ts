@@ -1,8 +1,19 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { allows, routeAccess } from './access.ts';
 import type { Authenticator } from './authenticator.ts';
+import type { Client } from './client.ts';
+
+/**
+ * A direct Lambda invocation carries no credentials: IAM authorized it (lambda:InvokeFunction) before it ran.
+ * Only the handler's own code marks a request so (src/lambda/direct-invocation.ts); an HTTP event cannot.
+ */
+const DIRECT_INVOCATION: Client = { id: 'lambda:invoke', scopes: new Set(['predict']) };
+
+function isDirectInvocation(c: Context<AppEnv>): boolean {
+  return (c.env as { directInvocation?: unknown } | undefined)?.directInvocation === true;
+}
 
 /**
  * Checks, before any route runs, that the request's credentials allow what its route declared (see `access`),
@@ -13,7 +24,9 @@ export function authorize(authenticator: Authenticator | undefined): MiddlewareH
     if (!authenticator) return next();
     const required = routeAccess(c);
     if (required === 'public') return next();
-    const client = await authenticator.authenticate(c.req.raw.headers);
+    const client = isDirectInvocation(c)
+      ? DIRECT_INVOCATION
+      : await authenticator.authenticate(c.req.raw.headers);
     c.set('client', client.id);
     if (!allows(required, client.scopes)) {
       const needed = typeof required === 'string' ? required : required.join(' or ');

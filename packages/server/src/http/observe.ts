@@ -19,6 +19,7 @@ const QUIET_ROUTES = new Set([
   '/metrics',
   '/v2/health/live',
   '/v2/health/ready',
+  '/ping',
 ]);
 
 /** The route pattern that answered (bounded label cardinality), or `unmatched`. */

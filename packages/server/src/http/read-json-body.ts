@@ -33,7 +33,7 @@ async function readStreamWithLimit(
  * The body as text, within `maxBytes`. Reading fails only when the connection does (a Lambda event holds its
  * body whole): the client went away mid-body, which is no fault of the server (499, not a 500 with a stack).
  */
-async function readText(c: Context, maxBytes: number): Promise<string> {
+export async function readBodyText(c: Context, maxBytes: number): Promise<string> {
   const declaredLength = c.req.header('content-length');
   if (declaredLength !== undefined && Number(declaredLength) > maxBytes) throw tooLarge(maxBytes);
   let text: string;
@@ -49,19 +49,8 @@ async function readText(c: Context, maxBytes: number): Promise<string> {
   return text;
 }
 
-/**
- * The request body as parsed JSON, or a Problem: 415 unless it is declared `application/json`, 413 past
- * `maxBytes` (checked against Content-Length before anything is read), 400 when empty or not JSON.
- */
-export async function readJsonBody(c: Context, maxBytes: number): Promise<unknown> {
-  const contentType = c.req.header('content-type');
-  if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) {
-    throw new Problem(
-      'unsupported-media-type',
-      `the body must be sent as Content-Type: application/json (got ${contentType ? `"${contentType}"` : 'none'})`,
-    );
-  }
-  const text = await readText(c, maxBytes);
+/** A body's text parsed as JSON, or a 400 saying why it is not. */
+export function parseJsonText(text: string): unknown {
   if (text.trim() === '')
     throw new Problem('malformed-request', 'the request body is empty: send a JSON object');
   try {
@@ -69,4 +58,26 @@ export async function readJsonBody(c: Context, maxBytes: number): Promise<unknow
   } catch (error) {
     throw new Problem('malformed-request', `the request body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** 415 for a body declared as something other than JSON. */
+export function unsupportedMediaType(contentType: string, accepted: string): Problem {
+  return new Problem(
+    'unsupported-media-type',
+    `the body must be sent as Content-Type: ${accepted} (got "${contentType}")`,
+  );
+}
+
+/**
+ * The request body as parsed JSON, or a Problem: 415 when it is declared as something other than
+ * `application/json`, 413 past `maxBytes` (checked against Content-Length before anything is read), 400 when
+ * empty or not JSON. A body sent without Content-Type is read as JSON: API Gateway test consoles, `aws lambda
+ * invoke` wrappers and many scripts send none, and JSON is the only thing these routes take.
+ */
+export async function readJsonBody(c: Context, maxBytes: number): Promise<unknown> {
+  const contentType = c.req.header('content-type');
+  if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
+    throw unsupportedMediaType(contentType, 'application/json');
+  }
+  return parseJsonText(await readBodyText(c, maxBytes));
 }

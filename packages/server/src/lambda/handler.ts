@@ -1,17 +1,21 @@
 import type { Context } from 'aws-lambda';
-import { handle, type LambdaEvent } from 'hono/aws-lambda';
+import { handle } from 'hono/aws-lambda';
 import type { Runtime } from '../bootstrap.ts';
+import { invokeDirectly, isHttpEvent } from './direct-invocation.ts';
 
 /**
  * A Lambda handler over the app: API Gateway REST (v1) and HTTP API (v2) events, Function URLs and ALB target
- * groups, through `hono/aws-lambda`. A frozen execution environment runs nothing, so the prediction log and
- * the log lines are flushed before each invocation returns.
+ * groups, through `hono/aws-lambda`; any other event is a direct invocation whose payload is a prediction
+ * request, answered with the prediction's JSON. A frozen execution environment runs nothing, so the prediction
+ * log and the log lines are flushed before each invocation returns.
  */
 export function createLambdaHandler(runtime: Pick<Runtime, 'app' | 'predictionLog' | 'logger'>) {
-  const handleEvent = handle(runtime.app);
-  return async function handler(event: LambdaEvent, context: Context) {
+  const handleHttp = handle(runtime.app);
+  return async function handler(event: unknown, context: Context) {
     try {
-      return await handleEvent(event, context);
+      return isHttpEvent(event)
+        ? await handleHttp(event, context)
+        : await invokeDirectly(runtime.app, event, context);
     } finally {
       await runtime.predictionLog.flush();
       runtime.logger.flush();

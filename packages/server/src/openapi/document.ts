@@ -115,7 +115,8 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
     paths: {
       '/predict': {
         post: {
-          summary: 'Predict one row (a flat object of features) or several ({"instances": [...]})',
+          summary:
+            'Predict one row (a flat object of features, or {"features": [...]} in manifest order) or several ({"instances": [...]})',
           requestBody: {
             required: true,
             content: json({ oneOf: [ref('FeatureRow'), ref('Instances')] }, example),
@@ -123,6 +124,49 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
           responses: {
             '200': ok('Predictions', { oneOf: [ref('PredictResponse'), ref('BatchPredictResponse')] }),
             ...problems(400, 413, 415, 422),
+          },
+        },
+      },
+      '/invocations': {
+        post: {
+          summary:
+            "MLflow's scoring protocol: one of dataframe_split, dataframe_records, instances, inputs (params.predict_fn: predict or predict_proba), or a CSV data frame",
+          requestBody: {
+            required: true,
+            content: {
+              ...json(
+                {
+                  type: 'object',
+                  description: 'An MLflow scoring request: exactly one of the four layouts.',
+                },
+                { dataframe_split: { columns: Object.keys(example), data: [Object.values(example)] } },
+              ),
+              'text/csv': {
+                schema: { type: 'string', description: 'A header line, then one row per line.' },
+              },
+            },
+          },
+          responses: {
+            '200': ok('One prediction per row: class labels, probabilities or values', {
+              type: 'object',
+              properties: { predictions: { type: 'array' } },
+              required: ['predictions'],
+            }),
+            ...problems(400, 413, 415),
+          },
+        },
+      },
+      '/ping': {
+        get: {
+          summary: 'Liveness, as MLflow answers it (a newline)',
+          responses: { '200': { description: 'Serving' }, '503': { description: 'Shutting down' } },
+        },
+      },
+      '/version': {
+        get: {
+          summary: 'The server version, as text',
+          responses: {
+            '200': { description: 'Version', content: { 'text/plain': { schema: { type: 'string' } } } },
           },
         },
       },
@@ -158,7 +202,7 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
           summary: `Inference on the ${tensorsText} tensor${inferExample.inputs.length > 1 ? 's' : ''} (v2)`,
           parameters,
           requestBody: { required: true, content: json(ref('InferenceRequest'), inferExample) },
-          responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415, 422) },
+          responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415) },
         },
       })),
       '/health': { get: { summary: 'Liveness', responses: { '200': ok('Alive', {}) } } },

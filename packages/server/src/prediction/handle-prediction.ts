@@ -12,11 +12,14 @@ import { recordPredictions } from './log-records.ts';
 import { describeRows, type RowPrediction } from './row-prediction.ts';
 
 /** Validates a parsed body against the served model's schemas into rows for it to run; throws a Problem. */
-export type ParseRows<Rows extends ModelRows> = (
+export type ParseRows<Rows extends ModelRows, Body = unknown> = (
   manifest: ModelManifest,
   schemas: ModelSchemas,
-  body: unknown,
+  body: Body,
 ) => Rows;
+
+/** Reads a request's body within the size limit; JSON unless a route takes other media types. */
+export type ReadBody<Body> = (c: Context<AppEnv>, maxBytes: number) => Promise<Body>;
 
 /** What the model said about the rows a request asked about. */
 export interface Prediction<Rows extends ModelRows> {
@@ -32,12 +35,13 @@ export interface Prediction<Rows extends ModelRows> {
  * The steps of every request for predictions: read the body, validate it against the current model, run the
  * rows in the next batch and describe each row's answer. The endpoint answers from what it returns.
  */
-export async function runPrediction<Rows extends ModelRows>(
+export async function runPrediction<Rows extends ModelRows, Body = unknown>(
   c: Context<AppEnv>,
   { models, limits, clientLimits }: Pick<AppDeps, 'models' | 'limits' | 'clientLimits'>,
-  parse: ParseRows<Rows>,
+  parse: ParseRows<Rows, Body>,
+  read: ReadBody<Body> = readJsonBody as ReadBody<Body>,
 ): Promise<Prediction<Rows>> {
-  const body = await readJsonBody(c, limits.maxBodyBytes);
+  const body = await read(c, limits.maxBodyBytes);
   // The model is held until its outputs are read: a model swapped out meanwhile finishes this request first.
   const model = models.acquire();
   try {
@@ -53,16 +57,17 @@ export async function runPrediction<Rows extends ModelRows>(
 }
 
 /**
- * A request for predictions someone will act on (`/predict`, `/v2/.../infer`): run as `runPrediction` runs it,
+ * A request for predictions someone will act on (`/predict`, `/v2/.../infer`, `/invocations`): run as `runPrediction` runs it,
  * then its rows are counted and handed to the prediction log.
  */
-export async function handlePrediction<Rows extends ParsedRows>(
+export async function handlePrediction<Rows extends ParsedRows, Body = unknown>(
   c: Context<AppEnv>,
   deps: AppDeps,
-  parse: ParseRows<Rows>,
+  parse: ParseRows<Rows, Body>,
+  read?: ReadBody<Body>,
 ): Promise<Prediction<Rows>> {
   const started = performance.now();
-  const prediction = await runPrediction(c, deps, parse);
+  const prediction = await runPrediction(c, deps, parse, read);
   deps.metrics.predictions(prediction.manifest, prediction.answers);
   const logged = recordPredictions(deps.predictionLog, {
     ...prediction,

@@ -36,6 +36,8 @@ function describeInput(input: unknown): string {
 function typeError(issue: { input?: unknown }): string {
   if (issue.input === undefined) return 'is required';
   if (issue.input === null) return 'is required and must not be null';
+  // JSON's 1e400 parses as Infinity: a number, but not one a feature can hold.
+  if (typeof issue.input === 'number') return 'must be a finite number';
   return `must be a number, not ${describeInput(issue.input)}`;
 }
 
@@ -45,10 +47,11 @@ function rangeText(value: number, unit: string | null): string {
 
 function numericSchema(feature: NumericFeatureSpec): z.ZodType<number | null | undefined> {
   const number = z.number({ error: typeError });
-  const typed = feature.dtype === 'integer' ? number.int('must be a whole number') : number;
-  const ranged = typed
+  const bounded = number
     .min(feature.min, `must be at least ${rangeText(feature.min, feature.unit)}`)
     .max(feature.max, `must be at most ${rangeText(feature.max, feature.unit)}`);
+  // The range first: of 1e20 for an age, "must be at most 120 years" says more than "must be a whole number".
+  const ranged = feature.dtype === 'integer' ? bounded.int('must be a whole number') : bounded;
   const value = feature.zeroMeansMissing
     ? z.union([z.literal(0).meta({ description: '0 means "not measured" and is imputed' }), ranged], {
         error: typeError,

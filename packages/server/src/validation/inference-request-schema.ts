@@ -6,6 +6,37 @@ export function tensorDatatype(dtype: 'float32' | 'float64'): 'FP32' | 'FP64' {
   return dtype === 'float64' ? 'FP64' : 'FP32';
 }
 
+/**
+ * The datatypes a numeric tensor may be sent as (kserve/open-inference-protocol, specification/protocol/
+ * inference_rest.md, Tensor Data Types): its values are JSON numbers either way, converted to the model's input
+ * type. An integer type's values must be whole and within it. BOOL is not among them: no feature is a truth value.
+ */
+export const NUMERIC_DATATYPES = [
+  'FP16',
+  'FP32',
+  'FP64',
+  'INT8',
+  'INT16',
+  'INT32',
+  'INT64',
+  'UINT8',
+  'UINT16',
+  'UINT32',
+  'UINT64',
+] as const;
+
+/** The range of each integer datatype; the 64-bit ones as far as a JSON number holds an integer exactly. */
+export const INTEGER_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  INT8: [-(2 ** 7), 2 ** 7 - 1],
+  INT16: [-(2 ** 15), 2 ** 15 - 1],
+  INT32: [-(2 ** 31), 2 ** 31 - 1],
+  INT64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  UINT8: [0, 2 ** 8 - 1],
+  UINT16: [0, 2 ** 16 - 1],
+  UINT32: [0, 2 ** 32 - 1],
+  UINT64: [0, Number.MAX_SAFE_INTEGER],
+};
+
 /** A request may ask for a model's outputs, at most two of them (a classifier's label and probabilities). */
 export const MAX_OUTPUTS = 2;
 export const TOO_MANY_OUTPUTS = `must name at most ${MAX_OUTPUTS} outputs`;
@@ -17,8 +48,14 @@ export function requiredTensorsMessage(required: readonly string[]): string {
 }
 
 const parameters = z.record(z.string(), z.unknown());
-const numberCell = z.number().nullable();
-const textCell = z.string().nullable();
+/** What one value of a tensor's `data` may be, and its name in an error message. */
+interface Cell {
+  schema: z.ZodType;
+  one: string;
+  many: string;
+}
+const numberCell: Cell = { schema: z.number().nullable(), one: 'a number', many: 'numbers' };
+const textCell: Cell = { schema: z.string().nullable(), one: 'a text', many: 'texts' };
 
 /** One input tensor of a v2 request: `[rows, width]`, data row-major (flat, or nested by row). */
 function tensorSchema(
@@ -26,8 +63,7 @@ function tensorSchema(
   width: number,
   widthIs: string,
   datatype: z.ZodType,
-  cell: z.ZodType,
-  dataIs: string,
+  cell: Cell,
   maxInstances: number,
 ) {
   return z.strictObject({
@@ -37,7 +73,13 @@ function tensorSchema(
     }),
     datatype,
     parameters: parameters.optional(),
-    data: z.array(z.union([cell, z.array(cell)]), dataIs),
+    data: z.array(
+      z.union(
+        [cell.schema, z.array(cell.schema)],
+        `must be ${cell.one} (null for missing), or a row of ${cell.many}`,
+      ),
+      `must be an array of ${cell.many} (null for missing)`,
+    ),
   });
 }
 
@@ -74,9 +116,8 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
     input.name,
     numericWidth,
     categoricalInput ? 'the numeric feature count' : 'the feature count',
-    z.enum(['FP32', 'FP64'], 'must be "FP32" or "FP64"'),
+    z.enum(NUMERIC_DATATYPES, `must be one of ${NUMERIC_DATATYPES.map((type) => `"${type}"`).join(', ')}`),
     numberCell,
-    'must be an array of numbers (null for missing)',
     maxInstances,
   );
   const tensors = categoricalInput
@@ -90,7 +131,6 @@ export function buildInferenceRequestSchema(manifest: ModelManifest, maxInstance
             'the categorical feature count',
             z.literal('BYTES', 'must be "BYTES"'),
             textCell,
-            'must be an array of texts (null for missing)',
             maxInstances,
           ),
         ],

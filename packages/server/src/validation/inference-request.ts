@@ -1,6 +1,7 @@
 import type { ModelManifest } from '@glyco/contract';
 import { Problem } from '../http/problem.ts';
 import {
+  INTEGER_RANGES,
   inputTensors,
   MAX_OUTPUTS,
   requiredTensorsMessage,
@@ -74,6 +75,20 @@ function invalidValues(
     }
   }
   return fields.problem();
+}
+
+/** A tensor sent as an integer datatype holds whole numbers within it (null, a missing value, aside). */
+function checkIntegers(tensor: SentTensor, datatype: string, [min, max]: readonly [number, number]): void {
+  const fields = new FieldErrors();
+  tensor.values.forEach((value, i) => {
+    if (typeof value !== 'number' || (Number.isInteger(value) && value >= min && value <= max)) return;
+    const where = tensor.nested ? [Math.floor(i / tensor.width), i % tensor.width] : [i];
+    fields.add(
+      ['inputs', tensor.position, 'data', ...where],
+      `must be a whole number from ${min} to ${max}, as ${datatype} holds`,
+    );
+  });
+  if (fields.count > 0) throw fields.problem();
 }
 
 /**
@@ -161,6 +176,9 @@ export function parseInferenceRequest(
     numeric: tensorNamed(numericInput.name, numericWidth),
     categorical: tensorNamed(categoricalInput?.name, categoricalWidth),
   };
+  const numericDatatype = String(inputs[tensors.numeric.position]?.datatype);
+  const range = INTEGER_RANGES[numericDatatype];
+  if (range) checkIntegers(tensors.numeric, numericDatatype, range);
   const { encoder } = schemas;
   const input = encoder.allocate(count);
   for (let r = 0; r < count; r++) {

@@ -89,6 +89,8 @@ describe('health and readiness', () => {
     try {
       expect((await stopping.app.request('/ready')).status).toBe(503);
       expect((await stopping.app.request('/v2/health/ready')).status).toBe(503);
+      // SageMaker and MLflow's clients probe /ping: a server shutting down takes no new work.
+      expect((await stopping.app.request('/ping')).status).toBe(503);
       expect((await stopping.app.request('/health')).status).toBe(200);
     } finally {
       await stopping.models.close();
@@ -149,6 +151,9 @@ describe('manifests and API documents', () => {
         '/ready',
         '/metrics',
         '/v1/models',
+        '/invocations',
+        '/ping',
+        '/version',
       ]),
     );
     const { $schema: _schema, ...validating } = z.toJSONSchema(schemasFor(MANIFEST, 1000).request.row, {
@@ -161,6 +166,13 @@ describe('manifests and API documents', () => {
       maxItems: 1000,
       minItems: 1,
     });
+    const mlflowExample = document.paths['/invocations'].post.requestBody.content['application/json'].example;
+    const invoked = await runtime.app.request('/invocations', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(mlflowExample),
+    });
+    expect(invoked.status).toBe(200);
     const example = document.paths['/predict'].post.requestBody.content['application/json'].example;
     expect(
       (

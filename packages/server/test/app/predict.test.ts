@@ -20,6 +20,9 @@ beforeAll(async () => {
 });
 afterAll(() => runtime.models.close());
 
+/** VALID_ROW as a list, in the model's feature order. */
+const POSITIONAL = MANIFEST.features.map((feature) => VALID_ROW[feature.name as keyof typeof VALID_ROW]);
+
 const post = (body: string, headers: Record<string, string> = JSON_HEADERS) =>
   runtime.app.request('/predict', { method: 'POST', headers, body });
 
@@ -104,7 +107,34 @@ describe('POST /predict', () => {
       415,
       'the body must be sent as Content-Type: application/json (got "application/x-www-form-urlencoded")',
     ],
-    ['no content type', '{}', {}, 415, 'the body must be sent as Content-Type: application/json'],
+    [
+      'a text/plain body',
+      '{}',
+      { 'content-type': 'text/plain' },
+      415,
+      'the body must be sent as Content-Type: application/json (got "text/plain")',
+    ],
+    [
+      'positional features of the wrong length',
+      JSON.stringify({ features: [1, 2, 3] }),
+      JSON_HEADERS,
+      422,
+      `features must hold ${MANIFEST.features.length} values, the features in the model's order: pregnant, glucose,`,
+    ],
+    [
+      'a positional value out of range, by its index',
+      JSON.stringify({ features: POSITIONAL.with(7, 500) }),
+      JSON_HEADERS,
+      422,
+      'features[7] (age) must be at most 120 years',
+    ],
+    [
+      'a positional instance of the wrong length',
+      JSON.stringify({ instances: [POSITIONAL, [1]] }),
+      JSON_HEADERS,
+      422,
+      'instances[1] must hold 8 values',
+    ],
     [
       'an unknown field',
       JSON.stringify({ ...VALID_ROW, glucoze: 1 }),
@@ -141,6 +171,37 @@ describe('POST /predict', () => {
     expect(problem.status).toBe(status);
     expect(problem.detail.startsWith(detail)).toBe(true);
     expect(problem.request_id).toBe(res.headers.get('x-request-id'));
+  });
+
+  it('reads a body sent without Content-Type as JSON (API Gateway consoles and scripts send none)', async () => {
+    // Bytes, not a string: a Request made from a string gets text/plain by default.
+    const body = new TextEncoder().encode(JSON.stringify(VALID_ROW));
+    const res = await runtime.app.request('/predict', { method: 'POST', body });
+    expect(res.status).toBe(200);
+    expect(PredictResponseSchema.parse(await res.json()).probability).toBeGreaterThan(0);
+  });
+
+  it('answers {"features": [...]} in the model\'s feature order as the same row by name', async () => {
+    const [byName, byPosition] = await Promise.all([
+      post(JSON.stringify(VALID_ROW)),
+      post(JSON.stringify({ features: POSITIONAL })),
+    ]);
+    expect(byPosition.status).toBe(200);
+    const [named, positional] = [byName, byPosition].map(async (res) => {
+      const { request_id: _, ...answer } = PredictResponseSchema.parse(await res.json());
+      return answer;
+    });
+    expect(await positional).toEqual(await named);
+  });
+
+  it('answers instances of positional lists, mixed with objects, row for row', async () => {
+    log.records.length = 0;
+    const res = await post(JSON.stringify({ instances: [POSITIONAL, VALID_ROW, POSITIONAL.with(1, 80)] }));
+    expect(res.status).toBe(200);
+    const { predictions } = BatchPredictResponseSchema.parse(await res.json());
+    expect(predictions[0]).toEqual(predictions[1]);
+    expect(predictions[2]!.probability).toBeLessThan(predictions[0]!.probability);
+    expect(log.records[2]!.inputs).toEqual({ ...VALID_ROW, glucose: 80, insulin: null });
   });
 
   it('applies the size limit to a chunked body that declares no length', async () => {

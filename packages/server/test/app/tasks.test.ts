@@ -318,7 +318,7 @@ describe('Open Inference Protocol v2, per task', () => {
       [{ name: 'categories', shape: [2, 2], datatype: 'BYTES', data: ['Emergency', null, 'Urgent', null] }],
       'inputs[1].shape[0] must be 1, the rows of "features"',
     ],
-  ])('refuses %s with 422 naming it', async (_case, extra, detail) => {
+  ])('refuses %s with 400, the protocol status, naming it', async (_case, extra, detail) => {
     const features = {
       name: 'features',
       shape: [1, 3],
@@ -326,7 +326,7 @@ describe('Open Inference Protocol v2, per task', () => {
       data: numbers(READMISSIONS_ROW, READMISSIONS),
     };
     const res = await infer('readmissions', { inputs: [features, ...extra] });
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(400);
     const problem = ProblemSchema.parse(await res.json());
     expect(problem.detail.startsWith(detail)).toBe(true);
     expect(problem.error).toBe(problem.detail);

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access } from '../../src/auth/access.ts';
 import type { Runtime } from '../../src/bootstrap.ts';
 import type { AppEnv } from '../../src/http/context.ts';
+import { createLambdaHandler } from '../../src/lambda/handler.ts';
+import { type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { JSON_HEADERS, recordingLog, testRuntime, VALID_ROW } from '../support/fixtures.ts';
+import { LAMBDA_CONTEXT } from '../support/lambda-events.ts';
 
 const predictor = createApiKey('clinic-a', ['predict']);
 const operator = createApiKey('ops', ['admin']);
@@ -33,6 +36,33 @@ describe('a route that declares no access', () => {
 
   it('sits beside declared routes that stay usable', async () => {
     expect((await get('/declared', predictor.key)).status).toBe(200);
+  });
+});
+
+describe('the MLflow routes and a direct Lambda invocation, with authentication on', () => {
+  it('leave /ping and /version public, need predict on /invocations, and trust what IAM let invoke', async () => {
+    expect((await get('/ping')).status).toBe(200);
+    expect((await get('/version')).status).toBe(200);
+    const invocations = (apiKey?: string) =>
+      runtime.app.request('/invocations', {
+        method: 'POST',
+        headers: { ...JSON_HEADERS, ...(apiKey ? { 'X-API-Key': apiKey } : {}) },
+        body: JSON.stringify({ instances: [VALID_ROW] }),
+      });
+    expect((await invocations()).status).toBe(401);
+    expect((await invocations(predictor.key)).status).toBe(200);
+    // Invoked directly, the function got past IAM (lambda:InvokeFunction): the payload carries no key.
+    const handler = createLambdaHandler(runtime);
+    const answer = (await handler(VALID_ROW, LAMBDA_CONTEXT)) as { probability?: number; status?: number };
+    expect(answer.probability).toBeGreaterThan(0);
+    // An HTTP event cannot pass for one.
+    const event = lambdaEvent('function-url', {
+      method: 'POST',
+      path: '/predict',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(VALID_ROW),
+    });
+    expect(((await handler(event, LAMBDA_CONTEXT)) as LambdaHttpResult).statusCode).toBe(401);
   });
 });
 

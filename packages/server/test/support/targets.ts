@@ -31,10 +31,11 @@ export async function startTargets(env: Record<string, string>, headerNames: rea
     Object.fromEntries(headerNames.map((name) => [name, header(name)]));
   return {
     async overHttp(req: HttpRequest): Promise<Answer> {
+      // Bytes, not a string: fetch would declare a string body text/plain, and Lambda events hold what was sent.
       const res = await fetch(`${server.url}${req.path}`, {
         method: req.method,
         headers: req.headers,
-        body: req.body,
+        body: req.body === undefined ? undefined : new TextEncoder().encode(req.body),
       });
       return {
         status: res.status,

@@ -34,6 +34,7 @@ function post(
   return { method: 'POST', path, body, contentType };
 }
 
+const NAMES = MANIFEST.features.map((feature) => feature.name);
 const ROW = MANIFEST.features.map((feature) => VALID_ROW[feature.name as keyof typeof VALID_ROW]);
 const CASES: Record<string, Omit<HttpRequest, 'headers'> & { contentType?: string }> = {
   'valid single row': post('/predict', JSON.stringify(VALID_ROW)),
@@ -69,6 +70,27 @@ const CASES: Record<string, Omit<HttpRequest, 'headers'> & { contentType?: strin
   'unknown route (404)': { method: 'GET', path: '/nowhere' },
   'wrong method (405)': { method: 'GET', path: '/predict' },
   'model metadata': { method: 'GET', path: `/v2/models/${MANIFEST.name}` },
+  'positional features': post('/predict', JSON.stringify({ features: ROW })),
+  'positional instances': post('/predict', JSON.stringify({ instances: [ROW, VALID_ROW] })),
+  'no Content-Type': { method: 'POST', path: '/predict', body: JSON.stringify(VALID_ROW) },
+  'MLflow dataframe_split': post(
+    '/invocations',
+    JSON.stringify({ dataframe_split: { columns: NAMES, data: [ROW, ROW] } }),
+  ),
+  'MLflow dataframe_records': post('/invocations', JSON.stringify({ dataframe_records: [VALID_ROW] })),
+  'MLflow instances': post('/invocations', JSON.stringify({ instances: [ROW] })),
+  'MLflow inputs, predict_proba': post(
+    '/invocations',
+    JSON.stringify({ inputs: [VALID_ROW], params: { predict_fn: 'predict_proba' } }),
+  ),
+  'MLflow CSV': post('/invocations', `${NAMES.join(',')}\n${ROW.join(',')}\n`, 'text/csv'),
+  'MLflow invalid value (400)': post(
+    '/invocations',
+    JSON.stringify({ dataframe_records: [{ ...VALID_ROW, age: 300 }] }),
+  ),
+  'MLflow no layout (400)': post('/invocations', JSON.stringify({ rows: [VALID_ROW] })),
+  'MLflow ping': { method: 'GET', path: '/ping' },
+  'MLflow version': { method: 'GET', path: '/version' },
   readiness: { method: 'GET', path: '/ready' },
 };
 

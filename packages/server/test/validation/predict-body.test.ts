@@ -60,11 +60,17 @@ describe('parsePredictBody', () => {
     [{ ...VALID_ROW, glucose: 0.5 }, '#/glucose', 'must be at least 1 mg/dL'],
     [{ ...VALID_ROW, pedigree: -1 }, '#/pedigree', 'must be at least 0'],
     [{ ...VALID_ROW, mass: [33] }, '#/mass', 'must be a number, not an array'],
+    [{ ...VALID_ROW, age: 1e20 }, '#/age', 'must be at most 120 years'],
   ])('rejects %j with 422 naming %s', (body, pointer, detail) => {
     const problem = problemOf(body);
     expect(problem.status).toBe(422);
     expect(problem.errors).toEqual([{ pointer, detail }]);
     expect(problem.message).toBe(`${pointer.slice(2)} ${detail}`);
+  });
+
+  it("says a number beyond any feature's range must be finite: JSON's 1e400 parses as Infinity", () => {
+    const problem = problemOf(JSON.parse(JSON.stringify(VALID_ROW).replace('33.6', '1e400')));
+    expect(problem.errors).toEqual([{ pointer: '#/mass', detail: 'must be a finite number' }]);
   });
 
   it('names every offending field of every row, the first one in the detail', () => {
