@@ -57,5 +57,8 @@ describe('glyco serve', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
     expect(stdout).toContain('"msg":"listening","host":"127.0.0.1"');
+    expect(stdout).toContain(
+      '"msg":"authentication off: no API_KEYS* or OIDC_ISSUER is set, and only this machine can connect"',
+    );
   });
 });

@@ -1,3 +1,4 @@
+export * from './api-keys.ts';
 export * from './csv.ts';
 export * from './feature.ts';
 export * from './manifest.ts';

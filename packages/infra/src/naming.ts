@@ -22,3 +22,8 @@ export const REQUIRED_TAG_KEYS = ['project', 'environment', 'managed-by'] as con
 export function standardTags(env: Environment): Tags {
   return { project: PROJECT, environment: env, 'managed-by': 'pulumi' };
 }
+
+/** The platform's Secrets Manager secret of API key hashes, which the workload boundary lets roles read. */
+export function apiKeysSecretName(env: Environment): string {
+  return resourceName(env, 'api-keys');
+}

@@ -22,6 +22,8 @@ export interface PlatformOutputs {
   databaseName: string;
   databaseSecretArn: string;
   databaseKmsKeyArn: string;
+  /** The Secrets Manager secret holding the API keys' hashes (`glyco keys create` makes an entry). */
+  apiKeysSecretArn: string;
   /** The permissions boundary every role of the environment carries (the deploy role creates no role without it). */
   workloadBoundaryArn: string;
   /** The GitHub Actions deploy role: the EKS stack grants it cluster access. */
@@ -53,6 +55,7 @@ export const PLATFORM_OUTPUT_KEYS = [
   'databaseName',
   'databaseSecretArn',
   'databaseKmsKeyArn',
+  'apiKeysSecretArn',
   'workloadBoundaryArn',
   'deployRoleArn',
   'accessLogsBucketName',

@@ -30,6 +30,27 @@ export interface WorkloadConfig {
   ortIntraOpThreads: number;
   /** Retention of the target's log groups. */
   logRetentionDays: number;
+  /** Bearer JWTs of this OIDC issuer are accepted beside the API keys; undefined: API keys only. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  scopePrefix: string | undefined;
+}
+
+function readOidcConfig(config: pulumi.Config): OidcConfig | undefined {
+  const issuer = config.get('oidcIssuer');
+  const audience = config.get('oidcAudience');
+  const scopePrefix = config.get('oidcScopePrefix');
+  if (issuer === undefined && audience === undefined && scopePrefix === undefined) return undefined;
+  if (!issuer?.startsWith('https://') || !audience) {
+    throw new Error(
+      'Config "oidcIssuer" (an https:// URL) and "oidcAudience" go together: tokens are accepted for this API only.',
+    );
+  }
+  return { issuer, audience, scopePrefix };
 }
 
 export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
@@ -48,6 +69,7 @@ export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
     logLevel: (config.get('logLevel', { allowedValues: DEPLOYED_LOG_LEVELS }) ?? 'info') as LogLevel,
     ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
+    oidc: readOidcConfig(config),
   };
 }
 
@@ -79,6 +101,7 @@ export interface AppEnvironmentInputs {
   modelBucketName: string;
   model: string;
   databaseSecretArn: string;
+  apiKeysSecretArn: string;
   /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
   databaseHost: string;
   databasePort: number;
@@ -86,6 +109,7 @@ export interface AppEnvironmentInputs {
   databaseName: string;
   logLevel: LogLevel;
   ortIntraOpThreads: number;
+  oidc: OidcConfig | undefined;
 }
 
 /** The variables every target sets: names of the app's settings contract (`APP_SETTINGS` in @glyco/contract). */
@@ -98,8 +122,10 @@ export const APP_ENVIRONMENT_KEYS = [
   'LOG_LEVEL',
   'PORT',
   'ORT_INTRA_OP_THREADS',
+  'API_KEYS_SECRET_ARN',
 ] as const satisfies readonly AppVariable[];
-export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>>;
+export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>> &
+  Pick<AppEnvironment, 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_SCOPE_PREFIX'>;
 
 /** The environment variables the app reads at startup (its config module fails fast on a bad one). */
 export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment {
@@ -113,6 +139,13 @@ export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment 
     LOG_LEVEL: inputs.logLevel,
     PORT: String(APP_PORT),
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
+    // Authentication is on wherever a stack deploys the app: the keys come from the platform's secret.
+    API_KEYS_SECRET_ARN: inputs.apiKeysSecretArn,
+    ...(inputs.oidc && {
+      OIDC_ISSUER: inputs.oidc.issuer,
+      OIDC_AUDIENCE: inputs.oidc.audience,
+      ...(inputs.oidc.scopePrefix && { OIDC_SCOPE_PREFIX: inputs.oidc.scopePrefix }),
+    }),
   };
 }
 
@@ -127,7 +160,7 @@ export function scalingBounds(min: [key: string, value: number], max: [key: stri
 /** The app's environment on a target, from the platform outputs and the target's workload config. */
 export function workloadEnvironment(
   platform: PlatformReference,
-  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads'>,
+  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads' | 'oidc'>,
   databaseHost: pulumi.Output<string>,
 ): pulumi.Output<TargetEnvironment> {
   return pulumi
@@ -137,26 +170,30 @@ export function workloadEnvironment(
       databaseHost,
       platform.databasePort,
       platform.databaseName,
+      platform.apiKeysSecretArn,
     ])
-    .apply(([modelBucketName, databaseSecretArn, host, databasePort, databaseName]) =>
+    .apply(([modelBucketName, databaseSecretArn, host, databasePort, databaseName, apiKeysSecretArn]) =>
       appEnvironment({
         modelBucketName,
         model: settings.model,
         databaseSecretArn,
+        apiKeysSecretArn,
         databaseHost: host,
         databasePort,
         databaseName,
         logLevel: settings.logLevel,
         ortIntraOpThreads: settings.ortIntraOpThreads,
+        oidc: settings.oidc,
       }),
     );
 }
 
-/** What the app reads, as the workload roles take it: the platform's model registry and database secret. */
+/** What the app reads, as the workload roles take it: the platform's model registry, database and API keys secrets. */
 export function appAccessOf(platform: PlatformReference) {
   return {
     modelBucketArn: platform.modelBucketArn,
     databaseSecretArn: platform.databaseSecretArn,
+    apiKeysSecretArn: platform.apiKeysSecretArn,
     databaseKmsKeyArn: platform.databaseKmsKeyArn,
     region: platform.region,
   };

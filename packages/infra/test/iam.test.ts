@@ -34,6 +34,7 @@ describe('IAM documents', () => {
     const statements = appAccessPolicy({
       modelBucketArn: 'arn:aws:s3:::models',
       databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db',
+      apiKeysSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keys',
       databaseKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
       region: 'eu-west-1',
     }).Statement;
@@ -52,6 +53,21 @@ describe('IAM documents', () => {
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       }),
     );
+  });
+
+  it('let the app read the API keys secret, and the workload boundary allow it in its own environment only', () => {
+    const keysSecret = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:glyco-prod-api-keys-AbCdEf`;
+    const appPolicy = appAccessPolicy({
+      modelBucketArn: 'arn:aws:s3:::models',
+      databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db',
+      apiKeysSecretArn: keysSecret,
+      databaseKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+      region: 'eu-west-1',
+    });
+    const read = (resource: string) =>
+      decideWithin([appPolicy], boundary.policy, { action: 'secretsmanager:GetSecretValue', resource });
+    expect(read(keysSecret)).toBe('allowed');
+    expect(read(keysSecret.replace('glyco-prod-', 'glyco-dev-'))).not.toBe('allowed');
   });
 
   it('trust one Kubernetes service account', () => {
@@ -140,6 +156,7 @@ describe('the workload boundary', () => {
       appAccessPolicy({
         modelBucketArn: 'arn:aws:s3:::m',
         databaseSecretArn: 'arn:s',
+        apiKeysSecretArn: 'arn:a',
         databaseKmsKeyArn: 'arn:k',
         region: 'eu-west-1',
       }),

@@ -31,6 +31,37 @@ const rds = (overrides: object) =>
     tags,
     ...overrides,
   });
+const webAcl = (counted: string[]) =>
+  resource('aws:wafv2/webAcl:WebAcl', {
+    rules: [
+      {
+        name: 'rate',
+        action: { block: {} },
+        statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } },
+      },
+      {
+        name: 'common',
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name: 'AWSManagedRulesCommonRuleSet',
+            ruleActionOverrides: counted.map((name) => ({ name, actionToUse: { count: {} } })),
+          },
+        },
+      },
+    ],
+  });
+const ingress = (annotations: object) =>
+  resource('kubernetes:networking.k8s.io/v1:Ingress', {
+    metadata: {
+      annotations: {
+        'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+        'alb.ingress.kubernetes.io/tags': 'project=glyco,environment=prod,managed-by=pulumi',
+        ...annotations,
+      },
+    },
+  });
 const container = (overrides: object) =>
   resource('aws:ecs/taskDefinition:TaskDefinition', {
     containerDefinitions: JSON.stringify([
@@ -251,6 +282,17 @@ const CASES: Record<string, { good: PolicyResource; bad: PolicyResource }> = {
     bad: resource('aws:apigatewayv2/stage:Stage', {
       accessLogSettings: { destinationArn: 'arn:aws:logs:eu-west-1:123456789012:log-group:api' },
     }),
+  },
+  'web-acl-guards-api': {
+    good: webAcl(['SizeRestrictions_BODY']),
+    // Counting the cross-site scripting rule too would let what it blocks through.
+    bad: webAcl(['SizeRestrictions_BODY', 'CrossSiteScripting_BODY']),
+  },
+  'prod-ingress-behind-waf': {
+    good: ingress({
+      'alb.ingress.kubernetes.io/wafv2-acl-arn': 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/1',
+    }),
+    bad: ingress({}),
   },
   'ecs-containers-hardened': {
     good: container({}),

@@ -35,29 +35,36 @@ export function parseDatabaseSecret(text: string): DatabaseSecret {
   };
 }
 
-/** Reads secrets with the AWS SDK, in the region named by the ARN; loaded only when a secret is used. */
-export const readSecretFromAws: SecretReader = async (secretArn) => {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const client = new SecretsManagerClient({ region: secretRegion(secretArn) });
-  let answer: { SecretString?: string | undefined };
-  try {
-    answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  } catch (error) {
-    // A wrong ARN, a missing permission or no route to Secrets Manager: the deployment's to fix, said in one line.
-    const { name, message } = error as Error;
-    throw new PredictionLogConfigError(
-      `cannot read the database secret DATABASE_SECRET_ARN: ${name}: ${message}`,
-    );
-  } finally {
-    client.destroy();
-  }
-  if (answer.SecretString === undefined) {
-    throw new PredictionLogConfigError(
-      'the database secret has no SecretString (binary secrets are not supported)',
-    );
-  }
-  return answer.SecretString;
-};
+/**
+ * A reader of the secrets one variable names (`DATABASE_SECRET_ARN`, `API_KEYS_SECRET_ARN`), with the AWS SDK,
+ * in the region named by the ARN; the SDK is loaded only when a secret is used. Failures are `toError`'s, in one
+ * line that names the variable.
+ */
+export function awsSecretReader(variable: string, toError: (message: string) => Error): SecretReader {
+  return async (secretArn) => {
+    const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+    const client = new SecretsManagerClient({ region: secretRegion(secretArn, variable) });
+    let answer: { SecretString?: string | undefined };
+    try {
+      answer = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+    } catch (error) {
+      // A wrong ARN, a missing permission or no route to Secrets Manager: the deployment's to fix, said in one line.
+      const { name, message } = error as Error;
+      throw toError(`cannot read the secret ${variable}: ${name}: ${message}`);
+    } finally {
+      client.destroy();
+    }
+    if (answer.SecretString === undefined) {
+      throw toError(`the secret ${variable} has no SecretString (binary secrets are not supported)`);
+    }
+    return answer.SecretString;
+  };
+}
+
+export const readSecretFromAws: SecretReader = awsSecretReader(
+  'DATABASE_SECRET_ARN',
+  (message) => new PredictionLogConfigError(message),
+);
 
 /**
  * The secret, read at most once per `maxAgeMs`: new connections after a rotation get the new password without

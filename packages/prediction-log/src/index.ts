@@ -19,6 +19,7 @@ import type { SqlClient } from './sql-client.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
+export { awsSecretReader, type SecretReader } from './database-secret.ts';
 export { DirectoryInUseError } from './dir-lock.ts';
 export type { LivePerformance } from './drift/live-performance.ts';
 export { type DriftReport, driftReport, type FeatureDrift } from './drift/report.ts';
@@ -34,6 +35,7 @@ export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drif
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
 export type { LabelledPrediction, LogWindow, ObservedOutcome, PredictionLogReader } from './reader.ts';
+export { isRejectedData } from './sql-client.ts';
 export * from './types.ts';
 export { uuidV7Source } from './uuid-v7.ts';
 
@@ -170,6 +172,44 @@ export async function openPredictionLogReader(
     throw error;
   }
   return { reader: createPredictionLogReader(client), backend, close: () => client.close() };
+}
+
+/** The schema version that records each prediction's client (migration 3). */
+const CLIENT_COLUMN_VERSION = 3;
+
+/** The log's data as its owner manages it, apart from serving: what a person asks to be deleted. */
+export interface PredictionLogAdmin {
+  /**
+   * Deletes every logged prediction of one client (as authentication named it: `key:<name>`, `oidc:<id>`), with
+   * the outcomes reported for them, in one statement; returns how many rows went. Rows logged before the log
+   * recorded clients (NULL) are nobody's and stay.
+   */
+  deleteClient(client: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens the log's database to manage its data; it must hold a log that records clients (schema 3). */
+export async function openPredictionLogAdmin(options: DatabaseOptions = {}): Promise<PredictionLogAdmin> {
+  const backend = backendOf(options);
+  if (backend === 'off') throw new PredictionLogConfigError('the prediction log is off (DATABASE_URL=off)');
+  const db = await openSqlClient(backend, options, options.logger ?? stderrLogger);
+  try {
+    if ((await schemaVersion(db)) < CLIENT_COLUMN_VERSION) {
+      throw new PredictionLogConfigError(
+        'this prediction log does not record clients yet: start the server once, which migrates it',
+      );
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    async deleteClient(client) {
+      const { affectedRows } = await db.query('DELETE FROM predictions WHERE client = $1', [client]);
+      return affectedRows;
+    },
+    close: () => db.close(),
+  };
 }
 
 /** Where the default spool directory comes from, for a message about one that cannot be used. */

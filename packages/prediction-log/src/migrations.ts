@@ -64,6 +64,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         ADD CONSTRAINT predictions_outputs_of_one_task CHECK ((prediction IS NULL) <> (value IS NULL)) NOT VALID;
     `,
   },
+  {
+    version: 3,
+    name: 'the client of each prediction',
+    // Metadata only: rows logged before it keep NULL (their client was not known).
+    sql: `
+      -- Who sent the request, as authentication named it (key:<name>, oidc:<client id>); NULL without it.
+      ALTER TABLE predictions ADD COLUMN client text;
+      -- Deleting (or reading) one client's rows finds them without a scan.
+      CREATE INDEX predictions_client ON predictions (client) WHERE client IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant that names "the prediction log's schema" among advisory locks. */

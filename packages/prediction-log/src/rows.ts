@@ -24,10 +24,11 @@ export type RowValues = readonly [
   latencyMs: number,
   probabilities: readonly number[] | null,
   value: number | null,
+  client: string | null,
 ];
 
 const PREDICTION_COLUMNS =
-  'id, predicted_at, request_id, row_index, model_name, model_version, inputs, prediction, label, probability, risk_level, latency_ms, probabilities, value';
+  'id, predicted_at, request_id, row_index, model_name, model_version, inputs, prediction, label, probability, risk_level, latency_ms, probabilities, value, client';
 
 /** What `copyText` fills: `SqlClient.copyIn`'s target. */
 export const COPY_TARGET = `predictions (${PREDICTION_COLUMNS})`;
@@ -78,6 +79,7 @@ export function rowValues(record: PredictionRecord, rowIndex: number): RowValues
     record.latencyMs,
     probabilities,
     value,
+    record.client ?? null,
   ];
 }
 
@@ -103,7 +105,7 @@ export function batchJson(rowsJson: readonly string[]): string {
 export function copyText(rows: readonly RowValues[]): string {
   let text = '';
   for (const row of rows) {
-    text += `${copyField(row[0])}\t${row[1]}\t${copyField(row[2])}\t${row[3]}\t${copyField(row[4])}\t${copyField(row[5])}\t${copyField(row[6])}\t${copyNumber(row[7])}\t${copyNullableText(row[8])}\t${copyNumber(row[9])}\t${copyNullableText(row[10])}\t${row[11]}\t${copyArray(row[12])}\t${copyNumber(row[13])}\n`;
+    text += `${copyField(row[0])}\t${row[1]}\t${copyField(row[2])}\t${row[3]}\t${copyField(row[4])}\t${copyField(row[5])}\t${copyField(row[6])}\t${copyNumber(row[7])}\t${copyNullableText(row[8])}\t${copyNumber(row[9])}\t${copyNullableText(row[10])}\t${row[11]}\t${copyArray(row[12])}\t${copyNumber(row[13])}\t${copyNullableText(row[14])}\n`;
   }
   return text;
 }
@@ -160,6 +162,7 @@ export function invalidRecord(record: PredictionRecord): string | undefined {
   if (outputs) return outputs;
   if (!Number.isFinite(record.latencyMs)) return 'latencyMs is not a finite number';
   if (typeof record.inputs !== 'object' || record.inputs === null) return 'inputs is not an object';
+  if (record.client !== undefined && typeof record.client !== 'string') return 'client is not a string';
   return undefined;
 }
 
@@ -183,7 +186,7 @@ function invalidOutputs(outputs: PredictionOutputs | undefined): string | undefi
   return typeof outputs.riskLevel === 'string' ? undefined : 'outputs.riskLevel is missing';
 }
 
-/** Elements 12 and 13 are absent from rows spooled before their columns existed: they are stored as null. */
+/** Elements 12 to 14 are absent from rows spooled before their columns existed: they are stored as null. */
 export const INSERT_BATCH_SQL = `
   INSERT INTO predictions (${PREDICTION_COLUMNS})
   SELECT (r->>0)::uuid, (r->>1)::timestamptz, r->>2, (r->>3)::integer, r->>4, r->>5, r->6,
@@ -192,6 +195,6 @@ export const INSERT_BATCH_SQL = `
            SELECT share::double precision
            FROM jsonb_array_elements_text(r->12) WITH ORDINALITY AS element(share, position)
            ORDER BY position) END,
-         (r->>13)::double precision
+         (r->>13)::double precision, r->>14
   FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (id) DO NOTHING`;

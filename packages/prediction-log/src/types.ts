@@ -45,6 +45,8 @@ export interface PredictionRecord {
   outputs: PredictionOutputs;
   /** From the request's first byte read to the model's answer, in milliseconds. */
   latencyMs: number;
+  /** Who sent the request (`key:<name>`, `oidc:<id>`); absent when authentication is off. */
+  client?: string | undefined;
 }
 
 /** `starting`: the database is still opening (records wait in memory meanwhile); predictions are served. */

@@ -35,6 +35,8 @@ export async function run(options: {
   body?: string | undefined;
   /** Requests per second across all connections; default as fast as answers come. */
   rate?: number | undefined;
+  /** Sent with every request (credentials). */
+  headers?: Record<string, string> | undefined;
 }): Promise<Run> {
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
@@ -43,9 +45,8 @@ export async function run(options: {
     connections: options.connections,
     duration: options.seconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
-    ...(options.body
-      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: options.body }
-      : {}),
+    ...(options.body ? { method: 'POST', body: options.body } : {}),
+    headers: { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers },
     setupClient: (client: EventEmitter) =>
       client.on('response', (status: number, _bytes: number, ms: number) => {
         latencies.push(ms);

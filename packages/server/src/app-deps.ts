@@ -1,7 +1,9 @@
 import type { Logger } from '@glyco/logger';
 import type { ServedPredictionLog } from '@glyco/prediction-log';
 import type { RunEntry } from '@glyco/registry';
+import type { Authenticator } from './auth/authenticator.ts';
 import type { RequestLimits } from './config.ts';
+import type { ClientLimits } from './limits/client-limits.ts';
 import type { AppMetrics } from './metrics/app-metrics.ts';
 import type { ModelHolder } from './model/model-holder.ts';
 
@@ -10,6 +12,10 @@ export interface AppDeps {
   models: ModelHolder;
   predictionLog: ServedPredictionLog;
   limits: RequestLimits;
+  /** Checks credentials against each route's declared access; undefined: authentication is off. */
+  authenticator: Authenticator | undefined;
+  /** Requests and rows per second per client. */
+  clientLimits: ClientLimits;
   logger: Logger;
   metrics: AppMetrics;
   /** The served model's newest runs in its registry, when the server follows an alias there; for the model card. */

@@ -1,10 +1,13 @@
 import { loggedDrift } from '@glyco/prediction-log';
 import { Hono } from 'hono';
 import type { AppDeps } from './app-deps.ts';
+import { access } from './auth/access.ts';
+import { authorize } from './auth/authorize.ts';
 import type { AppEnv } from './http/context.ts';
 import { observe } from './http/observe.ts';
 import { Problem } from './http/problem.ts';
 import { problemResponse } from './http/problem-response.ts';
+import { limitRequests } from './limits/limit-requests.ts';
 import { pageRoutes } from './page/routes.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -43,6 +46,8 @@ function webPage(deps: AppDeps): Hono<AppEnv> {
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(observe(deps.logger, deps.metrics));
+  app.use(authorize(deps.authenticator));
+  app.use(limitRequests(deps.clientLimits));
   app.onError((error, c) => {
     if (error instanceof Problem) return problemResponse(c, error);
     deps.logger.error('request failed', { request_id: c.get('requestId'), error });
@@ -60,8 +65,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 }
 
 /**
- * A known path asked with a method it does not take gets 405 and `Allow`, not a misleading 404. Registered after
- * every route, so the path's own handlers answer first.
+ * A known path asked with a method it does not take gets 405 and `Allow`, not a misleading 404, told to any
+ * client with credentials. Registered after every route, so the path's own handlers answer first.
  */
 function answerOtherMethods(app: Hono<AppEnv>): void {
   const allowed = new Map<string, Set<string>>();
@@ -70,9 +75,10 @@ function answerOtherMethods(app: Hono<AppEnv>): void {
     const methods = allowed.get(path) ?? new Set(method === 'GET' ? ['HEAD'] : []);
     allowed.set(path, methods.add(method));
   }
+  const anyClient = access('authenticated');
   for (const [path, methods] of allowed) {
     const allow = [...methods].sort().join(', ');
-    app.all(path, (c) => {
+    app.all(path, anyClient, (c) => {
       const detail = `${c.req.method} is not allowed on ${c.req.path}; use ${allow}`;
       throw new Problem('method-not-allowed', detail, undefined, { allow });
     });

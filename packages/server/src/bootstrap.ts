@@ -2,8 +2,10 @@ import { createLogger, type Logger } from '@glyco/logger';
 import { openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
+import { type Authenticator, createAuthenticator } from './auth/authenticator.ts';
 import type { ServerConfig } from './config.ts';
 import type { AppEnv } from './http/context.ts';
+import { ClientLimits } from './limits/client-limits.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { followAlias, type ModelFollower } from './model/model-follower.ts';
 import { ModelHolder } from './model/model-holder.ts';
@@ -28,6 +30,8 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Default: the log `config.database` describes, opened by `bootstrap`. */
   predictionLog?: ServedPredictionLog;
+  /** Default: the one `config.auth` describes (keys read from the environment, a file or Secrets Manager). */
+  authenticator?: Authenticator | undefined;
 }
 
 /**
@@ -53,19 +57,23 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     });
     return { source, model };
   };
-  const [loaded, opened] = await Promise.allSettled([
+  const [loaded, opened, authenticated] = await Promise.allSettled([
     loadModel(),
     options.predictionLog ??
       openPredictionLog({ database: config.database, durability: config.predictionLogDurability, logger }),
+    'authenticator' in options ? options.authenticator : createAuthenticator(config.auth),
   ]);
-  if (loaded.status === 'rejected' || opened.status === 'rejected') {
+  if (loaded.status === 'rejected' || opened.status === 'rejected' || authenticated.status === 'rejected') {
     if (loaded.status === 'fulfilled') {
       loaded.value.source.followed?.close();
       await loaded.value.model.retire();
     }
     if (opened.status === 'fulfilled' && !options.predictionLog) await opened.value.close();
-    throw loaded.status === 'rejected' ? loaded.reason : (opened as PromiseRejectedResult).reason;
+    const failed = [loaded, opened, authenticated].find((result) => result.status === 'rejected');
+    throw (failed as PromiseRejectedResult).reason;
   }
+  const authenticator = authenticated.value;
+  logAuthentication(logger, authenticator, config.host);
   const { source, model } = loaded.value;
   const predictionLog = opened.value;
   const { name, version, onnx } = model.manifest;
@@ -93,6 +101,8 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
     models,
     predictionLog,
     limits: config.limits,
+    authenticator,
+    clientLimits: new ClientLimits(config.clientLimits),
     logger,
     metrics,
     recentRuns: source.followed?.recentRuns,
@@ -100,4 +110,24 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   });
   const startDraining = () => (draining = true);
   return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/** One line at startup says who may call the routes: loudly when everyone on a network may. */
+function logAuthentication(logger: Logger, authenticator: Authenticator | undefined, host: string): void {
+  if (authenticator) {
+    logger.info('authentication on', { accepts: authenticator.accepts });
+  } else if (LOOPBACK.test(host)) {
+    logger.info('authentication off: no API_KEYS* or OIDC_ISSUER is set, and only this machine can connect', {
+      host,
+    });
+  } else {
+    logger.warn(
+      'authentication off: no API_KEYS* or OIDC_ISSUER is set; every route is open to whoever reaches it',
+      {
+        host,
+      },
+    );
+  }
 }

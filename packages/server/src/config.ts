@@ -5,7 +5,11 @@ import {
   type PredictionLogDurability,
   readDatabaseSettings,
   readSettings,
+  type SettingsReader,
 } from '@glyco/contract';
+import type { AuthSettings } from './auth/authenticator.ts';
+import type { KeySource } from './auth/key-source.ts';
+import type { ClientLimitSettings } from './limits/client-limits.ts';
 
 /** Everything the app reads from its environment, read once at startup (the variables are @glyco/contract's). */
 export interface ServerConfig {
@@ -25,6 +29,10 @@ export interface ServerConfig {
   limits: RequestLimits;
   /** How long SIGTERM waits for in-flight requests before closing the remaining connections. */
   shutdownTimeoutMs: number;
+  /** API keys and OIDC; neither set: authentication is off. */
+  auth: AuthSettings;
+  /** Requests and rows per second per client, on each instance; unset: no limit. */
+  clientLimits: ClientLimitSettings;
 }
 
 export interface ModelRegistryConfig {
@@ -75,6 +83,46 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
       ortIntraOpThreads: read('ORT_INTRA_OP_THREADS'),
       limits: { maxBodyBytes: read('MAX_BODY_BYTES'), maxInstances: read('MAX_INSTANCES') },
       shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
+      auth: readAuthSettings(reader),
+      clientLimits: readClientLimits(reader),
     };
   });
+}
+
+function readClientLimits({ read }: SettingsReader): ClientLimitSettings {
+  const burstSeconds = read('RATE_LIMIT_BURST_SECONDS');
+  const rate = (perSecond: number | undefined) =>
+    perSecond === undefined ? undefined : { perSecond, burst: perSecond * burstSeconds };
+  return {
+    requests: rate(read('RATE_LIMIT_REQUESTS_PER_SECOND')),
+    rows: rate(read('RATE_LIMIT_ROWS_PER_SECOND')),
+  };
+}
+
+/** The API_KEYS* and OIDC_* variables: keys from one place at most, and an issuer only with its audience. */
+function readAuthSettings({ read, refuse }: SettingsReader): AuthSettings {
+  const sources: KeySource[] = [];
+  const text = read('API_KEYS');
+  const path = read('API_KEYS_FILE');
+  const secretArn = read('API_KEYS_SECRET_ARN');
+  if (text !== undefined) sources.push({ from: 'env', text });
+  if (path !== undefined) sources.push({ from: 'file', path });
+  if (secretArn !== undefined) sources.push({ from: 'secret', secretArn });
+  if (sources.length > 1) refuse('set only one of API_KEYS, API_KEYS_FILE and API_KEYS_SECRET_ARN');
+  const issuer = read('OIDC_ISSUER');
+  const audience = read('OIDC_AUDIENCE');
+  const jwksUrl = read('OIDC_JWKS_URL');
+  const scopePrefix = read('OIDC_SCOPE_PREFIX') ?? '';
+  if ((issuer === undefined) !== (audience === undefined)) {
+    refuse(
+      'OIDC_ISSUER and OIDC_AUDIENCE go together: a token is accepted for this API only when it names it',
+    );
+  }
+  if (issuer === undefined && (jwksUrl !== undefined || scopePrefix !== '')) {
+    refuse('OIDC_JWKS_URL and OIDC_SCOPE_PREFIX need OIDC_ISSUER');
+  }
+  return {
+    keys: sources[0],
+    oidc: issuer && audience ? { issuer, audience, jwksUrl, scopePrefix } : undefined,
+  };
 }

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       ortIntraOpThreads: 1,
       limits: { maxBodyBytes: 1048576, maxInstances: 1000 },
       shutdownTimeoutMs: 10000,
+      auth: { keys: undefined, oidc: undefined },
+      clientLimits: { requests: undefined, rows: undefined },
     });
   });
 
@@ -87,6 +89,13 @@ describe('loadConfig', () => {
     ['DATABASE_SECRET_ARN', 'my-secret', 'DATABASE_SECRET_ARN is not a Secrets Manager ARN'],
     ['DATABASE_PORT', '0', 'DATABASE_PORT must be a whole number from 1 to 65535'],
     ['HOST', 'bad host', 'HOST must be a host name or an IP address'],
+    ['API_KEYS_SECRET_ARN', 'keys', 'API_KEYS_SECRET_ARN is not a Secrets Manager ARN'],
+    [
+      'OIDC_ISSUER',
+      'http://idp.example.com',
+      'OIDC_ISSUER must be an https:// URL (http:// only to this machine)',
+    ],
+    ['OIDC_JWKS_URL', 'not a url', 'OIDC_JWKS_URL must be an https:// URL'],
   ])('fails fast on %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -114,6 +123,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'off', DATABASE_HOST: 'db', DATABASE_NAME: 'glyco' })).toThrow(
       'DATABASE_HOST, DATABASE_NAME are set but DATABASE_URL=off disables the prediction log',
     );
+  });
+
+  it('reads API keys from one place and an OIDC issuer with its audience', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-api-keys-1a2B3c';
+    expect(loadConfig({ API_KEYS_SECRET_ARN: arn }).auth.keys).toEqual({ from: 'secret', secretArn: arn });
+    expect(
+      loadConfig({
+        OIDC_ISSUER: 'https://idp.example.com/',
+        OIDC_AUDIENCE: 'glyco',
+        OIDC_SCOPE_PREFIX: 'glyco/',
+      }).auth.oidc,
+    ).toEqual({
+      issuer: 'https://idp.example.com/',
+      audience: 'glyco',
+      jwksUrl: undefined,
+      scopePrefix: 'glyco/',
+    });
+  });
+
+  it.each([
+    [
+      { API_KEYS: '{"keys":[]}', API_KEYS_FILE: 'keys.json' },
+      'set only one of API_KEYS, API_KEYS_FILE and API_KEYS_SECRET_ARN',
+    ],
+    [{ OIDC_ISSUER: 'https://idp.example.com' }, 'OIDC_ISSUER and OIDC_AUDIENCE go together'],
+    [{ OIDC_AUDIENCE: 'glyco' }, 'OIDC_ISSUER and OIDC_AUDIENCE go together'],
+    [{ OIDC_SCOPE_PREFIX: 'glyco/' }, 'OIDC_JWKS_URL and OIDC_SCOPE_PREFIX need OIDC_ISSUER'],
+  ])('refuses authentication settings that cannot work: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('refuses strict durability with the log switched off: it would answer what it never records', () => {

@@ -1,5 +1,11 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { plainHttpNotice, prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
+import {
+  ApiWebAcl,
+  plainHttpNotice,
+  prepareTarget,
+  publicDomain,
+  requireRegisteredModel,
+} from '@glyco/infra/target';
 import { ServiceAutoscaling } from './autoscaling.ts';
 import { PublicLoadBalancer } from './load-balancer.ts';
 import { FargateService } from './service.ts';
@@ -24,6 +30,14 @@ export async function ecs() {
     accessLogsPrefix: settings.accessLogs ? 'alb/ecs' : undefined,
   });
   domain?.pointAt(lb);
+  if (settings.waf.enabled) {
+    new ApiWebAcl(name('waf'), {
+      aclName: name('api'),
+      ratePerFiveMinutes: settings.waf.ratePerFiveMinutes,
+      loadBalancerArn: lb.arn,
+      tags,
+    });
+  }
 
   const environment = workloadEnvironment(platform, settings, platform.databaseEndpoint);
   const service = new FargateService(name('service'), {

@@ -30,6 +30,7 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
   readonly targetSecurityGroupId: pulumi.Output<string>;
   readonly targetGroupArn: pulumi.Output<string>;
   readonly listeners: aws.lb.Listener[];
+  readonly arn: pulumi.Output<string>;
   readonly dnsName: pulumi.Output<string>;
   /** The load balancer's canonical hosted zone, for an alias record. */
   readonly zoneId: pulumi.Output<string>;
@@ -167,6 +168,7 @@ export class PublicLoadBalancer extends pulumi.ComponentResource {
 
     this.targetSecurityGroupId = targets.id;
     this.targetGroupArn = targetGroup.arn;
+    this.arn = loadBalancer.arn;
     this.dnsName = loadBalancer.dnsName;
     this.zoneId = loadBalancer.zoneId;
     this.requestCountLabel = pulumi.interpolate`${loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`;

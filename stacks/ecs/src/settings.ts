@@ -10,6 +10,8 @@ import {
   LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE,
   type PublicDomainSettings,
   readPublicDomain,
+  readWafSettings,
+  type WafSettings,
 } from '@glyco/infra/target';
 import type * as pulumi from '@pulumi/pulumi';
 
@@ -25,6 +27,8 @@ export interface EcsSettings extends WorkloadConfig, ServerCommand {
   domain: PublicDomainSettings | undefined;
   /** Prod's load balancer writes access logs to the platform's access-log bucket. */
   accessLogs: boolean;
+  /** An AWS WAF web ACL in front of the load balancer. */
+  waf: WafSettings;
 }
 
 /** Fargate's allowed memory (MiB) for each CPU size (CPU units: 1024 = 1 vCPU). */
@@ -68,5 +72,6 @@ export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSet
       env === 'prod' ? { required: LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE } : {},
     ),
     accessLogs: env === 'prod',
+    waf: readWafSettings(config, env),
   };
 }

@@ -70,6 +70,29 @@ describe.each(ENVIRONMENTS)('ecs stack, %s', (env) => {
     );
   });
 
+  it('puts a WAF web ACL in front of the load balancer in prod: a per-IP rate rule and the common rule set', () => {
+    const acls = resourcesOfType(stack, 'aws:wafv2/webAcl:WebAcl');
+    const associations = resourcesOfType(stack, 'aws:wafv2/webAclAssociation:WebAclAssociation');
+    if (env !== 'prod') {
+      expect([acls, associations]).toEqual([[], []]);
+      return;
+    }
+    const [acl] = acls;
+    expect(at(acl!.props, 'rules', 0, 'statement', 'rateBasedStatement')).toEqual({
+      limit: 10_000,
+      aggregateKeyType: 'IP',
+      evaluationWindowSec: 300,
+    });
+    expect(at(acl!.props, 'rules', 1, 'statement', 'managedRuleGroupStatement')).toMatchObject({
+      name: 'AWSManagedRulesCommonRuleSet',
+      ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+    });
+    expect(associations).toHaveLength(1);
+    expect(associations[0]!.props.webAclArn).toBe(`arn:aws:wafv2:eu-west-1:123456789012:${acl!.props.name}`);
+    const lb = single(stack, 'aws:lb/loadBalancer:LoadBalancer');
+    expect(associations[0]!.props.resourceArn).toBe(`arn:aws:lb:eu-west-1:123456789012:${lb.name}`);
+  });
+
   it('turns on Container Insights', () => {
     expect(single(stack, 'aws:ecs/cluster:Cluster').props.settings).toEqual([
       { name: 'containerInsights', value: 'enabled' },

@@ -34,6 +34,8 @@ export interface InferenceAppArgs {
   environment: pulumi.Output<TargetEnvironment>;
   https: { host: string; certificateArn: pulumi.Input<string> } | undefined;
   accessLogsBucket: pulumi.Input<string> | undefined;
+  /** The WAF web ACL the Ingress's load balancer is associated with. */
+  webAclArn: pulumi.Input<string> | undefined;
   /** What the namespace, and so every app object, waits for (cluster access, Fargate logging). */
   after: pulumi.Resource[];
   /** What admits the Ingress (the load balancer controller, whose webhook validates it). */
@@ -93,6 +95,7 @@ export class InferenceApp extends pulumi.ComponentResource {
       podMemory: settings.podMemory,
       https: args.https,
       accessLogsBucket: args.accessLogsBucket,
+      webAclArn: args.webAclArn,
       tags,
     });
     const onCluster = { ...parent, provider: cluster.provider };

@@ -1,5 +1,11 @@
 import { stackContext, workloadEnvironment } from '@glyco/infra';
-import { plainHttpNotice, prepareTarget, publicDomain, requireRegisteredModel } from '@glyco/infra/target';
+import {
+  ApiWebAcl,
+  plainHttpNotice,
+  prepareTarget,
+  publicDomain,
+  requireRegisteredModel,
+} from '@glyco/infra/target';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { InferenceApp } from './app.ts';
@@ -52,6 +58,14 @@ export async function eks() {
     environment,
     https: domain && { host: domain.domainName, certificateArn: domain.certificateArn },
     accessLogsBucket: settings.accessLogs ? platform.accessLogsBucketName : undefined,
+    // The controller associates the ALB it makes with the ACL the Ingress names.
+    webAclArn: settings.waf.enabled
+      ? new ApiWebAcl(name('waf'), {
+          aclName: name('api'),
+          ratePerFiveMinutes: settings.waf.ratePerFiveMinutes,
+          tags,
+        }).arn
+      : undefined,
     after: [...cluster.systemReady, logging.configMap],
     ingressAfter: [controller.release],
   });

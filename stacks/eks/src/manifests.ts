@@ -27,6 +27,8 @@ export interface AppManifestArgs {
   /** The bucket the ALB writes its access logs to, if any, under `alb/eks/` (where the platform's bucket policy
    * lets load balancers write). */
   accessLogsBucket: In | undefined;
+  /** The WAF web ACL the load balancer controller associates with the ALB (`wafv2-acl-arn`). */
+  webAclArn: In | undefined;
   tags: Tags;
 }
 
@@ -180,8 +182,9 @@ export function appManifests(args: AppManifestArgs): AppManifests {
 function ingressAnnotations({
   https,
   accessLogsBucket,
+  webAclArn,
   tags,
-}: Pick<AppManifestArgs, 'https' | 'accessLogsBucket' | 'tags'>): Record<string, In> {
+}: Pick<AppManifestArgs, 'https' | 'accessLogsBucket' | 'webAclArn' | 'tags'>): Record<string, In> {
   const tls: Record<string, In> = https
     ? {
         'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
@@ -202,6 +205,8 @@ function ingressAnnotations({
       .map(([key, value]) => `${key}=${value}`)
       .join(','),
     ...tls,
+    // https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#wafv2-acl-arn
+    ...(webAclArn && { 'alb.ingress.kubernetes.io/wafv2-acl-arn': webAclArn }),
   };
 }
 

@@ -10,6 +10,8 @@ import {
   LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE,
   type PublicDomainSettings,
   readPublicDomain,
+  readWafSettings,
+  type WafSettings,
 } from '@glyco/infra/target';
 import type * as pulumi from '@pulumi/pulumi';
 
@@ -32,6 +34,8 @@ export interface EksSettings extends WorkloadConfig, ServerCommand {
   domain: PublicDomainSettings | undefined;
   /** Prod's ALB writes access logs to the platform's access-log bucket. */
   accessLogs: boolean;
+  /** An AWS WAF web ACL in front of the load balancer. */
+  waf: WafSettings;
 }
 
 /**
@@ -91,5 +95,6 @@ export function readEksSettings(config: pulumi.Config, env: Environment): EksSet
       env === 'prod' ? { required: LOAD_BALANCER_NAME_HAS_NO_CERTIFICATE } : {},
     ),
     accessLogs: env === 'prod',
+    waf: readWafSettings(config, env),
   };
 }

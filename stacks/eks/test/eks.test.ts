@@ -139,6 +139,23 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     }
   });
 
+  it('names a WAF web ACL in the Ingress in prod, for the controller to associate with its load balancer', () => {
+    const annotations = at(
+      single(stack, 'kubernetes:networking.k8s.io/v1:Ingress').props,
+      'metadata',
+      'annotations',
+    );
+    const acl = at(annotations, 'alb.ingress.kubernetes.io/wafv2-acl-arn');
+    if (env === 'prod') {
+      // The mocks give an ARN from the ACL's name: the annotation names this stack's ACL.
+      expect(acl).toBe(
+        `arn:aws:wafv2:eu-west-1:123456789012:${single(stack, 'aws:wafv2/webAcl:WebAcl').props.name}`,
+      );
+    } else {
+      expect(acl).toBeUndefined();
+    }
+  });
+
   it(`writes the Ingress's load balancer access logs to the platform's bucket in prod only`, () => {
     const attributes = String(
       at(
@@ -275,7 +292,7 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     });
   });
 
-  it('binds the app service account to a role that reads only the model prefix and the database secret', () => {
+  it('binds the app service account to a role that reads only the model prefix, the database and API keys secrets', () => {
     const account = single(stack, 'kubernetes:core/v1:ServiceAccount').props;
     expect(at(account, 'metadata', 'annotations', 'eks.amazonaws.com/role-arn')).toMatch(/glyco-.*-eks-app/);
     const trust = statementsOf(single(stack, 'aws:iam/role:Role', 'eks-app').props.assumeRolePolicy);
@@ -289,8 +306,13 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
       's3:ListBucket',
       's3:GetObject',
       'secretsmanager:GetSecretValue',
+      'secretsmanager:GetSecretValue',
       'kms:Decrypt',
     ]);
+    expect(appContainer(stack).env).toContainEqual({
+      name: 'API_KEYS_SECRET_ARN',
+      value: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
+    });
   });
 
   it('probes /health and /ready and runs the server non-root on a read-only root filesystem', () => {

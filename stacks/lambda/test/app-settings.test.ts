@@ -37,6 +37,31 @@ describe.each(ENVIRONMENTS)('the lambda stack and the server it deploys, %s', (e
     expect(config.database.host).toBe(`glyco-${env}-db-proxy.proxy-abcdefghijkl.eu-west-1.rds.amazonaws.com`);
   });
 
+  it('turns authentication on: API keys from the platform secret, and an OIDC issuer when configured', async () => {
+    const keysOnly = serverReading(await functionEnvironment(env)).config.auth;
+    expect(keysOnly).toEqual({
+      keys: {
+        from: 'secret',
+        secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
+      },
+      oidc: undefined,
+    });
+    const oidc = {
+      oidcIssuer: 'https://idp.example.com',
+      oidcAudience: 'glyco-api',
+      oidcScopePrefix: 'glyco/',
+    };
+    expect(serverReading(await functionEnvironment(env, oidc)).config.auth.oidc).toEqual({
+      issuer: 'https://idp.example.com',
+      audience: 'glyco-api',
+      jwksUrl: undefined,
+      scopePrefix: 'glyco/',
+    });
+    await expect(functionEnvironment(env, { oidcIssuer: 'https://idp.example.com' })).rejects.toThrow(
+      'Config "oidcIssuer" (an https:// URL) and "oidcAudience" go together',
+    );
+  });
+
   it('deploys a model pinned at a version as a MODEL_URI the server takes', async () => {
     const { config } = serverReading(await functionEnvironment(env, { model: 'pima-diabetes/1.0.0' }));
     expect(config.modelUri).toBe(`s3://glyco-${env}-models-123456789012/models/pima-diabetes/1.0.0`);

@@ -64,6 +64,7 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
       LOG_LEVEL: env === 'prod' ? 'info' : 'debug',
       PORT: '8080',
       ORT_INTRA_OP_THREADS: '1',
+      API_KEYS_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
     });
   });
 
@@ -116,7 +117,7 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
     ]);
   });
 
-  it('lets the function read only its model prefix and its database secret', () => {
+  it('lets the function read only its model prefix, its database secret and its API keys secret', () => {
     const appAccess = statementsOf(single(stack, 'aws:iam/rolePolicy:RolePolicy', 'app-access').props.policy);
     expect(appAccess.map((s) => [s.Action, s.Resource])).toEqual([
       ['s3:ListBucket', `arn:aws:s3:::glyco-${env}-models-123456789012`],
@@ -124,6 +125,10 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
       [
         'secretsmanager:GetSecretValue',
         `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0000-${env}-AbCdEf`,
+      ],
+      [
+        'secretsmanager:GetSecretValue',
+        `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
       ],
       ['kms:Decrypt', expect.stringMatching(/^arn:aws:kms:eu-west-1:123456789012:key\//)],
     ]);

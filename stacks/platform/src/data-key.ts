@@ -10,7 +10,7 @@ export interface DataKeyArgs {
   tags: Tags;
 }
 
-/** The environment's customer-managed KMS key for data at rest: the database and its master secret. */
+/** The environment's customer-managed KMS key for data at rest: the database, its master secret, the API keys secret. */
 export class DataKey extends pulumi.ComponentResource {
   readonly arn: pulumi.Output<string>;
 

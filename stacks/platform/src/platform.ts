@@ -2,6 +2,7 @@ import { DATABASE_PORT, type PlatformOutputs, stackContext } from '@glyco/infra'
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import { AccessLogBucket } from './access-logs.ts';
+import { ApiKeysSecret } from './api-keys-secret.ts';
 import { ContainerRepository } from './container-repository.ts';
 import { DataKey } from './data-key.ts';
 import { DeployRunner } from './deploy-runner.ts';
@@ -18,7 +19,7 @@ type Outputs = { [K in keyof PlatformOutputs]: pulumi.Input<PlatformOutputs[K]> 
 
 /**
  * The shared base of one environment, one component per concern so that `pulumi preview` reads as a tree:
- * access-log bucket, network, data key, model registry, container registry, pipeline access (boundary and GitHub
+ * access-log bucket, network, data key, API keys secret, model registry, container registry, pipeline access (boundary and GitHub
  * roles), database, and the CodeBuild deploy runner when configured.
  */
 export async function platform(): Promise<Outputs> {
@@ -45,6 +46,7 @@ export async function platform(): Promise<Outputs> {
     tags,
   });
   const dataKey = new DataKey(name('data-key'), { env, name, protect, tags });
+  const apiKeys = new ApiKeysSecret(name('api-keys'), { env, kmsKeyArn: dataKey.arn, protect, tags });
   const registry = new ModelRegistry(name('models'), {
     bucketName: name(`models-${accountId}`),
     noncurrentVersionDays: settings.modelVersionRetentionDays,
@@ -121,6 +123,7 @@ export async function platform(): Promise<Outputs> {
     databaseName: DATABASE_NAME,
     databaseSecretArn: database.secretArn,
     databaseKmsKeyArn: dataKey.arn,
+    apiKeysSecretArn: apiKeys.arn,
     workloadBoundaryArn: access.workloadBoundaryArn,
     deployRoleArn: access.deployRoleArn,
     previewRoleArn: access.previewRoleArn,

@@ -81,6 +81,18 @@ describe.each(ENVIRONMENTS)('platform stack, %s', (env) => {
     });
   });
 
+  it('keeps the API keys in a secret encrypted with the data key, which holds no key until one is added', () => {
+    const secret = single(stack, 'aws:secretsmanager/secret:Secret').props;
+    expect(secret).toMatchObject({ name: `glyco-${env}-api-keys` });
+    expect(secret.kmsKeyId).toBe(stack.outputs.databaseKmsKeyArn);
+    const version = single(stack, 'aws:secretsmanager/secretVersion:SecretVersion');
+    // Pulumi marks the value secret: the mocks see it wrapped, `{<secret sig>, value}`.
+    const { value } = version.props.secretString as { value: string };
+    expect(JSON.parse(value)).toEqual({ keys: [] });
+    expect(version.ignoreChanges).toEqual(['secretString']);
+    expect(stack.outputs.apiKeysSecretArn).toBeDefined();
+  });
+
   it('exports the database the instance creates and its port, which the targets pass to the app', () => {
     const db = single(stack, 'aws:rds/instance:Instance').props;
     expect(db).toMatchObject({ dbName: 'glyco', port: 5432 });

@@ -12,7 +12,7 @@ import {
   TimeBoundError,
 } from '@glyco/prediction-log';
 import { CliError } from '../cli.ts';
-import { withLogReader } from '../log-database.ts';
+import { withLogReader } from '../prediction-log-cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';
 /** Distinct from 1 (could not report) and 2 (bad usage), for cron jobs and CI gates. */

@@ -7,7 +7,7 @@ import {
   loggedDrift,
   type PredictionLogReader,
 } from '@glyco/prediction-log';
-import { withLogReader } from '../log-database.ts';
+import { withLogReader } from '../prediction-log-cli.ts';
 
 /** Where a retrain reads the prediction log: the database the server writes, or the server itself. */
 export interface LabelledSource {

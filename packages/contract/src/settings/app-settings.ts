@@ -45,8 +45,25 @@ function databaseUrl(raw: string): string {
   return raw;
 }
 
-function secretArn(raw: string): string {
-  secretRegion(raw);
+function secretArn(variable: string): Parse<string> {
+  return (raw) => {
+    secretRegion(raw, variable);
+    return raw;
+  };
+}
+
+/** An OIDC issuer or JWKS URL: https, or http to this machine (a test's identity provider). */
+function httpsUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an https:// URL');
+  }
+  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\./.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new Error('must be an https:// URL (http:// only to this machine)');
+  }
   return raw;
 }
 
@@ -69,7 +86,7 @@ export const APP_SETTINGS = {
   /** Unset: the embedded database; `off`: no prediction log; else a PostgreSQL server. */
   DATABASE_URL: optional(databaseUrl),
   /** RDS credentials in Secrets Manager (the RDS-managed master secret). */
-  DATABASE_SECRET_ARN: optional(secretArn),
+  DATABASE_SECRET_ARN: optional(secretArn('DATABASE_SECRET_ARN')),
   /** The database host (RDS, or an RDS Proxy endpoint on Lambda) to use with the secret; overrides the URL's. */
   DATABASE_HOST: optional(hostName),
   /** Override the URL's (and the secret's) port and database name. */
@@ -89,6 +106,26 @@ export const APP_SETTINGS = {
   MAX_INSTANCES: setting(integerIn(1, 100_000), 1000),
   /** How long SIGTERM waits for in-flight requests before closing the remaining connections. */
   SHUTDOWN_TIMEOUT_MS: setting(integerIn(0, 600_000), 10_000),
+  /** API keys (their hashes, names and scopes; `glyco keys create` makes one), as JSON in the variable itself, */
+  API_KEYS: optional(nonBlank),
+  /** in a file, */
+  API_KEYS_FILE: optional((raw) => resolve(nonBlank(raw))),
+  /** or in a Secrets Manager secret (the stacks' choice). */
+  API_KEYS_SECRET_ARN: optional(secretArn('API_KEYS_SECRET_ARN')),
+  /** The OIDC issuer whose bearer JWTs are accepted (the token's `iss`); needs OIDC_AUDIENCE. */
+  OIDC_ISSUER: optional(httpsUrl),
+  /** The audience the tokens must name (`aud`): this API's identifier at the issuer. */
+  OIDC_AUDIENCE: optional(nonBlank),
+  /** Where the issuer's signing keys are; default: the `jwks_uri` of its OpenID discovery document. */
+  OIDC_JWKS_URL: optional(httpsUrl),
+  /** A prefix the issuer puts before this API's scopes, e.g. `glyco/` for `glyco/predict`. */
+  OIDC_SCOPE_PREFIX: optional(nonBlank),
+  /** Requests per second per client (the API key's or token's client; without authentication, everyone's). */
+  RATE_LIMIT_REQUESTS_PER_SECOND: optional(integerIn(1, 1_000_000)),
+  /** Rows predicted per second per client. */
+  RATE_LIMIT_ROWS_PER_SECOND: optional(integerIn(1, 100_000_000)),
+  /** How many seconds' worth of its rates an idle client may spend at once. */
+  RATE_LIMIT_BURST_SECONDS: setting(integerIn(1, 3600), 1),
 };
 
 /** The name of an environment variable the app reads. */

@@ -1,5 +1,5 @@
 import type { Environment } from '../environment.ts';
-import { PROJECT, resourceName } from '../naming.ts';
+import { apiKeysSecretName, PROJECT, resourceName } from '../naming.ts';
 import { actionMatches, type PolicyDocument, policyDocument } from './documents.ts';
 import { loadBalancerControllerPolicy } from './load-balancer-controller.ts';
 
@@ -129,6 +129,13 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
       Resource: `arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:rds!db-*`,
+    },
+    {
+      // The platform's API keys secret; Secrets Manager appends six random characters to a secret's name.
+      Sid: 'ReadApiKeysSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: `arn:aws:secretsmanager:${args.region}:${args.accountId}:secret:${apiKeysSecretName(args.env)}-*`,
     },
     { Sid: 'DecryptDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.dataKeyArn },
     {

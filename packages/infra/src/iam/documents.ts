@@ -103,14 +103,16 @@ export function clusterSecretsKeyPolicy(keyArn: string): PolicyDocument {
 export interface AppAccess {
   modelBucketArn: string;
   databaseSecretArn: string;
-  /** The customer-managed key that encrypts the database secret. */
+  /** The hashes of the API keys the app accepts (platform output `apiKeysSecretArn`). */
+  apiKeysSecretArn: string;
+  /** The customer-managed key that encrypts both secrets. */
   databaseKmsKeyArn: string;
   region: string;
 }
 
 /**
- * What the inference app may do at run time, and nothing more: read models under `models/`, read the one
- * database secret (decrypting it only through Secrets Manager).
+ * What the inference app may do at run time, and nothing more: read models under `models/`, read the database
+ * secret and the API keys secret (decrypting them only through Secrets Manager).
  */
 export function appAccessPolicy(access: AppAccess): PolicyDocument {
   return policyDocument([
@@ -132,6 +134,12 @@ export function appAccessPolicy(access: AppAccess): PolicyDocument {
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
       Resource: access.databaseSecretArn,
+    },
+    {
+      Sid: 'ReadApiKeysSecret',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: access.apiKeysSecretArn,
     },
     {
       Sid: 'DecryptDatabaseSecret',

@@ -1,6 +1,6 @@
 /**
  * A resource as a policy sees it: its type token, its logical name, its input properties and the options the
- * engine passes to the policy pack (`protect`, the parent's URN).
+ * engine passes to the policy pack (`protect`, `ignoreChanges`, the parent's URN).
  */
 export interface PolicyResource {
   type: string;
@@ -11,6 +11,8 @@ export interface PolicyResource {
   parent?: string;
   protect?: boolean;
   deleteBeforeReplace?: boolean;
+  /** Properties Pulumi leaves as they are found (e.g. a secret's value that operators set outside Pulumi). */
+  ignoreChanges?: string[];
 }
 
 export interface PolicyRule {
@@ -21,6 +23,14 @@ export interface PolicyRule {
   appliesTo: readonly string[] | ((type: string) => boolean);
   /** One message per violation; an empty list means the resource passes. */
   check(resource: PolicyResource): string[];
+}
+
+/** A rule that needs the whole stack at once (e.g. that every load balancer has an association to it). */
+export interface StackRule {
+  name: string;
+  description: string;
+  /** One message per violation over all the stack's resources. */
+  check(resources: readonly PolicyResource[]): string[];
 }
 
 export interface Violation {
@@ -43,6 +53,17 @@ export function evaluate(resources: readonly PolicyResource[], rules: readonly P
           .check(resource)
           .map((message) => ({ rule: rule.name, resource: resource.name, type: resource.type, message })),
       ),
+  );
+}
+
+export function evaluateStack(
+  resources: readonly PolicyResource[],
+  rules: readonly StackRule[],
+): Violation[] {
+  return rules.flatMap((rule) =>
+    rule
+      .check(resources)
+      .map((message) => ({ rule: rule.name, resource: '(stack)', type: 'stack', message })),
   );
 }
 

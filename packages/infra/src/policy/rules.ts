@@ -1,5 +1,6 @@
-import type { PolicyRule } from './rule.ts';
+import type { PolicyRule, StackRule } from './rule.ts';
 import * as compute from './rules/compute.ts';
+import * as edge from './rules/edge.ts';
 import * as iam from './rules/iam.ts';
 import * as network from './rules/network.ts';
 import * as storage from './rules/storage.ts';
@@ -35,4 +36,9 @@ export const RULES: readonly PolicyRule[] = [
   compute.ecsContainersHardened,
   compute.eksClusterHardened,
   compute.kubernetesPodsHardened,
+  edge.webAclGuardsApi,
+  edge.prodIngressBehindWaf,
 ];
+
+/** The rules over a whole stack, which `pulumi preview --policy-pack` runs once its resources are known. */
+export const STACK_RULES: readonly StackRule[] = [edge.prodLoadBalancersBehindWaf];

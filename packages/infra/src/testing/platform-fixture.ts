@@ -30,6 +30,7 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseName: 'glyco',
     databaseSecretArn: arn('secretsmanager', `secret:rds!db-0000-${env}-AbCdEf`),
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
+    apiKeysSecretArn: arn('secretsmanager', `secret:glyco-${env}-api-keys-AbCdEf`),
     workloadBoundaryArn: workloadBoundaryArn(TEST_ACCOUNT_ID, env),
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
     previewRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-preview`,

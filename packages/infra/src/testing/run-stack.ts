@@ -92,6 +92,7 @@ interface RegisterRequest {
   getParent(): string;
   getProtect(): boolean | undefined;
   getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
   getDependenciesList(): string[];
 }
 
@@ -100,14 +101,15 @@ const key = ({ type, name }: { type: string; name: string }) => `${type}::${name
 /**
  * What the engine would know of each resource and the mocks' newResource does not see, read from each
  * registration request on its way to the mock monitor: the options it hands the policy pack (`urn`, `parent`,
- * `protect`, `deleteBeforeReplace`), and the URNs the resource waits for (its dependsOn and the resources its
+ * `protect`, `deleteBeforeReplace`, `ignoreChanges`), and the URNs the resource waits for (its dependsOn and the resources its
  * inputs come from). The URN is the mock monitor's own (`MockMonitor.newUrn`: the parent's type chain, then
  * the type, then the name).
  */
 function recordRegistrations(project: string, stack: string) {
   const options = new Map<
     string,
-    Required<Pick<PolicyResource, 'urn'>> & Pick<PolicyResource, 'parent' | 'protect' | 'deleteBeforeReplace'>
+    Required<Pick<PolicyResource, 'urn'>> &
+      Pick<PolicyResource, 'parent' | 'protect' | 'deleteBeforeReplace' | 'ignoreChanges'>
   >();
   const dependencies = new Map<string, string[]>();
   const monitor = pulumi.runtime.getMonitor() as unknown as {
@@ -124,6 +126,7 @@ function recordRegistrations(project: string, stack: string) {
       parent,
       protect: request.getProtect() ?? false,
       deleteBeforeReplace: request.getDeletebeforereplace(),
+      ignoreChanges: request.getIgnorechangesList(),
     });
     dependencies.set(resourceKey, request.getDependenciesList());
     return register(request, callback);

@@ -1,6 +1,6 @@
 import type { Environment } from '../environment.ts';
-import { evaluate } from '../policy/rule.ts';
-import { RULES } from '../policy/rules.ts';
+import { evaluate, evaluateStack } from '../policy/rule.ts';
+import { RULES, STACK_RULES } from '../policy/rules.ts';
 import { boundaryGaps, fixtureBoundary } from './boundary-check.ts';
 import type { StackRun } from './run-stack.ts';
 
@@ -93,7 +93,7 @@ export const DOMAIN_LOOKUPS = ['route53:GetHostedZone', 'route53:ListTagsForReso
  */
 export function targetConventionBreaches(run: StackRun, env: Environment): string[] {
   return [
-    ...evaluate(run.resources, RULES).map(
+    ...[...evaluate(run.resources, RULES), ...evaluateStack(run.resources, STACK_RULES)].map(
       (violation) =>
         `policy ${violation.rule}: ${violation.type} ${violation.resource}: ${violation.message}`,
     ),

@@ -10,7 +10,7 @@ import { completeHeaders, REQUEST_ID_HEADER } from './respond.ts';
 const newRequestId = uuidV7Source();
 
 /** A client's request id is honoured when it is a plausible id: short, no spaces or separators to forge logs. */
-const VALID_REQUEST_ID = /^[\w.:=-]{1,128}$/;
+export const VALID_REQUEST_ID = /^[\w.:=-]{1,128}$/;
 
 /** Probes and scrapes arrive every few seconds: their access lines are debug-level, so they do not drown the log. */
 const QUIET_ROUTES = new Set([
@@ -53,6 +53,7 @@ export function observe(logger: Logger, metrics: AppMetrics): MiddlewareHandler<
       path: c.req.path,
       route,
       status,
+      client: c.get('client'),
       duration_ms: Math.round(durationMs * 1000) / 1000,
     });
   };

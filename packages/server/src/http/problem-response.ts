@@ -18,7 +18,10 @@ const MLFLOW_ERROR_CODES: Record<ProblemKind, string> = {
   'unsupported-media-type': 'BAD_REQUEST',
   'content-too-large': 'BAD_REQUEST',
   'invalid-input': 'INVALID_PARAMETER_VALUE',
+  // mlflow/protos/databricks.proto's ErrorCode names for 401, 403 and 429.
+  unauthorized: 'UNAUTHENTICATED',
   forbidden: 'PERMISSION_DENIED',
+  'too-many-requests': 'REQUEST_LIMIT_EXCEEDED',
   'not-found': 'ENDPOINT_NOT_FOUND',
   'method-not-allowed': 'BAD_REQUEST',
   'not-ready': 'TEMPORARILY_UNAVAILABLE',

@@ -9,7 +9,9 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'content-too-large'
   | 'invalid-input'
+  | 'unauthorized'
   | 'forbidden'
+  | 'too-many-requests'
   | 'not-found'
   | 'method-not-allowed'
   | 'not-ready'
@@ -22,7 +24,9 @@ const STATUS: Record<ProblemKind, { status: number; title: string }> = {
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'content-too-large': { status: 413, title: 'Content too large' },
   'invalid-input': { status: 422, title: 'Invalid input' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
+  'too-many-requests': { status: 429, title: 'Too many requests' },
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'not-ready': { status: 503, title: 'Not ready' },

@@ -426,12 +426,41 @@ export function riskPageScript(): void {
     );
   }
 
-  async function post(path: string, row: Record<string, unknown>): Promise<{ ok: boolean; body: unknown }> {
-    const response = await fetch(path, {
+  // With authentication on, the page asks for an API key at the first 401 and keeps it for this tab only
+  // (sessionStorage: gone when the tab closes), sent as X-API-Key. Requests running together ask once.
+  const KEY_STORAGE = 'glyco-api-key';
+  let keyAsked: Promise<boolean> | undefined;
+  function askForKey(): Promise<boolean> {
+    keyAsked ??= new Promise((resolve) => {
+      const key = window.prompt(
+        'This server needs an API key with the predict scope (kept in this tab only):',
+      );
+      if (key?.trim()) sessionStorage.setItem(KEY_STORAGE, key.trim());
+      resolve(Boolean(key?.trim()));
+    });
+    return keyAsked;
+  }
+
+  function send(path: string, row: Record<string, unknown>): Promise<Response> {
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    return fetch(path, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        ...(key ? { 'X-API-Key': key } : {}),
+      },
       body: JSON.stringify(row),
     });
+  }
+
+  async function post(path: string, row: Record<string, unknown>): Promise<{ ok: boolean; body: unknown }> {
+    let response = await send(path, row);
+    if (response.status === 401 && (await askForKey())) {
+      response = await send(path, row);
+      // A key the server refuses is forgotten, so that the next attempt asks again.
+      if (response.status === 401) sessionStorage.removeItem(KEY_STORAGE);
+    }
     const text = await response.text();
     try {
       return { ok: response.ok, body: JSON.parse(text) };
@@ -455,6 +484,7 @@ export function riskPageScript(): void {
       }
     }
     if (unreadable.length > 0) return showSummary(unreadable);
+    keyAsked = undefined;
     const [prediction, sweep] = await Promise.all([post('/predict', row), post('/what-if', row)]);
     if (!prediction.ok) return showProblem(prediction.body as Partial<ProblemBody>);
     showResult(prediction.body as Prediction);

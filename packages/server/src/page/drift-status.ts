@@ -10,6 +10,7 @@ export type LatestDrift = (manifest: ModelManifest) => Promise<DriftReport>;
 
 export type DriftStatus =
   | { kind: 'no-log' }
+  | { kind: 'private'; name: string }
   | { kind: 'unavailable' }
   | { kind: 'report'; report: DriftReport };
 
@@ -17,11 +18,14 @@ export interface DriftStatusDeps {
   latestDrift?: LatestDrift | undefined;
   predictionLog: PredictionLog;
   logger: Logger;
+  /** When authentication is on, the public card leaves out what the logged predictions say. */
+  authenticator: unknown;
 }
 
 /** What the model card says about drift: never an error page, whatever the log's database does. */
 export async function readDriftStatus(manifest: ModelManifest, deps: DriftStatusDeps): Promise<DriftStatus> {
   if (!deps.latestDrift || deps.predictionLog.state().state === 'off') return { kind: 'no-log' };
+  if (deps.authenticator) return { kind: 'private', name: manifest.name };
   try {
     return { kind: 'report', report: await deps.latestDrift(manifest) };
   } catch (error) {
@@ -92,15 +96,24 @@ ${livePerformance(report)}
 }
 
 export function driftSection(status: DriftStatus): Html {
-  const body =
-    status.kind === 'no-log'
-      ? html`<p class="status">No prediction log.</p>
-<p>Drift is measured on logged predictions, and this server does not log them.</p>`
-      : status.kind === 'unavailable'
-        ? html`<p class="status">Drift status unavailable: the prediction log did not answer (see the server's logs).</p>`
-        : reportBody(status.report);
   return html`<section class="panel" aria-labelledby="drift-heading">
 <h2 id="drift-heading">Drift</h2>
-${body}
+${driftBody(status)}
 </section>`;
+}
+
+function driftBody(status: DriftStatus): Html {
+  switch (status.kind) {
+    case 'no-log':
+      return html`<p class="status">No prediction log.</p>
+<p>Drift is measured on logged predictions, and this server does not log them.</p>`;
+    case 'private':
+      return html`<p class="status">Drift is not shown on this public page.</p>
+<p>It is measured on logged predictions: read it with a <code>read-metrics</code> key at
+<code>GET /v1/models/${status.name}/drift</code>.</p>`;
+    case 'unavailable':
+      return html`<p class="status">Drift status unavailable: the prediction log did not answer (see the server's logs).</p>`;
+    case 'report':
+      return reportBody(status.report);
+  }
 }

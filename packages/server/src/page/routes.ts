@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../app-deps.ts';
+import { access, PUBLIC } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
@@ -46,9 +47,9 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
   const { models } = deps;
   const app = new Hono<AppEnv>();
 
-  app.get('/', (c) => page(c, 200, riskFormPage(models.current().manifest)));
+  app.get('/', PUBLIC, (c) => page(c, 200, riskFormPage(models.current().manifest)));
 
-  app.get('/models/:name', async (c) => {
+  app.get('/models/:name', PUBLIC, async (c) => {
     const { manifest, directory } = models.current();
     const name = c.req.param('name');
     if (name !== manifest.name) return page(c, 404, unknownModelPage(manifest, name));
@@ -62,7 +63,7 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     return page(c, 200, modelCardPage({ manifest, figures, drift, runs }));
   });
 
-  app.get('/models/:name/files/:file', async (c) => {
+  app.get('/models/:name/files/:file', PUBLIC, async (c) => {
     const { manifest, directory } = models.current();
     const { name, file } = c.req.param();
     const found = name === manifest.name ? await readModelFile(directory, file) : undefined;
@@ -74,7 +75,7 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     });
   });
 
-  app.get('/assets/:file', (c) => {
+  app.get('/assets/:file', PUBLIC, (c) => {
     const asset = assetAt(c.req.path);
     if (!asset) throw new Problem('not-found', `no asset ${c.req.path}`);
     return c.body(asset.body, 200, {
@@ -83,7 +84,7 @@ export function pageRoutes(deps: PageDeps): Hono<AppEnv> {
     });
   });
 
-  app.post('/what-if', async (c) => {
+  app.post('/what-if', access(['predict']), async (c) => {
     // What-if rows are no one's predictions: run as a prediction is, but neither counted nor logged.
     const { manifest, rows, answers, requestId } = await runPrediction(c, deps, parseWhatIf);
     return respondJson(c, { ...whatIfResult(manifest, rows.plan, answers), request_id: requestId });

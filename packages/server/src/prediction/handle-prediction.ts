@@ -37,7 +37,7 @@ export interface Prediction<Rows extends ModelRows> {
  */
 export async function runPrediction<Rows extends ModelRows, Body = unknown>(
   c: Context<AppEnv>,
-  { models, limits }: Pick<AppDeps, 'models' | 'limits'>,
+  { models, limits, clientLimits }: Pick<AppDeps, 'models' | 'limits' | 'clientLimits'>,
   parse: ParseRows<Rows, Body>,
   read: ReadBody<Body> = readJsonBody as ReadBody<Body>,
 ): Promise<Prediction<Rows>> {
@@ -47,6 +47,7 @@ export async function runPrediction<Rows extends ModelRows, Body = unknown>(
   try {
     const { manifest } = model;
     const rows = parse(manifest, schemasFor(manifest, limits.maxInstances), body);
+    clientLimits.rows(c, rows.count);
     const outputs = await model.predict(rows.input, rows.count);
     const answers = describeRows(manifest, outputs, rows.count);
     return { requestId: c.get('requestId'), manifest, rows, outputs, answers };
@@ -71,6 +72,7 @@ export async function handlePrediction<Rows extends ParsedRows, Body = unknown>(
   const logged = recordPredictions(deps.predictionLog, {
     ...prediction,
     latencyMs: performance.now() - started,
+    client: c.get('client'),
   });
   if (logged) await logged.catch(notLogged);
   return prediction;

@@ -10,6 +10,8 @@ export interface LoggedPrediction {
   rows: ParsedRows;
   answers: readonly RowPrediction[];
   latencyMs: number;
+  /** Who sent the request, when authentication named it. */
+  client: string | undefined;
 }
 
 /** A row's answer in the log's terms: the outputs of its task (see the log's columns). */
@@ -33,7 +35,7 @@ export function recordPredictions(
   prediction: LoggedPrediction,
 ): Promise<void> | undefined {
   if (log.state().state === 'off') return undefined;
-  const { requestId, manifest, rows, answers, latencyMs } = prediction;
+  const { requestId, manifest, rows, answers, latencyMs, client } = prediction;
   const time = new Date();
   const records: PredictionRecord[] = [];
   for (let i = 0; i < rows.count; i++) {
@@ -45,6 +47,7 @@ export function recordPredictions(
       inputs: rows.inputsOf(i),
       outputs: loggedOutputs(manifest, answers[i]!),
       latencyMs,
+      ...(client && { client }),
     });
   }
   return log.record(records);

@@ -5,6 +5,7 @@ import type { ModelManifest } from '@glyco/contract';
 import { Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';
+import { PUBLIC } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { respond } from '../http/respond.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -60,7 +61,7 @@ export function docsRoutes({ models, limits }: AppDeps): Hono<AppEnv> {
   const documents = new WeakMap<ModelManifest, string>();
   const assets = new Map<string, string>();
   const app = new Hono<AppEnv>();
-  app.get('/openapi.json', (c) => {
+  app.get('/openapi.json', PUBLIC, (c) => {
     const { manifest } = models.current();
     let document = documents.get(manifest);
     if (!document) {
@@ -71,10 +72,10 @@ export function docsRoutes({ models, limits }: AppDeps): Hono<AppEnv> {
     }
     return respond(c, document, 'application/json');
   });
-  app.get('/docs', (c) =>
+  app.get('/docs', PUBLIC, (c) =>
     respond(c, DOCS_PAGE, 'text/html; charset=utf-8', 200, { 'content-security-policy': DOCS_CSP }),
   );
-  app.get(`${ASSET_BASE}/:file`, async (c) => {
+  app.get(`${ASSET_BASE}/:file`, PUBLIC, async (c) => {
     const file = c.req.param('file');
     const immutable = { 'cache-control': 'public, max-age=31536000, immutable' };
     if (file === 'init.js') return respond(c, INIT_SCRIPT, 'text/javascript; charset=utf-8', 200, immutable);

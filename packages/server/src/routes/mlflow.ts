@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';
+import { access, PUBLIC } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { MLFLOW_INVOCATIONS_PATH } from '../http/problem-response.ts';
 import { respond, respondJson } from '../http/respond.ts';
@@ -35,12 +36,12 @@ function mlflowPredictions({ manifest, outputs, rows }: Prediction<MlflowRows>):
  */
 export function mlflowRoutes(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.post(MLFLOW_INVOCATIONS_PATH, async (c) => {
+  app.post(MLFLOW_INVOCATIONS_PATH, access(['predict']), async (c) => {
     const prediction = await handlePrediction(c, deps, parseMlflowRequest, readMlflowBody);
     return respondJson(c, { predictions: mlflowPredictions(prediction) });
   });
   // MLflow answers a newline with 200 once its model is loaded; a server shutting down says so with 503.
-  app.get('/ping', (c) => respond(c, '\n', 'application/json', deps.isDraining() ? 503 : 200));
-  app.get('/version', (c) => respond(c, packageJson.version, 'text/plain; charset=utf-8'));
+  app.get('/ping', PUBLIC, (c) => respond(c, '\n', 'application/json', deps.isDraining() ? 503 : 200));
+  app.get('/version', PUBLIC, (c) => respond(c, packageJson.version, 'text/plain; charset=utf-8'));
   return app;
 }

@@ -2,6 +2,7 @@ import type { ModelManifest } from '@glyco/contract';
 import { type Context, Hono } from 'hono';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { AppDeps } from '../app-deps.ts';
+import { access, PUBLIC } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
 import { Problem } from '../http/problem.ts';
 import { respondJson } from '../http/respond.ts';
@@ -107,22 +108,27 @@ function modelMetadata(manifest: ModelManifest) {
 export function openInferenceRoutes(deps: AppDeps): Hono<AppEnv> {
   const { models, isDraining } = deps;
   const app = new Hono<AppEnv>();
-  app.get('/v2', (c) => respondJson(c, { name: 'glyco', version: packageJson.version, extensions: [] }));
-  app.get('/v2/health/live', (c) => respondJson(c, { live: true }));
-  app.get('/v2/health/ready', (c) => respondJson(c, { ready: !isDraining() }, isDraining() ? 503 : 200));
+  const predictors = access(['predict']);
+  app.get('/v2', predictors, (c) =>
+    respondJson(c, { name: 'glyco', version: packageJson.version, extensions: [] }),
+  );
+  app.get('/v2/health/live', PUBLIC, (c) => respondJson(c, { live: true }));
+  app.get('/v2/health/ready', PUBLIC, (c) =>
+    respondJson(c, { ready: !isDraining() }, isDraining() ? 503 : 200),
+  );
 
   for (const path of MODEL_PATHS) {
-    app.get(path, (c) => {
+    app.get(path, predictors, (c) => {
       const { manifest } = models.current();
       checkModel(c, manifest);
       return respondJson(c, modelMetadata(manifest));
     });
-    app.get(`${path}/ready`, (c) => {
+    app.get(`${path}/ready`, predictors, (c) => {
       const { manifest } = models.current();
       checkModel(c, manifest);
       return respondJson(c, { name: manifest.name, ready: true });
     });
-    app.post(`${path}/infer`, async (c) => {
+    app.post(`${path}/infer`, predictors, async (c) => {
       checkModel(c, models.current().manifest);
       return respondJson(c, inferResponse(await handlePrediction(c, deps, parseInferenceRequest)));
     });

@@ -2,6 +2,7 @@ import type { ModelManifest } from '@glyco/contract';
 import type { Logger } from '@glyco/logger';
 import {
   DEFAULT_DRIFT_ROWS,
+  isRejectedData,
   loggedDrift,
   type ObservedOutcome,
   type PredictionLogReader,
@@ -11,7 +12,9 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.ts';
+import { access } from '../auth/access.ts';
 import type { AppEnv } from '../http/context.ts';
+import { VALID_REQUEST_ID } from '../http/observe.ts';
 import { fieldError, Problem } from '../http/problem.ts';
 import { readJsonBody } from '../http/read-json-body.ts';
 import { respondJson } from '../http/respond.ts';
@@ -32,16 +35,21 @@ function feedbackSchema(manifest: ModelManifest) {
     request_id: z
       .string({ error: 'must be the request_id of a prediction (a string)' })
       .min(1, 'must not be empty')
-      .max(128, 'must be at most 128 characters'),
+      .max(128, 'must be at most 128 characters')
+      // Only such ids are ever logged (see observe.ts): a NUL or a space cannot name a prediction.
+      .regex(VALID_REQUEST_ID, 'must be a request id as predictions carry: letters, digits, _ . : = -'),
     outcome: outcomeSchema(manifest),
     index: z
       .number({ error: 'must be a whole number' })
       .int('must be a whole number')
       .min(0, 'must be 0 or more')
+      .max(MAX_ROW_INDEX, `must be at most ${MAX_ROW_INDEX}`)
       .optional(),
   });
 }
 const FEEDBACK_FIELDS = ['request_id', 'outcome', 'index'];
+/** The log's row index column is a 4-byte integer. */
+const MAX_ROW_INDEX = 2_147_483_647;
 const feedbackSchemas = new WeakMap<ModelManifest, ReturnType<typeof feedbackSchema>>();
 
 const quoted = (labels: readonly string[]) => labels.map((label) => JSON.stringify(label)).join(', ');
@@ -102,7 +110,7 @@ export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const { logger } = deps;
 
-  app.post('/v1/feedback', async (c) => {
+  app.post('/v1/feedback', access(['feedback']), async (c) => {
     const manifest = deps.served();
     const schema = feedbackSchemas.get(manifest) ?? feedbackSchema(manifest);
     feedbackSchemas.set(manifest, schema);
@@ -128,7 +136,7 @@ export function logRoutes(deps: LogRoutesDeps): Hono<AppEnv> {
     return respondJson(c, { request_id: requestId, index, outcome: sent, ...label });
   });
 
-  app.get('/v1/models/:name/drift', async (c) => {
+  app.get('/v1/models/:name/drift', access(['read-metrics']), async (c) => {
     const name = c.req.param('name');
     const manifest = deps.served();
     if (manifest.name !== name) throw new Problem('not-found', `no model named "${name}" is served here`);
@@ -157,12 +165,23 @@ function readerOf(deps: LogRoutesDeps): PredictionLogReader {
   return deps.log.reader;
 }
 
-/** A database that cannot answer is a 503 to retry, not a 500. */
+/**
+ * A database that cannot answer is a 503 to retry, not a 500; one that refuses a value of the request (SQLSTATE
+ * class 22 or 23, which validation should have caught first) is the client's 422, not an outage.
+ */
 export async function databaseCall<T>(logger: Logger, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof Problem) throw error;
+    if (isRejectedData(error)) {
+      const { code } = error as { code: string };
+      logger.warn('prediction log refused a value of the request', { code, error: (error as Error).message });
+      throw new Problem(
+        'invalid-input',
+        `the prediction log refused a value of this request (SQLSTATE ${code})`,
+      );
+    }
     // The driver's message may name hosts and users: it stays in the server's logs, not in the answer.
     logger.warn('prediction log query failed', { error: (error as Error).message });
     throw new Problem('not-ready', 'the prediction log database is unavailable; retry later');

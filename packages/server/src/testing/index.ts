@@ -1,4 +1,5 @@
 /** Helpers for tests, benchmarks and smoke runs of the server and of what deploys it: not part of the app itself. */
 export { freePort } from './free-port.ts';
+export { type IdentityProvider, startIdentityProvider } from './identity-provider.ts';
 export { type EventSource, type HttpRequest, type LambdaHttpResult, lambdaEvent } from './lambda-events.ts';
 export { type ServerReading, serverReading } from './server-reading.ts';

@@ -106,6 +106,37 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
     expect(problem.errors[0].detail).toContain(detail);
   });
 
+  // Issue 18, failure 2: both bodies reached the database and were answered 503, as if it were down.
+  it.each([
+    [{ request_id: '\u0000', outcome: 0 }, '#/request_id', 'must be a request id as predictions carry'],
+    [{ request_id: 'a b', outcome: 0 }, '#/request_id', 'must be a request id as predictions carry'],
+    [{ request_id: 'x', outcome: 1, index: 2147483648 }, '#/index', 'must be at most 2147483647'],
+  ])('answers 422 naming the field, before the database, for %j', async (body, pointer, detail) => {
+    const response = await feedback(app, body);
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const problem = await response.json();
+    expect(problem.errors).toEqual([{ pointer, detail: expect.stringContaining(detail) }]);
+  });
+
+  it('answers 422, not 503, when the database itself refuses a value', async () => {
+    // A value validation lets through would reach the database: here a NUL added behind validation's back.
+    const reader = log.reader!;
+    const unchecked = testApp({
+      flush: () => log.flush(),
+      reader: {
+        ...reader,
+        recordOutcome: (model, requestId, index, outcome) =>
+          reader.recordOutcome(model, `${requestId}\u0000`, index, outcome),
+      },
+    });
+    const response = await feedback(unchecked, { request_id: 'req-a', outcome: 1 });
+    expect(response.status).toBe(422);
+    expect((await response.json()).detail).toMatch(
+      /^the prediction log refused a value of this request \(SQLSTATE 22/,
+    );
+  });
+
   it('takes a class label for a multiclass model, and a number for a regression model', async () => {
     const iris = testApp(log, bundledManifest('iris/1.0.0'));
     log.record([classPrediction('iris-1', [0.1, 0.2, 0.7])]);

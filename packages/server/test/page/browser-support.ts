@@ -39,7 +39,7 @@ export interface OpenedPage {
  * Chromium and the node server on loopback (the bundled model, or the model directory `modelUri`), as a suite
  * drives them: `open` a path in a fresh browser context, `api` the same server directly.
  */
-export function browserSuite(modelUri?: string) {
+export function browserSuite(modelUri?: string, env: Record<string, string> = {}) {
   let browser: Browser;
   let server: Awaited<ReturnType<typeof startServer>>;
   const contexts: BrowserContext[] = [];
@@ -54,7 +54,7 @@ export function browserSuite(modelUri?: string) {
         );
       }
       [server, browser] = await Promise.all([
-        startServer(testConfig(modelUri ? { MODEL_URI: modelUri } : {})),
+        startServer(testConfig({ ...env, ...(modelUri ? { MODEL_URI: modelUri } : {}) })),
         chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
       ]);
       await mkdir(SCREENSHOTS, { recursive: true });
@@ -85,10 +85,10 @@ export function browserSuite(modelUri?: string) {
       await page.goto(`${server.url}${path}`);
       return { page, problems };
     },
-    async api<T>(path: string, body: unknown): Promise<T> {
+    async api<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
       const response = await fetch(`${server.url}${path}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
       return (await response.json()) as T;

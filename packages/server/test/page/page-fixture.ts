@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../src/app-deps.ts';
 import { type BootstrapOptions, bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig, type ServerConfig } from '../../src/config.ts';
+import { ClientLimits } from '../../src/limits/client-limits.ts';
 import { startServer } from '../../src/node/server.ts';
 
 /** The configuration the page tests run with: the bundled model, no database, quiet logs, loopback only. */
@@ -20,7 +21,16 @@ export function startTestServer() {
 /** The dependencies the app was built from, to mount the page's routes with extra ones. */
 export function depsOf(runtime: Runtime): AppDeps {
   const { models, predictionLog, logger, metrics, config } = runtime;
-  return { models, predictionLog, logger, metrics, limits: config.limits, isDraining: () => false };
+  return {
+    models,
+    predictionLog,
+    logger,
+    metrics,
+    limits: config.limits,
+    authenticator: undefined,
+    clientLimits: new ClientLimits({ requests: undefined, rows: undefined }),
+    isDraining: () => false,
+  };
 }
 
 export { recordingLog } from '../support/fixtures.ts';

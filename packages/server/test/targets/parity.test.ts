@@ -11,14 +11,10 @@ import { bootstrap, type Runtime } from '../../src/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLambdaHandler } from '../../src/lambda/handler.ts';
 import { type RunningServer, startServer } from '../../src/node/server.ts';
-import {
-  type EventSource,
-  type HttpRequest,
-  type LambdaHttpResult,
-  lambdaEvent,
-} from '../../src/testing/lambda-events.ts';
+import { type HttpRequest, type LambdaHttpResult, lambdaEvent } from '../../src/testing/lambda-events.ts';
 import { MANIFEST, VALID_ROW } from '../support/fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from '../support/lambda-events.ts';
+import { type Answer, startTargets } from '../support/targets.ts';
 import {
   IRIS_DIR,
   IRIS_ROW,
@@ -106,53 +102,16 @@ function request(name: string): HttpRequest {
   return { ...rest, headers };
 }
 
-interface Answer {
-  status: number;
-  contentType: string | undefined;
-  requestId: string | undefined;
-  body: string;
-}
-
-let server: RunningServer;
-let handler: (event: unknown, context: unknown) => Promise<LambdaHttpResult>;
+let targets: Awaited<ReturnType<typeof startTargets>>;
 beforeAll(async () => {
-  Object.assign(process.env, ENV);
-  [server, { handler }] = await Promise.all([
-    startServer({ ...loadConfig(ENV), host: '127.0.0.1', port: 0 }),
-    import('../../src/lambda/main.ts') as Promise<{ handler: typeof handler }>,
-  ]);
+  targets = await startTargets(ENV, ['content-type', 'x-request-id']);
 });
-afterAll(() => server.shutdown());
-
-async function overHttp(req: HttpRequest): Promise<Answer> {
-  // Bytes, not a string: fetch would declare a string body text/plain, and Lambda events hold what was sent.
-  const res = await fetch(`${server.url}${req.path}`, {
-    method: req.method,
-    headers: req.headers,
-    body: req.body === undefined ? undefined : new TextEncoder().encode(req.body),
-  });
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type') ?? undefined,
-    requestId: res.headers.get('x-request-id') ?? undefined,
-    body: await res.text(),
-  };
-}
-
-async function throughLambda(source: EventSource, req: HttpRequest): Promise<Answer> {
-  const result = await handler(lambdaEvent(source, req), LAMBDA_CONTEXT);
-  return {
-    status: result.statusCode,
-    contentType: resultHeader(result, 'content-type'),
-    requestId: resultHeader(result, 'x-request-id'),
-    body: resultBody(result),
-  };
-}
+afterAll(() => targets.shutdown());
 
 describe.each(['rest-api-v1', 'http-api-v2', 'function-url', 'alb'] as const)('Lambda via %s', (source) => {
   it.each(Object.keys(CASES))('answers "%s" exactly as the node server does', async (name) => {
     const req = request(name);
-    const [http, lambda] = await Promise.all([overHttp(req), throughLambda(source, req)]);
+    const [http, lambda] = await Promise.all([targets.overHttp(req), targets.throughLambda(source, req)]);
     expect(lambda).toEqual(http);
   });
 });
@@ -160,7 +119,7 @@ describe.each(['rest-api-v1', 'http-api-v2', 'function-url', 'alb'] as const)('L
 describe('the fixed request set', () => {
   it('covers a success and every kind of refusal', async () => {
     const statuses = await Promise.all(
-      Object.keys(CASES).map(async (name) => (await overHttp(request(name))).status),
+      Object.keys(CASES).map(async (name) => (await targets.overHttp(request(name))).status),
     );
     expect(new Set(statuses)).toEqual(new Set([200, 400, 404, 405, 413, 415, 422]));
   });
@@ -236,8 +195,10 @@ describe.each(Object.entries(TASK_CASES))('a model of %s', (_task, model) => {
       });
       const http: Answer = {
         status: res.status,
-        contentType: res.headers.get('content-type') ?? undefined,
-        requestId: res.headers.get('x-request-id') ?? undefined,
+        headers: {
+          'content-type': res.headers.get('content-type') ?? undefined,
+          'x-request-id': res.headers.get('x-request-id') ?? undefined,
+        },
         body: await res.text(),
       };
       expect(http.status).toBe(title.includes('(422)') ? 422 : 200);
@@ -245,8 +206,10 @@ describe.each(Object.entries(TASK_CASES))('a model of %s', (_task, model) => {
         const result = await taskHandler(lambdaEvent(source, req), LAMBDA_CONTEXT);
         expect({
           status: result.statusCode,
-          contentType: resultHeader(result, 'content-type'),
-          requestId: resultHeader(result, 'x-request-id'),
+          headers: {
+            'content-type': resultHeader(result, 'content-type'),
+            'x-request-id': resultHeader(result, 'x-request-id'),
+          },
           body: resultBody(result),
         }).toEqual(http);
       }
