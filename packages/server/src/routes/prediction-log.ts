@@ -62,8 +62,12 @@ const quoted = (labels: readonly string[]) => labels.map((label) => JSON.stringi
 function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
   if (manifest.task === 'regression') {
     const { name, unit } = manifest.target;
+    const [low, high] = plausibleOutcomes(manifest.trainingData.targetSummary);
+    const outside = `must be from ${low} to ${high}${unit ? ` ${unit}` : ''}: ten times the training range beyond its ends; a value further out is more likely a unit or typing error, and one such value would swamp the live RMSE`;
     return z
       .number({ error: `must be a number: the observed ${name}${unit ? ` in ${unit}` : ''}` })
+      .min(low, outside)
+      .max(high, outside)
       .transform((value) => ({ value }));
   }
   const labels = manifest.target.classLabels;
@@ -73,7 +77,7 @@ function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
     : `must be one of the class labels ${quoted(labels)}`;
   return z.union([z.string(), z.number()], { error: expected }).transform((sent, context) => {
     const index =
-      binary && typeof sent === 'number' && (sent === 0 || sent === 1) ? sent : labels.indexOf(String(sent));
+      binary && typeof sent === 'number' && (sent === 0 || sent === 1) ? sent : labelIndex(labels, sent);
     if (index >= 0) return { classIndex: index, label: labels[index]! };
     const folded = String(sent).trim().toLowerCase();
     const intended = labels.find((label) => label.toLowerCase() === folded);
@@ -84,6 +88,23 @@ function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
     });
     return z.NEVER;
   });
+}
+
+/** The observed values a regression model's feedback takes: its training range, widened tenfold each way. */
+function plausibleOutcomes({ min, max }: { min: number; max: number }): [number, number] {
+  const span = max - min || Math.abs(max) || 1;
+  const round = (value: number) => Number(value.toPrecision(6));
+  return [round(min - 10 * span), round(max + 10 * span)];
+}
+
+/**
+ * The class a sent outcome names: the label it spells, or, for a number, the label of that value; a CSV often
+ * spells whole-number classes as 0.0, 1.0 and 2.0, and a client sends 2.
+ */
+function labelIndex(labels: readonly string[], sent: string | number): number {
+  const exact = labels.indexOf(String(sent));
+  if (exact >= 0 || typeof sent !== 'number') return exact;
+  return labels.findIndex((label) => label.trim() !== '' && Number(label) === sent);
 }
 
 /** A feedback body is a few fields. */

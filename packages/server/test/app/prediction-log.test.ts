@@ -180,6 +180,14 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
     expect(text.errors).toEqual([
       { pointer: '#/outcome', detail: 'must be a number: the observed progression' },
     ]);
+    // One such value would make the live RMSE overflow to null.
+    const huge = await (await feedback(progression, { request_id: 'value-1', outcome: 1e308 })).json();
+    const regression = bundledManifest('diabetes-progression/1.0.0');
+    if (regression.task !== 'regression') throw new Error('diabetes-progression is a regression model');
+    const { min, max } = regression.trainingData.targetSummary;
+    expect(huge.errors[0].detail).toMatch(
+      new RegExp(`^must be from ${min - 10 * (max - min)} to ${max + 10 * (max - min)}[ :]`),
+    );
     const values = await log.reader!.labelledPredictions({
       modelName: 'diabetes-progression',
       modelVersion: '1.0.0',
@@ -190,6 +198,16 @@ describeEachBackend('feedback and drift routes on $name', (current) => {
     ]);
     // A prediction of another model under the same request id is not this model's to label.
     expect((await feedback(progression, { request_id: 'iris-1', outcome: 3 })).status).toBe(404);
+  });
+
+  it('takes a number for a class whose label spells it otherwise, as 2 for "2.0"', async () => {
+    const iris = bundledManifest('iris/1.0.0');
+    if (iris.task !== 'multiclass') throw new Error('iris is a multiclass model');
+    const floats = { ...iris, target: { ...iris.target, classLabels: ['0.0', '1.0', '2.0'] } };
+    log.record([classPrediction('float-1', [0.1, 0.2, 0.7])]);
+    const response = await feedback(testApp(log, floats), { request_id: 'float-1', outcome: 2 });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: 2, label: '2.0' });
   });
 
   it('answers 400 to a body that is not JSON and 415 to one that is not declared JSON', async () => {
