@@ -9,29 +9,16 @@ import {
   sampleRows,
   valuePrediction,
 } from '@glyco/prediction-log/testing';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/http/context.ts';
-import { Problem } from '../../src/http/problem.ts';
-import { problemResponse } from '../../src/http/problem-response.ts';
 import { logRoutes } from '../../src/routes/prediction-log.ts';
+import { mountedAsTheApp } from '../support/mounted-routes.ts';
 
 const manifest = bundledManifest();
 
-/** The routes mounted as the app mounts them: a request id per request, Problems rendered as problem+json. */
-function testApp(log: Pick<OpenedPredictionLog, 'reader' | 'flush'>, served: ModelManifest = manifest) {
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set('requestId', 'test-request');
-    await next();
-  });
-  app.onError((error, c) => {
-    if (error instanceof Problem) return problemResponse(c, error);
-    throw error;
-  });
-  app.route('/', logRoutes({ log, served: () => served, logger: memoryLogger() }));
-  return app;
-}
+const testApp = (log: Pick<OpenedPredictionLog, 'reader' | 'flush'>, served: ModelManifest = manifest) =>
+  mountedAsTheApp(logRoutes({ log, served: () => served, logger: memoryLogger() }));
 
 const feedback = (app: Hono<AppEnv>, body: unknown, contentType = 'application/json') =>
   app.request('/v1/feedback', {

@@ -2,27 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { type OpenedPredictionLog, openPredictionLog } from '@glyco/prediction-log';
 import { describeEachBackend, memoryLogger, prediction } from '@glyco/prediction-log/testing';
 import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AppEnv } from '../../src/http/context.ts';
-import { Problem } from '../../src/http/problem.ts';
-import { problemResponse } from '../../src/http/problem-response.ts';
 import { outcomesExportRoutes } from '../../src/routes/outcomes-export.ts';
+import { mountedAsTheApp } from '../support/mounted-routes.ts';
 
-/** The route mounted as the app mounts it: a request id per request, Problems rendered as problem+json. */
-function testApp(log: OpenedPredictionLog) {
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set('requestId', 'test-request');
-    await next();
-  });
-  app.onError((error, c) => {
-    if (error instanceof Problem) return problemResponse(c, error);
-    throw error;
-  });
-  app.route('/', outcomesExportRoutes({ predictionLog: log, logger: memoryLogger() }));
-  return app;
-}
+const testApp = (log: OpenedPredictionLog) =>
+  mountedAsTheApp(outcomesExportRoutes({ predictionLog: log, logger: memoryLogger() }));
 
 describeEachBackend('GET /v1/models/{name}/outcomes on $name', (current) => {
   let log: OpenedPredictionLog;
