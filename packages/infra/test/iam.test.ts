@@ -103,11 +103,16 @@ describe('IAM documents', () => {
 describe('the workload boundary', () => {
   const allowed = boundary.policy.Statement.flatMap((s) => [s.Action].flat());
 
-  it("grants no IAM change, STS or organization action, apart from the load balancers' service-linked role", () => {
+  it("grants no IAM change, STS or organization action, apart from the load balancers' service-linked role and handing the environment's roles to ECS tasks", () => {
     const privileged = allowed.filter(
       (action) => /^(iam|sts|organizations|account):/i.test(action) && !/^iam:(Get|List)/.test(action),
     );
-    expect(privileged).toEqual(['iam:CreateServiceLinkedRole']);
+    expect(privileged).toEqual(['iam:PassRole', 'iam:CreateServiceLinkedRole']);
+    // The jobs stack's scheduler and workflow roles start tasks with the job's roles, and pass them nowhere else.
+    expect(statement(boundary.policy, 'PassEnvironmentRolesToEcsTasks')).toMatchObject({
+      Resource: `arn:aws:iam::${ACCOUNT}:role/glyco-prod-*`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
     expect(statement(boundary.policy, 'CreateElbServiceLinkedRole')?.Condition).toEqual({
       StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' },
     });

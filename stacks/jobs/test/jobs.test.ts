@@ -390,7 +390,8 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
       { action: 'secretsmanager:GetSecretValue', resource: platform.databaseSecretArn },
       { action: 'logs:GetLogEvents', resource: `${logGroup.replace('/jobs/', '/ecs/')}:log-stream:x` },
     ];
-    for (const request of refused) expect(can(workflow, request), JSON.stringify(request)).not.toBe('allowed');
+    for (const request of refused)
+      expect(can(workflow, request), JSON.stringify(request)).not.toBe('allowed');
     const trust = statementsOf(single(stack, 'aws:iam/role:Role', workflow).props.assumeRolePolicy);
     expect(trust[0]?.Condition).toEqual({
       StringEquals: {
@@ -421,7 +422,9 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
       });
       const overrides = JSON.parse(options.get('--overrides')!);
       expect(overrides.containerOverrides).toHaveLength(1);
-      expect(overrides.containerOverrides[0].name).toBe(containerOf(stack, family.endsWith('job') ? 'job' : 'score').name);
+      expect(overrides.containerOverrides[0].name).toBe(
+        containerOf(stack, family.endsWith('job') ? 'job' : 'score').name,
+      );
     }
     const score = JSON.parse(runTaskOptions(String(stack.outputs.scoreCommand)).get('--overrides')!);
     expect(score.containerOverrides[0].command).toEqual([
@@ -484,7 +487,10 @@ describe('jobs config', () => {
   });
 
   it.each([
-    [{ schedule: '0 5 * * *' }, /"schedule" must be an EventBridge Scheduler expression, cron\(…\) or rate\(…\)/],
+    [
+      { schedule: '0 5 * * *' },
+      /"schedule" must be an EventBridge Scheduler expression, cron\(…\) or rate\(…\)/,
+    ],
     [{ scheduleTimezone: 'Mars/Olympus' }, /"scheduleTimezone" .*IANA time zone/],
     [{ retrainPolicy: 'sometimes' }, /retrainPolicy/],
     [{ driftWindow: 'a week' }, /"driftWindow" must be a duration such as 7d/],
@@ -498,7 +504,13 @@ describe('jobs config', () => {
 
   it('needs the jobs image: it says how the pipeline sets it rather than running the serving image', async () => {
     await expect(
-      runStack({ project: 'glyco-jobs', stack: 'dev', stackDir, program: jobs, configOverrides: { org: 'acme' } }),
+      runStack({
+        project: 'glyco-jobs',
+        stack: 'dev',
+        stackDir,
+        program: jobs,
+        configOverrides: { org: 'acme' },
+      }),
     ).rejects.toThrow(/Config "image" is required: the jobs image .*--target jobs/);
   });
 
