@@ -15,6 +15,7 @@ export * from './jobs/run-task-command.ts';
 export * from './naming.ts';
 export * from './platform-outputs.ts';
 export * from './policy/rule.ts';
+export { JOBS_LOG_GROUP_PREFIX } from './policy/rules/jobs.ts';
 export * from './policy/rules.ts';
 export * from './stack-context.ts';
 export * from './workload-config.ts';

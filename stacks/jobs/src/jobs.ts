@@ -1,5 +1,6 @@
 import {
   FargateTask,
+  JOBS_LOG_GROUP_PREFIX,
   jobTaskPolicy,
   knownValue,
   MODEL_REGISTRY_PREFIX,
@@ -35,7 +36,7 @@ export async function jobs() {
 
   const cluster = new JobsCluster(name('jobs-cluster'), { clusterName: name('jobs'), tags });
   const logs = new JobLogs(name('job-logs'), {
-    logGroupName: `/jobs/${name('jobs')}`,
+    logGroupName: `${JOBS_LOG_GROUP_PREFIX}${name('jobs')}`,
     keyName: name('job-logs'),
     retentionDays: settings.logRetentionDays,
     protect: env === 'prod',
