@@ -106,6 +106,7 @@ export async function jobs() {
     clusterName: cluster.name,
     clusterArn: cluster.arn,
     logGroupArn: logs.logGroupArn,
+    scheduleArn: schedule.scheduleArn,
     task: job,
   });
 

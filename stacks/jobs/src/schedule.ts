@@ -35,6 +35,7 @@ export const RETRY_POLICY = { maximumRetryAttempts: 2, maximumEventAgeInSeconds:
  */
 export class JobSchedule extends pulumi.ComponentResource {
   readonly scheduleName: pulumi.Output<string>;
+  readonly scheduleArn: pulumi.Output<string>;
 
   constructor(name: string, args: JobScheduleArgs, opts?: pulumi.ComponentResourceOptions) {
     super('glyco:jobs:JobSchedule', name, {}, opts);
@@ -127,6 +128,7 @@ export class JobSchedule extends pulumi.ComponentResource {
       { ...parent, dependsOn: [policy] },
     );
     this.scheduleName = schedule.name;
+    this.scheduleArn = schedule.arn;
     this.registerOutputs({ scheduleName: this.scheduleName });
   }
 }

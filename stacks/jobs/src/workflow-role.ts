@@ -21,13 +21,16 @@ export interface WorkflowRoleArgs {
   clusterName: pulumi.Input<string>;
   clusterArn: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;
+  /** The schedule whose target the workflows start (scripts/run-job.sh reads it). */
+  scheduleArn: pulumi.Input<string>;
   task: FargateTask;
 }
 
 /**
  * The role retrain.yml and drift.yml assume through GitHub's OIDC provider, for runs in one GitHub environment of
  * one repository (token `sub` `repo:<owner>/<repo>:environment:<name>`, GitHub Docs, "About security hardening
- * with OpenID Connect"): start the job task on the jobs cluster, watch it, stop it, read its log. It reads no
+ * with OpenID Connect"): read the job's schedule and task definition, start the job task on the jobs cluster, watch
+ * it, stop it, read its log (scripts/run-job.sh). It reads no
  * data itself: what the job may do is the job's task role.
  */
 export class WorkflowRole extends pulumi.ComponentResource {
@@ -67,18 +70,20 @@ export class WorkflowRole extends pulumi.ComponentResource {
             args.task.familyArn,
             args.task.executionRoleArn,
             args.task.taskRoleArn,
+            args.scheduleArn,
           ])
-          .apply(([clusterName, clusterArn, logGroupArn, familyArn, executionRoleArn, taskRoleArn]) =>
-            JSON.stringify(
-              policyDocument([
-                ...runTaskStatements({
-                  clusterArn,
-                  taskDefinitionArns: [familyArn],
-                  roleArns: [executionRoleArn, taskRoleArn],
-                }),
-                ...watchTaskStatements({ clusterName, clusterArn, logGroupArn }),
-              ]),
-            ),
+          .apply(
+            ([clusterName, clusterArn, logGroupArn, familyArn, executionRoleArn, taskRoleArn, scheduleArn]) =>
+              JSON.stringify(
+                policyDocument([
+                  ...runTaskStatements({
+                    clusterArn,
+                    taskDefinitionArns: [familyArn],
+                    roleArns: [executionRoleArn, taskRoleArn],
+                  }),
+                  ...watchTaskStatements({ clusterName, clusterArn, logGroupArn, scheduleArn }),
+                ]),
+              ),
           ),
       },
       parent,

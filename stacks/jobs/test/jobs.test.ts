@@ -372,7 +372,12 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
       },
       { action: 'ecs:DescribeTasks', resource: task, context: { 'ecs:cluster': cluster } },
       { action: 'ecs:StopTask', resource: task, context: { 'ecs:cluster': cluster } },
-      { action: 'logs:GetLogEvents', resource: `${logGroup}:log-stream:job/job/0123456789abcdef` },
+      { action: 'logs:GetLogEvents', resource: `${logGroup}:log-stream:job/glyco/0123456789abcdef` },
+      {
+        action: 'scheduler:GetSchedule',
+        resource: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule/glyco-${env}-jobs/glyco-${env}-job`,
+      },
+      { action: 'ecs:DescribeTaskDefinition', resource: '*' },
     ];
     for (const request of allowed) expect(can(workflow, request), JSON.stringify(request)).toBe('allowed');
     const refused: AccessRequest[] = [
@@ -389,6 +394,15 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
       { action: 's3:GetObject', resource: object('models/pima-diabetes/aliases/production.json') },
       { action: 'secretsmanager:GetSecretValue', resource: platform.databaseSecretArn },
       { action: 'logs:GetLogEvents', resource: `${logGroup.replace('/jobs/', '/ecs/')}:log-stream:x` },
+      {
+        action: 'scheduler:GetSchedule',
+        resource: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule/default/someone-elses`,
+      },
+      {
+        action: 'ecs:RunTask',
+        resource: `arn:aws:ecs:${TEST_REGION}:${TEST_ACCOUNT_ID}:task-definition/glyco-${env}-score:3`,
+        context: { 'ecs:cluster': cluster },
+      },
     ];
     for (const request of refused)
       expect(can(workflow, request), JSON.stringify(request)).not.toBe('allowed');

@@ -146,12 +146,15 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       // and hand their roles to ECS tasks (and to nothing else).
       Sid: 'RunEnvironmentTasks',
       Effect: 'Allow',
-      Action: ['ecs:RunTask', 'ecs:DescribeTasks', 'ecs:StopTask'],
+      Action: ['ecs:RunTask', 'ecs:DescribeTasks', 'ecs:StopTask', 'scheduler:GetSchedule'],
       Resource: [
         `arn:aws:ecs:${args.region}:${args.accountId}:task-definition/${PROJECT}-${args.env}-*`,
         `arn:aws:ecs:${args.region}:${args.accountId}:task/${PROJECT}-${args.env}-*`,
+        `arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${PROJECT}-${args.env}-*`,
       ],
     },
+    // No resource-level permission exists for it (Service Authorization Reference, Amazon ECS).
+    { Sid: 'ReadTaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'PassEnvironmentRolesToEcsTasks',
       Effect: 'Allow',

@@ -130,16 +130,27 @@ export function runTaskStatements(access: RunTaskAccess): PolicyStatement[] {
 }
 
 /**
- * What a workflow needs to start the job, wait for it (`aws ecs wait tasks-stopped` polls DescribeTasks), stop it
- * when the run is cancelled, and read its last lines (GetLogEvents on the task's stream).
+ * What a workflow needs to start the job as its schedule does and watch it (scripts/run-job.sh): read the schedule's
+ * target (task definition revision, cluster, network) and the task definition's command, wait for the task
+ * (`aws ecs wait tasks-stopped` polls DescribeTasks), stop it when the run is cancelled, and read its last lines
+ * (GetLogEvents on the task's stream). DescribeTaskDefinition supports no resource-level permission
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html), hence "*".
  */
 export function watchTaskStatements(access: {
   clusterName: string;
   clusterArn: string;
   logGroupArn: string;
+  scheduleArn: string;
 }) {
   const tasks = access.clusterArn.replace(`:cluster/${access.clusterName}`, `:task/${access.clusterName}/*`);
   return [
+    {
+      Sid: 'ReadTheSchedule',
+      Effect: 'Allow',
+      Action: 'scheduler:GetSchedule',
+      Resource: access.scheduleArn,
+    },
+    { Sid: 'ReadTaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     {
       Sid: 'WatchItsTasks',
       Effect: 'Allow',

@@ -65,6 +65,10 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
         arn: `arn:aws:sqs:${TEST_REGION}:${TEST_ACCOUNT_ID}:${name}`,
         url: `https://sqs.${TEST_REGION}.amazonaws.com/${TEST_ACCOUNT_ID}/${name}`,
       };
+    case 'aws:scheduler/schedule:Schedule':
+      return {
+        arn: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule/${String(inputs.groupName)}/${name}`,
+      };
     case 'aws:scheduler/scheduleGroup:ScheduleGroup':
       return { arn: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule-group/${name}` };
     case 'aws:kms/key:Key':

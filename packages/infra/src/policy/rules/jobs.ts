@@ -61,7 +61,9 @@ export const runTaskScoped: PolicyRule = {
   name: 'run-task-scoped',
   description:
     'Whoever may start ECS tasks names the task definition families and the cluster (condition ecs:cluster), and passes named roles to ECS tasks only.',
-  appliesTo: POLICY_TYPES,
+  // Grants only: the repository's one managed policy is the workload boundary, a ceiling over every task family of
+  // the environment (iam/boundary.ts), which grants nothing by itself.
+  appliesTo: POLICY_TYPES.filter((type) => type !== 'aws:iam/policy:Policy'),
   check: (resource) => {
     const statements = permissionStatements(resource);
     const runs = statements.filter((statement) => allowsAction(statement, 'ecs:RunTask'));
