@@ -2,7 +2,6 @@ import {
   type FargateTask,
   type PlatformReference,
   policyDocument,
-  runTaskStatements,
   serviceTrustPolicy,
   type Tags,
 } from '@glyco/infra';
@@ -81,15 +80,11 @@ export class JobSchedule extends pulumi.ComponentResource {
       {
         role: role.id,
         policy: pulumi
-          .all([args.clusterArn, task.familyArn, task.executionRoleArn, task.taskRoleArn, deadLetters.arn])
-          .apply(([clusterArn, familyArn, executionRoleArn, taskRoleArn, queueArn]) =>
+          .all([task.runTaskGrant(args.clusterArn), deadLetters.arn])
+          .apply(([runTask, queueArn]) =>
             JSON.stringify(
               policyDocument([
-                ...runTaskStatements({
-                  clusterArn,
-                  taskDefinitionArns: [familyArn],
-                  roleArns: [executionRoleArn, taskRoleArn],
-                }),
+                ...runTask,
                 { Sid: 'RecordMissedRuns', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn },
               ]),
             ),

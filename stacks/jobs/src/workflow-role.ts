@@ -2,7 +2,6 @@ import {
   type FargateTask,
   type PlatformReference,
   policyDocument,
-  runTaskStatements,
   type Tags,
   watchTaskStatements,
   webIdentityTrustPolicy,
@@ -64,26 +63,19 @@ export class WorkflowRole extends pulumi.ComponentResource {
         role: role.id,
         policy: pulumi
           .all([
+            args.task.runTaskGrant(args.clusterArn),
             args.clusterName,
             args.clusterArn,
             args.logGroupArn,
-            args.task.familyArn,
-            args.task.executionRoleArn,
-            args.task.taskRoleArn,
             args.scheduleArn,
           ])
-          .apply(
-            ([clusterName, clusterArn, logGroupArn, familyArn, executionRoleArn, taskRoleArn, scheduleArn]) =>
-              JSON.stringify(
-                policyDocument([
-                  ...runTaskStatements({
-                    clusterArn,
-                    taskDefinitionArns: [familyArn],
-                    roleArns: [executionRoleArn, taskRoleArn],
-                  }),
-                  ...watchTaskStatements({ clusterName, clusterArn, logGroupArn, scheduleArn }),
-                ]),
-              ),
+          .apply(([runTask, clusterName, clusterArn, logGroupArn, scheduleArn]) =>
+            JSON.stringify(
+              policyDocument([
+                ...runTask,
+                ...watchTaskStatements({ clusterName, clusterArn, logGroupArn, scheduleArn }),
+              ]),
+            ),
           ),
       },
       parent,

@@ -1,9 +1,10 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { type PolicyDocument, serviceTrustPolicy } from '../iam/documents.ts';
+import { type PolicyDocument, type PolicyStatement, serviceTrustPolicy } from '../iam/documents.ts';
 import { taskExecutionPolicy } from '../iam/task-execution.ts';
 import type { ImageReference } from '../image.ts';
 import type { Tags } from '../naming.ts';
+import { runTaskStatements } from './policies.ts';
 
 /** The jobs image's unprivileged user (Dockerfile, stage `jobs`: `USER 10001:10001`, as the serving image). */
 export const JOBS_IMAGE_USER = '10001:10001';
@@ -138,5 +139,18 @@ export class FargateTask extends pulumi.ComponentResource {
     this.executionRoleArn = execution.arn;
     this.taskRoleArn = task.arn;
     this.registerOutputs({ taskDefinitionArn: this.taskDefinitionArn });
+  }
+
+  /** What whoever starts this task on a cluster needs: RunTask of this family there, and passing its two roles. */
+  runTaskGrant(clusterArn: pulumi.Input<string>): pulumi.Output<PolicyStatement[]> {
+    return pulumi
+      .all([clusterArn, this.familyArn, this.executionRoleArn, this.taskRoleArn])
+      .apply(([cluster, family, executionRoleArn, taskRoleArn]) =>
+        runTaskStatements({
+          clusterArn: cluster,
+          taskDefinitionArns: [family],
+          roleArns: [executionRoleArn, taskRoleArn],
+        }),
+      );
   }
 }
