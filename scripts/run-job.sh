@@ -54,7 +54,9 @@ echo "started $task ($task_definition${retrain:+, --retrain $retrain})" >&2
 stop_task() { aws ecs stop-task --cluster "$cluster" --task "$task" --reason "workflow run cancelled" >/dev/null || true; }
 trap 'stop_task; exit 130' INT TERM
 waits=0
-until aws ecs wait tasks-stopped --cluster "$cluster" --tasks "$task" 2>/dev/null; do
+until waited=$(aws ecs wait tasks-stopped --cluster "$cluster" --tasks "$task" 2>&1); do
+  # The waiter gives up with "Waiter TasksStopped failed: Max attempts exceeded"; anything else is an error.
+  [[ $waited == *"Max attempts exceeded"* ]] || { stop_task; fail "waiting for $task failed: $waited"; }
   ((++waits < max_waits)) || { stop_task; fail "the job ran longer than $((max_waits * 10)) minutes: stopped it"; }
 done
 trap - INT TERM

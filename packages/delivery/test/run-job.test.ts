@@ -63,6 +63,8 @@ interface Scenario {
   /** The task as DescribeTasks reports it once stopped. */
   stopped?: object;
   logLines?: string[];
+  /** What each `aws ecs wait tasks-stopped` does in turn (default: the task has stopped). */
+  waits?: ('stopped' | 'timed-out' | 'denied')[];
 }
 
 /**
@@ -98,11 +100,17 @@ async function runJob(args: string[], scenario: Scenario = {}) {
     `#!/bin/sh
 node -e 'process.stdout.write(JSON.stringify(process.argv.slice(1)) + "\\n")' -- "$@" >> '${calls}'
 case "$1 $2" in
-  "ecs wait") exit 0 ;;
+  "ecs wait")
+    outcome=$(head -n 1 '${dir}/waits'); sed -i 1d '${dir}/waits'
+    case "$outcome" in
+      timed-out) echo 'Waiter TasksStopped failed: Max attempts exceeded' >&2; exit 255 ;;
+      denied) echo 'An error occurred (AccessDeniedException) when calling the DescribeTasks operation' >&2; exit 254 ;;
+    esac ;;
   *) cat '${dir}/'"$1_$2" ;;
 esac
 `,
   );
+  writeFileSync(join(dir, 'waits'), (scenario.waits ?? ['stopped']).join('\n'));
   chmodSync(join(dir, 'aws'), 0o755);
   const child = spawn(join(workspaceRoot, 'scripts/run-job.sh'), args, {
     env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_RUN_ID: '42' },
@@ -194,6 +202,18 @@ describe('scripts/run-job.sh', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/::error::.*exited 1.*no JSON result/);
     expect(run.stdout).toBe('');
+  });
+
+  it("waits past the CLI waiter's ten minutes, and stops the task when it cannot watch it", async () => {
+    const long = await runJob(['prod'], { waits: ['timed-out', 'timed-out', 'stopped'] });
+    expect(long.status, long.stderr).toBe(3);
+    expect(long.calls.filter((call) => call[1] === 'wait')).toHaveLength(3);
+    const denied = await runJob(['prod'], { waits: ['denied'] });
+    expect(denied.status).toBe(70);
+    expect(denied.stderr).toMatch(/::error::waiting for .* failed: .*AccessDeniedException/);
+    expect(denied.calls.find((call) => call[1] === 'stop-task')).toEqual(
+      expect.arrayContaining(['--task', TASK]),
+    );
   });
 
   it('refuses a bad environment or policy before calling AWS', async () => {
