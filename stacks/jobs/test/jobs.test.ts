@@ -9,6 +9,7 @@ import {
   fixtureBoundary,
   outputsMissingFromReadme,
   platformFixture,
+  previewAccess,
   resourcesOfType,
   runProgramWithNode,
   runStack,
@@ -532,6 +533,16 @@ describe('jobs config', () => {
     await expect(run('dev', {}, { githubRepository: undefined })).rejects.toThrow(
       /platform stack .*githubRepository.*pulumi up.*stacks\/platform/,
     );
+  });
+});
+
+describe('jobs previewed by a pull request, with the read-only preview role', () => {
+  it('makes only lookups ReadOnlyAccess allows and the role does not forbid: the model in the registry', async () => {
+    const stack = await run('prod');
+    expect(previewAccess(stack)).toEqual({
+      actions: ['sts:GetCallerIdentity', 's3:ListBucket'],
+      refusals: [],
+    });
   });
 });
 
