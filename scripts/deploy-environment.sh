@@ -2,18 +2,22 @@
 # Deploys one environment. Before anything changes, each target's committed config is checked as its program reads
 # it. Then `pulumi up` for the given stacks, platform first (each stack created if missing); the image, built once
 # as an OCI archive, pushed to the environment's ECR repository with its digest preserved (every environment runs
-# the same bytes); the models the targets serve put in the environment's registry if it has none yet (from the
-# bundled registry); each target stack pointed at the digest; each target's endpoint smoke-tested from its outputs.
+# the same bytes), and so is the jobs image when the jobs stack is deployed; the models the targets serve put in the environment's registry if it has none yet (from the
+# bundled registry); each target stack pointed at its digest; each serving target's endpoint smoke-tested from its
+# outputs.
 #
 # usage: scripts/deploy-environment.sh <dev|prod> <image.tar> <stack>...
-#   stack: a directory under stacks/ (platform, lambda, ecs, eks), as affected-stacks-cli.ts prints them
-#   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment, skopeo, jq, node
+#   stack: a directory under stacks/ (platform, lambda, ecs, eks, jobs), as affected-stacks-cli.ts prints them
+#   needs: PULUMI_ORG, a Pulumi login (PULUMI_ACCESS_TOKEN), AWS credentials for the environment, skopeo, jq, node;
+#   JOBS_IMAGE_ARCHIVE, the jobs image's archive (`docker build --target jobs`), when the stacks include jobs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/stacks.sh
 source scripts/lib/stacks.sh
 
 ENDPOINT_OUTPUT=url
+# The stack that runs the jobs image (stacks/jobs): no endpoint, the CLI's image rather than the server's.
+JOBS_STACK="jobs"
 # The platform component whose resources (the permissions boundary, the GitHub OIDC provider and roles) the
 # deploy role may not change: stacks/platform/src/pipeline-access.ts.
 PIPELINE_ACCESS_TYPE=glyco:platform:PipelineAccess
@@ -21,18 +25,22 @@ PIPELINE_ACCESS_TYPE=glyco:platform:PipelineAccess
 # --provenance=false).
 LAMBDA_MANIFEST_TYPES='application/vnd.oci.image.manifest.v1+json application/vnd.docker.distribution.manifest.v2+json'
 
-(($# >= 3)) || { sed -n '8,10p' "$0" >&2; exit 64; }
+(($# >= 3)) || { sed -n '9,12p' "$0" >&2; exit 64; }
 env=$1 archive=$2
 shift 2
 require_env "$env"
 [[ -f $archive ]] || { echo "no image archive at $archive" >&2; exit 66; }
+if [[ " $* " == *" $JOBS_STACK "* && ! -f ${JOBS_IMAGE_ARCHIVE:-} ]]; then
+  echo "the $JOBS_STACK stack runs the jobs image: set JOBS_IMAGE_ARCHIVE to its archive (docker build --target jobs)" >&2
+  exit 66
+fi
 for tool in pulumi aws skopeo jq node; do
   command -v "$tool" >/dev/null || { echo "$tool is required and not on PATH" >&2; exit 69; }
 done
 
 # The archive must hold exactly one image manifest: the digest pushed is the one every target runs.
-require_single_manifest() {
-  local index count media_type
+require_single_manifest() { # <archive>
+  local archive=$1 index count media_type
   index=$(tar -xOf "$archive" index.json) || { echo "$archive has no index.json: not an OCI archive" >&2; exit 65; }
   count=$(jq '.manifests | length' <<<"$index")
   media_type=$(jq -r '.manifests[0].mediaType' <<<"$index")
@@ -81,11 +89,11 @@ ensure_models() {
   echo "::endgroup::"
 }
 
-# Pushes the archive to the environment's repository, tagged with the commit, and prints <repository>@<digest>.
-push_image() {
-  local repository tag digest existing
+# Pushes an archive to the environment's repository under a tag, and prints <repository>@<digest>. The serving
+# image is tagged with the commit, the jobs image with <commit>-jobs.
+push_image() { # <archive> <tag>
+  local archive=$1 tag=$2 repository digest existing
   repository=$(ecr_repository "$env")
-  tag=${GITHUB_SHA:-$(git rev-parse HEAD)}
   digest=$(tar -xOf "$archive" index.json | jq -r '.manifests[0].digest')
   # Tags are immutable: a re-run finds its own image, or a different build of the same commit, which it refuses.
   existing=$(aws ecr describe-images --repository-name "${repository#*/}" --image-ids "imageTag=$tag" \
@@ -138,7 +146,8 @@ require_no_access_change() {
 }
 
 for stack in "$@"; do require_stack "$stack"; done
-require_single_manifest
+require_single_manifest "$archive"
+[[ " $* " != *" $JOBS_STACK "* ]] || require_single_manifest "$JOBS_IMAGE_ARCHIVE"
 targets=()
 for stack in "$@"; do [[ $stack == platform ]] || targets+=("$stack"); done
 require_target_configs "${targets[@]}"
@@ -149,12 +158,21 @@ if [[ " $* " == *" platform "* ]]; then
 fi
 ((${#targets[@]})) || exit 0
 
-image=$(push_image)
+commit=${GITHUB_SHA:-$(git rev-parse HEAD)}
+image=$(push_image "$archive" "$commit")
 echo "image: $image"
+[[ " ${targets[*]} " != *" $JOBS_STACK "* ]] || jobs_image=$(push_image "$JOBS_IMAGE_ARCHIVE" "$commit-jobs")
 ensure_models
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
 printf "### %s\n\nimage \`%s\`\n\n" "$env" "$image" >>"$summary"
 for stack in "${targets[@]}"; do
+  if [[ $stack == "$JOBS_STACK" ]]; then
+    # No endpoint to smoke-test: the job runs on its schedule, or now through retrain.yml.
+    pulumi_up "$stack" --config "image=$jobs_image"
+    printf -- "- %s: jobs image \`%s\`, schedule %s\n" "$stack" "$jobs_image" \
+      "$(stack_output "$stack" "$env" schedule)" >>"$summary"
+    continue
+  fi
   pulumi_up "$stack" --config "image=$image"
   endpoint=$(endpoint_of "$stack")
   echo "::group::smoke test glyco-$stack/$env at $endpoint"

@@ -3,11 +3,20 @@
 # drifting model makes one issue gathering the daily reports rather than one issue a day.
 #
 # usage: scripts/drift-issue.sh <report.json>
-#   report: the JSON that `glyco drift --json` prints; needs: gh with GH_TOKEN (issues: write), jq
+#   report: the JSON that `glyco drift --json` prints, or the one `glyco job --json` prints (the drift report and
+#   what the retrain decided, which the issue then says); needs: gh with GH_TOKEN (issues: write), jq
 set -euo pipefail
 
-(($# == 1)) || { sed -n '5,6p' "$0" >&2; exit 64; }
-report=$1
+(($# == 1)) || { sed -n '5,7p' "$0" >&2; exit 64; }
+report=$1 retrain=
+if jq -e 'type == "object" and has("drift") and has("exitCode")' "$report" >/dev/null 2>&1; then
+  retrain=$(jq -r '.retrain as $r | if $r then
+    "Retrain: **\($r.run.decision)**: \($r.run.reason) (run \($r.run.id), \($r.uri))" else "Retrain: none ran" end' "$report")
+  drift=$(mktemp)
+  trap 'rm -f "$drift"' EXIT
+  jq '.drift' "$report" >"$drift"
+  report=$drift
+fi
 jq -e '.model.name and (.drifted | type == "array") and (.features | type == "array")' "$report" >/dev/null ||
   { echo "$report is not a drift report" >&2; exit 65; }
 
@@ -27,6 +36,7 @@ body=$(
     ([.features[] | "| \(.feature) | \(.status) | \(.psi | fixed) | \(.ks | fixed) | \(.count) |"] | join("\n"))
   ' "$report"
 )
+[[ -z $retrain ]] || body+=$'\n\n'"$retrain"
 if [[ -n ${GITHUB_SERVER_URL:-} && -n ${GITHUB_RUN_ID:-} ]]; then
   body+=$'\n\n'"Run: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
 fi

@@ -11,6 +11,8 @@ import { contractApp, serve } from './support/contract-app.ts';
 
 const REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/glyco-dev-app';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
+/** The jobs image's (`docker build --target jobs`). */
+const JOBS_DIGEST = `sha256:${'f'.repeat(64)}`;
 const COMMIT = 'c0ffee0000000000000000000000000000000000';
 
 /**
@@ -50,6 +52,7 @@ case "$1 $2 $3" in
   "stack output modelBucketName") echo '${bucket}' ;;
   "stack output region") echo 'us-east-1' ;;
   "stack output url") echo '${endpoint}' ;;
+  "stack output schedule") echo 'cron(30 5 * * ? *) Europe/Amsterdam' ;;
   "preview --json "*) cat '${preview}' ;;
 esac`,
   );
@@ -67,13 +70,14 @@ esac`,
 const IMAGE_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 /** An OCI archive as buildx writes it: index.json names the image manifest's digest and media type. */
-function ociArchive(dir: string, mediaType = IMAGE_MANIFEST): string {
+function ociArchive(dir: string, mediaType = IMAGE_MANIFEST, digest = DIGEST, name = 'image.tar'): string {
+  const content = mkdtempSync(join(dir, 'oci-'));
   writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType, digest: DIGEST }] }),
+    join(content, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType, digest }] }),
   );
-  execFileSync('tar', ['-cf', join(dir, 'image.tar'), '-C', dir, 'index.json']);
-  return join(dir, 'image.tar');
+  execFileSync('tar', ['-cf', join(dir, name), '-C', content, 'index.json']);
+  return join(dir, name);
 }
 
 const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -105,11 +109,14 @@ async function deploy(args: {
   existingDigest?: string;
   previewSteps?: object[];
   mediaType?: string;
+  /** Build the jobs image's archive too, and name it in JOBS_IMAGE_ARCHIVE (as deploy.yml does). */
+  jobsImage?: boolean;
 }) {
   const dir = mkdtempSync(join(tmpdir(), 'glyco-deploy-'));
   const bucket = args.bucket ?? (await emptyBucket());
   const log = standIns(dir, args.endpoint, bucket, args.existingDigest, args.previewSteps);
   const archive = ociArchive(dir, args.mediaType);
+  const jobsArchive = args.jobsImage && ociArchive(dir, IMAGE_MANIFEST, JOBS_DIGEST, 'jobs-image.tar');
   const child = spawn(
     join(workspaceRoot, 'scripts/deploy-environment.sh'),
     [args.env ?? 'dev', archive, ...args.stacks],
@@ -119,6 +126,7 @@ async function deploy(args: {
         PULUMI_ORG: 'acme',
         GITHUB_SHA: COMMIT,
         GITHUB_REPOSITORY: 'acme/glyco',
+        ...(jobsArchive && { JOBS_IMAGE_ARCHIVE: jobsArchive }),
         // The registry's S3 client reaches the test server.
         ...s3Env(s3.endpoint),
       },
@@ -181,6 +189,46 @@ describe('scripts/deploy-environment.sh', () => {
     expect(run.output).toMatch(
       /pima-diabetes@production: published the bundled 1\.1\.0 in s3:\/\/\S+ and pointed production at it/,
     );
+  });
+
+  it('pushes the jobs image beside the serving image and points the jobs stack at it, with no endpoint to smoke-test', {
+    timeout: 30_000,
+  }, async () => {
+    const run = await deploy({ endpoint: healthy.url, stacks: ['jobs', 'lambda'], jobsImage: true });
+    expect(run.status, run.output).toBe(0);
+    const steps = run.calls.filter((call) => /^(pulumi up|skopeo copy)/.test(call));
+    expect(steps).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^skopeo copy --preserve-digests oci-archive:\\S+/image\\.tar docker://${literally(REPOSITORY)}:${COMMIT}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^skopeo copy --preserve-digests oci-archive:\\S+/jobs-image\\.tar docker://${literally(REPOSITORY)}:${COMMIT}-jobs$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^pulumi up .*--cwd stacks/jobs --stack acme/dev .*--config org=acme --config image=${literally(`${REPOSITORY}@${JOBS_DIGEST}`)}$`,
+        ),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^pulumi up .*--cwd stacks/lambda .*--config image=${literally(`${REPOSITORY}@${DIGEST}`)}$`,
+        ),
+      ),
+    ]);
+    // One smoke run: the lambda target's.
+    expect(run.output.match(/smoke: 5 of 5 checks passed/g)).toHaveLength(1);
+    expect(await aliasesIn(run.bucket)).toEqual(['pima-diabetes@production → 1.1.0']);
+  });
+
+  it('refuses to deploy the jobs stack without the jobs image, before touching anything', async () => {
+    const run = await deploy({ endpoint: healthy.url, stacks: ['platform', 'jobs'] });
+    expect(run.status).toBe(66);
+    expect(run.output).toMatch(/jobs stack runs the jobs image: set JOBS_IMAGE_ARCHIVE .*--target jobs/);
+    expect(run.calls).toEqual([]);
   });
 
   it('leaves the models of an environment that has them as they are', { timeout: 30_000 }, async () => {

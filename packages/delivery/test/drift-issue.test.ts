@@ -71,6 +71,21 @@ describe('scripts/drift-issue.sh', () => {
     expect(result.calls).not.toMatch(/issue create/);
   });
 
+  it('takes the result of glyco job too, and says whether a retrain ran and what it decided', () => {
+    const retrain = {
+      run: { id: 'r1', decision: 'not-promoted', reason: 'the challenger is not better' },
+      uri: 's3://b/r1',
+    };
+    const result = run({ drift: report(['glucose']), retrain, exitCode: 3 });
+    expect(result.status).toBe(0);
+    expect(result.calls).toMatch(/^issue create --title Feature drift in pima-diabetes 1\.0\.0: glucose/m);
+    expect(result.calls).toMatch(
+      /Retrain: \*\*not-promoted\*\*: the challenger is not better \(run r1, s3:\/\/b\/r1\)/,
+    );
+    const none = run({ drift: report(['glucose']), retrain: null, exitCode: 0 });
+    expect(none.calls).toMatch(/Retrain: none ran/);
+  });
+
   it('refuses a file that is not a drift report', () => {
     const result = run({ error: 'database unreachable' });
     expect(result.status).toBe(65);

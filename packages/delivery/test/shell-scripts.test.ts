@@ -26,6 +26,7 @@ describe('the shell scripts', () => {
         'scripts/lib/stacks.sh',
         'scripts/pr-comment.sh',
         'scripts/pulumi-preview.sh',
+        'scripts/run-job.sh',
         'packages/delivery/image/entrypoint.sh',
       ]),
     );

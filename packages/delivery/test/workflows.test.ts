@@ -19,7 +19,7 @@ const workflows = filesUnder('.github/workflows', (name) => /\.ya?ml$/.test(name
 const compositeActions = filesUnder('.github/actions', (name) => /(^|\/)action\.ya?ml$/.test(name));
 
 describe('the GitHub Actions workflows', () => {
-  it('are CI on pull requests, deploy on merge, and the scheduled drift report', () => {
+  it('are CI on pull requests, deploy on merge, and the scheduled drift report and retrain job', () => {
     const triggers = Object.fromEntries(
       workflows.map(({ file, text }) => [file, Object.keys((parse(text) as { on: object }).on)]),
     );
@@ -27,6 +27,7 @@ describe('the GitHub Actions workflows', () => {
       '.github/workflows/ci.yml': ['pull_request'],
       '.github/workflows/deploy.yml': ['push', 'workflow_dispatch'],
       '.github/workflows/drift.yml': ['schedule', 'workflow_dispatch'],
+      '.github/workflows/retrain.yml': ['schedule', 'workflow_dispatch'],
     });
   });
 
@@ -61,6 +62,91 @@ describe('the GitHub Actions workflows', () => {
       environment: 'prod',
       'role-to-assume': expression('vars.AWS_ROLE_ARN_PROD'),
     });
+  });
+});
+
+type Step = {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+};
+type Job = {
+  environment?: string | { name: string };
+  'runs-on'?: string;
+  needs?: string[];
+  permissions?: Record<string, string>;
+  steps: Step[];
+};
+const workflow = (name: string) =>
+  parse(workflows.find(({ file }) => file.endsWith(`/${name}`))!.text) as {
+    on: Record<string, unknown>;
+    jobs: Record<string, Job>;
+  };
+
+describe('the jobs image in the deploy', () => {
+  const deploy = workflow('deploy.yml');
+
+  it('builds the jobs target beside the serving image, once, as an OCI archive of one manifest', () => {
+    const builds = deploy.jobs.image!.steps.filter((step) =>
+      step.uses?.startsWith('docker/build-push-action@'),
+    );
+    expect(builds.map((step) => [step.with?.target, step.with?.provenance, step.with?.outputs])).toEqual([
+      [undefined, false, `type=oci,dest=${expression('runner.temp')}/image.tar`],
+      ['jobs', false, `type=oci,dest=${expression('runner.temp')}/jobs-image.tar`],
+    ]);
+  });
+
+  it('hands both archives to each environment, where the jobs stack gets the jobs image', () => {
+    for (const id of ['deploy-dev', 'deploy-prod']) {
+      const step = deploy.jobs[id]!.steps.find((s) => s.uses === './.github/actions/deploy-environment');
+      expect(step?.with).toBeDefined();
+    }
+    const action = parse(
+      compositeActions.find(({ file }) => file.endsWith('deploy-environment/action.yml'))!.text,
+    ) as { runs: { steps: Step[] } };
+    const deployStep = action.runs.steps.find((step) => step.run?.includes('scripts/deploy-environment.sh'));
+    expect(deployStep?.env?.JOBS_IMAGE_ARCHIVE).toBe(`${expression('runner.temp')}/image/jobs-image.tar`);
+  });
+});
+
+describe('the jobs workflows (retrain and drift)', () => {
+  const retrain = workflow('retrain.yml');
+  const drift = workflow('drift.yml');
+
+  it('retrain takes the model environment and the retrain policy by hand, and runs on a schedule', () => {
+    const dispatch = (retrain.on.workflow_dispatch as { inputs: Record<string, { options?: string[] }> })
+      .inputs;
+    expect(dispatch.retrain?.options).toEqual(['on-drift', 'always', 'never']);
+    expect(dispatch.environment?.options).toEqual(['prod', 'dev']);
+    expect(retrain.on.schedule).toEqual([{ cron: expect.any(String) }]);
+  });
+
+  it.each([
+    ['retrain.yml', retrain],
+    ['drift.yml', drift],
+  ])(
+    '%s assumes the jobs role in a jobs environment on a GitHub runner, and starts the job with scripts/run-job.sh',
+    (_, flow) => {
+      const [job] = Object.values(flow.jobs);
+      expect(job!['runs-on']).toBe('ubuntu-24.04');
+      expect(JSON.stringify(job!.environment)).toMatch(/jobs/);
+      const credentials = job!.steps.find((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      );
+      expect(credentials?.with?.['role-to-assume']).toBe(expression('vars.AWS_JOBS_ROLE_ARN'));
+      expect(job!.steps.some((step) => step.run?.includes('scripts/run-job.sh'))).toBe(true);
+    },
+  );
+
+  it('drift needs no database URL and no runner inside the VPC: the job reads the log inside AWS', () => {
+    const text = workflows.find(({ file }) => file.endsWith('/drift.yml'))!.text;
+    expect(text).not.toMatch(/DRIFT_DATABASE_URL|DRIFT_RUNNER|DATABASE_URL/);
+    const [job] = Object.values(drift.jobs);
+    const run = job!.steps.map((step) => step.run ?? '').join('\n');
+    expect(run).toMatch(/scripts\/run-job\.sh .*--retrain on-drift/);
+    expect(run).toMatch(/scripts\/drift-issue\.sh/);
   });
 });
 

@@ -35,6 +35,10 @@ export interface PlatformOutputs {
   /** The CodeBuild deploy runner's security group, when the platform has one (`deployRunner codebuild`): the eks
    * stack admits it to the cluster API. */
   deployRunnerSecurityGroupId?: string;
+  /** The account's GitHub Actions OIDC provider, and the repository whose workflows the roles trust: the jobs
+   * stack's workflow role trusts the same (a platform deployed before the jobs stack existed lacks these). */
+  githubOidcProviderArn?: string;
+  githubRepository?: string;
 }
 
 export const PLATFORM_OUTPUT_KEYS = [
@@ -68,6 +72,8 @@ export const PLATFORM_OUTPUT_KEYS = [
 export const OPTIONAL_PLATFORM_OUTPUT_KEYS = [
   'previewRoleArn',
   'deployRunnerSecurityGroupId',
+  'githubOidcProviderArn',
+  'githubRepository',
 ] as const satisfies readonly (keyof PlatformOutputs)[];
 
 type RequiredKey = (typeof PLATFORM_OUTPUT_KEYS)[number];

@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const STACKS = ['platform', 'lambda', 'ecs', 'eks'];
+const STACKS = ['platform', 'lambda', 'ecs', 'eks', 'jobs'];
 const CONFIG_READ = /config\.(?:get|require|getNumber|getBoolean|getObject)(?:<[^>]*>)?\('([A-Za-z0-9]+)'/g;
+/** A Fargate task size read under two keys: `readFargateSize(config, { cpu: 'jobCpu', memoryMb: 'jobMemoryMb' }, …)`. */
+const FARGATE_SIZE_READ =
+  /readFargateSize\(\s*config,\s*\{\s*cpu: '([A-Za-z0-9]+)',\s*memoryMb: '([A-Za-z0-9]+)'/g;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -27,7 +30,12 @@ function keysRead(stack: string): Set<string> {
     );
   }
   const texts = files.map((file) => readFileSync(file, 'utf8'));
-  return new Set(texts.flatMap((text) => [...text.matchAll(CONFIG_READ)].map((match) => match[1]!)));
+  return new Set(
+    texts.flatMap((text) => [
+      ...[...text.matchAll(CONFIG_READ)].map((match) => match[1]!),
+      ...[...text.matchAll(FARGATE_SIZE_READ)].flatMap((match) => [match[1]!, match[2]!]),
+    ]),
+  );
 }
 
 describe('stack config keys', () => {

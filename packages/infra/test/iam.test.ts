@@ -23,10 +23,16 @@ const boundary = fixtureBoundary('prod');
 const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/glyco-prod-workload-boundary`;
 const statement = (document: PolicyDocument, sid: string) => document.Statement.find((s) => s.Sid === sid);
 
-const asRolePolicy = (document: object) => ({
-  type: 'aws:iam/rolePolicy:RolePolicy',
+const asRolePolicy = (document: object, type = 'aws:iam/rolePolicy:RolePolicy') => ({
+  type,
   name: 'doc',
-  props: { policy: JSON.stringify(document) },
+  props: {
+    policy: JSON.stringify(document),
+    // A managed policy takes tags (an inline one does not), and carries them as every resource does.
+    ...(type === 'aws:iam/policy:Policy' && {
+      tags: { project: 'glyco', environment: 'prod', 'managed-by': 'pulumi' },
+    }),
+  },
 });
 
 describe('IAM documents', () => {
@@ -84,12 +90,13 @@ describe('IAM documents', () => {
   });
 
   it.each([
-    ['the workload boundary', boundary.policy],
-    ['the load balancer controller', loadBalancerControllerPolicy()],
-    ['Lambda network interfaces', lambdaNetworkInterfacePolicy()],
-    ['log writing', logWritePolicy('arn:aws:logs:eu-west-1:123456789012:log-group:x')],
-  ])('keep %s within the IAM policy rules', (_, document) => {
-    expect(evaluate([asRolePolicy(document)], RULES)).toEqual([]);
+    // The platform makes the boundary a managed policy (stacks/platform/src/pipeline-access.ts).
+    ['the workload boundary', boundary.policy, 'aws:iam/policy:Policy'],
+    ['the load balancer controller', loadBalancerControllerPolicy(), undefined],
+    ['Lambda network interfaces', lambdaNetworkInterfacePolicy(), undefined],
+    ['log writing', logWritePolicy('arn:aws:logs:eu-west-1:123456789012:log-group:x'), undefined],
+  ])('keep %s within the IAM policy rules', (_, document, type) => {
+    expect(evaluate([asRolePolicy(document, type)], RULES)).toEqual([]);
   });
 
   it('read statements from JSON text or objects, and nothing from garbage', () => {
@@ -103,11 +110,16 @@ describe('IAM documents', () => {
 describe('the workload boundary', () => {
   const allowed = boundary.policy.Statement.flatMap((s) => [s.Action].flat());
 
-  it("grants no IAM change, STS or organization action, apart from the load balancers' service-linked role", () => {
+  it("grants no IAM change, STS or organization action, apart from the load balancers' service-linked role and handing the environment's roles to ECS tasks", () => {
     const privileged = allowed.filter(
       (action) => /^(iam|sts|organizations|account):/i.test(action) && !/^iam:(Get|List)/.test(action),
     );
-    expect(privileged).toEqual(['iam:CreateServiceLinkedRole']);
+    expect(privileged).toEqual(['iam:PassRole', 'iam:CreateServiceLinkedRole']);
+    // The jobs stack's scheduler and workflow roles start tasks with the job's roles, and pass them nowhere else.
+    expect(statement(boundary.policy, 'PassEnvironmentRolesToEcsTasks')).toMatchObject({
+      Resource: `arn:aws:iam::${ACCOUNT}:role/glyco-prod-*`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    });
     expect(statement(boundary.policy, 'CreateElbServiceLinkedRole')?.Condition).toEqual({
       StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' },
     });

@@ -68,6 +68,41 @@ const container = (overrides: object) =>
       { name: 'api', readonlyRootFilesystem: true, user: '10001:10001', ...overrides },
     ]),
   });
+const schedule = (networkConfiguration: object | undefined) =>
+  resource('aws:scheduler/schedule:Schedule', {
+    flexibleTimeWindow: { mode: 'OFF' },
+    scheduleExpression: 'cron(30 5 * * ? *)',
+    target: {
+      arn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/glyco-prod-jobs',
+      roleArn: 'arn:aws:iam::123456789012:role/glyco-prod-job-scheduler',
+      ecsParameters: {
+        taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/glyco-prod-job:3',
+        networkConfiguration,
+      },
+    },
+  });
+const JOB_FAMILY = 'arn:aws:ecs:eu-west-1:123456789012:task-definition/glyco-prod-job';
+const JOBS_CLUSTER = 'arn:aws:ecs:eu-west-1:123456789012:cluster/glyco-prod-jobs';
+const runTask = (family: string, condition: object | undefined, passRole: object) =>
+  resource('aws:iam/rolePolicy:RolePolicy', {
+    policy: policy(
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Resource: family,
+        ...(condition && { Condition: condition }),
+      },
+      { Effect: 'Allow', Action: 'iam:PassRole', ...passRole },
+    ),
+  });
+const PASS_JOB_ROLES = {
+  Resource: [
+    'arn:aws:iam::123456789012:role/glyco-prod-job-execution',
+    'arn:aws:iam::123456789012:role/glyco-prod-job-task',
+  ],
+  Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+};
+const ON_JOBS_CLUSTER = { ArnEquals: { 'ecs:cluster': JOBS_CLUSTER } };
 const deployment = (securityContext: object) =>
   resource('kubernetes:apps/v1:Deployment', {
     spec: {
@@ -308,6 +343,22 @@ const CASES: Record<string, { good: PolicyResource; bad: PolicyResource }> = {
       enabledClusterLogTypes: ['api'],
     }),
   },
+  'job-logs-encrypted': {
+    good: resource('aws:cloudwatch/logGroup:LogGroup', {
+      name: '/jobs/glyco-prod-jobs',
+      retentionInDays: 90,
+      kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/logs',
+    }),
+    bad: resource('aws:cloudwatch/logGroup:LogGroup', { name: '/jobs/glyco-prod-jobs', retentionInDays: 90 }),
+  },
+  'schedule-runs-privately': {
+    good: schedule({ subnets: ['subnet-private-a'], securityGroups: ['sg-workload'], assignPublicIp: false }),
+    bad: schedule({ subnets: ['subnet-public-a'], assignPublicIp: true }),
+  },
+  'run-task-scoped': {
+    good: runTask(`${JOB_FAMILY}:*`, ON_JOBS_CLUSTER, PASS_JOB_ROLES),
+    bad: runTask('*', undefined, { Resource: '*' }),
+  },
   'kubernetes-pods-hardened': {
     good: deployment({}),
     bad: deployment({ readOnlyRootFilesystem: false }),
@@ -337,6 +388,55 @@ describe('policy rules', () => {
 
 describe('rule details', () => {
   const rule = (name: string) => RULES.find((r) => r.name === name)!;
+
+  it('requires a key only of log groups under /jobs/ (the others are covered by log-retention alone)', () => {
+    const api = resource('aws:cloudwatch/logGroup:LogGroup', {
+      name: '/ecs/glyco-prod-api',
+      retentionInDays: 90,
+    });
+    expect(evaluate([api], [rule('job-logs-encrypted')])).toEqual([]);
+  });
+
+  it('refuses a schedule that starts a task without a network configuration (ECS would need a default one)', () => {
+    expect(evaluate([schedule(undefined)], [rule('schedule-runs-privately')])).toMatchObject([
+      { message: expect.stringMatching(/networkConfiguration.subnets/) },
+    ]);
+    const notEcs = resource('aws:scheduler/schedule:Schedule', {
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: 'arn:aws:sqs:eu-west-1:123456789012:q', roleArn: 'r' },
+    });
+    expect(evaluate([notEcs], [rule('schedule-runs-privately')])).toEqual([]);
+  });
+
+  it('reports each way a RunTask grant reaches too far: any family, any cluster, any role, any service', () => {
+    const messages = (r: PolicyResource) => evaluate([r], [rule('run-task-scoped')]).map((v) => v.message);
+    expect(
+      messages(runTask(`${JOB_FAMILY.replace('glyco-prod-job', '*')}:*`, ON_JOBS_CLUSTER, PASS_JOB_ROLES)),
+    ).toEqual([expect.stringMatching(/ecs:RunTask .*task definition family/)]);
+    expect(messages(runTask(`${JOB_FAMILY}:*`, undefined, PASS_JOB_ROLES))).toEqual([
+      expect.stringMatching(/ecs:cluster/),
+    ]);
+    expect(
+      messages(
+        runTask(`${JOB_FAMILY}:*`, ON_JOBS_CLUSTER, {
+          ...PASS_JOB_ROLES,
+          Resource: 'arn:aws:iam::123456789012:role/glyco-prod-*',
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/iam:PassRole .*named roles/)]);
+    expect(
+      messages(runTask(`${JOB_FAMILY}:*`, ON_JOBS_CLUSTER, { Resource: PASS_JOB_ROLES.Resource })),
+    ).toEqual([expect.stringMatching(/iam:PassedToService/)]);
+    // A document that runs no task (the deploy role's IAM policy) passes roles as its own rule says.
+    const deploy = resource('aws:iam/rolePolicy:RolePolicy', {
+      policy: policy({
+        Effect: 'Allow',
+        Action: 'iam:PassRole',
+        Resource: 'arn:aws:iam::123456789012:role/glyco-prod-*',
+      }),
+    });
+    expect(messages(deploy)).toEqual([]);
+  });
 
   it('lets dev databases skip the production resilience requirements', () => {
     const dev = rds({ multiAz: false, deletionProtection: false, tags: { ...tags, environment: 'dev' } });

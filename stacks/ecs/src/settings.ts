@@ -1,5 +1,6 @@
 import {
   type Environment,
+  readFargateSize,
   readServerCommand,
   readWorkloadConfig,
   type ServerCommand,
@@ -31,29 +32,12 @@ export interface EcsSettings extends WorkloadConfig, ServerCommand {
   waf: WafSettings;
 }
 
-/** Fargate's allowed memory (MiB) for each CPU size (CPU units: 1024 = 1 vCPU). */
-const FARGATE_MEMORY: Record<number, [min: number, max: number]> = {
-  256: [512, 2048],
-  512: [1024, 4096],
-  1024: [2048, 8192],
-  2048: [4096, 16384],
-  4096: [8192, 30720],
-};
-
 export function readEcsSettings(config: pulumi.Config, env: Environment): EcsSettings {
-  const cpu = config.getNumber('cpu') ?? 512;
-  const memoryMb = config.getNumber('memoryMb') ?? 1024;
-  const range = FARGATE_MEMORY[cpu];
-  if (!range) {
-    throw new Error(
-      `Config "cpu" must be one of ${Object.keys(FARGATE_MEMORY).join(', ')} (Fargate sizes); got ${cpu}.`,
-    );
-  }
-  if (memoryMb < range[0] || memoryMb > range[1] || memoryMb % 1024 !== 0) {
-    throw new Error(
-      `Config "memoryMb" for cpu ${cpu} must be a multiple of 1024 from ${range[0]} to ${range[1]}; got ${memoryMb}.`,
-    );
-  }
+  const { cpu, memoryMb } = readFargateSize(
+    config,
+    { cpu: 'cpu', memoryMb: 'memoryMb' },
+    { cpu: 512, memoryMb: 1024 },
+  );
   const tasks = scalingBounds(
     ['minTasks', config.getNumber('minTasks', { min: 1, max: 100 }) ?? 1],
     ['maxTasks', config.getNumber('maxTasks', { min: 1, max: 100 }) ?? 4],

@@ -12,7 +12,8 @@ import { GITHUB_OIDC_HOST } from './github-trust.ts';
 
 /**
  * The services the stacks hand their roles to: Lambda, ECS tasks, EKS (cluster and Fargate pods), RDS Proxy,
- * and CodeBuild (the deploy runner).
+ * CodeBuild (the deploy runner) and EventBridge Scheduler (the jobs stack's schedule: CreateSchedule passes the
+ * target's role, https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role).
  */
 export const PASS_ROLE_SERVICES = [
   'lambda.amazonaws.com',
@@ -21,6 +22,7 @@ export const PASS_ROLE_SERVICES = [
   'eks-fargate-pods.amazonaws.com',
   'rds.amazonaws.com',
   'codebuild.amazonaws.com',
+  'scheduler.amazonaws.com',
 ];
 
 /**

@@ -128,6 +128,7 @@ export async function platform(): Promise<Outputs> {
     deployRoleArn: access.deployRoleArn,
     previewRoleArn: access.previewRoleArn,
     githubOidcProviderArn: access.githubOidcProviderArn,
+    githubRepository: settings.githubRepository,
     accessLogsBucketName: accessLogs.bucketName,
     // PROD_DEPLOY_RUNNER is `codebuild-<deployRunnerProject>`; the EKS API admits the runner's group.
     ...(runner && {

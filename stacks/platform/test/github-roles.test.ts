@@ -131,6 +131,7 @@ describe('the deploy role', () => {
       'eks-fargate-pods.amazonaws.com',
       'rds.amazonaws.com',
       'codebuild.amazonaws.com',
+      'scheduler.amazonaws.com',
     ]);
   });
 });

@@ -1,5 +1,7 @@
 import type { Environment } from '../environment.ts';
+import { SCORING_PREFIX } from '../jobs/policies.ts';
 import { apiKeysSecretName, PROJECT, resourceName } from '../naming.ts';
+import { MODEL_REGISTRY_PREFIX } from '../workload-config.ts';
 import { actionMatches, type PolicyDocument, policyDocument } from './documents.ts';
 import { loadBalancerControllerPolicy } from './load-balancer-controller.ts';
 
@@ -103,10 +105,11 @@ export interface WorkloadBoundaryArgs {
 
 /**
  * The most any role of one environment's stacks may do (Lambda, ECS task and execution, EKS cluster, Fargate
- * pod execution, IRSA, load balancer controller, RDS Proxy, the CodeBuild deploy runner): the union of their
+ * pod execution, IRSA, load balancer controller, RDS Proxy, the CodeBuild deploy runner, the jobs stack's tasks,
+ * scheduler and workflow roles): the union of their
  * documents. The deploy role
- * may create roles only with this boundary, so a role it creates never gets IAM, STS or another
- * environment's data, whatever policy it attaches.
+ * may create roles only with this boundary, so a role it creates never gets IAM (bar handing the environment's
+ * roles to ECS tasks), STS or another environment's data, whatever policy it attaches.
  */
 export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocument {
   const prefix = `arn:aws:logs:${args.region}:${args.accountId}:log-group:`;
@@ -122,6 +125,49 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       Effect: 'Allow',
       Action: ['s3:ListBucket', 's3:GetObject'],
       Resource: [args.modelBucketArn, `${args.modelBucketArn}/models/*`],
+    },
+    {
+      // The jobs stack's retrain job publishes versions, runs, datasets, its lock and the alias; the registry
+      // never deletes (packages/registry), so no role of the environment may.
+      Sid: 'WriteTheRegistry',
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: `${args.modelBucketArn}/${MODEL_REGISTRY_PREFIX}/*`,
+    },
+    {
+      // The jobs stack's scoring tasks: their files live under scoring/ of the same bucket.
+      Sid: 'ScoreFiles',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+      Resource: `${args.modelBucketArn}/${SCORING_PREFIX}*`,
+    },
+    {
+      // EventBridge Scheduler's role and the jobs workflow's role start the environment's job tasks, watch them
+      // and hand their roles to ECS tasks (and to nothing else).
+      Sid: 'RunEnvironmentTasks',
+      Effect: 'Allow',
+      Action: ['ecs:RunTask', 'ecs:DescribeTasks', 'ecs:StopTask', 'scheduler:GetSchedule'],
+      Resource: [
+        `arn:aws:ecs:${args.region}:${args.accountId}:task-definition/${PROJECT}-${args.env}-*`,
+        `arn:aws:ecs:${args.region}:${args.accountId}:task/${PROJECT}-${args.env}-*`,
+        `arn:aws:scheduler:${args.region}:${args.accountId}:schedule/${PROJECT}-${args.env}-*`,
+      ],
+    },
+    // No resource-level permission exists for it (Service Authorization Reference, Amazon ECS).
+    { Sid: 'ReadTaskDefinitions', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
+    {
+      Sid: 'PassEnvironmentRolesToEcsTasks',
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource: `arn:aws:iam::${args.accountId}:role/${PROJECT}-${args.env}-*`,
+      Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+    },
+    {
+      // A schedule's dead-letter queue, which the scheduler's role writes to.
+      Sid: 'SendToEnvironmentQueues',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: `arn:aws:sqs:${args.region}:${args.accountId}:${PROJECT}-${args.env}-*`,
     },
     {
       // RDS names its managed secrets rds!db-<id>; the key below opens only this environment's.
@@ -151,10 +197,11 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
       },
     },
     {
-      // /aws/lambda/glyco-<env>-…, /ecs/glyco-<env>-…, /aws/eks/glyco-<env>-eks/…
+      // /aws/lambda/glyco-<env>-…, /ecs/glyco-<env>-…, /aws/eks/glyco-<env>-eks/…, /jobs/glyco-<env>-…; the
+      // jobs workflow reads its job's last lines.
       Sid: 'WriteEnvironmentLogs',
       Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:GetLogEvents'],
       Resource: `${prefix}/*${PROJECT}-${args.env}-*`,
     },
     { Sid: 'RunInfrastructure', Effect: 'Allow', Action: infrastructure, Resource: '*' },

@@ -2,6 +2,7 @@ import type { PolicyRule, StackRule } from './rule.ts';
 import * as compute from './rules/compute.ts';
 import * as edge from './rules/edge.ts';
 import * as iam from './rules/iam.ts';
+import * as jobs from './rules/jobs.ts';
 import * as network from './rules/network.ts';
 import * as storage from './rules/storage.ts';
 import * as tags from './rules/tags.ts';
@@ -38,6 +39,9 @@ export const RULES: readonly PolicyRule[] = [
   compute.kubernetesPodsHardened,
   edge.webAclGuardsApi,
   edge.prodIngressBehindWaf,
+  jobs.jobLogsEncrypted,
+  jobs.scheduleRunsPrivately,
+  jobs.runTaskScoped,
 ];
 
 /** The rules over a whole stack, which `pulumi preview --policy-pack` runs once its resources are known. */

@@ -52,6 +52,25 @@ function typeSpecificState(type: string, name: string, inputs: State, platform: 
       };
     case 'aws:rds/proxy:Proxy':
       return { endpoint: `${name}.proxy-abcdefghijkl.${TEST_REGION}.rds.amazonaws.com` };
+    case 'aws:ecs/cluster:Cluster':
+      return { arn: `arn:aws:ecs:${TEST_REGION}:${TEST_ACCOUNT_ID}:cluster/${name}` };
+    case 'aws:ecs/taskDefinition:TaskDefinition': {
+      const family = `arn:aws:ecs:${TEST_REGION}:${TEST_ACCOUNT_ID}:task-definition/${String(inputs.family)}`;
+      return { arn: `${family}:1`, arnWithoutRevision: family, revision: 1 };
+    }
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      return { arn: `arn:aws:logs:${TEST_REGION}:${TEST_ACCOUNT_ID}:log-group:${name}` };
+    case 'aws:sqs/queue:Queue':
+      return {
+        arn: `arn:aws:sqs:${TEST_REGION}:${TEST_ACCOUNT_ID}:${name}`,
+        url: `https://sqs.${TEST_REGION}.amazonaws.com/${TEST_ACCOUNT_ID}/${name}`,
+      };
+    case 'aws:scheduler/schedule:Schedule':
+      return {
+        arn: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule/${String(inputs.groupName)}/${name}`,
+      };
+    case 'aws:scheduler/scheduleGroup:ScheduleGroup':
+      return { arn: `arn:aws:scheduler:${TEST_REGION}:${TEST_ACCOUNT_ID}:schedule-group/${name}` };
     case 'aws:kms/key:Key':
       return { arn: `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT_ID}:key/${name}` };
     case 'aws:lb/loadBalancer:LoadBalancer':

@@ -35,5 +35,7 @@ export function platformFixture(env: Environment): PlatformOutputs {
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
     previewRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-preview`,
     accessLogsBucketName: `glyco-${env}-access-logs-${TEST_ACCOUNT_ID}`,
+    githubOidcProviderArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com`,
+    githubRepository: 'acme/glyco',
   };
 }

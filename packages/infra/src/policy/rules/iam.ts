@@ -3,13 +3,13 @@ import { actionMatches, asList, type PolicyStatement, statementsOf } from '../..
 import { at, failures, list, type PolicyResource, type PolicyRule } from '../rule.ts';
 
 /** Every permission document a resource carries, wherever the resource type keeps it. */
-function permissionStatements({ type, props }: PolicyResource): PolicyStatement[] {
+export function permissionStatements({ type, props }: PolicyResource): PolicyStatement[] {
   if (type === 'aws:iam/role:Role')
     return list(props.inlinePolicies).flatMap((p) => statementsOf(at(p, 'policy')));
   return statementsOf(props.policy);
 }
 
-const POLICY_TYPES = [
+export const POLICY_TYPES = [
   'aws:iam/role:Role',
   'aws:iam/rolePolicy:RolePolicy',
   'aws:iam/policy:Policy',
