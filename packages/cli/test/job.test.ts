@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openPredictionLog } from '@glyco/prediction-log';
 import { openRegistry, promote, publish, readRun } from '@glyco/registry';
 import { seededRandom } from '@glyco/trainer/random';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDir } from '../../registry/test/support.ts';
 import { EXIT_CODES } from '../src/commands/retrain.ts';
+import { logPimaPredictions } from './support/logged-rows.ts';
 import {
   glyco,
   MODEL,
@@ -46,37 +46,16 @@ async function jobWorld(
   });
   await promote(store, { name: MODEL, version: '1.1.0', alias: 'production', actor: 'test' });
 
-  const log = await openPredictionLog({
-    database: {},
-    dataDir: join(scratch.dir, '.glyco/predictions'),
-    spoolDir: join(scratch.dir, '.glyco/spool'),
-  });
-  const now = Date.now();
-  for (const [i, inputs] of rows.entries()) {
-    log.record([
-      {
-        requestId: `job-${i}`,
-        time: new Date(now - (rows.length - i) * 1000),
-        modelName: MODEL,
-        modelVersion: '1.1.0',
-        inputs,
-        outputs: { prediction: 0, label: 'neg', probability: 0.3, riskLevel: 'low' },
-        latencyMs: 0.2,
-      },
-    ]);
-  }
-  await log.flush();
-  if (outcomeOf) {
-    const random = seededRandom(11);
-    for (const [i, row] of rows.entries()) {
-      const classIndex = outcomeOf(row, random);
-      await log.reader!.recordOutcome(MODEL, `job-${i}`, 0, {
-        classIndex,
-        label: ['neg', 'pos'][classIndex]!,
-      });
-    }
-  }
-  await log.close();
+  const random = seededRandom(11);
+  await logPimaPredictions(
+    {
+      database: {},
+      dataDir: join(scratch.dir, '.glyco/predictions'),
+      spoolDir: join(scratch.dir, '.glyco/spool'),
+    },
+    rows,
+    outcomeOf && ((row) => outcomeOf(row, random)),
+  );
   return {
     cwd: scratch.dir,
     registry,

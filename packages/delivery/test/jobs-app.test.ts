@@ -2,11 +2,11 @@ import { type SpawnSyncReturns, spawn } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { openPredictionLog } from '@glyco/prediction-log';
 import { postgres, type TestDatabase } from '@glyco/prediction-log/testing';
 import { openRegistry, promote, publish, readRun } from '@glyco/registry';
 import { PropertyInstruction } from 'dockerfile-ast';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logPimaPredictions } from '../../cli/test/support/logged-rows.ts';
 import { type AppPackage, JOBS_APP, packageApp } from '../src/image/app-package.ts';
 import { megabytes } from '../src/image/dir-size.ts';
 import { stage, stageUser } from '../src/image/dockerfile-stages.ts';
@@ -136,7 +136,12 @@ describe('the jobs app directory (what the jobs image copies to /app)', () => {
         let database: TestDatabase;
         beforeAll(async () => {
           database = await postgres.create();
-          await logShiftedPredictions(database, join(workDir, 'spool'));
+          // Whose outcomes now follow blood pressure (above 72 mm Hg), which the champion barely uses.
+          await logPimaPredictions(
+            { database: database.options.database, spoolDir: join(workDir, 'spool') },
+            olderPimaRows(),
+            (row) => (row.pressure! > 72 ? 1 : 0),
+          );
         }, 60_000);
         afterAll(() => database?.drop());
 
@@ -177,46 +182,16 @@ function chownTree(dir: string, uid: number, gid: number): void {
   }
 }
 
-/**
- * The Pima rows as an older population sends them (25 years added to every age: drift), each with an outcome
- * that now follows blood pressure (above 72 mm Hg), logged a second apart up to now.
- */
-async function logShiftedPredictions(database: TestDatabase, spoolDir: string): Promise<void> {
+/** The Pima rows as an older population sends them: 25 years added to every age (drift). */
+function olderPimaRows(): Record<string, number>[] {
   const [header, ...lines] = readFileSync(PIMA, 'utf8').trim().split('\n');
   const names = header!
     .split(',')
     .map((name) => name.replaceAll('"', ''))
     .slice(0, -1);
-  const log = await openPredictionLog({
-    database: database.options.database,
-    spoolDir,
-  });
-  const now = Date.now();
-  const rows = lines.map((line): Record<string, number> => {
+  return lines.map((line) => {
     const cells = line.split(',').map(Number);
     const inputs: Record<string, number> = Object.fromEntries(names.map((name, i) => [name, cells[i]!]));
     return { ...inputs, age: inputs.age! + 25 };
   });
-  for (const [i, inputs] of rows.entries()) {
-    log.record([
-      {
-        requestId: `jobs-image-${i}`,
-        time: new Date(now - (rows.length - i) * 1000),
-        modelName: MODEL,
-        modelVersion: '1.1.0',
-        inputs,
-        outputs: { prediction: 0, label: 'neg', probability: 0.3, riskLevel: 'low' },
-        latencyMs: 0.2,
-      },
-    ]);
-  }
-  await log.flush();
-  for (const [i, inputs] of rows.entries()) {
-    const classIndex = inputs.pressure! > 72 ? 1 : 0;
-    await log.reader!.recordOutcome(MODEL, `jobs-image-${i}`, 0, {
-      classIndex,
-      label: ['neg', 'pos'][classIndex]!,
-    });
-  }
-  await log.close();
 }
