@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   score: () => import('./commands/score.ts'),
   retrain: () => import('./commands/retrain.ts'),
   runs: () => import('./commands/runs.ts'),
+  job: () => import('./commands/job.ts'),
 };
 
 await runCommand(commands, process.argv.slice(2)).catch((error: unknown) => {

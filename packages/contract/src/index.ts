@@ -15,3 +15,4 @@ export * from './settings/database-settings.ts';
 export * from './settings/database-url.ts';
 export * from './settings/read-settings.ts';
 export * from './settings/secret-arn.ts';
+export * from './worker-module.ts';

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JOBS_APP } from '../src/image/app-package.ts';
 import { lintDockerfile } from '../src/image/dockerfile-lint.ts';
-import { finalUser, imageVolumes, writableBy } from '../src/image/dockerfile-volumes.ts';
+import { imageStages, stage, stageUser } from '../src/image/dockerfile-stages.ts';
+import { imageVolumes, writableBy } from '../src/image/dockerfile-volumes.ts';
 import { workspaceRoot } from '../src/paths.ts';
 
 const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');
@@ -24,7 +26,46 @@ describe('the Dockerfile', () => {
   it('declares /tmp a VOLUME its user can write, so an ECS bind mount there starts writable, not root 0755', () => {
     const tmp = imageVolumes(dockerfile).find((volume) => volume.path === '/tmp');
     expect(tmp).toBeDefined();
-    expect(writableBy(tmp!, finalUser(dockerfile)!)).toBe(true);
+    expect(writableBy(tmp!, stageUser(dockerfile)!)).toBe(true);
+  });
+
+  it('makes two images: jobs (--target jobs) and serve, the last stage, so a plain docker build gives the serving image', () => {
+    expect(imageStages(dockerfile).map((image) => image.name)).toEqual(['jobs', 'serve']);
+    expect(stage(dockerfile).name).toBe('serve');
+  });
+
+  describe('its jobs stage', () => {
+    const jobs = stage(dockerfile, 'jobs');
+    const text = (keyword: string) =>
+      jobs.instructions
+        .filter((instruction) => instruction.getKeyword() === keyword)
+        .map((instruction) => instruction.getArgumentsContent());
+
+    it("runs on the serving image's base, pinned by the same digest, as the same unprivileged user", () => {
+      expect(jobs.from.getImage()).toBe(stage(dockerfile, 'serve').from.getImage());
+      expect(jobs.from.getImageDigest()).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(stageUser(dockerfile, 'jobs')).toBe(stageUser(dockerfile, 'serve'));
+      expect(stageUser(dockerfile, 'jobs')).toBe('10001:10001');
+    });
+
+    it("runs the glyco command as its entry point, so an ECS task's command is only its arguments", () => {
+      expect(text('ENTRYPOINT')).toEqual([`["node", "/app/${JOBS_APP.entryPoints[0]}"]`]);
+      expect(text('CMD')).toEqual([]);
+    });
+
+    it('holds the jobs app directory the package target makes, in /app', () => {
+      expect(dockerfile).toMatch(/pnpm --filter @glyco\/delivery run package --app jobs --out \/out\/jobs\n/);
+      expect(dockerfile).toMatch(/--filter "@glyco\/cli\.\.\." --filter @glyco\/delivery \\\n/);
+      expect(dockerfile).toMatch(/^COPY --from=build-jobs \/out\/jobs \/app\/$/m);
+      expect(text('COPY')).toEqual(['/out/jobs /app/']);
+    });
+
+    it('declares /tmp a VOLUME its user can write, made before the VOLUME, and works there', () => {
+      const tmp = imageVolumes(dockerfile, 'jobs').find((volume) => volume.path === '/tmp');
+      expect(tmp).toMatchObject({ owner: '10001', group: '10001', mode: 0o1777 });
+      expect(writableBy(tmp!, stageUser(dockerfile, 'jobs')!)).toBe(true);
+      expect(text('WORKDIR')).toEqual(['/tmp']);
+    });
   });
 
   it('copies every file `pnpm fetch` reads before running it: the lockfile, the workspace file, .npmrc and the patches it names', () => {
@@ -64,6 +105,56 @@ CMD ["dist/lambda.handler"]
 
   it('accepts a compliant Dockerfile', () => {
     expect(lintDockerfile(good)).toEqual([]);
+  });
+
+  /** The good Dockerfile with a second image, a jobs stage, before the last. */
+  const withJobs = (jobsStage: string) =>
+    good.replace(
+      'FROM public.ecr.aws/lambda/nodejs:24',
+      `${jobsStage}\nFROM public.ecr.aws/lambda/nodejs:24`,
+    );
+  const goodJobs = `FROM public.ecr.aws/lambda/nodejs:24@sha256:${'b'.repeat(64)} AS jobs
+COPY --from=build /out /app/
+RUN install -d -o 10001 -g 10001 -m 1777 /tmp
+VOLUME ["/tmp"]
+USER 10001:10001
+ENTRYPOINT ["node", "/app/dist/glyco.mjs"]`;
+
+  it('accepts a compliant jobs stage beside the last', () => {
+    expect(lintDockerfile(withJobs(goodJobs))).toEqual([]);
+  });
+
+  it.each([
+    ['unpinned', (t: string) => t.replace(/@sha256:b+ AS jobs/, ' AS jobs'), /not pinned by digest/],
+    [
+      'without a USER',
+      (t: string) => t.replace('USER 10001:10001\nENTRYPOINT', 'ENTRYPOINT'),
+      /stage jobs sets no USER/,
+    ],
+    [
+      'run as root',
+      (t: string) => t.replace('USER 10001:10001\nENTRYPOINT', 'USER 0\nENTRYPOINT'),
+      /stage jobs: the final USER is root/,
+    ],
+    [
+      'with its VOLUME made after the VOLUME (the change is discarded)',
+      (t: string) =>
+        t.replace(
+          'RUN install -d -o 10001 -g 10001 -m 1777 /tmp\nVOLUME ["/tmp"]',
+          'VOLUME ["/tmp"]\nRUN install -d -o 10001 -g 10001 -m 1777 /tmp',
+        ),
+      /VOLUME \/tmp is root:root 755, which USER 10001:10001 cannot write/,
+    ],
+    [
+      'with a shell-form ENTRYPOINT',
+      (t: string) =>
+        t.replace('ENTRYPOINT ["node", "/app/dist/glyco.mjs"]', 'ENTRYPOINT node /app/dist/glyco.mjs'),
+      /ENTRYPOINT in shell form/,
+    ],
+  ])('reports a jobs stage %s', (_, breakIt, finding) => {
+    const broken = breakIt(goodJobs);
+    expect(broken).not.toBe(goodJobs);
+    expect(lintDockerfile(withJobs(broken)).join('\n')).toMatch(finding);
   });
 
   it('accepts a VOLUME that the image makes writable for its user, by owner or by mode', () => {

@@ -1,25 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  copyFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort } from '@glyco/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppPackage, packageApp } from '../src/image/app-package.ts';
 import { megabytes } from '../src/image/dir-size.ts';
-import { finalUser, imageVolumes } from '../src/image/dockerfile-volumes.ts';
+import { stageUser } from '../src/image/dockerfile-stages.ts';
 import { workspaceRoot } from '../src/paths.ts';
 import { runSmoke } from '../src/smoke/smoke.ts';
+import { fargateBindMount, nodeForAnyUser, userIds } from './support/image-user.ts';
 
 const SIZE_BUDGET_BYTES = 150_000_000;
 const smokeCli = join(workspaceRoot, 'packages/delivery/src/smoke/smoke-cli.ts');
@@ -41,31 +31,6 @@ async function waitForListening(url: string, child: ChildProcess, log: () => str
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the server did not listen within 30 s:\n${log()}`);
-}
-
-/**
- * The directory ECS on Fargate mounts at a task bind mount's path: a copy of the image's directory when the
- * image declares the path a VOLUME (its owner and mode as the Dockerfile makes them), else an empty directory
- * owned by root, mode 0755. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
- */
-function fargateBindMount(dockerfile: string, path: string, at: string): string {
-  const volume = imageVolumes(dockerfile).find((candidate) => candidate.path === path);
-  mkdirSync(at);
-  chownSync(at, Number(volume?.owner ?? 0), Number(volume?.group ?? 0));
-  chmodSync(at, volume?.mode ?? 0o755);
-  return at;
-}
-
-/** `node`, where a user other than root can run it (the tools' copy sits under root's 0700 home). */
-function nodeForAnyUser(dir: string): string {
-  const node = join(dir, 'node');
-  try {
-    linkSync(process.execPath, node);
-  } catch {
-    copyFileSync(process.execPath, node);
-  }
-  chmodSync(node, 0o755);
-  return node;
 }
 
 interface PackagedServer {
@@ -124,6 +89,14 @@ describe('the packaged app directory (what the image copies to /app)', () => {
       ),
     );
     expect(platforms).toEqual(['linux/x64']);
+  });
+
+  it('holds no training code: its bundles are built from no source of @glyco/trainer or @glyco/cli', () => {
+    expect(app.workspacePackages).toContain('@glyco/server');
+    expect(app.workspacePackages.filter((name) => /^@glyco\/(trainer|cli)$/.test(name))).toEqual([]);
+    expect(readdirSync(join(app.dir, 'node_modules')).filter((name) => name.startsWith('@glyco'))).toEqual(
+      [],
+    );
   });
 
   it('holds the bundles, production dependencies only, and the default model', () => {
@@ -204,7 +177,7 @@ describe('the packaged app directory (what the image copies to /app)', () => {
     'run as ECS runs the image: its user, /tmp as Fargate mounts it (needs root to switch user)',
     () => {
       const dockerfile = readFileSync(join(workspaceRoot, 'Dockerfile'), 'utf8');
-      const [uid, gid = uid] = (finalUser(dockerfile) ?? '0').split(':').map(Number) as [number, number?];
+      const { uid, gid } = userIds(stageUser(dockerfile));
       /** A PostgreSQL that is not there: the log spools to the temp dir from the start, as it may on ECS. */
       const unreachableDatabase = { DATABASE_URL: 'postgres://glyco@127.0.0.1:9/glyco' };
       let node: string;

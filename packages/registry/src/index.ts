@@ -1,4 +1,4 @@
-export { type AliasMove, type AliasRecord, AliasRecordSchema } from './alias.ts';
+export { type AliasMove, type AliasRecord, AliasRecordSchema, requireAlias } from './alias.ts';
 export { type AliasEntry, listModels, type ModelEntry, type VersionEntry } from './catalog.ts';
 export { apiBreaks } from './compatibility.ts';
 export { datasetKey, readDataset, type StoredDataset, storeDataset } from './datasets.ts';

@@ -25,13 +25,14 @@ const interval = z.object({ value: number, low: number, high: number });
 const MetricSchema = { metric: z.string(), label: z.string(), direction: z.enum(['higher', 'lower']) };
 
 /**
- * `<name>/runs/<id>.json` (a contract): one `glyco train` or `glyco retrain`, written once when it ends. Its
- * parameters are flat (name → value) so that two runs compare key by key.
+ * `<name>/runs/<id>.json` (a contract): one `glyco train`, `glyco retrain` or `glyco job` (a drift check that may
+ * start a retrain, recorded as a run of its own), written once when it ends. Its parameters are flat (name →
+ * value) so that two runs compare key by key.
  */
 export const RunRecordSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().min(1),
-  kind: z.enum(['train', 'retrain']),
+  kind: z.enum(['train', 'retrain', 'job']),
   model: ModelNameSchema,
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),
@@ -51,7 +52,7 @@ export const RunRecordSchema = z.object({
   ),
   /** The version trained (train), or the challenger (retrain) and whether it was published to the registry. */
   version: z.object({ version: z.string(), published: z.boolean() }).optional(),
-  /** A retrain's champion: the version its alias served when it began. */
+  /** A retrain's champion, or the version a job checked: the version its alias served when it began. */
   champion: z.object({ version: z.string(), alias: z.string() }).optional(),
   metrics: z.object({
     /** The trained model's cross-validated primary metric, per fold. */
@@ -76,7 +77,9 @@ export const RunRecordSchema = z.object({
       })
       .optional(),
   }),
-  /** A retrain's drift report of the champion over the window it looked at, when it made one. */
+  /** A job's retrain: the id of the run it started, recorded beside this one. */
+  retrainRun: z.string().optional(),
+  /** A retrain's or a job's drift report of the champion over the window it looked at, when it made one. */
   drift: z
     .object({ window: z.string(), rows: z.number().int().nonnegative(), drifted: z.array(z.string()) })
     .optional(),

@@ -6,31 +6,13 @@
  * binaries or wasm assets stay external (`bundle-options.ts`): the app directory ships them in node_modules next
  * to dist/. Run: `pnpm nx run @glyco/server:build`.
  */
-import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LOG_BUNDLE } from '@glyco/prediction-log/bundling';
-import { build } from 'esbuild';
-import { bundleOptions } from './bundle-options.ts';
+import { buildBundles } from './bundle-options.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const outdir = process.argv[2] ?? `${packageDir}dist`;
-
-await rm(outdir, { recursive: true, force: true });
-const result = await build({
-  ...bundleOptions(
-    {
-      server: 'src/node/main.ts',
-      lambda: 'src/lambda/main.ts',
-      ...LOG_BUNDLE.entryPoints,
-    },
-    outdir,
-  ),
-  absWorkingDir: packageDir,
-  sourcemap: 'linked',
-  legalComments: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-});
-for (const [file, { bytes }] of Object.entries(result.metafile.outputs)) {
-  if (file.endsWith('.mjs')) process.stdout.write(`${file} ${(bytes / 1024).toFixed(0)} KiB\n`);
-}
+await buildBundles(
+  { server: 'src/node/main.ts', lambda: 'src/lambda/main.ts', ...LOG_BUNDLE.entryPoints },
+  packageDir,
+  process.argv[2] ?? `${packageDir}dist`,
+);

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AlgorithmName } from '@glyco/contract';
+import { type AlgorithmName, workerModule } from '@glyco/contract';
 import { type FitRequest, fitModel, type ModelData } from './model-fitting.ts';
 import type { Rows } from './preprocessing.ts';
 import { predictRows, type TrainedModel } from './trained-model.ts';
@@ -91,12 +90,13 @@ export const FIT_WORKER = 'fit-worker';
 
 /** The worker's module: the bundled entry beside this bundle, else the source beside this file. */
 function workerScript(): URL {
-  for (const name of [`./${FIT_WORKER}.mjs`, `./${FIT_WORKER}.ts`]) {
-    const url = new URL(name, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url;
-  }
-  throw new Error(
-    `the fit worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build @glyco/trainer's ` +
-      `src/${FIT_WORKER}.ts as the entry point "${FIT_WORKER}"`,
+  return workerModule(
+    FIT_WORKER,
+    import.meta.url,
+    () =>
+      new Error(
+        `the fit worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build @glyco/trainer's ` +
+          `src/${FIT_WORKER}.ts as the entry point "${FIT_WORKER}"`,
+      ),
   );
 }

@@ -6,6 +6,8 @@ import { MANIFEST_FILE, type ModelManifest, parseManifest } from '@glyco/contrac
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_DRIFT_ROWS,
+  type DriftReport,
+  type DriftWindow,
   formatDriftTable,
   loggedDrift,
   parseTimeBound,
@@ -16,7 +18,7 @@ import { withLogReader } from '../prediction-log-cli.ts';
 
 const DEFAULT_MODEL = 'pima-diabetes';
 /** Distinct from 1 (could not report) and 2 (bad usage), for cron jobs and CI gates. */
-const DRIFT_EXIT_CODE = 3;
+export const DRIFT_EXIT_CODE = 3;
 
 const USAGE = `usage: glyco drift [options]
 
@@ -57,28 +59,40 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const since = timeOption('since', values.since);
-  const until = timeOption('until', values.until);
+  const since = timeOption('drift', 'since', values.since);
+  const until = timeOption('drift', 'until', values.until);
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new CliError('drift: --limit must be a whole number above 0', 2);
   const manifest = await readModelManifest(resolve(values.models), values.model, values.version);
 
-  const report = await withLogReader(
-    'drift',
-    'ask it instead, e.g. curl http://localhost:8080/v1/models/<name>/drift',
-    (reader) => loggedDrift(reader, manifest, { since, until, limit }),
-  );
+  const report = await driftFromLog('drift', manifest, { since, until, limit });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatDriftTable(report));
   if (values['fail-on-drift'] && report.drifted.length > 0) process.exitCode = DRIFT_EXIT_CODE;
 }
 
-function timeOption(name: string, text: string | undefined): Date | undefined {
+/** The drift report of a model version over a window of the log the server writes (DATABASE_*, read-only). */
+export function driftFromLog(
+  command: string,
+  manifest: ModelManifest,
+  window: DriftWindow,
+): Promise<DriftReport> {
+  return withLogReader(
+    command,
+    'ask it instead, e.g. curl http://localhost:8080/v1/models/<name>/drift',
+    (reader) => loggedDrift(reader, manifest, window),
+  );
+}
+
+/** A time option (ISO 8601, or a duration ago), or a usage error that names the command and the option. */
+export function timeOption(command: string, name: string, text: string): Date;
+export function timeOption(command: string, name: string, text: string | undefined): Date | undefined;
+export function timeOption(command: string, name: string, text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   try {
     return parseTimeBound(text);
   } catch (error) {
-    if (error instanceof TimeBoundError) throw new CliError(`drift: --${name} ${error.message}`, 2);
+    if (error instanceof TimeBoundError) throw new CliError(`${command}: --${name} ${error.message}`, 2);
     throw error;
   }
 }

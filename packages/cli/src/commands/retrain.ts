@@ -6,7 +6,7 @@ import type { RunDecision, RunRecord } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import { parseRegistryArgs, positionals, REGISTRY_HELP } from '../registry-cli.ts';
 import { databaseSource, serverSource } from '../retrain/labelled-source.ts';
-import { type RetrainSettings, retrain } from '../retrain/retrain.ts';
+import { type RetrainResult, type RetrainSettings, retrain } from '../retrain/retrain.ts';
 
 /** What a scheduler acts on: the exit code of each end of a retrain (2 is a usage error, as for every command). */
 export const EXIT_CODES: Record<RunDecision, number> = {
@@ -49,6 +49,20 @@ Exit codes: 0 promoted (or would be, with --dry-run), 3 not promoted (the champi
 4 skipped (too few labelled rows, no drift with --when drifted, or another retrain running), 1 failed, 2 usage.`;
 
 export async function run(args: string[]): Promise<void> {
+  const retrained = await retrainWithArgs(args);
+  if (!retrained) return;
+  const { record, uri, json } = retrained;
+  process.stdout.write(json ? `${JSON.stringify({ uri, run: record }, null, 2)}\n` : summary(record, uri));
+  process.exitCode = EXIT_CODES[record.decision];
+}
+
+/**
+ * `glyco retrain <args>` without printing: its run record, where it is, and whether --json was asked for;
+ * undefined after --help. `glyco job` runs a retrain so, and maps the record's decision by EXIT_CODES.
+ */
+export async function retrainWithArgs(
+  args: string[],
+): Promise<(RetrainResult & { json: boolean }) | undefined> {
   const parsed = parseRegistryArgs(args, USAGE, {
     alias: { type: 'string', default: 'production' },
     data: { type: 'string' },
@@ -109,20 +123,14 @@ export async function run(args: string[]): Promise<void> {
     },
   };
   const workDir = await mkdtemp(join(tmpdir(), 'glyco-retrain-'));
-  let outcome: Awaited<ReturnType<typeof retrain>>;
   try {
-    outcome = await retrain({ ...settings, workDir });
+    return { ...(await retrain({ ...settings, workDir })), json: values.json };
   } catch (error) {
     // Only what keeps the run from being recorded gets here (the registry cannot be written).
     throw new CliError(`retrain: ${(error as Error).message}`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-  const { record, uri } = outcome;
-  process.stdout.write(
-    values.json ? `${JSON.stringify({ uri, run: record }, null, 2)}\n` : summary(record, uri),
-  );
-  process.exitCode = EXIT_CODES[record.decision];
 }
 
 function summary(record: RunRecord, uri: string): string {

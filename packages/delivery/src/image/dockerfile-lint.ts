@@ -1,13 +1,15 @@
 import { DockerfileParser, type Instruction, PropertyInstruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
+import { imageStages } from './dockerfile-stages.ts';
 import { imageVolumes, writableBy } from './dockerfile-volumes.ts';
 
 /**
  * Lints a Dockerfile: Microsoft's dockerfile-utils validator (what Docker's parser would reject, casing, JSON
  * form, relative WORKDIR…), then this project's rules, modelled on hadolint's: base images pinned by digest and
- * not Alpine (onnxruntime needs glibc), COPY rather than ADD, exec-form CMD and ENTRYPOINT, a non-root final
- * USER who can write every VOLUME (see imageVolumes), no secrets baked into ENV or ARG. Returns `line N:
- * message` findings; empty when clean.
+ * not Alpine (onnxruntime needs glibc), COPY rather than ADD, exec-form CMD and ENTRYPOINT, in every image stage
+ * (see imageStages: the jobs image and the serving image) a non-root final USER who can write each of its
+ * VOLUMEs (see imageVolumes), no secrets baked into ENV or ARG. Returns `line N: message` findings; empty when
+ * clean.
  */
 export function lintDockerfile(text: string): string[] {
   const findings = validate(text).map(
@@ -46,22 +48,21 @@ export function lintDockerfile(text: string): string[] {
     }
   }
 
-  const finalStageStart = dockerfile.getFROMs().at(-1)?.getRange().start.line ?? 0;
-  const users = instructions.filter(
-    (instruction) =>
-      instruction.getKeyword() === 'USER' && instruction.getRange().start.line > finalStageStart,
-  );
-  const user = users.at(-1)?.getArgumentsContent()?.split(':')[0];
-  if (user === undefined) findings.push('the final stage sets no USER: the app would run as root');
-  else if (user === 'root' || user === '0') at(users.at(-1)!, 'the final USER is root');
-  const userAndGroup = users.at(-1)?.getArgumentsContent()?.trim();
-  for (const volume of userAndGroup ? imageVolumes(text) : []) {
-    if (!writableBy(volume, userAndGroup!)) {
-      findings.push(
-        `line ${volume.line}: VOLUME ${volume.path} is ${volume.owner}:${volume.group} ${volume.mode.toString(8)}, ` +
-          `which USER ${userAndGroup} cannot write (ECS mounts it as the image has it): make it with ` +
-          `\`RUN install -d -o <user> -g <group> -m <mode> ${volume.path}\` before the VOLUME`,
-      );
+  for (const image of imageStages(text)) {
+    const label = image.name ? `stage ${image.name}` : 'the final stage';
+    const users = image.instructions.filter((instruction) => instruction.getKeyword() === 'USER');
+    const userAndGroup = users.at(-1)?.getArgumentsContent()?.trim();
+    const user = userAndGroup?.split(':')[0];
+    if (user === undefined) findings.push(`${label} sets no USER: the app would run as root`);
+    else if (user === 'root' || user === '0') at(users.at(-1)!, `${label}: the final USER is root`);
+    for (const volume of userAndGroup ? imageVolumes(text, image.name) : []) {
+      if (!writableBy(volume, userAndGroup!)) {
+        findings.push(
+          `line ${volume.line}: VOLUME ${volume.path} is ${volume.owner}:${volume.group} ${volume.mode.toString(8)}, ` +
+            `which USER ${userAndGroup} cannot write (ECS mounts it as the image has it): make it with ` +
+            `\`RUN install -d -o <user> -g <group> -m <mode> ${volume.path}\` before the VOLUME`,
+        );
+      }
     }
   }
   return findings;

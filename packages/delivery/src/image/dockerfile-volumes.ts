@@ -1,6 +1,7 @@
-import { DockerfileParser, type Instruction, JSONInstruction } from 'dockerfile-ast';
+import { type Instruction, JSONInstruction } from 'dockerfile-ast';
+import { stage } from './dockerfile-stages.ts';
 
-/** A `VOLUME` of the image's final stage, and the directory the image holds at that path. */
+/** A `VOLUME` of an image's stage, and the directory the image holds at that path. */
 export interface ImageVolume {
   path: string;
   /** The directory's owner, group (names or ids as the Dockerfile gives them) and octal mode. */
@@ -18,16 +19,16 @@ export interface ImageVolume {
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html ("Considerations"), and
  * https://github.com/aws/containers-roadmap/issues/938.
  *
- * The directory's owner and mode are what the final stage's `RUN install -d [-o U] [-g G] [-m MODE] <path>`
+ * The directory's owner and mode are what the stage's `RUN install -d [-o U] [-g G] [-m MODE] <path>`
  * made before the `VOLUME` (steps after a `VOLUME` that change its path are discarded: Dockerfile reference,
  * VOLUME, "Changing the volume from within the Dockerfile"). A volume no such `install -d` prepares is
  * reported as root-owned 0755: what Fargate would mount there unless the base image made it otherwise, which
- * this reading cannot see.
+ * this reading cannot see. The stage is the one named (`jobs`), else the last (the serving image).
  */
-export function imageVolumes(dockerfileText: string): ImageVolume[] {
+export function imageVolumes(dockerfileText: string, stageName?: string): ImageVolume[] {
   const prepared = new Map<string, Omit<ImageVolume, 'path' | 'line'>>();
   const volumes: ImageVolume[] = [];
-  for (const instruction of finalStage(dockerfileText)) {
+  for (const instruction of stage(dockerfileText, stageName).instructions) {
     const keyword = instruction.getKeyword();
     if (keyword === 'RUN') {
       for (const made of directoriesMadeByInstall(instruction.getArgumentsContent() ?? '')) {
@@ -44,12 +45,6 @@ export function imageVolumes(dockerfileText: string): ImageVolume[] {
   return volumes;
 }
 
-/** The final stage's `USER` as `user[:group]`, or undefined when it sets none (root). */
-export function finalUser(dockerfileText: string): string | undefined {
-  const users = finalStage(dockerfileText).filter((instruction) => instruction.getKeyword() === 'USER');
-  return users.at(-1)?.getArgumentsContent()?.trim();
-}
-
 /** Whether a process running as `user[:group]` (ids or names, as in `USER` or an ECS `user`) can write it. */
 export function writableBy(volume: Pick<ImageVolume, 'owner' | 'group' | 'mode'>, user: string): boolean {
   const [uid, gid = uid] = user.split(':');
@@ -57,12 +52,6 @@ export function writableBy(volume: Pick<ImageVolume, 'owner' | 'group' | 'mode'>
   if (volume.mode & 0o002) return true;
   if (volume.owner === uid && volume.mode & 0o200) return true;
   return volume.group === gid && (volume.mode & 0o020) !== 0;
-}
-
-function finalStage(dockerfileText: string): Instruction[] {
-  const dockerfile = DockerfileParser.parse(dockerfileText);
-  const lastFrom = dockerfile.getFROMs().at(-1)?.getRange().start.line ?? 0;
-  return dockerfile.getInstructions().filter((instruction) => instruction.getRange().start.line >= lastFrom);
 }
 
 function volumePaths(instruction: Instruction): string[] {

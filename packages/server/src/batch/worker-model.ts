@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ModelManifest } from '@glyco/contract';
+import { type ModelManifest, workerModule } from '@glyco/contract';
 import type { InferenceEngine, ModelInput, ModelOutputs } from '../model/inference-engine.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import { ModelLoadError } from '../model/model-load-error.ts';
+
+/** The name of the engine worker's entry point: a bundle builds it beside itself (see scripts/bundle-options.ts). */
+export const ENGINE_WORKER = 'engine-worker';
 
 export type WorkerRequest = { kind: 'run'; input: ModelInput; rows: number };
 export type WorkerReply =
@@ -17,7 +21,7 @@ export type WorkerReply =
  * the input's numeric buffer (it is transferred, and empty here afterwards).
  */
 export async function openWorkerModel(directory: string): Promise<Pick<LoadedModel, 'manifest' | 'engine'>> {
-  const worker = new Worker(new URL('./engine-worker.ts', import.meta.url), { workerData: { directory } });
+  const worker = new Worker(engineWorker(), { workerData: { directory } });
   // One request at a time: the reply to it, or the worker's failure (then every later request fails too).
   let awaiting: ((reply: WorkerReply) => void) | undefined;
   let broken: WorkerReply | undefined;
@@ -74,4 +78,16 @@ export async function openWorkerModel(directory: string): Promise<Pick<LoadedMod
 
 function fail(error: unknown): WorkerReply {
   return { kind: 'failed', name: 'Error', message: `the model worker failed: ${(error as Error).message}` };
+}
+
+function engineWorker(): URL {
+  return workerModule(
+    ENGINE_WORKER,
+    import.meta.url,
+    () =>
+      new ModelLoadError(
+        `the model worker is missing beside ${fileURLToPath(import.meta.url)}: a bundle must build ` +
+          `@glyco/server's src/batch/${ENGINE_WORKER}.ts as the entry point "${ENGINE_WORKER}"`,
+      ),
+  );
 }
