@@ -224,7 +224,6 @@ export function retrainDefaults(
     source,
     holdout: 0.3,
     minRows: 200,
-    minImprovement: 0.01,
     confidence: 0.95,
     resamples: 200,
     when: 'always',
