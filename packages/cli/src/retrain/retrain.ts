@@ -356,11 +356,11 @@ function retrainParameters(settings: RetrainSettings): RunRecord['parameters'] {
 
 /**
  * The improvement a retrain asks for when none is given: 0.01 of ROC AUC (binary) or macro ROC AUC (multiclass);
- * 1% of the champion's cross-validated RMSE (regression), whose units are the target's.
+ * 1% of the champion's cross-validated RMSE (regression), whose units are the target's, to two significant digits.
  */
 export function defaultMinImprovement(manifest: ModelManifest): number {
   const primary = primaryMetric(manifest);
-  return primary.metric === 'rmse' ? primary.crossValidated.mean / 100 : 0.01;
+  return primary.metric === 'rmse' ? Number((primary.crossValidated.mean / 100).toPrecision(2)) : 0.01;
 }
 
 /** Why there is nothing worth judging yet, or undefined: too few labelled rows, or of one class. */
