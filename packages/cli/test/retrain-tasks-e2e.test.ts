@@ -1,10 +1,10 @@
 import { listRuns, readManifest } from '@glyco/registry';
-import { seededRandom } from '@glyco/trainer/random';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type Answer,
   glyco,
   predictAndReport,
+  retrainArgs,
   sample,
   servedVersion,
   startWorld,
@@ -100,15 +100,6 @@ describe.each(cases)('glyco retrain end to end, a $model.name champion', (task) 
     await world?.stop();
     world = undefined;
   });
-  const retrainArgs = (w: World) => [
-    'retrain',
-    name,
-    '--registry',
-    w.registry,
-    '--json',
-    '--from-server',
-    w.base,
-  ];
 
   it(`promotes a challenger that wins on the shifted recent rows by ${task.metric.label}, and the server swaps to it`, {
     timeout: 180_000,
@@ -117,7 +108,7 @@ describe.each(cases)('glyco retrain end to end, a $model.name champion', (task) 
     await predictAndReport(world.base, task.shifted.rows(SEED), task.shifted.outcome, SEED);
     const load = steadyLoad(world.base, task.shifted.rows(SEED + 1)[0]!);
 
-    const result = await glyco(retrainArgs(world), world.env, world.cwd);
+    const result = await glyco(retrainArgs(world, name), world.env, world.cwd);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
     const { run } = JSON.parse(result.stdout);
     expect(run).toMatchObject({
@@ -148,7 +139,7 @@ describe.each(cases)('glyco retrain end to end, a $model.name champion', (task) 
     world = await startWorld('file registry, embedded log', task.model);
     await predictAndReport(world.base, sample(SEED, task.model), task.championIsRight, SEED);
 
-    const result = await glyco(retrainArgs(world), world.env, world.cwd);
+    const result = await glyco(retrainArgs(world, name), world.env, world.cwd);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(3);
     const { run } = JSON.parse(result.stdout);
     expect(run).toMatchObject({ decision: 'not-promoted', version: { version: '1.1.0', published: false } });

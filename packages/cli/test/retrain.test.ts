@@ -20,7 +20,7 @@ const rows: LabelledRow[] = shifted(sample(5)).map((inputs, i) => ({
   predictedAt: new Date(start + i * 1000),
   modelVersion: '1.0.0',
   inputs,
-  outcome: { classIndex: pressureDecides(inputs, 0, random), label: null },
+  outcome: { classIndex: pressureDecides(inputs, {}, random), label: null },
 }));
 const source: LabelledSource = {
   name: 'test',

@@ -102,6 +102,15 @@ export interface World {
   stop(): Promise<void>;
 }
 
+/**
+ * `glyco retrain <name>` against a world's registry with JSON output, reading the log through the server where the
+ * server holds it (the embedded log), else from the database its DATABASE_URL names.
+ */
+export function retrainArgs(world: World, name: string): string[] {
+  const fromServer = world.env.DATABASE_URL ? [] : ['--from-server', world.base];
+  return ['retrain', name, '--registry', world.registry, '--json', ...fromServer];
+}
+
 export async function startWorld(kind: WorldKind, model: WorldModel = PIMA): Promise<World> {
   const scratch = await temporaryDir('retrain-world');
   const cleanups: (() => Promise<unknown>)[] = [scratch.remove];
