@@ -131,6 +131,11 @@ describe.each(cases)('glyco retrain end to end, a $model.name champion', (task) 
     expect(counts.failed).toBe(0);
     const manifest = await readManifest(world.store, name, '1.1.0');
     expect(manifest.lineage).toMatchObject({ runId: run.id, parent: { version: '1.0.0' } });
+    // glyco runs names the metric, and shows the improvement positive when the challenger is better.
+    const listed = await glyco(['runs', name, '--registry', world.registry], world.env, world.cwd);
+    expect(listed.stdout).toMatch(
+      new RegExp(`${run.id} .* promoted .* ${task.metric.label} \\d+\\.\\d{3} vs \\d+\\.\\d{3} \\(\\+`),
+    );
   });
 
   it('keeps the champion when its own answers are right, and the run says why', {

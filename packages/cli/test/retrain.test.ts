@@ -113,4 +113,22 @@ describe('glyco retrain', () => {
       /^no feature of pima-diabetes 1\.0\.0 drifted over the last 7d \(1000 predictions\)/,
     );
   });
+
+  it('fails before training when --min-auc is asked of a regression model, which no ROC AUC judges', async () => {
+    const regression = join(scratch, 'regression-registry');
+    const store = openRegistry(regression);
+    await publish(store, join(ROOT, 'models/diabetes-progression/1.0.0'));
+    await promote(store, {
+      name: 'diabetes-progression',
+      version: '1.0.0',
+      alias: 'production',
+      actor: 'test',
+    });
+    const { record } = await run({ registry: regression, name: 'diabetes-progression', minAuc: 0.8 });
+    expect(record).toMatchObject({
+      decision: 'failed',
+      reason: '--min-auc gates ROC AUC, but diabetes-progression 1.0.0 is a regression model, judged on RMSE',
+    });
+    expect(record.durations.train).toBeUndefined();
+  });
 });

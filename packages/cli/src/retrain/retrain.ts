@@ -179,6 +179,12 @@ async function challenge(context: Context): Promise<Outcome> {
   );
   if (champion.assumed) report(champion.assumed);
   const { manifest } = champion;
+  const primary = PRIMARY_METRICS[manifest.task];
+  if (settings.minAuc !== undefined && primary.metric !== 'rocAuc') {
+    throw new RegistryError(
+      `--min-auc gates ROC AUC, but ${name} ${champion.version} is a ${manifest.task} model, judged on ${primary.label}`,
+    );
+  }
   const minImprovement = settings.minImprovement ?? defaultMinImprovement(manifest);
   Object.assign(context.parameters, { minImprovement }, trainingParameters(champion.options));
   const base = { champion: { version: champion.version, alias } };
@@ -252,7 +258,6 @@ async function challenge(context: Context): Promise<Outcome> {
     `scoring ${champion.version} and ${version} on the ${split.evaluation.length} most recent labelled rows`,
   );
   const comparison = await timed('evaluate', () => evaluate(settings, champion, trained, split.evaluation));
-  const primary = PRIMARY_METRICS[manifest.task];
   const judged = verdict(comparison, minImprovement, primary.label, settings.confidence);
   const evidence: PromotionEvidence = {
     against: champion.version,
