@@ -363,7 +363,7 @@ function retrainParameters(settings: RetrainSettings): RunRecord['parameters'] {
  * The improvement a retrain asks for when none is given: 0.01 of ROC AUC (binary) or macro ROC AUC (multiclass);
  * 1% of the champion's cross-validated RMSE (regression), whose units are the target's, to two significant digits.
  */
-export function defaultMinImprovement(manifest: ModelManifest): number {
+function defaultMinImprovement(manifest: ModelManifest): number {
   const primary = primaryMetric(manifest);
   return primary.metric === 'rmse' ? Number((primary.crossValidated.mean / 100).toPrecision(2)) : 0.01;
 }
