@@ -7,6 +7,7 @@ import {
   MODEL,
   predictAndReport,
   pressureDecides,
+  retrainArgs,
   sample,
   servedVersion,
   shifted,
@@ -39,15 +40,6 @@ describe.each(worlds)('glyco retrain end to end: %s', (kind) => {
     world = undefined;
   });
 
-  const retrainArgs = (w: World) => [
-    'retrain',
-    MODEL,
-    '--registry',
-    w.registry,
-    '--json',
-    ...(kind === 'file registry, embedded log' ? ['--from-server', w.base] : []),
-  ];
-
   it('promotes a challenger that wins on the shifted recent rows, and the server swaps to it with no failed request', {
     timeout: 180_000,
   }, async () => {
@@ -55,7 +47,7 @@ describe.each(worlds)('glyco retrain end to end: %s', (kind) => {
     await predictAndReport(world.base, shifted(sample(SEED)), pressureDecides, SEED);
     const load = steadyLoad(world.base, sample(SEED + 1)[0]!);
 
-    const result = await glyco(retrainArgs(world), world.env, world.cwd);
+    const result = await glyco(retrainArgs(world, MODEL), world.env, world.cwd);
     expect(result.stderr).toContain('retrain: training pima-diabetes 1.2.0');
     expect(result.code, result.stdout).toBe(0);
     const { run, uri } = JSON.parse(result.stdout);
@@ -109,7 +101,7 @@ describe.each(worlds)('glyco retrain end to end: %s', (kind) => {
     world = await startWorld(kind);
     await predictAndReport(world.base, sample(SEED), championIsRight, SEED);
 
-    const result = await glyco(retrainArgs(world), world.env, world.cwd);
+    const result = await glyco(retrainArgs(world, MODEL), world.env, world.cwd);
     expect(result.code, result.stdout).toBe(3);
     const { run } = JSON.parse(result.stdout);
     expect(run).toMatchObject({ decision: 'not-promoted', version: { version: '1.2.0', published: false } });

@@ -32,7 +32,9 @@ const train = (version: string, seed: string) =>
 /** The run id in the record's path, which glyco train prints on its summary's last line. */
 const runId = (stdout: string) => /^run {2,}\S+\/runs\/(\S+)\.json$/m.exec(stdout)?.[1];
 
-describe('glyco train records runs that glyco runs lists and compares', () => {
+// A test spawns up to two glyco processes, each bounded by spawnSync's 60 s above: one costs about 0.6 s of CPU,
+// but 3 s of wall time at load 12 on this 2-core machine, so vitest's 5 s default failed two tests under load.
+describe('glyco train records runs that glyco runs lists and compares', { timeout: 120_000 }, () => {
   let first: string;
   let second: string;
   beforeAll(() => {

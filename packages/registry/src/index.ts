@@ -18,7 +18,9 @@ export { type Published, type PublishedFile, type PublishOptions, publish } from
 export {
   type AliasChange,
   currentActor,
+  DEFAULT_CV_TOLERANCE,
   type PromoteOptions,
+  type PromotionEvidence,
   promote,
   type RollbackOptions,
   rollback,

@@ -266,6 +266,65 @@ describe.each(Object.keys(registryBackends))('a registry at %s', (kind) => {
       expect(better.record.history.at(-1)?.reason).toBe('CV macro ROC AUC 0.9600, was 0.9500');
     });
 
+    it('with head-to-head evidence, promotes a better model whose CV is lower, within the tolerance only', async () => {
+      await published(
+        { version: '1.0.0', cvAuc: 0.84 },
+        { version: '1.1.0', cvAuc: 0.8 },
+        { version: '1.2.0', cvAuc: 0.7 },
+      );
+      await promote(store, { name: MODEL, version: '1.0.0', alias: 'production' });
+      const wins = { value: 0.15, low: 0.08, high: 0.22 };
+      const evidence = { against: '1.0.0', metric: 'rocAuc', rows: 300, improvement: wins };
+      const candidate = { name: MODEL, version: '1.1.0', alias: 'production' };
+
+      // Refused on CV alone (0.80 < 0.84), promoted on the evidence: 0.80 is within 10% of 0.84 (floor 0.756).
+      await expect(promote(store, candidate)).rejects.toThrow(/CV ROC AUC 0\.8000 is below production's/);
+      await expect(
+        promote(store, { ...candidate, evidence: { ...evidence, cvTolerance: 0.04 } }),
+      ).rejects.toThrow(/CV ROC AUC 0\.8000 is below 0\.8064, 4% short of production's 1\.0\.0 \(0\.8400\)/);
+      await expect(
+        promote(store, { ...candidate, evidence: { ...evidence, improvement: { ...wins, low: -0.01 } } }),
+      ).rejects.toThrow(
+        /on 300 evaluation rows its ROC AUC improvement over 1\.0\.0 is 0\.1500 \[-0\.0100, 0\.2200\], which reaches 0/,
+      );
+      await expect(
+        promote(store, { ...candidate, evidence: { ...evidence, against: '0.9.0' } }),
+      ).rejects.toThrow(/its evidence judges it against 0\.9\.0, but production serves 1\.0\.0 now/);
+      await expect(
+        promote(store, { ...candidate, evidence: { ...evidence, metric: 'rmse' } }),
+      ).rejects.toThrow(/its evidence compares rmse, but a binary model is judged on ROC AUC/);
+      expect((await aliasRecord('production'))?.version).toBe('1.0.0');
+
+      const promoted = await promote(store, { ...candidate, evidence });
+      expect(promoted).toMatchObject({ from: '1.0.0', to: '1.1.0' });
+      expect(promoted.record.history.at(-1)?.forced).toBeUndefined();
+
+      // A collapse of the CV is refused whatever the evidence: 0.70 is below 0.72, 10% short of 0.80.
+      await expect(
+        promote(store, { ...candidate, version: '1.2.0', evidence: { ...evidence, against: '1.1.0' } }),
+      ).rejects.toThrow(/CV ROC AUC 0\.7000 is below 0\.7200, 10% short of production's 1\.1\.0 \(0\.8000\)/);
+    });
+
+    it("with evidence, bounds a regression model's CV RMSE from above", async () => {
+      await published(
+        { version: '2.0.0', cvRmse: 50 },
+        { version: '2.1.0', cvRmse: 54 },
+        { version: '2.2.0', cvRmse: 56 },
+      );
+      await promote(store, { name: MODEL, version: '2.0.0', alias: 'production' });
+      const evidence = {
+        against: '2.0.0',
+        metric: 'rmse',
+        rows: 300,
+        improvement: { value: 12, low: 8, high: 16 },
+      };
+      await expect(
+        promote(store, { name: MODEL, version: '2.2.0', alias: 'production', evidence }),
+      ).rejects.toThrow(/CV RMSE 56\.0000 is above 55\.0000, 10% short of production's 2\.0\.0 \(50\.0000\)/);
+      const promoted = await promote(store, { name: MODEL, version: '2.1.0', alias: 'production', evidence });
+      expect(promoted.to).toBe('2.1.0');
+    });
+
     it('refuses a model below the --min-auc gate', async () => {
       await published({ version: '1.0.0', cvAuc: 0.78 });
       await expect(

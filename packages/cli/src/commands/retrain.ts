@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTimeBound, TimeBoundError } from '@glyco/prediction-log';
-import type { RunDecision, RunRecord } from '@glyco/registry';
+import { DEFAULT_CV_TOLERANCE, type RunDecision, type RunRecord } from '@glyco/registry';
 import { CliError } from '../cli.ts';
 import { parseRegistryArgs, positionals, REGISTRY_HELP } from '../registry-cli.ts';
 import { databaseSource, serverSource } from '../retrain/labelled-source.ts';
@@ -24,7 +24,8 @@ Challenges the version an alias serves (the champion) with a model retrained on 
 only when the challenger is better on the most recent labelled predictions and passes the registry's gates.
 The challenger is trained with the champion's recorded options on its base data plus the older labelled rows of
 the prediction log; the most recent labelled rows are held out, and both models are scored on them with
-bootstrap intervals. Every run is recorded in the registry (glyco runs <name>).
+bootstrap intervals, on the task's primary metric: ROC AUC (binary), macro one-vs-rest ROC AUC (multiclass),
+RMSE (regression, lower is better). Every run is recorded in the registry (glyco runs <name>).
 
 ${REGISTRY_HELP}
   --alias <alias>           the alias to challenge and move (default: production)
@@ -35,10 +36,14 @@ ${REGISTRY_HELP}
   --since <time>            only labelled rows predicted since then (ISO 8601 time, or 30m, 24h, 7d, 2w ago)
   --holdout <share>         the most recent share of labelled rows held out to judge both models (default: 0.3)
   --min-rows <n>            labelled rows needed to retrain at all; fewer is a skip (default: 200)
-  --min-improvement <x>     how much better the challenger's primary metric must be (default: 0.01)
+  --min-improvement <x>     how much better the challenger's primary metric must be, in its units (default:
+                            0.01 of ROC AUC; for a regression model, 1% of the champion's CV RMSE)
   --confidence <p>          of the bootstrap intervals; the improvement's must lie above 0 (default: 0.95)
   --resamples <n>           bootstrap resamples (default: 1000)
-  --min-auc <x>             the promote gate's floor on the challenger's CV ROC AUC
+  --min-auc <x>             the promote gate's floor on the challenger's CV ROC AUC (classifiers)
+  --cv-tolerance <share>    the promote gate's floor on the challenger's CV primary metric, as the share of the
+                            champion's it may fall short by (default: 0.1); the gate judges the challenger on the
+                            evaluation rows, where both models are scored, not on CVs of different data
   --when <always|drifted>   drifted: retrain only when a feature of the champion drifted (default: always)
   --drift-window <time>     the drift report's window (default: 7d)
   --lock-ttl <seconds>      how long the retrain lock lasts unless renewed (default: 900)
@@ -71,7 +76,8 @@ export async function retrainWithArgs(
     since: { type: 'string' },
     holdout: { type: 'string', default: '0.3' },
     'min-rows': { type: 'string', default: '200' },
-    'min-improvement': { type: 'string', default: '0.01' },
+    'min-improvement': { type: 'string' },
+    'cv-tolerance': { type: 'string', default: String(DEFAULT_CV_TOLERANCE) },
     confidence: { type: 'string', default: '0.95' },
     resamples: { type: 'string', default: '1000' },
     'min-auc': { type: 'string' },
@@ -107,7 +113,11 @@ export async function retrainWithArgs(
     since: values.since === undefined ? undefined : time('since', values.since),
     holdout: number('holdout', values.holdout, { above: 0, below: 1 }),
     minRows: integer('min-rows', values['min-rows'], 2),
-    minImprovement: number('min-improvement', values['min-improvement'], { atLeast: 0 }),
+    minImprovement:
+      values['min-improvement'] === undefined
+        ? undefined
+        : number('min-improvement', values['min-improvement'], { atLeast: 0 }),
+    cvTolerance: number('cv-tolerance', values['cv-tolerance'], { atLeast: 0, below: 1 }),
     confidence: number('confidence', values.confidence, { above: 0, below: 1 }),
     resamples: integer('resamples', values.resamples, 100),
     minAuc:

@@ -75,13 +75,16 @@ function cvCell(record: RunRecord): string {
   return cv ? `${cv.label} ${cv.mean.toFixed(3)} ± ${cv.sd.toFixed(3)}` : '-';
 }
 
-/** `0.812 vs 0.701 (+0.111 [0.071, 0.150])`: challenger, champion, improvement with its interval. */
+/**
+ * `ROC AUC 0.812 vs 0.701 (+0.111 [0.071, 0.150])`: the task's metric, challenger, champion, improvement (positive
+ * is better, for RMSE too) with its interval.
+ */
 function evaluationCell(record: RunRecord): string {
   const evaluation = record.metrics.evaluation;
   if (!evaluation) return '-';
-  const { challenger, champion, improvement } = evaluation;
+  const { challenger, champion, improvement, label } = evaluation;
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
-  return `${challenger.value.toFixed(3)} vs ${champion.value.toFixed(3)} (${signed(improvement.value)} [${signed(improvement.low)}, ${signed(improvement.high)}])`;
+  return `${label} ${challenger.value.toFixed(3)} vs ${champion.value.toFixed(3)} (${signed(improvement.value)} [${signed(improvement.low)}, ${signed(improvement.high)}])`;
 }
 
 /** Runs side by side, one column each: what differs between them is what explains their results. */

@@ -15,14 +15,17 @@ export interface Comparison {
   improvement: Interval;
 }
 
+/** A metric of one model's answers on a subset of the evaluation rows (their indices, repeats allowed). */
+export type RowsScore = (answers: ArrayLike<number>, rows: Int32Array) => number;
+
 export interface ComparisonInput {
-  /** The observed class index of each evaluation row. */
-  outcomes: Int32Array;
-  /** Each model's score of each row (a binary model: the positive class's probability). */
+  /** How many evaluation rows there are. */
+  rows: number;
+  /** Each model's answers on the evaluation rows, in the shape `score` reads. */
   champion: ArrayLike<number>;
   challenger: ArrayLike<number>;
-  /** The primary metric of the task, and which way is better. */
-  score: (outcomes: ArrayLike<number>, scores: ArrayLike<number>) => number;
+  /** The primary metric of the task (NaN where a resample cannot be scored), and which way is better. */
+  score: RowsScore;
   direction: MetricDirection;
   resamples: number;
   confidence: number;
@@ -33,38 +36,31 @@ export interface ComparisonInput {
  * Scores both models on the same rows, then resamples the rows with replacement `resamples` times (seeded) and
  * scores both on each resample: the percentiles give each score's interval, and the differences on the same
  * resamples give the interval of the improvement (a paired bootstrap, which is much tighter than comparing the
- * two intervals, because both models meet the same hard and easy rows). A resample the metric cannot score (one
- * class only) is drawn again.
+ * two intervals, because both models meet the same hard and easy rows). A resample the metric cannot score (a
+ * class missing) is drawn again.
  */
 export function compareModels(input: ComparisonInput): Comparison {
-  const { outcomes, score } = input;
-  const n = outcomes.length;
+  const { rows: n, score } = input;
   const sign = input.direction === 'higher' ? 1 : -1;
   const random = seededRandom(input.seed);
   const champions: number[] = [];
   const challengers: number[] = [];
   const improvements: number[] = [];
   const sample = new Int32Array(n);
-  const scoresA = new Float64Array(n);
-  const scoresB = new Float64Array(n);
   for (let attempts = 0; champions.length < input.resamples; attempts++) {
     if (attempts > input.resamples * 10)
       throw new Error('too few rows of some class to resample the evaluation');
-    for (let i = 0; i < n; i++) {
-      const row = Math.floor(random() * n);
-      sample[i] = outcomes[row]!;
-      scoresA[i] = input.champion[row]!;
-      scoresB[i] = input.challenger[row]!;
-    }
-    const a = score(sample, scoresA);
-    const b = score(sample, scoresB);
+    for (let i = 0; i < n; i++) sample[i] = Math.floor(random() * n);
+    const a = score(input.champion, sample);
+    const b = score(input.challenger, sample);
     if (Number.isNaN(a) || Number.isNaN(b)) continue;
     champions.push(a);
     challengers.push(b);
     improvements.push(sign * (b - a));
   }
-  const a = score(outcomes, input.champion);
-  const b = score(outcomes, input.challenger);
+  const every = Int32Array.from({ length: n }, (_, i) => i);
+  const a = score(input.champion, every);
+  const b = score(input.challenger, every);
   const interval = (value: number, values: number[]) => percentileInterval(value, values, input.confidence);
   return {
     champion: interval(a, champions),

@@ -1,5 +1,12 @@
 import { ALIASES_DIR } from '@glyco/contract';
-import { type ObjectStore, openRegistry, promote, publish, RegistryError } from '@glyco/registry';
+import {
+  type ObjectStore,
+  openRegistry,
+  type PromotionEvidence,
+  promote,
+  publish,
+  RegistryError,
+} from '@glyco/registry';
 
 export interface Rehearsal {
   store: ObjectStore;
@@ -10,6 +17,7 @@ export interface Rehearsal {
   challengerDir: string;
   trainingData: string;
   minAuc: number | undefined;
+  evidence: PromotionEvidence;
   /** An empty directory for the stand-in registry. */
   scratchDir: string;
 }
@@ -32,7 +40,8 @@ export async function rehearsePromotion(rehearsal: Rehearsal): Promise<string | 
   }
   await publish(scratch, rehearsal.challengerDir, { data: rehearsal.trainingData });
   try {
-    await promote(scratch, { name, version: rehearsal.challengerVersion, alias, minAuc: rehearsal.minAuc });
+    const { minAuc, evidence } = rehearsal;
+    await promote(scratch, { name, version: rehearsal.challengerVersion, alias, minAuc, evidence });
     return undefined;
   } catch (error) {
     if (error instanceof RegistryError) return error.message;

@@ -4,17 +4,20 @@ import {
   type Lineage,
   type ModelManifest,
   PRIMARY_METRICS,
+  primaryMetric,
   sha256Hex,
   type TrainingOptions,
 } from '@glyco/contract';
 import type { LabelledRow } from '@glyco/prediction-log';
 import {
   acquireLock,
+  DEFAULT_CV_TOLERANCE,
   LockHeldError,
   newRunId,
   nextFreeVersion,
   type ObjectStore,
   openRegistry,
+  type PromotionEvidence,
   promote,
   publish,
   RegistryError,
@@ -25,14 +28,14 @@ import {
   writeRun,
 } from '@glyco/registry';
 import { csvShape, type ProgressEvent, trainFromCsv } from '@glyco/trainer';
-import { rocAuc } from '@glyco/trainer/metrics';
 import { runProvenance } from '../run-provenance.ts';
 import { crossValidation, trainingParameters } from '../run-record.ts';
 import { type Champion, readChampion } from './champion.ts';
 import { compareModels, verdict } from './evaluation.ts';
 import type { LabelledSource } from './labelled-source.ts';
+import { primaryScore } from './primary-score.ts';
 import { rehearsePromotion } from './rehearsal.ts';
-import { classProbabilities } from './scoring.ts';
+import { servedAnswers } from './scoring.ts';
 import {
   classIndex,
   csvLines,
@@ -59,7 +62,13 @@ export interface RetrainSettings {
   since?: Date | undefined;
   holdout: number;
   minRows: number;
-  minImprovement: number;
+  /**
+   * How much better the challenger's primary metric must be on the evaluation rows, in the metric's units;
+   * default `defaultMinImprovement` of the champion.
+   */
+  minImprovement?: number | undefined;
+  /** How far below the champion's the challenger's CV may be (a share of it); default the registry's. */
+  cvTolerance?: number | undefined;
   confidence: number;
   resamples: number;
   minAuc?: number | undefined;
@@ -170,13 +179,14 @@ async function challenge(context: Context): Promise<Outcome> {
   );
   if (champion.assumed) report(champion.assumed);
   const { manifest } = champion;
-  if (manifest.task !== 'binary') {
+  const primary = PRIMARY_METRICS[manifest.task];
+  if (settings.minAuc !== undefined && primary.metric !== 'rocAuc') {
     throw new RegistryError(
-      `${name} ${champion.version} is a ${manifest.task} model: a retrain judges binary models only so far ` +
-        '(the ROC AUC of the positive class, on the paired bootstrap)',
+      `--min-auc gates ROC AUC, but ${name} ${champion.version} is a ${manifest.task} model, judged on ${primary.label}`,
     );
   }
-  Object.assign(context.parameters, trainingParameters(champion.options));
+  const minImprovement = settings.minImprovement ?? defaultMinImprovement(manifest);
+  Object.assign(context.parameters, { minImprovement }, trainingParameters(champion.options));
   const base = { champion: { version: champion.version, alias } };
 
   report(`checking drift of ${name} ${champion.version} since ${settings.driftWindow.text} ago`);
@@ -248,8 +258,14 @@ async function challenge(context: Context): Promise<Outcome> {
     `scoring ${champion.version} and ${version} on the ${split.evaluation.length} most recent labelled rows`,
   );
   const comparison = await timed('evaluate', () => evaluate(settings, champion, trained, split.evaluation));
-  const primary = PRIMARY_METRICS[manifest.task];
-  const judged = verdict(comparison, settings.minImprovement, primary.label, settings.confidence);
+  const judged = verdict(comparison, minImprovement, primary.label, settings.confidence);
+  const evidence: PromotionEvidence = {
+    against: champion.version,
+    metric: primary.metric,
+    rows: split.evaluation.length,
+    improvement: comparison.improvement,
+    cvTolerance: settings.cvTolerance ?? DEFAULT_CV_TOLERANCE,
+  };
   const measured = {
     ...base,
     drift,
@@ -261,7 +277,7 @@ async function challenge(context: Context): Promise<Outcome> {
         rows: split.evaluation.length,
         confidence: settings.confidence,
         resamples: settings.resamples,
-        minImprovement: settings.minImprovement,
+        minImprovement,
         ...comparison,
       },
     },
@@ -282,6 +298,7 @@ async function challenge(context: Context): Promise<Outcome> {
         challengerDir,
         trainingData: trainingPath,
         minAuc: settings.minAuc,
+        evidence,
         scratchDir: join(settings.workDir, 'rehearsal'),
       }),
     );
@@ -306,6 +323,7 @@ async function challenge(context: Context): Promise<Outcome> {
         version,
         alias,
         minAuc: settings.minAuc,
+        evidence,
         reason: `retrain ${runId}: ${primary.label} ${comparison.challenger.value.toFixed(4)} against ${comparison.champion.value.toFixed(4)} on the ${split.evaluation.length} most recent labelled rows`,
       }),
     );
@@ -330,7 +348,8 @@ function retrainParameters(settings: RetrainSettings): RunRecord['parameters'] {
     since: settings.since?.toISOString() ?? null,
     holdout: settings.holdout,
     minRows: settings.minRows,
-    minImprovement: settings.minImprovement,
+    minImprovement: settings.minImprovement ?? null,
+    cvTolerance: settings.cvTolerance ?? DEFAULT_CV_TOLERANCE,
     confidence: settings.confidence,
     resamples: settings.resamples,
     minAuc: settings.minAuc ?? null,
@@ -338,6 +357,15 @@ function retrainParameters(settings: RetrainSettings): RunRecord['parameters'] {
     driftWindow: settings.driftWindow.text,
     dryRun: settings.dryRun,
   };
+}
+
+/**
+ * The improvement a retrain asks for when none is given: 0.01 of ROC AUC (binary) or macro ROC AUC (multiclass);
+ * 1% of the champion's cross-validated RMSE (regression), whose units are the target's, to two significant digits.
+ */
+function defaultMinImprovement(manifest: ModelManifest): number {
+  const primary = primaryMetric(manifest);
+  return primary.metric === 'rmse' ? Number((primary.crossValidated.mean / 100).toPrecision(2)) : 0.01;
 }
 
 /** Why there is nothing worth judging yet, or undefined: too few labelled rows, or of one class. */
@@ -409,16 +437,13 @@ async function evaluate(
   challenger: { directory: string; manifest: ModelManifest },
   rows: readonly LabelledRow[],
 ) {
-  const positive = async (dir: string, manifest: ModelManifest) => {
-    const probabilities = await classProbabilities(dir, manifest, rows);
-    return Float64Array.from(rows, (_, r) => probabilities[r * 2 + 1]!);
-  };
+  const { manifest } = champion;
   return compareModels({
-    outcomes: Int32Array.from(rows, classIndex),
-    champion: await positive(champion.dir, champion.manifest),
-    challenger: await positive(challenger.directory, challenger.manifest),
-    score: rocAuc,
-    direction: 'higher',
+    rows: rows.length,
+    champion: await servedAnswers(champion.dir, manifest, rows),
+    challenger: await servedAnswers(challenger.directory, challenger.manifest, rows),
+    score: primaryScore(manifest, rows),
+    direction: PRIMARY_METRICS[manifest.task].direction,
     resamples: settings.resamples,
     confidence: settings.confidence,
     seed: champion.options.seed,

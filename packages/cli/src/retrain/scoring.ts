@@ -5,27 +5,29 @@ import type { LabelledRow } from '@glyco/prediction-log';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
 /**
- * A classifier's class probabilities for each row, `[N, K]` row-major, computed by onnxruntime from the model's
- * own ONNX file and fed as a server feeds it (manifest feature order, NaN or "" for missing, a zero that means
- * "not measured" as missing): champion and challenger are judged by the answers they would serve.
+ * What a model answers for each row, computed by onnxruntime from the model's own ONNX file and fed as a server
+ * feeds it (manifest feature order, NaN or "" for missing, a zero that means "not measured" as missing): a
+ * classifier's class probabilities `[N, K]` row-major, a regression model's values `[N]`. Champion and
+ * challenger are judged by the answers they would serve.
  */
-export async function classProbabilities(
+export async function servedAnswers(
   modelDir: string,
   manifest: ModelManifest,
   rows: readonly LabelledRow[],
 ): Promise<Float32Array | Float64Array> {
-  if (manifest.task === 'regression') throw new Error('regression models are not scored on outcomes yet');
   const bytes = await readFile(join(modelDir, MODEL_FILE));
   const mismatch = modelMismatch(manifest, bytes);
   if (mismatch) throw new Error(`${join(modelDir, MODEL_FILE)}: ${mismatch}`);
+  const output =
+    manifest.task === 'regression' ? manifest.onnx.outputs.value : manifest.onnx.outputs.probabilities;
   const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, logSeverityLevel: 3 });
   try {
-    const results = await session.run(inputs(manifest, rows));
-    const probabilities = results[manifest.onnx.outputs.probabilities]?.data;
-    if (!(probabilities instanceof Float32Array || probabilities instanceof Float64Array)) {
-      throw new Error(`${manifest.name} ${manifest.version} gave no float probabilities`);
+    const results = await session.run(inputs(manifest, rows), [output]);
+    const answers = results[output]?.data;
+    if (!(answers instanceof Float32Array || answers instanceof Float64Array)) {
+      throw new Error(`${manifest.name} ${manifest.version} gave no float ${output}`);
     }
-    return probabilities;
+    return answers;
   } finally {
     await session.release();
   }

@@ -56,6 +56,12 @@ export function classIndex(row: LabelledRow): number {
   return row.outcome.classIndex;
 }
 
+/** A regression model's observed value; the rows a retrain keeps for one all have one. */
+export function observedValue(row: LabelledRow): number {
+  if (!('value' in row.outcome)) throw new Error(`row ${row.id} has a class outcome, not a value`);
+  return row.outcome.value;
+}
+
 /**
  * Labelled rows as CSV lines in the columns of `header`: each feature's logged value (empty for missing), the
  * target as the observed value, or the class label (in the model's own spelling) the observed class indexes.

@@ -13,8 +13,23 @@ import type { RetrainSettings } from '../../src/retrain/retrain.ts';
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 export const MODEL = 'pima-diabetes';
-const CHAMPION_DIR = join(ROOT, 'models/pima-diabetes/1.1.0');
-const PIMA = join(ROOT, 'data/pima-indians-diabetes.csv');
+
+/** A bundled model that a test world serves as its champion, and the data it was trained on. */
+export interface WorldModel {
+  name: string;
+  version: string;
+  target: string;
+  /** Its directory and its training CSV, under the repository root. */
+  dir: string;
+  data: string;
+}
+export const PIMA: WorldModel = {
+  name: MODEL,
+  version: '1.1.0',
+  target: 'diabetes',
+  dir: 'models/pima-diabetes/1.1.0',
+  data: 'data/pima-indians-diabetes.csv',
+};
 
 export type Outcome = { code: number | null; stdout: string; stderr: string };
 
@@ -28,13 +43,16 @@ export function glyco(args: string[], env: Record<string, string>, cwd: string):
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-/** The Pima rows' features, as clients send them. */
-export function pimaRows(): Record<string, number>[] {
-  const [header, ...lines] = readFileSync(PIMA, 'utf8').trim().split('\n');
+/** A bundled data set's rows (all numeric), each with its target apart, as clients would send the features. */
+export function dataRows(model: WorldModel): { features: Record<string, number>; target: string }[] {
+  const [header, ...lines] = readFileSync(join(ROOT, model.data), 'utf8').trim().split(/\r?\n/);
   const names = header!.split(',').map((name) => name.replaceAll('"', ''));
   return lines.map((line) => {
     const cells = line.split(',');
-    return Object.fromEntries(names.slice(0, -1).map((name, i) => [name, Number(cells[i])]));
+    const features = Object.fromEntries(
+      names.flatMap((name, i) => (name === model.target ? [] : [[name, Number(cells[i])]])),
+    );
+    return { features, target: cells[names.indexOf(model.target)]!.replaceAll('"', '') };
   });
 }
 
@@ -49,18 +67,15 @@ const ROWS = 1000;
 export function shifted(rows: Record<string, number>[]) {
   return rows.map((row) => ({ ...row, age: Math.min(row.age! + 25, 120) }));
 }
-export const pressureDecides = (row: Record<string, number>, _: number, random: () => number): 0 | 1 =>
+export const pressureDecides = (row: Record<string, number>, _: Answer, random: () => number): 0 | 1 =>
   random() < 1 / (1 + Math.exp(-(row.pressure! - 72) / 2)) ? 1 : 0;
 /** No shift at all: outcomes drawn from the probability the champion itself gives, so nothing can beat it. */
-export const championIsRight = (
-  _: Record<string, number>,
-  probability: number,
-  random: () => number,
-): 0 | 1 => (random() < probability ? 1 : 0);
+export const championIsRight = (_: Record<string, number>, answer: Answer, random: () => number): 0 | 1 =>
+  random() < answer.probability! ? 1 : 0;
 
-/** ROWS rows drawn from the Pima data, seeded. */
-export function sample(seed: number): Record<string, number>[] {
-  const rows = pimaRows();
+/** ROWS rows' features drawn from a model's data (Pima by default), seeded. */
+export function sample(seed: number, model: WorldModel = PIMA): Record<string, number>[] {
+  const rows = dataRows(model).map((row) => row.features);
   let state = seed;
   return Array.from({ length: ROWS }, () => {
     state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -87,7 +102,16 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function startWorld(kind: WorldKind): Promise<World> {
+/**
+ * `glyco retrain <name>` against a world's registry with JSON output, reading the log through the server where the
+ * server holds it (the embedded log), else from the database its DATABASE_URL names.
+ */
+export function retrainArgs(world: World, name: string): string[] {
+  const fromServer = world.env.DATABASE_URL ? [] : ['--from-server', world.base];
+  return ['retrain', name, '--registry', world.registry, '--json', ...fromServer];
+}
+
+export async function startWorld(kind: WorldKind, model: WorldModel = PIMA): Promise<World> {
   const scratch = await temporaryDir('retrain-world');
   const cleanups: (() => Promise<unknown>)[] = [scratch.remove];
   try {
@@ -107,12 +131,12 @@ export async function startWorld(kind: WorldKind): Promise<World> {
       storeOptions = { s3Client: s3.client };
     }
     const store = openRegistry(registry, storeOptions);
-    await publish(store, CHAMPION_DIR, { data: PIMA });
-    await promote(store, { name: MODEL, version: '1.1.0', alias: 'production', actor: 'test' });
+    await publish(store, join(ROOT, model.dir), { data: join(ROOT, model.data) });
+    await promote(store, { name: model.name, version: model.version, alias: 'production', actor: 'test' });
     const server = await startServerProcess(
       {
         ...env,
-        MODEL_URI: `${registry}/${MODEL}@production`,
+        MODEL_URI: `${registry}/${model.name}@production`,
         MODEL_POLL_INTERVAL_SECONDS: '0.2',
         MODEL_CACHE_DIR: join(scratch.dir, 'cache'),
       },
@@ -148,14 +172,18 @@ async function post(url: string, body: unknown): Promise<Response> {
   });
 }
 
+/** One row's answer from `/predict`, of whichever task: the fields a test's outcomes are drawn from. */
+export type Answer = { probability?: number; probabilities?: Record<string, number>; value?: number };
+
 /**
- * Sends the rows to `/predict` in requests of 50, then reports each row's outcome to `/v1/feedback`, as decided by
- * `outcomeOf` from the row and the probability the server gave it (with a seeded random source).
+ * Sends the rows to `/predict` in requests of 50, then reports each row's outcome to `/v1/feedback` (a class index
+ * or label, or a value), as decided by `outcomeOf` from the row and the server's answer to it (with a seeded
+ * random source).
  */
 export async function predictAndReport(
   base: string,
   rows: Record<string, number>[],
-  outcomeOf: (row: Record<string, number>, probability: number, random: () => number) => 0 | 1,
+  outcomeOf: (row: Record<string, number>, answer: Answer, random: () => number) => number | string,
   seed: number,
 ): Promise<void> {
   const random = seededRandom(seed);
@@ -164,9 +192,9 @@ export async function predictAndReport(
     const response = await post(`${base}/predict`, { instances });
     if (response.status !== 200)
       throw new Error(`predict answered ${response.status}: ${await response.text()}`);
-    const answer = (await response.json()) as { predictions: { probability: number }[]; request_id: string };
-    for (const [index, { probability }] of answer.predictions.entries()) {
-      const outcome = outcomeOf(instances[index]!, probability, random);
+    const answer = (await response.json()) as { predictions: Answer[]; request_id: string };
+    for (const [index, prediction] of answer.predictions.entries()) {
+      const outcome = outcomeOf(instances[index]!, prediction, random);
       const feedback = await post(`${base}/v1/feedback`, { request_id: answer.request_id, index, outcome });
       if (feedback.status !== 200)
         throw new Error(`feedback answered ${feedback.status}: ${await feedback.text()}`);
@@ -224,7 +252,6 @@ export function retrainDefaults(
     source,
     holdout: 0.3,
     minRows: 200,
-    minImprovement: 0.01,
     confidence: 0.95,
     resamples: 200,
     when: 'always',
