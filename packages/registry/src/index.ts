@@ -14,7 +14,13 @@ export {
 } from './lock.ts';
 export { nextFreeVersion } from './next-version.ts';
 export { openRegistry, openStore, type StoreOptions } from './open-store.ts';
-export { type Published, type PublishedFile, type PublishOptions, publish } from './publish.ts';
+export {
+  type Published,
+  type PublishedFile,
+  type PublishOptions,
+  publish,
+  signModelDir,
+} from './publish.ts';
 export {
   type AliasChange,
   currentActor,

@@ -1,5 +1,5 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import {
   DATASETS_DIR,
@@ -103,6 +103,25 @@ export async function publish(
   await verifyUpload(store, folder, published);
   const signedBy = signature && parseManifestSignature(files.get(MANIFEST_SIGNATURE_FILE)!).keyId;
   return { name, version, uri: `${store.uri}/${folder}`, files: published, dataset, signedBy };
+}
+
+/**
+ * Signs a trainer output directory's manifest into `manifest.json.sig` beside it (`glyco train --signing-key`);
+ * without a signer, removes a signature left there by an earlier training of the same version, which would not
+ * sign this manifest. Returns the signing key's id.
+ */
+export async function signModelDir(
+  modelDir: string,
+  signer: ManifestSigner | undefined,
+): Promise<string | undefined> {
+  const path = join(modelDir, MANIFEST_SIGNATURE_FILE);
+  if (!signer) {
+    await rm(path, { force: true });
+    return undefined;
+  }
+  const signature = await signManifest(signer, await readFile(join(modelDir, MANIFEST_FILE)));
+  await writeFile(path, signature);
+  return parseManifestSignature(signature).keyId;
 }
 
 /** The signature file for the manifest, checked against the signer's public key before anything is uploaded. */

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { GetPublicKeyCommand, type KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { RegistryError } from '../errors.ts';
 import type { ManifestSigner } from './signer.ts';
 
@@ -14,8 +14,9 @@ const ALGORITHM = 'ECDSA_SHA_256';
  * (https://docs.aws.amazon.com/kms/latest/APIReference/API_Sign.html): the signature is plain ECDSA-SHA256 over
  * the manifest's bytes, DER-encoded, which anyone holding the public key verifies without calling KMS.
  * `keyId` is a key id, ARN, alias name or alias ARN; the signature file names the key ARN KMS answers with.
+ * The default client takes region, credentials and endpoint (`AWS_ENDPOINT_URL_KMS`) from the SDK's chain.
  */
-export function kmsSigner(keyId: string, client: KMSClient): ManifestSigner {
+export function kmsSigner(keyId: string, client: KMSClient = new KMSClient({})): ManifestSigner {
   let publicKey: Promise<KeyObject> | undefined;
   return {
     description: `the KMS key ${keyId}`,
