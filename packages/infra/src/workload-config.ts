@@ -102,6 +102,8 @@ export interface AppEnvironmentInputs {
   model: string;
   databaseSecretArn: string;
   apiKeysSecretArn: string;
+  /** The platform's model signing key's public key: a model loads only if its manifest is signed by that key. */
+  modelSigningPublicKeyPem: string;
   /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
   databaseHost: string;
   databasePort: number;
@@ -123,6 +125,7 @@ export const APP_ENVIRONMENT_KEYS = [
   'PORT',
   'ORT_INTRA_OP_THREADS',
   'API_KEYS_SECRET_ARN',
+  'MODEL_SIGNING_PUBLIC_KEY',
 ] as const satisfies readonly AppVariable[];
 export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>> &
   Pick<AppEnvironment, 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_SCOPE_PREFIX'>;
@@ -141,6 +144,8 @@ export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment 
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
     // Authentication is on wherever a stack deploys the app: the keys come from the platform's secret.
     API_KEYS_SECRET_ARN: inputs.apiKeysSecretArn,
+    // Signatures are required wherever a stack deploys the app: the pipeline signs with the platform's KMS key.
+    MODEL_SIGNING_PUBLIC_KEY: inputs.modelSigningPublicKeyPem,
     ...(inputs.oidc && {
       OIDC_ISSUER: inputs.oidc.issuer,
       OIDC_AUDIENCE: inputs.oidc.audience,
@@ -171,20 +176,31 @@ export function workloadEnvironment(
       platform.databasePort,
       platform.databaseName,
       platform.apiKeysSecretArn,
+      platform.modelSigningPublicKeyPem,
     ])
-    .apply(([modelBucketName, databaseSecretArn, host, databasePort, databaseName, apiKeysSecretArn]) =>
-      appEnvironment({
+    .apply(
+      ([
         modelBucketName,
-        model: settings.model,
         databaseSecretArn,
-        apiKeysSecretArn,
-        databaseHost: host,
+        host,
         databasePort,
         databaseName,
-        logLevel: settings.logLevel,
-        ortIntraOpThreads: settings.ortIntraOpThreads,
-        oidc: settings.oidc,
-      }),
+        apiKeysSecretArn,
+        signingKey,
+      ]) =>
+        appEnvironment({
+          modelBucketName,
+          model: settings.model,
+          databaseSecretArn,
+          apiKeysSecretArn,
+          modelSigningPublicKeyPem: signingKey,
+          databaseHost: host,
+          databasePort,
+          databaseName,
+          logLevel: settings.logLevel,
+          ortIntraOpThreads: settings.ortIntraOpThreads,
+          oidc: settings.oidc,
+        }),
     );
 }
 

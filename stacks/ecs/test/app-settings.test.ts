@@ -4,9 +4,17 @@
  * load balancer sends traffic and health checks to the port the server then listens on, at the contract's
  * readiness path.
  */
-import { READINESS_PATH } from '@glyco/contract';
+
+import { createPublicKey } from 'node:crypto';
+import { keyFingerprint, READINESS_PATH } from '@glyco/contract';
 import { ENVIRONMENTS } from '@glyco/infra';
-import { runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import {
+  runStack,
+  type StackRun,
+  single,
+  TEST_IMAGE,
+  TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
+} from '@glyco/infra/testing';
 import { serverReading } from '@glyco/server/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
@@ -43,6 +51,11 @@ describe.each(ENVIRONMENTS)('the ecs stack and the server it deploys, %s', (env)
 
   it('sets only variables the server reads, and values it takes', () => {
     expect(server().unread).toEqual([]);
+  });
+
+  it("loads only models signed by the platform's model signing key", () => {
+    const trusted = server().config.modelTrust?.map(keyFingerprint);
+    expect(trusted).toEqual([keyFingerprint(createPublicKey(TEST_MODEL_SIGNING_PUBLIC_KEY_PEM))]);
   });
 
   it('sends traffic and health checks to the port the server listens on, and checks its readiness path', () => {
