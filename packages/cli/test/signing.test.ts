@@ -144,6 +144,30 @@ describe('glyco keys signing-key create, publish --signing-key and score', { tim
     );
   });
 
+  it('glyco sign signs a version published unsigned, in place, so that it loads', async () => {
+    await run(['publish', await version('7.0.0'), '--registry', registry]);
+    const model = `file://${registry}/pima-diabetes/7.0.0`;
+    const trust = { MODEL_SIGNING_PUBLIC_KEY_FILE: join(dir, 'signing.pub') };
+    expect((await score(model, trust)).code).toBe(1);
+    const signed = await run([
+      'sign',
+      'pima-diabetes',
+      '7.0.0',
+      '--signing-key',
+      'signing.pem',
+      '--registry',
+      registry,
+    ]);
+    expect(signed.stdout).toMatch(
+      /^signed pima-diabetes 7\.0\.0 in .*: manifest\.json\.sig by sha256:[0-9a-f]{64}\n$/,
+    );
+    expect((await score(model, trust)).code).toBe(0);
+    expect(await run(['sign', 'pima-diabetes', '7.0.0', '--registry', registry])).toMatchObject({
+      code: 2,
+      stderr: 'glyco: sign: give the key to sign with: --signing-key <pem> or --kms-signing-key <id>\n',
+    });
+  });
+
   it('train --signing-key writes the signature beside the model, and publish carries it', {
     timeout: 120_000,
   }, async () => {

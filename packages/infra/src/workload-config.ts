@@ -32,6 +32,11 @@ export interface WorkloadConfig {
   logRetentionDays: number;
   /** Bearer JWTs of this OIDC issuer are accepted beside the API keys; undefined: API keys only. */
   oidc: OidcConfig | undefined;
+  /**
+   * Serve only models signed with the platform's model signing key (default). Off only to migrate an environment
+   * whose registry holds versions published before signing, until they are signed (`glyco sign`).
+   */
+  requireSignedModels: boolean;
 }
 
 export interface OidcConfig {
@@ -70,6 +75,7 @@ export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
     ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
     oidc: readOidcConfig(config),
+    requireSignedModels: config.getBoolean('requireSignedModels') ?? true,
   };
 }
 
@@ -103,7 +109,7 @@ export interface AppEnvironmentInputs {
   databaseSecretArn: string;
   apiKeysSecretArn: string;
   /** The platform's model signing key's public key: a model loads only if its manifest is signed by that key. */
-  modelSigningPublicKeyPem: string;
+  modelSigningPublicKeyPem: string | undefined;
   /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
   databaseHost: string;
   databasePort: number;
@@ -145,7 +151,8 @@ export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment 
     // Authentication is on wherever a stack deploys the app: the keys come from the platform's secret.
     API_KEYS_SECRET_ARN: inputs.apiKeysSecretArn,
     // Signatures are required wherever a stack deploys the app: the pipeline signs with the platform's KMS key.
-    MODEL_SIGNING_PUBLIC_KEY: inputs.modelSigningPublicKeyPem,
+    // Empty (requireSignedModels false, to migrate) reads as unset: models are then not signature-checked.
+    MODEL_SIGNING_PUBLIC_KEY: inputs.modelSigningPublicKeyPem ?? '',
     ...(inputs.oidc && {
       OIDC_ISSUER: inputs.oidc.issuer,
       OIDC_AUDIENCE: inputs.oidc.audience,
@@ -165,7 +172,7 @@ export function scalingBounds(min: [key: string, value: number], max: [key: stri
 /** The app's environment on a target, from the platform outputs and the target's workload config. */
 export function workloadEnvironment(
   platform: PlatformReference,
-  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads' | 'oidc'>,
+  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads' | 'oidc' | 'requireSignedModels'>,
   databaseHost: pulumi.Output<string>,
 ): pulumi.Output<TargetEnvironment> {
   return pulumi
@@ -193,7 +200,7 @@ export function workloadEnvironment(
           model: settings.model,
           databaseSecretArn,
           apiKeysSecretArn,
-          modelSigningPublicKeyPem: signingKey,
+          modelSigningPublicKeyPem: settings.requireSignedModels ? signingKey : undefined,
           databaseHost: host,
           databasePort,
           databaseName,

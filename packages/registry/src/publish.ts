@@ -13,6 +13,7 @@ import {
 import { type StoredDataset, storeDataset } from './datasets.ts';
 import { RegistryError, WriteConflictError } from './errors.ts';
 import { manifestKey, versionDir } from './layout.ts';
+import { signManifest } from './signing/sign-manifest.ts';
 import type { ManifestSigner } from './signing/signer.ts';
 import type { ObjectStore } from './store.ts';
 import { decodeManifest, verifyManifestSignature, verifyModel } from './versions.ts';
@@ -122,18 +123,6 @@ export async function signModelDir(
   const signature = await signManifest(signer, await readFile(join(modelDir, MANIFEST_FILE)));
   await writeFile(path, signature);
   return parseManifestSignature(signature).keyId;
-}
-
-/** The signature file for the manifest, checked against the signer's public key before anything is uploaded. */
-async function signManifest(signer: ManifestSigner, manifest: Uint8Array): Promise<Uint8Array> {
-  const signature = new TextEncoder().encode(`${JSON.stringify(await signer.sign(manifest), null, 2)}\n`);
-  verifyManifestSignature(
-    manifest,
-    signature,
-    [await signer.publicKey()],
-    `the signature by ${signer.description}`,
-  );
-  return signature;
 }
 
 /**

@@ -53,9 +53,30 @@ describe.each(ENVIRONMENTS)('the ecs stack and the server it deploys, %s', (env)
     expect(server().unread).toEqual([]);
   });
 
-  it("loads only models signed by the platform's model signing key", () => {
+  it("loads only models signed by the platform's model signing key, unless requireSignedModels is false", async () => {
     const trusted = server().config.modelTrust?.map(keyFingerprint);
     expect(trusted).toEqual([keyFingerprint(createPublicKey(TEST_MODEL_SIGNING_PUBLIC_KEY_PEM))]);
+
+    const migrating = await runStack({
+      project: 'glyco-ecs',
+      stack: env,
+      stackDir,
+      program: ecs,
+      configOverrides: {
+        org: 'acme',
+        image: TEST_IMAGE,
+        requireSignedModels: false,
+        ...(env === 'prod' && DOMAIN),
+      },
+    });
+    const [unchecked] = JSON.parse(
+      String(single(migrating, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions),
+    ) as (typeof container)[];
+    const reading = serverReading(
+      Object.fromEntries(unchecked!.environment.map(({ name, value }) => [name, value])),
+    );
+    expect(reading.unread).toEqual([]);
+    expect(reading.config.modelTrust).toBeUndefined();
   });
 
   it('sends traffic and health checks to the port the server listens on, and checks its readiness path', () => {
