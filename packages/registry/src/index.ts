@@ -44,8 +44,8 @@ export {
 } from './runs.ts';
 export { createS3Client, s3ClientConfig } from './s3-store.ts';
 export { KMS_SIGNING_KEY_SPEC, kmsSigner } from './signing/kms-signer.ts';
-export { signVersion } from './signing/sign-manifest.ts';
 export { createSigningKeyPair, localSigner } from './signing/local-signer.ts';
+export { signVersion } from './signing/sign-manifest.ts';
 export type { ManifestSigner } from './signing/signer.ts';
 export type { ObjectStore } from './store.ts';
 export { readManifest, readVerifiedVersion, verifyManifestSignature, verifyModel } from './versions.ts';

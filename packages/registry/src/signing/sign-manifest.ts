@@ -34,7 +34,9 @@ export async function signVersion(
   await store.write(signatureKey(name, version), signature, { contentType: 'application/json' });
   const stored = await store.read(manifestKey(name, version));
   if (!stored || Buffer.compare(Buffer.from(stored.body), Buffer.from(manifestBytes)) !== 0) {
-    throw new RegistryError(`${store.uri}/${manifestKey(name, version)} changed while it was signed; sign it again`);
+    throw new RegistryError(
+      `${store.uri}/${manifestKey(name, version)} changed while it was signed; sign it again`,
+    );
   }
   return parseManifestSignature(signature).keyId;
 }
