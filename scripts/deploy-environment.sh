@@ -84,8 +84,10 @@ ensure_models() {
   local registry
   registry="s3://$(stack_output platform "$env" modelBucketName)/models"
   echo "::group::models in $registry"
+  # What it publishes is signed with the platform's KMS key, which only this deploy role may sign with.
   AWS_REGION=$(stack_output platform "$env" region) node packages/delivery/src/first-model/first-model-cli.ts \
-    --registry "$registry" --reason "first deploy of $env at ${GITHUB_SHA:-$(git rev-parse HEAD)}" "${models[@]}"
+    --registry "$registry" --kms-signing-key "$(stack_output platform "$env" modelSigningKeyArn)" \
+    --reason "first deploy of $env at ${GITHUB_SHA:-$(git rev-parse HEAD)}" "${models[@]}"
   echo "::endgroup::"
 }
 

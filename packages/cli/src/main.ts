@@ -6,6 +6,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   train: () => import('./commands/train.ts'),
   serve: () => import('./commands/serve.ts'),
   publish: () => import('./commands/publish.ts'),
+  sign: () => import('./commands/sign.ts'),
   promote: () => import('./commands/promote.ts'),
   rollback: () => import('./commands/rollback.ts'),
   models: () => import('./commands/models.ts'),

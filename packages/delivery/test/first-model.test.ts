@@ -1,6 +1,16 @@
-import { cp } from 'node:fs/promises';
+import { createPublicKey } from 'node:crypto';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listModels, type ObjectStore, openRegistry, promote, publish } from '@glyco/registry';
+import {
+  createSigningKeyPair,
+  fetchModel,
+  listModels,
+  localSigner,
+  type ObjectStore,
+  openRegistry,
+  promote,
+  publish,
+} from '@glyco/registry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BUCKET, startS3, temporaryDir, writeModelDir } from '../../registry/test/support.ts';
 import { ensureModels } from '../src/first-model/first-model.ts';
@@ -135,5 +145,58 @@ describe("the first model of a new environment's registry", () => {
     } finally {
       await scratch.remove();
     }
+  });
+});
+
+describe('the first model, signed with the platform key', () => {
+  const keys = createSigningKeyPair();
+  const signer = localSigner(keys.privateKeyPem, 'test key');
+  const fetchSigned = (version: string) =>
+    fetchModel(
+      `s3://${BUCKET}/env-${prefix}/models/pima-diabetes/${version}`,
+      join(cacheRoot, String(prefix)),
+      {
+        s3Client: s3.client,
+        trusted: [createPublicKey(keys.publicKeyPem)],
+      },
+    );
+  let cacheRoot: string;
+  beforeAll(async () => {
+    cacheRoot = (await temporaryDir('first-model-cache')).dir;
+  });
+
+  it('signs what it publishes, so that servers requiring signatures load it', async () => {
+    await ensureModels({
+      registry,
+      bundledDir: BUNDLED,
+      models: ['pima-diabetes@production'],
+      reason: 'x',
+      signer,
+    });
+    expect((await fetchSigned('1.1.0')).version).toBe('1.1.0');
+  });
+
+  it('signs the bundled version an earlier deploy published unsigned, and nothing else', async () => {
+    await publish(registry, join(BUNDLED, 'pima-diabetes/1.1.0'));
+    await expect(fetchSigned('1.1.0')).rejects.toThrow(/refusing an unsigned model/);
+    await ensureModels({
+      registry,
+      bundledDir: BUNDLED,
+      models: ['pima-diabetes/1.1.0'],
+      reason: 'x',
+      signer,
+    });
+    expect((await fetchSigned('1.1.0')).version).toBe('1.1.0');
+
+    // A version whose manifest differs from the bundled one (same model bytes) is left for a person to review.
+    const edited = await writeModelDir((await temporaryDir('edited')).dir, { version: '1.0.0', cvAuc: 0.8 });
+    await cp(join(BUNDLED, 'pima-diabetes/1.0.0/model.onnx'), join(edited, 'model.onnx'));
+    const manifest = JSON.parse(await readFile(join(BUNDLED, 'pima-diabetes/1.0.0/manifest.json'), 'utf8'));
+    manifest.description = 'edited in the registry';
+    await writeFile(join(edited, 'manifest.json'), JSON.stringify(manifest));
+    await publish(registry, edited);
+    await expect(
+      ensureModels({ registry, bundledDir: BUNDLED, models: ['pima-diabetes/1.0.0'], reason: 'x', signer }),
+    ).rejects.toThrow(/holds an unsigned pima-diabetes 1\.0\.0 whose manifest is not the bundled one/);
   });
 });

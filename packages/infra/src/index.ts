@@ -5,6 +5,7 @@ export * from './fargate-size.ts';
 export * from './iam/boundary.ts';
 export * from './iam/documents.ts';
 export * from './iam/evaluation.ts';
+export * from './iam/key-policy-evaluation.ts';
 export * from './iam/load-balancer-controller.ts';
 export * from './iam/preview-guard.ts';
 export * from './iam/task-execution.ts';

@@ -24,6 +24,10 @@ export interface PlatformOutputs {
   databaseKmsKeyArn: string;
   /** The Secrets Manager secret holding the API keys' hashes (`glyco keys create` makes an entry). */
   apiKeysSecretArn: string;
+  /** The KMS key (SIGN_VERIFY, ECC_NIST_P256) the pipeline signs model manifests with at publish. */
+  modelSigningKeyArn: string;
+  /** Its public key, PEM: the targets pass it to the app as MODEL_SIGNING_PUBLIC_KEY (no KMS call to verify). */
+  modelSigningPublicKeyPem: string;
   /** The permissions boundary every role of the environment carries (the deploy role creates no role without it). */
   workloadBoundaryArn: string;
   /** The GitHub Actions deploy role: the EKS stack grants it cluster access. */
@@ -60,6 +64,8 @@ export const PLATFORM_OUTPUT_KEYS = [
   'databaseSecretArn',
   'databaseKmsKeyArn',
   'apiKeysSecretArn',
+  'modelSigningKeyArn',
+  'modelSigningPublicKeyPem',
   'workloadBoundaryArn',
   'deployRoleArn',
   'accessLogsBucketName',

@@ -32,6 +32,11 @@ export interface WorkloadConfig {
   logRetentionDays: number;
   /** Bearer JWTs of this OIDC issuer are accepted beside the API keys; undefined: API keys only. */
   oidc: OidcConfig | undefined;
+  /**
+   * Serve only models signed with the platform's model signing key (default). Off only to migrate an environment
+   * whose registry holds versions published before signing, until they are signed (`glyco sign`).
+   */
+  requireSignedModels: boolean;
 }
 
 export interface OidcConfig {
@@ -70,6 +75,7 @@ export function readWorkloadConfig(config: pulumi.Config): WorkloadConfig {
     ortIntraOpThreads: config.getNumber('ortIntraOpThreads', { min: 1, max: 16 }) ?? 1,
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
     oidc: readOidcConfig(config),
+    requireSignedModels: config.getBoolean('requireSignedModels') ?? true,
   };
 }
 
@@ -102,6 +108,8 @@ export interface AppEnvironmentInputs {
   model: string;
   databaseSecretArn: string;
   apiKeysSecretArn: string;
+  /** The platform's model signing key's public key: a model loads only if its manifest is signed by that key. */
+  modelSigningPublicKeyPem: string | undefined;
   /** The RDS endpoint (ECS, EKS) or the RDS Proxy endpoint (Lambda). */
   databaseHost: string;
   databasePort: number;
@@ -123,6 +131,7 @@ export const APP_ENVIRONMENT_KEYS = [
   'PORT',
   'ORT_INTRA_OP_THREADS',
   'API_KEYS_SECRET_ARN',
+  'MODEL_SIGNING_PUBLIC_KEY',
 ] as const satisfies readonly AppVariable[];
 export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>> &
   Pick<AppEnvironment, 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_SCOPE_PREFIX'>;
@@ -141,6 +150,9 @@ export function appEnvironment(inputs: AppEnvironmentInputs): TargetEnvironment 
     ORT_INTRA_OP_THREADS: String(inputs.ortIntraOpThreads),
     // Authentication is on wherever a stack deploys the app: the keys come from the platform's secret.
     API_KEYS_SECRET_ARN: inputs.apiKeysSecretArn,
+    // Signatures are required wherever a stack deploys the app: the pipeline signs with the platform's KMS key.
+    // Empty (requireSignedModels false, to migrate) reads as unset: models are then not signature-checked.
+    MODEL_SIGNING_PUBLIC_KEY: inputs.modelSigningPublicKeyPem ?? '',
     ...(inputs.oidc && {
       OIDC_ISSUER: inputs.oidc.issuer,
       OIDC_AUDIENCE: inputs.oidc.audience,
@@ -160,7 +172,7 @@ export function scalingBounds(min: [key: string, value: number], max: [key: stri
 /** The app's environment on a target, from the platform outputs and the target's workload config. */
 export function workloadEnvironment(
   platform: PlatformReference,
-  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads' | 'oidc'>,
+  settings: Pick<WorkloadConfig, 'model' | 'logLevel' | 'ortIntraOpThreads' | 'oidc' | 'requireSignedModels'>,
   databaseHost: pulumi.Output<string>,
 ): pulumi.Output<TargetEnvironment> {
   return pulumi
@@ -171,20 +183,31 @@ export function workloadEnvironment(
       platform.databasePort,
       platform.databaseName,
       platform.apiKeysSecretArn,
+      platform.modelSigningPublicKeyPem,
     ])
-    .apply(([modelBucketName, databaseSecretArn, host, databasePort, databaseName, apiKeysSecretArn]) =>
-      appEnvironment({
+    .apply(
+      ([
         modelBucketName,
-        model: settings.model,
         databaseSecretArn,
-        apiKeysSecretArn,
-        databaseHost: host,
+        host,
         databasePort,
         databaseName,
-        logLevel: settings.logLevel,
-        ortIntraOpThreads: settings.ortIntraOpThreads,
-        oidc: settings.oidc,
-      }),
+        apiKeysSecretArn,
+        signingKey,
+      ]) =>
+        appEnvironment({
+          modelBucketName,
+          model: settings.model,
+          databaseSecretArn,
+          apiKeysSecretArn,
+          modelSigningPublicKeyPem: settings.requireSignedModels ? signingKey : undefined,
+          databaseHost: host,
+          databasePort,
+          databaseName,
+          logLevel: settings.logLevel,
+          ortIntraOpThreads: settings.ortIntraOpThreads,
+          oidc: settings.oidc,
+        }),
     );
 }
 

@@ -1,12 +1,22 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { DATASETS_DIR, MANIFEST_FILE, MODEL_FILE, type ModelManifest, sha256Hex } from '@glyco/contract';
+import {
+  DATASETS_DIR,
+  MANIFEST_FILE,
+  MANIFEST_SIGNATURE_FILE,
+  MODEL_FILE,
+  type ModelManifest,
+  parseManifestSignature,
+  sha256Hex,
+} from '@glyco/contract';
 import { type StoredDataset, storeDataset } from './datasets.ts';
 import { RegistryError, WriteConflictError } from './errors.ts';
 import { manifestKey, versionDir } from './layout.ts';
+import { signManifest } from './signing/sign-manifest.ts';
+import type { ManifestSigner } from './signing/signer.ts';
 import type { ObjectStore } from './store.ts';
-import { decodeManifest, verifyModel } from './versions.ts';
+import { decodeManifest, verifyManifestSignature, verifyModel } from './versions.ts';
 
 export type PublishedFile = { file: string; bytes: number; sha256: string };
 export type Published = {
@@ -16,6 +26,8 @@ export type Published = {
   files: PublishedFile[];
   /** The training data, stored beside the version by its sha256; undefined when none was found or given. */
   dataset: StoredDataset | undefined;
+  /** The key that signed the manifest (the signature file's keyId); undefined when the version is unsigned. */
+  signedBy: string | undefined;
 };
 
 export type PublishOptions = {
@@ -24,6 +36,12 @@ export type PublishOptions = {
    * directory (`<registry>/<name>/datasets/<sha256>.csv`, which `glyco train` writes), when there is one.
    */
   data?: string | undefined;
+  /**
+   * Signs the manifest; its signature is uploaded as `manifest.json.sig` before the manifest, so a signed version
+   * is never seen unsigned. Without one, a signature already in the directory (`glyco train --signing-key`) is
+   * uploaded as it is, and otherwise the version is unsigned.
+   */
+  signer?: ManifestSigner | undefined;
 };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -48,6 +66,8 @@ export async function publish(
   const files = await readModelDir(modelDir);
   const manifest = decodeManifest(files.get(MANIFEST_FILE)!, join(modelDir, MANIFEST_FILE));
   verifyModel(manifest, files.get(MODEL_FILE)!, join(modelDir, MODEL_FILE));
+  const { signer } = options;
+  if (signer) files.set(MANIFEST_SIGNATURE_FILE, await signManifest(signer, files.get(MANIFEST_FILE)!));
   const { name, version } = manifest;
   const folder = versionDir(name, version);
   const refusal = `${name} ${version} is already in ${store.uri}: versions are immutable, publish a new version`;
@@ -55,8 +75,18 @@ export async function publish(
   const data = await trainingData(manifest, modelDir, options.data);
 
   const dataset = data && (await storeDataset(store, name, data));
-  const others = [...files.keys()].filter((file) => file !== MANIFEST_FILE);
+  const others = [...files.keys()].filter(
+    (file) => file !== MANIFEST_FILE && file !== MANIFEST_SIGNATURE_FILE,
+  );
   await Promise.all(others.map((file) => uploadOnce(store, `${folder}/${file}`, files.get(file)!)));
+  const signature = files.get(MANIFEST_SIGNATURE_FILE);
+  if (signature) {
+    const key = `${folder}/${MANIFEST_SIGNATURE_FILE}`;
+    files.set(
+      MANIFEST_SIGNATURE_FILE,
+      await uploadSignature(store, key, signature, files.get(MANIFEST_FILE)!, signer),
+    );
+  }
   try {
     await store.write(`${folder}/${MANIFEST_FILE}`, files.get(MANIFEST_FILE)!, {
       contentType: contentType(MANIFEST_FILE),
@@ -72,7 +102,53 @@ export async function publish(
     sha256: sha256Hex(body),
   }));
   await verifyUpload(store, folder, published);
-  return { name, version, uri: `${store.uri}/${folder}`, files: published, dataset };
+  const signedBy = signature && parseManifestSignature(files.get(MANIFEST_SIGNATURE_FILE)!).keyId;
+  return { name, version, uri: `${store.uri}/${folder}`, files: published, dataset, signedBy };
+}
+
+/**
+ * Signs a trainer output directory's manifest into `manifest.json.sig` beside it (`glyco train --signing-key`);
+ * without a signer, removes a signature left there by an earlier training of the same version, which would not
+ * sign this manifest. Returns the signing key's id.
+ */
+export async function signModelDir(
+  modelDir: string,
+  signer: ManifestSigner | undefined,
+): Promise<string | undefined> {
+  const path = join(modelDir, MANIFEST_SIGNATURE_FILE);
+  if (!signer) {
+    await rm(path, { force: true });
+    return undefined;
+  }
+  const signature = await signManifest(signer, await readFile(join(modelDir, MANIFEST_FILE)));
+  await writeFile(path, signature);
+  return parseManifestSignature(signature).keyId;
+}
+
+/**
+ * Writes the signature of a version not yet published. ECDSA signatures differ from one signing to the next, so
+ * one left by an interrupted publish is kept (and returned) when it verifies for this manifest under the
+ * signer's key; any other content refuses the publish, as for the other files.
+ */
+async function uploadSignature(
+  store: ObjectStore,
+  key: string,
+  signature: Uint8Array,
+  manifest: Uint8Array,
+  signer: ManifestSigner | undefined,
+): Promise<Uint8Array> {
+  const stored = await store.read(key);
+  if (stored && signer) {
+    const left = stored.body;
+    try {
+      verifyManifestSignature(manifest, left, [await signer.publicKey()], key);
+      return left;
+    } catch {
+      // not this manifest's signature by this key: refused below
+    }
+  }
+  await uploadOnce(store, key, signature);
+  return signature;
 }
 
 /**

@@ -1,6 +1,12 @@
-import { type ModelManifest, modelMismatch, parseManifest } from '@glyco/contract';
+import {
+  type ModelManifest,
+  manifestSignatureMismatch,
+  modelMismatch,
+  parseManifest,
+  type TrustedKeys,
+} from '@glyco/contract';
 import { RegistryError } from './errors.ts';
-import { manifestKey, modelKey } from './layout.ts';
+import { manifestKey, modelKey, signatureKey } from './layout.ts';
 import type { ObjectStore } from './store.ts';
 
 /** Parses manifest bytes; `where` names the file in the error. */
@@ -50,18 +56,44 @@ async function readManifestObject(
   return { manifest, bytes: object.body };
 }
 
-export type VerifiedVersion = { manifest: ModelManifest; manifestBytes: Uint8Array; model: Uint8Array };
+/**
+ * Refuses a manifest that none of `trusted` signed (unsigned, wrongly signed, changed since), as a tampered
+ * model is refused; with no trusted keys, every manifest passes, as before signing existed.
+ */
+export function verifyManifestSignature(
+  manifest: Uint8Array,
+  signature: Uint8Array | undefined,
+  trusted: TrustedKeys | undefined,
+  where: string,
+): void {
+  const mismatch = trusted && manifestSignatureMismatch(manifest, signature, trusted);
+  if (mismatch) throw new RegistryError(`${where}: ${mismatch}`);
+}
 
-/** A version's manifest and model, after checking the model against the manifest's sha256. */
+export type VerifiedVersion = {
+  manifest: ModelManifest;
+  manifestBytes: Uint8Array;
+  /** The manifest's signature file, when the version has one. */
+  signature: Uint8Array | undefined;
+  model: Uint8Array;
+};
+
+/**
+ * A version's manifest, its signature and its model, after checking the signature against the trusted keys
+ * (when given) and the model against the manifest's sha256.
+ */
 export async function readVerifiedVersion(
   store: ObjectStore,
   name: string,
   version: string,
+  trusted?: TrustedKeys,
 ): Promise<VerifiedVersion> {
   const { manifest, bytes } = await readManifestObject(store, name, version);
+  const signature = (await store.read(signatureKey(name, version)))?.body;
+  verifyManifestSignature(bytes, signature, trusted, `${store.uri}/${manifestKey(name, version)}`);
   const key = modelKey(name, version);
   const object = await store.read(key);
   if (!object) throw new RegistryError(`${store.uri}/${key} is missing`);
   verifyModel(manifest, object.body, `${store.uri}/${key}`);
-  return { manifest, manifestBytes: bytes, model: object.body };
+  return { manifest, manifestBytes: bytes, signature, model: object.body };
 }

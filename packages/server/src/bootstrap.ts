@@ -1,3 +1,4 @@
+import { keyFingerprint, type TrustedKeys } from '@glyco/contract';
 import { createLogger, type Logger } from '@glyco/logger';
 import { openPredictionLog, type ServedPredictionLog } from '@glyco/prediction-log';
 import type { Hono } from 'hono';
@@ -46,11 +47,12 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   const open = (directory: string) =>
     openServingModel(directory, {
       intraOpThreads: config.ortIntraOpThreads,
+      trusted: config.modelTrust,
       batching: config.batching,
       onBatch: (report) => metrics.batch(report),
     });
   const loadModel = async () => {
-    const source = await resolveModel(config.modelUri, config.modelRegistry.cacheDir);
+    const source = await resolveModel(config.modelUri, config.modelRegistry.cacheDir, config.modelTrust);
     const model = await open(source.directory).catch((error: unknown) => {
       source.followed?.close();
       throw error;
@@ -74,6 +76,7 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   }
   const authenticator = authenticated.value;
   logAuthentication(logger, authenticator, config.host);
+  logModelTrust(logger, config.modelTrust);
   const { source, model } = loaded.value;
   const predictionLog = opened.value;
   const { name, version, onnx } = model.manifest;
@@ -110,6 +113,19 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   });
   const startDraining = () => (draining = true);
   return { config, logger, metrics, models, follower, predictionLog, app, startDraining };
+}
+
+/** One line at startup says whether a model must be signed to load. */
+function logModelTrust(logger: Logger, trusted: TrustedKeys | undefined): void {
+  if (trusted) {
+    logger.info('model signatures checked: a model loads only if its manifest is signed by a trusted key', {
+      trusted_keys: trusted.map(keyFingerprint),
+    });
+  } else {
+    logger.info(
+      'models are not signature-checked: MODEL_SIGNING_PUBLIC_KEY is not set (their sha256 still is)',
+    );
+  }
 }
 
 const LOOPBACK = /^(127\.|::1$|localhost$)/;

@@ -4,8 +4,10 @@ import {
   type LogLevel,
   type PredictionLogDurability,
   readDatabaseSettings,
+  readModelTrust,
   readSettings,
   type SettingsReader,
+  type TrustedKeys,
 } from '@glyco/contract';
 import type { AuthSettings } from './auth/authenticator.ts';
 import type { KeySource } from './auth/key-source.ts';
@@ -19,6 +21,8 @@ export interface ServerConfig {
   /** `undefined` serves the bundled default model; otherwise a directory, a `file://` URL or a registry model. */
   modelUri: string | undefined;
   modelRegistry: ModelRegistryConfig;
+  /** The public keys a model's manifest must be signed by; undefined: models are not signature-checked. */
+  modelTrust: TrustedKeys | undefined;
   database: DatabaseSettings;
   /** Whether an answer waits until its rows are durable (`strict`) or not (`buffered`). */
   predictionLogDurability: PredictionLogDurability;
@@ -76,6 +80,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
         cacheDir: read('MODEL_CACHE_DIR'),
         pollIntervalMs: read('MODEL_POLL_INTERVAL_SECONDS'),
       },
+      modelTrust: readModelTrust(reader),
       database,
       predictionLogDurability,
       logLevel: read('LOG_LEVEL'),

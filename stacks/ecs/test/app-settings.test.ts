@@ -4,9 +4,17 @@
  * load balancer sends traffic and health checks to the port the server then listens on, at the contract's
  * readiness path.
  */
-import { READINESS_PATH } from '@glyco/contract';
+
+import { createPublicKey } from 'node:crypto';
+import { keyFingerprint, READINESS_PATH } from '@glyco/contract';
 import { ENVIRONMENTS } from '@glyco/infra';
-import { runStack, type StackRun, single, TEST_IMAGE } from '@glyco/infra/testing';
+import {
+  runStack,
+  type StackRun,
+  single,
+  TEST_IMAGE,
+  TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
+} from '@glyco/infra/testing';
 import { serverReading } from '@glyco/server/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ecs } from '../src/ecs.ts';
@@ -15,34 +23,49 @@ const stackDir = new URL('..', import.meta.url).pathname;
 /** Prod serves HTTPS on a name of its own (README, "Deploy to AWS"). */
 const DOMAIN = { domainName: 'api.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ' };
 
+type Container = {
+  environment: { name: string; value: string }[];
+  portMappings: { containerPort: number }[];
+  name: string;
+};
+
+/** The stack of `env` under mocks, with `config` beside what every run sets, and its one container. */
+async function deployed(env: (typeof ENVIRONMENTS)[number], config: Record<string, unknown> = {}) {
+  const stack = await runStack({
+    project: 'glyco-ecs',
+    stack: env,
+    stackDir,
+    program: ecs,
+    configOverrides: { org: 'acme', image: TEST_IMAGE, ...(env === 'prod' && DOMAIN), ...config },
+  });
+  const definitions = single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions;
+  const [container] = JSON.parse(String(definitions)) as Container[];
+  return { stack, container: container! };
+}
+
+const readingOf = (container: Container) =>
+  serverReading(Object.fromEntries(container.environment.map(({ name, value }) => [name, value])));
+
 describe.each(ENVIRONMENTS)('the ecs stack and the server it deploys, %s', (env) => {
   let stack: StackRun;
-  let container: {
-    environment: { name: string; value: string }[];
-    portMappings: { containerPort: number }[];
-    name: string;
-  };
+  let container: Container;
   beforeAll(async () => {
-    stack = await runStack({
-      project: 'glyco-ecs',
-      stack: env,
-      stackDir,
-      program: ecs,
-      configOverrides: {
-        org: 'acme',
-        image: TEST_IMAGE,
-        ...(env === 'prod' && DOMAIN),
-      },
-    });
-    const definitions = single(stack, 'aws:ecs/taskDefinition:TaskDefinition').props.containerDefinitions;
-    [container] = JSON.parse(String(definitions));
+    ({ stack, container } = await deployed(env));
   });
 
-  const server = () =>
-    serverReading(Object.fromEntries(container.environment.map(({ name, value }) => [name, value])));
+  const server = () => readingOf(container);
 
   it('sets only variables the server reads, and values it takes', () => {
     expect(server().unread).toEqual([]);
+  });
+
+  it("loads only models signed by the platform's model signing key, unless requireSignedModels is false", async () => {
+    const trusted = server().config.modelTrust?.map(keyFingerprint);
+    expect(trusted).toEqual([keyFingerprint(createPublicKey(TEST_MODEL_SIGNING_PUBLIC_KEY_PEM))]);
+
+    const migrating = readingOf((await deployed(env, { requireSignedModels: false })).container);
+    expect(migrating.unread).toEqual([]);
+    expect(migrating.config.modelTrust).toBeUndefined();
   });
 
   it('sends traffic and health checks to the port the server listens on, and checks its readiness path', () => {

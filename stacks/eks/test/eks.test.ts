@@ -14,6 +14,7 @@ import {
   single,
   TARGET_LOOKUPS,
   TEST_IMAGE,
+  TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
   targetConventionBreaches,
   waitsForAll,
 } from '@glyco/infra/testing';
@@ -312,6 +313,10 @@ describe.each(ENVIRONMENTS)('eks stack, %s', (env) => {
     expect(appContainer(stack).env).toContainEqual({
       name: 'API_KEYS_SECRET_ARN',
       value: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
+    });
+    expect(appContainer(stack).env).toContainEqual({
+      name: 'MODEL_SIGNING_PUBLIC_KEY',
+      value: TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
     });
   });
 

@@ -12,6 +12,7 @@ import {
   single,
   TARGET_LOOKUPS,
   TEST_IMAGE,
+  TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
   targetConventionBreaches,
 } from '@glyco/infra/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -65,6 +66,7 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
       PORT: '8080',
       ORT_INTRA_OP_THREADS: '1',
       API_KEYS_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
+      MODEL_SIGNING_PUBLIC_KEY: TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
     });
   });
 

@@ -7,6 +7,7 @@ import { ContainerRepository } from './container-repository.ts';
 import { DataKey } from './data-key.ts';
 import { DeployRunner } from './deploy-runner.ts';
 import { ModelRegistry } from './model-registry.ts';
+import { ModelSigningKey } from './model-signing-key.ts';
 import { Network } from './network.ts';
 import { PipelineAccess } from './pipeline-access.ts';
 import { DATABASE_NAME, PostgresDatabase } from './postgres-database.ts';
@@ -71,6 +72,15 @@ export async function platform(): Promise<Outputs> {
     dataKeyArn: dataKey.arn,
     tags,
   });
+  // Only the pipeline signs models; every server of the environment verifies them with the public key.
+  const signing = new ModelSigningKey(name('model-signing'), {
+    env,
+    name,
+    accountId,
+    signerRoleArns: [access.deployRoleArn],
+    protect,
+    tags,
+  });
   const database = new PostgresDatabase(name('db'), {
     name,
     vpcId: network.vpcId,
@@ -124,6 +134,8 @@ export async function platform(): Promise<Outputs> {
     databaseSecretArn: database.secretArn,
     databaseKmsKeyArn: dataKey.arn,
     apiKeysSecretArn: apiKeys.arn,
+    modelSigningKeyArn: signing.arn,
+    modelSigningPublicKeyPem: signing.publicKeyPem,
     workloadBoundaryArn: access.workloadBoundaryArn,
     deployRoleArn: access.deployRoleArn,
     previewRoleArn: access.previewRoleArn,

@@ -191,6 +191,8 @@ describe('the pull-request preview role', () => {
         'sts:GetCallerIdentity',
         'sts:GetCallerIdentity',
         ...(shared ? ['iam:ListOpenIDConnectProviders', 'iam:GetOpenIDConnectProvider'] : []),
+        // The model signing key's public key, for the targets (an existing key's; a new one is unknown then).
+        'kms:GetPublicKey',
         'ec2:DescribeAvailabilityZones',
       ],
       refusals: [],

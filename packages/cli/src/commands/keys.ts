@@ -12,6 +12,7 @@ import {
 import { CliError } from '../cli.ts';
 
 const USAGE = `usage: glyco keys create <name> --scopes <scope>[,<scope>...] [--file <keys.json>]
+       glyco keys signing-key create <private-key.pem>
 
   <name>        who holds the key (letters, digits, ".", "_", "-"); it names the client in the prediction log
   --scopes      what the key may do: ${SCOPES.join(', ')} (admin: everything)
@@ -19,7 +20,11 @@ const USAGE = `usage: glyco keys create <name> --scopes <scope>[,<scope>...] [--
 
 Prints the new key once, on stdout: give it to its holder now, it is not stored anywhere. The server keeps only
 its SHA-256, in the entry printed after it: add that entry to the keys document of API_KEYS, API_KEYS_FILE or the
-secret API_KEYS_SECRET_ARN (the README's "Authentication" section shows how), or let --file add it.`;
+secret API_KEYS_SECRET_ARN (the README's "Authentication" section shows how), or let --file add it.
+
+signing-key create writes a new ed25519 private key for signing models (glyco publish --signing-key) to the
+file, readable by its owner only and never overwritten, and prints its public key on stdout: give that to the
+servers as MODEL_SIGNING_PUBLIC_KEY or MODEL_SIGNING_PUBLIC_KEY_FILE (the README's "Signed models").`;
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -36,6 +41,7 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   const [action, name, ...rest] = positionals;
+  if (action === 'signing-key') return createSigningKey(name, rest);
   if (action !== 'create' || name === undefined || rest.length > 0) {
     throw new CliError(`keys: expected "create <name>"; see glyco keys --help`, 2);
   }
@@ -49,6 +55,26 @@ export async function run(args: string[]): Promise<void> {
   process.stderr.write(
     `the key of ${name} (${scopes.join(', ')}) is above, shown once; the server stores only this entry:\n` +
       `${JSON.stringify(entry)}\n${values.file ? `added to ${values.file}\n` : ''}`,
+  );
+}
+
+async function createSigningKey(action: string | undefined, rest: string[]): Promise<void> {
+  const [path, ...extra] = rest;
+  if (action !== 'create' || path === undefined || extra.length > 0) {
+    throw new CliError('keys: expected "signing-key create <private-key.pem>"; see glyco keys --help', 2);
+  }
+  const { createSigningKeyPair } = await import('@glyco/registry');
+  const pair = createSigningKeyPair();
+  try {
+    await writeFile(path, pair.privateKeyPem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new CliError(`keys: ${path} exists; a signing key is never overwritten`);
+    throw new CliError(`keys: cannot write ${path}: ${code}`);
+  }
+  process.stdout.write(pair.publicKeyPem);
+  process.stderr.write(
+    `the private key ${pair.keyId} is in ${path} (keep it secret: it signs models); its public key is above\n`,
   );
 }
 

@@ -7,6 +7,7 @@ import { CliError } from '../cli.ts';
 import { parseRegistryArgs, positionals, REGISTRY_HELP } from '../registry-cli.ts';
 import { databaseSource, serverSource } from '../retrain/labelled-source.ts';
 import { type RetrainResult, type RetrainSettings, retrain } from '../retrain/retrain.ts';
+import { modelTrust, SIGNING_HELP, SIGNING_OPTIONS, signerFrom } from '../signing-cli.ts';
 
 /** What a scheduler acts on: the exit code of each end of a retrain (2 is a usage error, as for every command). */
 export const EXIT_CODES: Record<RunDecision, number> = {
@@ -49,6 +50,8 @@ ${REGISTRY_HELP}
   --lock-ttl <seconds>      how long the retrain lock lasts unless renewed (default: 900)
   --dry-run                 everything but publishing and promoting (the gates are tried on a scratch copy)
   --json                    print the run record as JSON
+${SIGNING_HELP}
+                       (the champion is checked against MODEL_SIGNING_PUBLIC_KEY[_FILE] when set, as a server does)
 
 Exit codes: 0 promoted (or would be, with --dry-run), 3 not promoted (the champion stays; the run says why),
 4 skipped (too few labelled rows, no drift with --when drifted, or another retrain running), 1 failed, 2 usage.`;
@@ -86,6 +89,7 @@ export async function retrainWithArgs(
     'lock-ttl': { type: 'string', default: '900' },
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    ...SIGNING_OPTIONS,
   });
   if (!parsed) return;
   const { values } = parsed;
@@ -105,6 +109,8 @@ export async function retrainWithArgs(
   }
   const settings: Omit<RetrainSettings, 'workDir'> = {
     registry,
+    storeOptions: { trusted: modelTrust('retrain') },
+    signer: await signerFrom('retrain', values),
     name: name!,
     alias: values.alias,
     data: values.data,

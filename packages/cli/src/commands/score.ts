@@ -11,7 +11,8 @@ validates it and written to --out with its answer's columns after its own. A row
 reported on stderr with its line, left out, and the run goes on.
 
   --model <uri>   a model version directory, a model directory (its newest version), a file:// URL, or a
-                  registry URI (s3://bucket/prefix/<name>@<alias>); verified (sha256) as the server does
+                  registry URI (s3://bucket/prefix/<name>@<alias>); verified as the server does (sha256, and
+                  the signature when MODEL_SIGNING_PUBLIC_KEY or MODEL_SIGNING_PUBLIC_KEY_FILE is set)
   --data <in>     the CSV to score: a file, s3://bucket/key, or - for stdin
   --out <out>     where to write it: a file, s3://bucket/key, or - for stdout; written whole or not at all
 
@@ -58,10 +59,11 @@ export async function run(args: string[]): Promise<void> {
   };
   let model: Awaited<ReturnType<typeof server.openWorkerModel>>;
   try {
-    const resolved = await server.resolveModel(given.model, server.loadConfig().modelRegistry.cacheDir);
+    const { modelRegistry, modelTrust } = server.loadConfig();
+    const resolved = await server.resolveModel(given.model, modelRegistry.cacheDir, modelTrust);
     resolved.followed?.close();
     // Run on a worker thread, so that the next batch is read while one runs.
-    model = await server.openWorkerModel(resolved.directory);
+    model = await server.openWorkerModel(resolved.directory, modelTrust);
   } catch (error) {
     if (error instanceof server.ModelLoadError) throw new CliError(`score: ${error.message}`);
     throw error;

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ALGORITHM_NAMES, type ModelManifest, primaryMetric, TASKS } from '@glyco/contract';
-import { newRunId, openRegistry, storeDataset, writeRun } from '@glyco/registry';
+import { newRunId, openRegistry, signModelDir, storeDataset, writeRun } from '@glyco/registry';
 import {
   type AlgorithmChoice,
   DEFAULT_VERSION,
@@ -14,6 +14,7 @@ import {
 import { CliError } from '../cli.ts';
 import { runProvenance } from '../run-provenance.ts';
 import { crossValidation, trainingParameters } from '../run-record.ts';
+import { SIGNING_HELP, SIGNING_OPTIONS, signerFrom } from '../signing-cli.ts';
 
 const USAGE = `usage: glyco train --data <csv> --target <column> --name <model-name> [options]
 
@@ -34,7 +35,8 @@ const USAGE = `usage: glyco train --data <csv> --target <column> --name <model-n
                         common ones in the loss, for recall of rare classes at the cost of calibration)
   --folds <k>           cross-validation folds, stratified for classes (default: 5)
   --seed <n>            random seed for folds and subsampling (default: 42)
-  --force               replace an existing model of the same name and version`;
+  --force               replace an existing model of the same name and version
+${SIGNING_HELP}`;
 
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -58,6 +60,7 @@ export async function run(args: string[]): Promise<void> {
       folds: { type: 'string', default: '5' },
       seed: { type: 'string', default: '42' },
       force: { type: 'boolean', default: false },
+      ...SIGNING_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -88,6 +91,7 @@ export async function run(args: string[]): Promise<void> {
     throw new CliError(`train: --positive applies to binary models, not ${task} ones`, 2);
   }
   assertWritableDirectory(values.out);
+  const signer = await signerFrom('train', values);
   const progress = progressPrinter(process.stderr);
   const started = new Date();
   try {
@@ -113,6 +117,9 @@ export async function run(args: string[]): Promise<void> {
         `glyco: warning: no metadata for ${result.inferredFeatures.join(', ')}; inferred from the data (declare them in a schema file)\n`,
       );
     }
+    const signedBy = await signModelDir(result.directory, signer);
+    if (signedBy)
+      process.stderr.write(`glyco: signed ${result.directory}/manifest.json.sig by ${signedBy}\n`);
     const run = await recordRun(values.out, result, data, started);
     process.stdout.write(summary(result, run));
   } catch (error) {

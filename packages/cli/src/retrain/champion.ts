@@ -1,5 +1,5 @@
 import { formatModelUri, type ModelManifest, parseRegistryUri, type TrainingOptions } from '@glyco/contract';
-import { fetchModel, type StoreOptions } from '@glyco/registry';
+import { type FetchOptions, fetchModel } from '@glyco/registry';
 
 /** The version an alias serves, as a retrain challenges it. */
 export interface Champion {
@@ -19,7 +19,7 @@ export async function readChampion(
   name: string,
   alias: string,
   cacheDir: string,
-  storeOptions: StoreOptions,
+  storeOptions: FetchOptions,
 ): Promise<Champion> {
   const uri = formatModelUri({ registry: parseRegistryUri(registry), name, kind: 'alias', alias });
   const fetched = await fetchModel(uri, cacheDir, storeOptions);

@@ -12,7 +12,9 @@ import type { LabelledRow } from '@glyco/prediction-log';
 import {
   acquireLock,
   DEFAULT_CV_TOLERANCE,
+  type FetchOptions,
   LockHeldError,
+  type ManifestSigner,
   newRunId,
   nextFreeVersion,
   type ObjectStore,
@@ -24,7 +26,6 @@ import {
   type RegistryLock,
   type RunRecord,
   readDataset,
-  type StoreOptions,
   writeRun,
 } from '@glyco/registry';
 import { csvShape, type ProgressEvent, trainFromCsv } from '@glyco/trainer';
@@ -50,7 +51,10 @@ export const MIN_CLASS_ROWS = 10;
 
 export interface RetrainSettings {
   registry: string;
-  storeOptions?: StoreOptions;
+  /** The registry's S3 client, and the keys the champion must be signed by (as a server requires them). */
+  storeOptions?: FetchOptions;
+  /** Signs the challenger's manifest at publish; without one it is published unsigned. */
+  signer?: ManifestSigner | undefined;
   name: string;
   alias: string;
   /** Base training data; default the champion's dataset in the registry. */
@@ -314,7 +318,9 @@ async function challenge(context: Context): Promise<Outcome> {
 
   lock.assertHeld();
   report(`publishing ${name} ${version}`);
-  await timed('publish', () => publish(store, challengerDir, { data: trainingPath }));
+  await timed('publish', () =>
+    publish(store, challengerDir, { data: trainingPath, signer: settings.signer }),
+  );
   lock.assertHeld();
   try {
     await timed('promote', () =>

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseTrustedKeys } from '../manifest-signature.ts';
 import { checkModelUri } from '../model-uri.ts';
 import { parseDatabaseUrl } from './database-url.ts';
 import { secretRegion } from './secret-arn.ts';
@@ -81,6 +82,13 @@ export const APP_SETTINGS = {
   MODEL_URI: optional(modelUri),
   /** Where versions downloaded from S3 are kept (under the temp dir: writable on Lambda, ECS and EKS). */
   MODEL_CACHE_DIR: setting((raw) => resolve(nonBlank(raw)), join(tmpdir(), 'glyco-models')),
+  /**
+   * The PEM public key(s) a model's manifest must be signed by (one, or two while rotating); unset with
+   * MODEL_SIGNING_PUBLIC_KEY_FILE too: models are not signature-checked (their sha256 still is).
+   */
+  MODEL_SIGNING_PUBLIC_KEY: optional(parseTrustedKeys),
+  /** The same, in a file. */
+  MODEL_SIGNING_PUBLIC_KEY_FILE: optional((raw) => resolve(nonBlank(raw))),
   /** How often an alias in `MODEL_URI` is polled, in milliseconds. */
   MODEL_POLL_INTERVAL_SECONDS: setting(secondsIn(0.1, 3600), 30_000),
   /** Unset: the embedded database; `off`: no prediction log; else a PostgreSQL server. */

@@ -2,14 +2,16 @@ import { join } from 'node:path';
 import { parseModelSelector } from '@glyco/contract';
 import {
   listModels,
+  type ManifestSigner,
   type ObjectStore,
   openRegistry,
   promote,
   publish,
   RegistryError,
   readManifest,
+  signVersion,
 } from '@glyco/registry';
-import { aliasKey, manifestKey } from '@glyco/registry/layout';
+import { aliasKey, manifestKey, signatureKey } from '@glyco/registry/layout';
 
 /**
  * Makes an environment's registry serve a model a target is configured with (`<name>@<alias>` or
@@ -17,8 +19,10 @@ import { aliasKey, manifestKey } from '@glyco/registry/layout';
  * deploy then works without a release by hand. A missing version is published from the bundle; a missing alias
  * is pointed at the newest bundled version, published first if needed, with the move recorded in its history
  * like any promotion. An alias that exists is never moved (releases are `glyco promote`'s), and a registry
- * version with other bytes than the bundled one of the same number is refused. Running it again changes nothing.
- * Returns one line per model saying what it found or did.
+ * version with other bytes than the bundled one of the same number is refused. With a signer, what it publishes
+ * is signed, and so is a bundled version found there unsigned (published before signing was on) whose manifest
+ * is the bundled one byte for byte. Running it again changes nothing. Returns one line per model saying what it
+ * found or did.
  */
 export async function ensureModels(args: {
   registry: ObjectStore;
@@ -26,6 +30,7 @@ export async function ensureModels(args: {
   bundledDir: string;
   models: string[];
   reason: string;
+  signer?: ManifestSigner | undefined;
 }): Promise<string[]> {
   const lines: string[] = [];
   for (const model of new Set(args.models)) lines.push(await ensureModel({ ...args, model }));
@@ -37,6 +42,7 @@ async function ensureModel(args: {
   bundledDir: string;
   model: string;
   reason: string;
+  signer?: ManifestSigner | undefined;
 }): Promise<string> {
   const { registry, model } = args;
   const selector = parseModelSelector(model);
@@ -55,11 +61,11 @@ async function ensureModel(args: {
 
 /** Publishes a bundled version the registry lacks; true when it did. The same number must mean the same model. */
 async function publishBundled(
-  args: { registry: ObjectStore; bundledDir: string },
+  args: { registry: ObjectStore; bundledDir: string; signer?: ManifestSigner | undefined },
   name: string,
   version: string,
 ): Promise<boolean> {
-  const { registry } = args;
+  const { registry, signer } = args;
   const bundled = await readManifest(openRegistry(args.bundledDir), name, version).catch((error) => {
     if (!(error instanceof RegistryError)) throw error;
     throw new RegistryError(
@@ -67,7 +73,7 @@ async function publishBundled(
     );
   });
   if (!(await registry.exists(manifestKey(name, version)))) {
-    await publish(registry, join(args.bundledDir, name, version));
+    await publish(registry, join(args.bundledDir, name, version), { signer });
     return true;
   }
   const there = await readManifest(registry, name, version);
@@ -77,7 +83,25 @@ async function publishBundled(
         `one (${bundled.onnx.sha256}): promote the version you mean by hand`,
     );
   }
+  if (signer && !(await registry.exists(signatureKey(name, version)))) await signBundled(args, name, version);
   return false;
+}
+
+/** Signs the bundled version published unsigned, only when its manifest there is the bundled one exactly. */
+async function signBundled(
+  args: { registry: ObjectStore; bundledDir: string; signer?: ManifestSigner | undefined },
+  name: string,
+  version: string,
+): Promise<void> {
+  const there = await args.registry.read(manifestKey(name, version));
+  const bundled = await openRegistry(args.bundledDir).read(manifestKey(name, version));
+  if (!there || !bundled || Buffer.compare(Buffer.from(there.body), Buffer.from(bundled.body)) !== 0) {
+    throw new RegistryError(
+      `${args.registry.uri} holds an unsigned ${name} ${version} whose manifest is not the bundled one: ` +
+        'review it and sign it by hand (glyco sign), or promote a signed version',
+    );
+  }
+  await signVersion(args.registry, name, version, args.signer!);
 }
 
 async function newestBundledVersion(bundledDir: string, name: string): Promise<string> {

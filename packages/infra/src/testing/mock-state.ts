@@ -1,5 +1,10 @@
 import type { PlatformOutputs } from '../platform-outputs.ts';
-import { TEST_ACCOUNT_ID, TEST_REGION, TEST_ZONE_NAME } from './platform-fixture.ts';
+import {
+  TEST_ACCOUNT_ID,
+  TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
+  TEST_REGION,
+  TEST_ZONE_NAME,
+} from './platform-fixture.ts';
 
 type State = Record<string, unknown>;
 
@@ -169,6 +174,16 @@ export function mockCall(token: string, inputs: State): State {
       return { id: TEST_REGION, names: [] };
     case 'aws:lb/getHostedZoneId:getHostedZoneId':
       return { id: ALB_ZONE_ID };
+    case 'aws:kms/getPublicKey:getPublicKey':
+      return {
+        id: String(inputs.keyId),
+        keyId: String(inputs.keyId),
+        arn: String(inputs.keyId),
+        keyUsage: 'SIGN_VERIFY',
+        customerMasterKeySpec: 'ECC_NIST_P256',
+        signingAlgorithms: ['ECDSA_SHA_256'],
+        publicKeyPem: TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
+      };
     case 'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider':
       return {
         arn: `arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/${String(inputs.url).replace('https://', '')}`,

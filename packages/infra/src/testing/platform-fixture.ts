@@ -8,6 +8,13 @@ export const TEST_REGION = 'eu-west-1';
 export const TEST_ZONE_NAME = 'example.com';
 export const TEST_IMAGE = `${TEST_ACCOUNT_ID}.dkr.ecr.${TEST_REGION}.amazonaws.com/glyco-dev-app@sha256:${'ab'.repeat(32)}`;
 
+/** A real P-256 public key (its private half was not kept): what KMS's GetPublicKey gives, as PEM. */
+export const TEST_MODEL_SIGNING_PUBLIC_KEY_PEM = `-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAER44lY+JAIW83I6dKG6dnR9Uzi/mZ
+peiyio+jMyog/GeOX97n4dnxvVej5C1DzfX8BEJTvAEAYLFfqAzZksNOLQ==
+-----END PUBLIC KEY-----
+`;
+
 /** Platform outputs as the target stacks' StackReference sees them in tests: a platform without a deploy runner. */
 export function platformFixture(env: Environment): PlatformOutputs {
   const arn = (service: string, resource: string) =>
@@ -31,6 +38,8 @@ export function platformFixture(env: Environment): PlatformOutputs {
     databaseSecretArn: arn('secretsmanager', `secret:rds!db-0000-${env}-AbCdEf`),
     databaseKmsKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0001' : '0002'}`),
     apiKeysSecretArn: arn('secretsmanager', `secret:glyco-${env}-api-keys-AbCdEf`),
+    modelSigningKeyArn: arn('kms', `key/00000000-0000-0000-0000-00000000${env === 'dev' ? '0011' : '0012'}`),
+    modelSigningPublicKeyPem: TEST_MODEL_SIGNING_PUBLIC_KEY_PEM,
     workloadBoundaryArn: workloadBoundaryArn(TEST_ACCOUNT_ID, env),
     deployRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-deploy`,
     previewRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/glyco-${env}-github-preview`,

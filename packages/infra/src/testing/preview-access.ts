@@ -25,6 +25,9 @@ export const READ_ONLY_ACCESS: EvaluableDocument = {
         'elasticloadbalancing:Describe*',
         'iam:Get*',
         'iam:List*',
+        // ReadOnlyActionsGroup1 of zoph-io/IAMTrail@1e581d4d policies/ReadOnlyAccess: the model signing key's
+        // public key (kms:GetPublicKey), which the platform program looks up.
+        'kms:Get*',
         'lambda:Get*',
         'lambda:List*',
         'route53:Get*',
@@ -90,6 +93,8 @@ const CALLS_OF_INVOKE: Record<string, (invoke: Invoke) => AccessRequest[]> = {
   // internal/service/eks/cluster_data_source.go: DescribeCluster (findClusterByName).
   'aws:eks/getCluster:getCluster': ({ inputs }) =>
     reads(arn('eks', `cluster/${String(inputs.name)}`), 'eks:DescribeCluster'),
+  // internal/service/kms/public_key_data_source.go: GetPublicKey on the key.
+  'aws:kms/getPublicKey:getPublicKey': ({ inputs }) => reads(String(inputs.keyId), 'kms:GetPublicKey'),
   // internal/service/iam/openid_connect_provider_data_source.go: with a URL, ListOpenIDConnectProviders, then
   // GetOpenIDConnectProvider on the provider whose ARN ends with it.
   'aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider': ({ inputs }) => [

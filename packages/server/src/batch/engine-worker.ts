@@ -3,6 +3,7 @@
  * it is sent, one at a time, answering each with its outputs or its error.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TrustedKeys } from '@glyco/contract';
 import { loadModel } from '../model/load-model.ts';
 import type { WorkerReply, WorkerRequest } from './worker-model.ts';
 
@@ -10,7 +11,8 @@ const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 
 try {
-  const model = await loadModel(workerData.directory as string, { intraOpThreads: 1 });
+  const { directory, trusted } = workerData as { directory: string; trusted: TrustedKeys | undefined };
+  const model = await loadModel(directory, { intraOpThreads: 1, trusted });
   port.on('message', async (request: WorkerRequest) => {
     try {
       reply({ kind: 'outputs', outputs: await model.engine.run(request.input, request.rows) });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ModelManifest, workerModule } from '@glyco/contract';
+import { type ModelManifest, type TrustedKeys, workerModule } from '@glyco/contract';
 import type { InferenceEngine, ModelInput, ModelOutputs } from '../model/inference-engine.ts';
 import type { LoadedModel } from '../model/load-model.ts';
 import { ModelLoadError } from '../model/model-load-error.ts';
@@ -15,13 +15,18 @@ export type WorkerReply =
   | { kind: 'failed'; name: string; message: string };
 
 /**
- * The model in `directory`, loaded and verified on a worker thread (`loadModel`, as the server loads it), whose
+ * The model in `directory`, loaded and verified on a worker thread (`loadModel`, as the server loads it: its
+ * signature too when keys are `trusted`), whose
  * runs happen there: onnxruntime-node's run blocks the thread it is called on, so a batch job reads and
  * validates its next batch on this thread while the worker runs the last one. One run at a time. A run takes
  * the input's numeric buffer (it is transferred, and empty here afterwards).
  */
-export async function openWorkerModel(directory: string): Promise<Pick<LoadedModel, 'manifest' | 'engine'>> {
-  const worker = new Worker(engineWorker(), { workerData: { directory } });
+export async function openWorkerModel(
+  directory: string,
+  trusted?: TrustedKeys,
+): Promise<Pick<LoadedModel, 'manifest' | 'engine'>> {
+  // Key objects are cloned to a worker as they are.
+  const worker = new Worker(engineWorker(), { workerData: { directory, trusted } });
   // One request at a time: the reply to it, or the worker's failure (then every later request fails too).
   let awaiting: ((reply: WorkerReply) => void) | undefined;
   let broken: WorkerReply | undefined;

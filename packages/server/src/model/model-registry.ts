@@ -1,4 +1,4 @@
-import { formatRegistryUri, type ModelManifest, parseModelUri } from '@glyco/contract';
+import { formatRegistryUri, type ModelManifest, parseModelUri, type TrustedKeys } from '@glyco/contract';
 import type { AliasMoved, FetchedModel, RunEntry } from '@glyco/registry';
 
 /** One model in a registry, as `MODEL_URI` names it: by an alias that moves, or by a fixed version. */
@@ -7,7 +7,8 @@ export interface RegistryModel {
   /** The alias `MODEL_URI` names, if it names one (`…/<name>@<alias>`). */
   alias: string | undefined;
   /**
-   * Downloads (S3, into the cache) and verifies the version `uri` names, by default the one `MODEL_URI` names.
+   * Downloads (S3, into the cache) and verifies the version `uri` names, by default the one `MODEL_URI` names:
+   * its sha256, and its signature when keys are trusted.
    */
   fetch(uri?: string): Promise<FetchedModel>;
   /** Polls the alias until `signal` aborts; see `watchAlias` in @glyco/registry. */
@@ -36,7 +37,11 @@ export interface AliasWatch {
  * the AWS SDK (about 90 ms of module loading) that a server of a local model directory never needs. Throws the
  * registry's RegistryError for a URI it cannot parse or S3 settings it refuses.
  */
-export async function openRegistryModel(uri: string, cacheDir: string): Promise<RegistryModel> {
+export async function openRegistryModel(
+  uri: string,
+  cacheDir: string,
+  trusted?: TrustedKeys,
+): Promise<RegistryModel> {
   const registry = await import('@glyco/registry');
   const ref = parseModelUri(uri);
   // One client for the whole life of the server: every poll and download reuses its connections.
@@ -45,7 +50,7 @@ export async function openRegistryModel(uri: string, cacheDir: string): Promise<
   return {
     name: ref.name,
     alias: ref.kind === 'alias' ? ref.alias : undefined,
-    fetch: (versionUri = uri) => registry.fetchModel(versionUri, cacheDir, options),
+    fetch: (versionUri = uri) => registry.fetchModel(versionUri, cacheDir, { ...options, trusted }),
     watch: (watch) => registry.watchAlias(uri, { ...options, ...watch }),
     apiBreaks: registry.apiBreaks,
     recentRuns: (limit) =>

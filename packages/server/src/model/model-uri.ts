@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkModelUri, isRegistryModelUri, MANIFEST_FILE } from '@glyco/contract';
+import { checkModelUri, isRegistryModelUri, MANIFEST_FILE, type TrustedKeys } from '@glyco/contract';
 import { ModelLoadError } from './model-load-error.ts';
 import { openRegistryModel, type RegistryModel } from './model-registry.ts';
 
@@ -90,14 +90,19 @@ export interface ResolvedModel {
 
 /**
  * The one place where `MODEL_URI` is interpreted: the bundled default (`undefined`), a local version or model
- * directory (path or `file://`), or a model in a registry, downloaded to `cacheDir` (S3) and verified.
+ * directory (path or `file://`), or a model in a registry, downloaded to `cacheDir` (S3) and verified (its
+ * signature too when keys are `trusted`; loading the directory checks it again, as it does for a local one).
  */
-export async function resolveModel(uri: string | undefined, cacheDir: string): Promise<ResolvedModel> {
+export async function resolveModel(
+  uri: string | undefined,
+  cacheDir: string,
+  trusted?: TrustedKeys,
+): Promise<ResolvedModel> {
   if (uri === undefined || !isRegistryModelUri(uri)) return { directory: await resolveModelDirectory(uri) };
   checkUri(uri);
   let model: RegistryModel | undefined;
   try {
-    model = await openRegistryModel(uri, cacheDir);
+    model = await openRegistryModel(uri, cacheDir, trusted);
     const { dir } = await model.fetch();
     const { alias } = model;
     if (alias !== undefined) return { directory: dir, followed: { ...model, alias } };

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '@glyco/contract';
+import type { ModelManifest, TrustedKeys } from '@glyco/contract';
 import { exampleRow } from './example-row.ts';
 import type { ModelInput, ModelOutputs } from './inference-engine.ts';
 import { type LoadedModel, loadModel } from './load-model.ts';
@@ -54,13 +54,18 @@ export class ServingModel {
 
 export interface OpenModelOptions {
   intraOpThreads: number;
+  /** The keys the manifest must be signed by; unset: signatures are not checked. */
+  trusted?: TrustedKeys | undefined;
   batching: BatchingOptions;
   onBatch?: (report: BatchReport) => void;
 }
 
 /** Loads and verifies the model in a directory, and warms it up with one run so the first request is fast. */
 export async function openServingModel(directory: string, options: OpenModelOptions): Promise<ServingModel> {
-  const loaded = await loadModel(directory, { intraOpThreads: options.intraOpThreads });
+  const loaded = await loadModel(directory, {
+    intraOpThreads: options.intraOpThreads,
+    trusted: options.trusted,
+  });
   try {
     const encoder = compileRowEncoder(loaded.manifest);
     const input = encoder.allocate(1);
