@@ -17,8 +17,8 @@ import { keepPartitions, type UpkeepReport } from './partitions.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
 import { DEFAULT_MAX_SPOOL_BYTES, Spool, SpoolDirectoryError } from './spool.ts';
 import type { SqlClient } from './sql-client.ts';
-import { PartitionUpkeep } from './upkeep.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
+import { PartitionUpkeep } from './upkeep.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
 export { awsSecretReader, type SecretReader } from './database-secret.ts';
@@ -117,6 +117,7 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
   };
   const retentionMonths = retentionSetting(options.retentionMonths);
+  const now = options.now ?? (() => new Date());
   const upkeepIntervalMs = positiveInteger(options.upkeepIntervalMs, 3_600_000, 'upkeepIntervalMs');
   const spoolOptions = {
     maxBytes: positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
@@ -145,6 +146,7 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     logger,
     schemaReady: false,
     durability,
+    now,
     ...settings,
   });
   const upkeep = new PartitionUpkeep({
@@ -153,7 +155,7 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     opened: () => log.opened(),
     retentionMonths,
     intervalMs: upkeepIntervalMs,
-    now: options.now ?? (() => new Date()),
+    now,
   });
   return {
     backend,
@@ -215,7 +217,11 @@ export interface PredictionLogAdmin {
    * with a retention, the rows before its first kept month gone (whole partitions detached and dropped).
    * `dryRun` changes nothing and reports what would go.
    */
-  prune(options: { retentionMonths: number | undefined; now?: Date; dryRun?: boolean }): Promise<UpkeepReport>;
+  prune(options: {
+    retentionMonths: number | undefined;
+    now?: Date;
+    dryRun?: boolean;
+  }): Promise<UpkeepReport>;
   /**
    * Deletes every logged prediction of one client (as authentication named it: `key:<name>`, `oidc:<id>`), with
    * the outcomes reported for them, in one statement; returns how many rows went. Rows logged before the log

@@ -92,7 +92,9 @@ export async function partitionByMonth(tx: SqlQueryable, now: Date): Promise<voi
     await tx.exec(`ALTER INDEX predictions_${index} RENAME TO ${earlier}_${index}`);
   }
   await tx.exec(`ALTER TABLE ${earlier} DROP CONSTRAINT predictions_pkey`);
-  await tx.exec(`ALTER TABLE ${earlier} ADD CONSTRAINT ${earlier}_pkey PRIMARY KEY USING INDEX ${ID_AND_TIME_INDEX}`);
+  await tx.exec(
+    `ALTER TABLE ${earlier} ADD CONSTRAINT ${earlier}_pkey PRIMARY KEY USING INDEX ${ID_AND_TIME_INDEX}`,
+  );
   await tx.exec(PARTITIONED_TABLE);
   await tx.exec(
     `ALTER TABLE predictions ATTACH PARTITION ${earlier} FOR VALUES FROM (MINVALUE) TO (${bound(bounded.before)})`,
@@ -131,9 +133,7 @@ async function boundConstraint(tx: SqlQueryable, now: Date): Promise<{ name: str
      WHERE conrelid = 'predictions'::regclass AND conname ~ '^predictions_before_[0-9]{4}_[0-9]{2}$'`,
   );
   const found = rows[0]?.name;
-  const before = found
-    ? parseMonthLabel(found.slice('predictions_before_'.length))!
-    : monthOf(now) + 2;
+  const before = found ? parseMonthLabel(found.slice('predictions_before_'.length))! : monthOf(now) + 2;
   const name = earlierRowsPartition(before);
   if (!found) {
     await tx.exec(

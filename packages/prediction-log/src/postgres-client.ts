@@ -109,7 +109,9 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     // Outside the pool, whose connections carry the statement timeout that keeps writes from hanging.
     async session(work) {
       const client = new pg.Client(connection);
-      client.on('error', (error) => options.logger.warn('database connection lost', { error: error.message }));
+      client.on('error', (error) =>
+        options.logger.warn('database connection lost', { error: error.message }),
+      );
       await client.connect();
       try {
         return await work(on(client));
