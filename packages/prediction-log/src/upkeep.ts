@@ -64,8 +64,8 @@ export class PartitionUpkeep {
   }
 }
 
-/** A report as log fields. */
-export function upkeepFields(report: UpkeepReport): Record<string, unknown> {
+/** A round's report as log fields. */
+function upkeepFields(report: UpkeepReport): Record<string, unknown> {
   return {
     created: report.created,
     kept_since: report.keptSince?.toISOString(),
