@@ -123,6 +123,41 @@ describeEachBackend('the prediction log by month on $name', (current) => {
     await client.close();
   });
 
+  it('builds the key and validates the bound of a log of rows before its short transaction, not in it', async () => {
+    const client = await open();
+    await unpartitionedLog(client, [madeAt('june', '2026-06-10T08:00:00Z')]);
+    const statements: string[] = [];
+    const recording: SqlClient = {
+      ...client,
+      session: (work) =>
+        client.session((db) =>
+          work({
+            query: (sql, params) => {
+              statements.push(sql);
+              return db.query(sql, params);
+            },
+            exec: (sql) => {
+              statements.push(sql);
+              return db.exec(sql);
+            },
+          }),
+        ),
+    };
+    await migrate(recording, new Date('2026-09-15T12:00:00Z'));
+    const begin = statements.lastIndexOf('BEGIN');
+    const slow = (sql: string) => /CREATE UNIQUE INDEX|VALIDATE CONSTRAINT/.test(sql);
+    const before = statements.slice(0, begin).filter(slow);
+    expect(before).toEqual([
+      expect.stringContaining('CREATE UNIQUE INDEX CONCURRENTLY predictions_id_predicted_at'),
+      'ALTER TABLE predictions VALIDATE CONSTRAINT predictions_before_2026_11',
+      'ALTER TABLE predictions VALIDATE CONSTRAINT predictions_observed_outcome_check',
+      'ALTER TABLE predictions VALIDATE CONSTRAINT predictions_outputs_of_one_task',
+    ]);
+    // In the transaction, the constraints are valid already (VALIDATE returns at once) and no index is built.
+    expect(statements.slice(begin).filter((sql) => /CREATE UNIQUE INDEX/.test(sql))).toEqual([]);
+    await client.close();
+  });
+
   it('drops the months past the retention, and the older rows of the partition that spans it', async () => {
     const client = await open();
     await unpartitionedLog(client, [
