@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<void
   drift: () => import('./commands/drift.ts'),
   keys: () => import('./commands/keys.ts'),
   'delete-client': () => import('./commands/delete-client.ts'),
+  log: () => import('./commands/log.ts'),
   score: () => import('./commands/score.ts'),
   retrain: () => import('./commands/retrain.ts'),
   runs: () => import('./commands/runs.ts'),

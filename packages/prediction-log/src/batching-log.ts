@@ -42,6 +42,8 @@ export interface BatchingLogSettings {
   schemaReady: boolean;
   /** `buffered`: `record()` returns at once. `strict`: it returns a promise settled once the rows are durable. */
   durability: Durability;
+  /** The clock that says which month it is, when the migration makes the first partitions. */
+  now(): Date;
 }
 
 const MAX_RETRY_MS = 5_000;
@@ -299,7 +301,7 @@ export class BatchingPredictionLog implements PredictionLog {
     const { client, spool, logger } = this.#settings;
     try {
       if (!this.#schemaReady) {
-        const applied = await migrate(client);
+        const applied = await migrate(client, this.#settings.now());
         this.#schemaReady = true;
         logger.info('prediction log: database open', {
           open_ms: Math.round(performance.now() - this.#startedAt),

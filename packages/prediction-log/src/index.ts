@@ -13,10 +13,12 @@ import {
   type PredictionLogBackend,
   positiveInteger,
 } from './open-database.ts';
+import { keepPartitions, type UpkeepReport } from './partitions.ts';
 import { createPredictionLogReader, type PredictionLogReader } from './reader.ts';
 import { DEFAULT_MAX_SPOOL_BYTES, Spool, SpoolDirectoryError } from './spool.ts';
 import type { SqlClient } from './sql-client.ts';
 import { type Durability, disabledPredictionLog, type PredictionLog } from './types.ts';
+import { PartitionUpkeep } from './upkeep.ts';
 
 export { PredictionLogConfigError } from './config-error.ts';
 export { awsSecretReader, type SecretReader } from './database-secret.ts';
@@ -34,6 +36,7 @@ export {
 export { DEFAULT_DRIFT_ROWS, type DriftWindow, loggedDrift } from './logged-drift.ts';
 export { NO_METRICS, type PredictionLogMetrics, renderPrometheus } from './metrics.ts';
 export { type DatabaseOptions, DEFAULT_DATA_DIR, type PredictionLogBackend } from './open-database.ts';
+export type { UpkeepReport } from './partitions.ts';
 export type { LabelledPrediction, LogWindow, ObservedOutcome, PredictionLogReader } from './reader.ts';
 export { isRejectedData } from './sql-client.ts';
 export * from './types.ts';
@@ -60,6 +63,15 @@ export interface PredictionLogOptions extends DatabaseOptions {
   flushIntervalMs?: number | undefined;
   /** First wait before retrying an unavailable database (doubling up to 5 s); default 500 ms. */
   retryIntervalMs?: number | undefined;
+  /**
+   * Whole months of rows kept before the current month (PREDICTION_LOG_RETENTION_MONTHS): older months'
+   * partitions are dropped by the log's upkeep. Undefined (the default) keeps every row.
+   */
+  retentionMonths?: number | undefined;
+  /** How often the partitions are looked after (months made ahead, expired ones dropped); default an hour. */
+  upkeepIntervalMs?: number | undefined;
+  /** The clock that says which month it is; tests move it. */
+  now?: (() => Date) | undefined;
 }
 
 /** The log as the app holds it: the seam, plus its metrics and the queries behind feedback and drift. */
@@ -104,6 +116,9 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     flushIntervalMs: positiveInteger(options.flushIntervalMs, 50, 'flushIntervalMs'),
     retryIntervalMs: positiveInteger(options.retryIntervalMs, 500, 'retryIntervalMs'),
   };
+  const retentionMonths = retentionSetting(options.retentionMonths);
+  const now = options.now ?? (() => new Date());
+  const upkeepIntervalMs = positiveInteger(options.upkeepIntervalMs, 3_600_000, 'upkeepIntervalMs');
   const spoolOptions = {
     maxBytes: positiveInteger(options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 'maxSpoolBytes'),
   };
@@ -131,14 +146,26 @@ export async function openPredictionLog(options: PredictionLogOptions = {}): Pro
     logger,
     schemaReady: false,
     durability,
+    now,
     ...settings,
+  });
+  const upkeep = new PartitionUpkeep({
+    client,
+    logger,
+    opened: () => log.opened(),
+    retentionMonths,
+    intervalMs: upkeepIntervalMs,
+    now,
   });
   return {
     backend,
     record: (records) => log.record(records),
     flush: () => log.flush(),
     state: () => log.state(),
-    close: () => log.close(),
+    async close() {
+      await upkeep.stop();
+      await log.close();
+    },
     metrics: () => log.metrics(),
     opened: () => log.opened(),
     // Before the schema exists a query would fail for no reason a caller can act on.
@@ -176,9 +203,25 @@ export async function openPredictionLogReader(
 
 /** The schema version that records each prediction's client (migration 3). */
 const CLIENT_COLUMN_VERSION = 3;
+/** The schema version whose table is partitioned by month (migration 4). */
+const PARTITIONED_VERSION = 4;
+
+function retentionSetting(months: number | undefined): number | undefined {
+  return months === undefined ? undefined : positiveInteger(months, 0, 'retentionMonths');
+}
 
 /** The log's data as its owner manages it, apart from serving: what a person asks to be deleted. */
 export interface PredictionLogAdmin {
+  /**
+   * One round of the upkeep the server runs every hour: the current and next month's partitions made, and
+   * with a retention, the rows before its first kept month gone (whole partitions detached and dropped).
+   * `dryRun` changes nothing and reports what would go.
+   */
+  prune(options: {
+    retentionMonths: number | undefined;
+    now?: Date;
+    dryRun?: boolean;
+  }): Promise<UpkeepReport>;
   /**
    * Deletes every logged prediction of one client (as authentication named it: `key:<name>`, `oidc:<id>`), with
    * the outcomes reported for them, in one statement; returns how many rows went. Rows logged before the log
@@ -193,8 +236,10 @@ export async function openPredictionLogAdmin(options: DatabaseOptions = {}): Pro
   const backend = backendOf(options);
   if (backend === 'off') throw new PredictionLogConfigError('the prediction log is off (DATABASE_URL=off)');
   const db = await openSqlClient(backend, options, options.logger ?? stderrLogger);
+  let version: number;
   try {
-    if ((await schemaVersion(db)) < CLIENT_COLUMN_VERSION) {
+    version = await schemaVersion(db);
+    if (version < CLIENT_COLUMN_VERSION) {
       throw new PredictionLogConfigError(
         'this prediction log does not record clients yet: start the server once, which migrates it',
       );
@@ -204,6 +249,15 @@ export async function openPredictionLogAdmin(options: DatabaseOptions = {}): Pro
     throw error;
   }
   return {
+    async prune({ retentionMonths, now = new Date(), dryRun }) {
+      if (version < PARTITIONED_VERSION) {
+        throw new PredictionLogConfigError(
+          'this prediction log is not partitioned by month yet: start the server of this release once, which migrates it',
+        );
+      }
+      const months = retentionSetting(retentionMonths);
+      return db.session((session) => keepPartitions(session, { now, retentionMonths: months, dryRun }));
+    },
     async deleteClient(client) {
       const { affectedRows } = await db.query('DELETE FROM predictions WHERE client = $1', [client]);
       return affectedRows;

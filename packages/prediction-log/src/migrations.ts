@@ -1,10 +1,21 @@
-import type { SqlClient, SqlQueryable } from './sql-client.ts';
+import { partitionByMonth, prepareToPartition } from './partitioning-migration.ts';
+import { inTransaction, type SqlClient, type SqlQueryable } from './sql-client.ts';
 
 /**
- * The schema, as numbered plain-SQL steps. A step is never edited once released: a change is a new step.
- * The same SQL runs on PGlite and on PostgreSQL.
+ * A step of the schema: plain SQL, or a change that depends on what the database holds (`apply`, in the
+ * migration's transaction), with an optional slow part that must not hold the table locked (`prepare`, run
+ * before, outside any transaction, and safe to run again). A step is never edited once released.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql?: string;
+  prepare?(db: SqlQueryable, now: Date): Promise<void>;
+  apply?(tx: SqlQueryable, now: Date): Promise<void>;
+}
+
+/** The schema's steps. The same SQL runs on PGlite and on PostgreSQL. */
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'predictions table',
@@ -75,36 +86,52 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX predictions_client ON predictions (client) WHERE client IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'monthly partitions',
+    prepare: prepareToPartition,
+    apply: partitionByMonth,
+  },
 ];
 
 /** An arbitrary constant that names "the prediction log's schema" among advisory locks. */
 const MIGRATION_LOCK = 7_316_948_121;
 
 /**
- * Applies the steps this database has not seen, in one transaction under an advisory lock: when several
- * instances start at once, one migrates and the others wait, then find nothing left to do.
- * Returns the versions it applied.
+ * Applies the steps this database has not seen, on a session of its own under an advisory lock: when several
+ * instances start at once, one migrates and the others wait, then find nothing left to do. Each step commits
+ * in a transaction of its own, after its slow, online part (`prepare`) ran statement by statement while the
+ * log stayed in use. Returns the versions it applied.
  */
-export async function migrate(client: SqlClient): Promise<number[]> {
-  return client.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await tx.exec(`
-      CREATE TABLE IF NOT EXISTS prediction_log_migrations (
-        version integer PRIMARY KEY,
-        name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-    const { rows } = await tx.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
-    const applied = new Set(rows.map((row) => row.version));
-    const pending = MIGRATIONS.filter((migration) => !applied.has(migration.version));
-    for (const migration of pending) {
-      await tx.exec(migration.sql);
-      await tx.query('INSERT INTO prediction_log_migrations (version, name) VALUES ($1, $2)', [
-        migration.version,
-        migration.name,
-      ]);
+export async function migrate(client: SqlClient, now: Date = new Date()): Promise<number[]> {
+  return client.session(async (db) => {
+    await db.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await db.exec(`
+        CREATE TABLE IF NOT EXISTS prediction_log_migrations (
+          version integer PRIMARY KEY,
+          name text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`);
+      const { rows } = await db.query<{ version: number }>('SELECT version FROM prediction_log_migrations');
+      const applied = new Set(rows.map((row) => row.version));
+      const pending = MIGRATIONS.filter((migration) => !applied.has(migration.version));
+      // A step at a time: a step's slow part is prepared on the schema the steps before it left.
+      for (const migration of pending) {
+        await migration.prepare?.(db, now);
+        await inTransaction(db, async (tx) => {
+          if (migration.sql) await tx.exec(migration.sql);
+          await migration.apply?.(tx, now);
+          await tx.query('INSERT INTO prediction_log_migrations (version, name) VALUES ($1, $2)', [
+            migration.version,
+            migration.name,
+          ]);
+        });
+      }
+      return pending.map((migration) => migration.version);
+    } finally {
+      await db.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
-    return pending.map((migration) => migration.version);
   });
 }
 

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { PredictionLogConfigError } from './config-error.ts';
 import { acquireDirLock, DirectoryInUseError, type DirLock } from './dir-lock.ts';
 import type { PgliteReply, PgliteRequest } from './pglite-protocol.ts';
-import type { SqlClient, SqlQueryable, SqlResult } from './sql-client.ts';
+import { inTransaction, type SqlClient, type SqlQueryable, type SqlResult } from './sql-client.ts';
 
 type Pending = { resolve(reply: PgliteReply): void; reject(error: Error): void };
 /** A request before it gets its id (distributed over the union's members). */
@@ -59,6 +59,7 @@ export async function openPgliteClient(dataDir: string): Promise<SqlClient> {
     exec: async (sql) => (await worker()).exec(sql),
     transaction: async (work) => (await worker()).transaction(work),
     copyIn: async (target, text) => (await worker()).copyIn(target, text),
+    session: async (work) => (await worker()).session(work),
     async close() {
       const opened = await started?.catch(() => undefined);
       await opened?.close();
@@ -129,18 +130,9 @@ async function startWorker(script: URL, dataDir: string): Promise<SqlClient> {
     query: (sql, params) => inTurn(() => direct.query(sql, params)),
     exec: (sql) => inTurn(() => direct.exec(sql)),
     copyIn: (target, text) => inTurn(async () => (await run({ kind: 'copy', target, text })).affectedRows),
-    transaction: (work) =>
-      inTurn(async () => {
-        await direct.exec('BEGIN');
-        try {
-          const result = await work(direct);
-          await direct.exec('COMMIT');
-          return result;
-        } catch (error) {
-          await direct.exec('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      }),
+    // The embedded database has no statement timeout; its one connection is lent for the whole session.
+    session: (work) => inTurn(() => work(direct)),
+    transaction: (work) => inTurn(() => inTransaction(direct, work)),
     async close() {
       await inTurn(() => run({ kind: 'close' })).catch(() => {});
       await worker.terminate();

@@ -12,7 +12,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { PredictionLogConfigError } from './config-error.ts';
 import { cachedSecret, type DatabaseSecret, type SecretReader } from './database-secret.ts';
 import { tlsOptions } from './postgres-endpoint.ts';
-import type { SqlClient, SqlQueryable } from './sql-client.ts';
+import { inTransaction, type SqlClient, type SqlQueryable } from './sql-client.ts';
 
 export interface PostgresClientOptions {
   /**
@@ -42,25 +42,28 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
     firstSecret = await secret();
   }
   const endpoint = resolveEndpoint(fromUrl, firstSecret, options.database);
-  const pool = new pg.Pool({
+  const connection: pg.ClientConfig = {
     host: endpoint.host,
     port: endpoint.port,
     database: endpoint.database,
     user: firstSecret?.username ?? endpoint.user,
     password: secret ? async () => (await secret()).password : endpoint.password,
     ssl: tlsOptions(endpoint),
-    max: options.poolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: 'glyco',
+  };
+  const pool = new pg.Pool({
+    ...connection,
+    max: options.poolSize,
     query_timeout: QUERY_TIMEOUT_MS,
     statement_timeout: QUERY_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    application_name: 'glyco',
   });
   // An idle connection that the server closes (restart, failover) must not crash the process.
   pool.on('error', (error) => options.logger.warn('database connection lost', { error: error.message }));
 
-  const on = (client: pg.Pool | pg.PoolClient): SqlQueryable => ({
+  const on = (client: pg.Pool | pg.ClientBase): SqlQueryable => ({
     async query<Row>(sql: string, params?: readonly unknown[]) {
       const result = await client.query(sql, params as unknown[] | undefined);
       return { rows: result.rows as Row[], affectedRows: result.rowCount ?? 0 };
@@ -94,18 +97,7 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
 
   return {
     ...on(pool),
-    transaction: (work) =>
-      withConnection(async (client) => {
-        await client.query('BEGIN');
-        try {
-          const result = await work(on(client));
-          await client.query('COMMIT');
-          return result;
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw error;
-        }
-      }),
+    transaction: (work) => withConnection((client) => inTransaction(on(client), work)),
     copyIn: (target, text) =>
       withConnection(async (client) => {
         const copy = client.query(copyFrom(`COPY ${target} FROM STDIN`));
@@ -114,6 +106,19 @@ export async function openPostgresClient(options: PostgresClientOptions): Promis
         await finished(copy);
         return copy.rowCount;
       }),
+    // Outside the pool, whose connections carry the statement timeout that keeps writes from hanging.
+    async session(work) {
+      const client = new pg.Client(connection);
+      client.on('error', (error) =>
+        options.logger.warn('database connection lost', { error: error.message }),
+      );
+      await client.connect();
+      try {
+        return await work(on(client));
+      } finally {
+        await client.end().catch(() => {});
+      }
+    },
     close: () => pool.end(),
   };
 }

@@ -197,4 +197,4 @@ export const INSERT_BATCH_SQL = `
            ORDER BY position) END,
          (r->>13)::double precision, r->>14
   FROM jsonb_array_elements($1::jsonb) AS r
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id, predicted_at) DO NOTHING`;

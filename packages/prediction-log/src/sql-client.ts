@@ -23,7 +23,26 @@ export interface SqlClient extends SqlQueryable {
    * (a database error is thrown as from `query`). Returns the number of rows written.
    */
   copyIn(target: string, text: string): Promise<number>;
+  /**
+   * Runs `work` on one connection of its own, outside any transaction and with no statement timeout: schema
+   * changes and upkeep whose statements take as long as a table is big (an index built concurrently, a
+   * constraint validated, a partition counted), and session-level advisory locks.
+   */
+  session<T>(work: (db: SqlQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Runs `work` in a transaction on a connection that holds no other (a session's). */
+export async function inTransaction<T>(db: SqlQueryable, work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+  await db.exec('BEGIN');
+  try {
+    const result = await work(db);
+    await db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    await db.exec('ROLLBACK').catch(() => {});
+    throw error;
+  }
 }
 
 /**

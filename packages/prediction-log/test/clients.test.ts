@@ -38,10 +38,13 @@ describeEachBackend('the client of each prediction on $name', (current) => {
       ${MIGRATIONS[0]!.sql}
       ${MIGRATIONS[1]!.sql}
       INSERT INTO prediction_log_migrations (version, name) VALUES (1, 'one'), (2, 'two');`);
-    // Rows as version 2 wrote them: no client element.
+    // Rows as version 2 wrote them: no client element, a conflict on the id alone.
     const old = [0, 1, 2].map((i) => rowJson(rowValues(prediction(`old-${i}`), 0).slice(0, 14) as never));
-    await client.query(INSERT_BATCH_SQL.replace(', client', '').replace(', r->>14', ''), [batchJson(old)]);
-    expect(await migrate(client)).toEqual([3]);
+    const version2Insert = INSERT_BATCH_SQL.replace(', client', '')
+      .replace(', r->>14', '')
+      .replace('(id, predicted_at) DO', '(id) DO');
+    await client.query(version2Insert, [batchJson(old)]);
+    expect(await migrate(client)).toEqual([3, 4]);
     const { rows } = await client.query<{ n: number; clients: number }>(
       'SELECT count(*)::int AS n, count(client)::int AS clients FROM predictions',
     );

@@ -42,6 +42,7 @@ async function logOn(
     flushIntervalMs: 5,
     retryIntervalMs: 50,
     durability: options.durability ?? 'buffered',
+    now: () => new Date(),
   });
   return { client, log, logger };
 }

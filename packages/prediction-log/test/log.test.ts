@@ -49,6 +49,7 @@ async function logOnSwitchableClient(
     flushIntervalMs: 5,
     retryIntervalMs,
     durability,
+    now: () => new Date(),
   });
   return { client, log };
 }

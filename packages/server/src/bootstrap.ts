@@ -62,7 +62,12 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
   const [loaded, opened, authenticated] = await Promise.allSettled([
     loadModel(),
     options.predictionLog ??
-      openPredictionLog({ database: config.database, durability: config.predictionLogDurability, logger }),
+      openPredictionLog({
+        database: config.database,
+        durability: config.predictionLogDurability,
+        retentionMonths: config.predictionLogRetentionMonths,
+        logger,
+      }),
     'authenticator' in options ? options.authenticator : createAuthenticator(config.auth),
   ]);
   if (loaded.status === 'rejected' || opened.status === 'rejected' || authenticated.status === 'rejected') {

@@ -26,6 +26,8 @@ export interface ServerConfig {
   database: DatabaseSettings;
   /** Whether an answer waits until its rows are durable (`strict`) or not (`buffered`). */
   predictionLogDurability: PredictionLogDurability;
+  /** Whole months of predictions kept before the current month; undefined keeps them all. */
+  predictionLogRetentionMonths: number | undefined;
   logLevel: LogLevel;
   batching: BatchingConfig;
   /** onnxruntime sizes its pool from the host, not the container's CPU limit, so it is set explicitly. */
@@ -83,6 +85,7 @@ export function loadConfig(env: Environment = process.env): ServerConfig {
       modelTrust: readModelTrust(reader),
       database,
       predictionLogDurability,
+      predictionLogRetentionMonths: read('PREDICTION_LOG_RETENTION_MONTHS'),
       logLevel: read('LOG_LEVEL'),
       batching: { maxBatchRows: read('BATCH_MAX_ROWS'), maxWaitMs: read('BATCH_MAX_WAIT_MS') },
       ortIntraOpThreads: read('ORT_INTRA_OP_THREADS'),

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       modelRegistry: { cacheDir: join(tmpdir(), 'glyco-models'), pollIntervalMs: 30_000 },
       database: { url: undefined, secretArn: undefined, host: undefined, port: undefined, name: undefined },
       predictionLogDurability: 'buffered',
+      predictionLogRetentionMonths: undefined,
       logLevel: 'info',
       batching: { maxBatchRows: 4096, maxWaitMs: 0 },
       ortIntraOpThreads: 1,
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       DATABASE_PORT: '6432',
       DATABASE_NAME: 'glyco',
       PREDICTION_LOG_DURABILITY: 'strict',
+      PREDICTION_LOG_RETENTION_MONTHS: '24',
       LOG_LEVEL: 'warn',
       BATCH_MAX_ROWS: '512',
       BATCH_MAX_WAIT_MS: '2',
@@ -54,12 +56,19 @@ describe('loadConfig', () => {
         name: 'glyco',
       },
       predictionLogDurability: 'strict',
+      predictionLogRetentionMonths: 24,
       logLevel: 'warn',
       batching: { maxBatchRows: 512, maxWaitMs: 2 },
       ortIntraOpThreads: 2,
       limits: { maxBodyBytes: 65536, maxInstances: 100 },
       shutdownTimeoutMs: 5000,
     });
+  });
+
+  it('keeps every prediction when the retention is forever, as when it is unset', () => {
+    expect(loadConfig({ PREDICTION_LOG_RETENTION_MONTHS: 'forever' }).predictionLogRetentionMonths).toBe(
+      undefined,
+    );
   });
 
   it('accepts DATABASE_URL=off', () => {
@@ -72,6 +81,16 @@ describe('loadConfig', () => {
     ['PORT', '-1', 'PORT must be a whole number from 0 to 65535'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of debug, info, warn, error, silent'],
     ['PREDICTION_LOG_DURABILITY', 'sync', 'PREDICTION_LOG_DURABILITY must be one of buffered, strict'],
+    [
+      'PREDICTION_LOG_RETENTION_MONTHS',
+      '0',
+      'PREDICTION_LOG_RETENTION_MONTHS must be a whole number of months from 1 to 1200, or forever',
+    ],
+    [
+      'PREDICTION_LOG_RETENTION_MONTHS',
+      '6 months',
+      'PREDICTION_LOG_RETENTION_MONTHS must be a whole number of months from 1 to 1200, or forever',
+    ],
     ['ORT_INTRA_OP_THREADS', '0', 'ORT_INTRA_OP_THREADS must be a whole number from 1 to 256'],
     ['BATCH_MAX_WAIT_MS', '1.5', 'BATCH_MAX_WAIT_MS must be a whole number from 0 to 1000'],
     ['MAX_INSTANCES', '0', 'MAX_INSTANCES must be a whole number from 1 to 100000'],

@@ -53,6 +53,19 @@ function secretArn(variable: string): Parse<string> {
   };
 }
 
+/**
+ * `PREDICTION_LOG_RETENTION_MONTHS`: whole months of predictions kept before the current month, or `forever`
+ * (the same as unset).
+ */
+function retentionMonths(raw: string): number | undefined {
+  if (raw.trim() === 'forever') return undefined;
+  try {
+    return integerIn(1, 1200)(raw);
+  } catch {
+    throw new Error('must be a whole number of months from 1 to 1200, or forever');
+  }
+}
+
 /** An OIDC issuer or JWKS URL: https, or http to this machine (a test's identity provider). */
 function httpsUrl(raw: string): string {
   let url: URL;
@@ -102,6 +115,8 @@ export const APP_SETTINGS = {
   DATABASE_NAME: optional(nonBlank),
   /** Whether an answer waits for its rows to be durable; see PREDICTION_LOG_DURABILITIES. */
   PREDICTION_LOG_DURABILITY: setting(oneOf(PREDICTION_LOG_DURABILITIES), 'buffered'),
+  /** Unset: every prediction is kept; else older months' partitions are dropped (by the server, every hour). */
+  PREDICTION_LOG_RETENTION_MONTHS: optional(retentionMonths),
   LOG_LEVEL: setting(oneOf(LOG_LEVELS), 'info'),
   /** Rows per model run; a single request larger than this still runs, alone. */
   BATCH_MAX_ROWS: setting(integerIn(1, 1_000_000), 4096),

@@ -46,6 +46,10 @@ export function switchableClient(client: SqlClient): SqlClient & {
       await gate();
       return client.transaction(work) as Promise<T>;
     },
+    async session<T>(work: Parameters<SqlClient['session']>[0]) {
+      await gate();
+      return client.session(work) as Promise<T>;
+    },
     async copyIn(target: string, text: string) {
       await gate();
       wrapper.copies++;

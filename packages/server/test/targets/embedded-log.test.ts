@@ -43,9 +43,10 @@ describe('the node server with the embedded prediction log', () => {
     while (!server.lines.some((line) => line.msg === OPEN_LINE) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    // A new database gets every migration: the first schema, every task's columns, the client column.
+    // A new database gets every migration: the first schema, every task's columns, the client column, the
+    // monthly partitions.
     expect(server.lines.find((line) => line.msg === OPEN_LINE)).toMatchObject({
-      migrations_applied: [1, 2, 3],
+      migrations_applied: [1, 2, 3, 4],
     });
     expect((await (await fetch(url('/ready'))).json()).prediction_log).toEqual({ state: 'ok' });
     // A client that reuses a request id loses nothing from the audit log.
