@@ -30,7 +30,7 @@ export interface LogRoutesDeps {
 }
 
 /** The feedback body for a model: the prediction (request id, row index) and what really happened. */
-function feedbackSchema(manifest: ModelManifest) {
+export function feedbackSchema(manifest: ModelManifest) {
   return z.strictObject({
     request_id: z
       .string({ error: 'must be the request_id of a prediction (a string)' })
@@ -110,7 +110,7 @@ function labelIndex(labels: readonly string[], sent: string | number): number {
 /** A feedback body is a few fields. */
 const MAX_FEEDBACK_BYTES = 4096;
 const DRIFT_PARAMETERS = ['since', 'until', 'limit'];
-const MAX_DRIFT_ROWS = 1_000_000;
+export const MAX_DRIFT_ROWS = 1_000_000;
 
 /** `POST /v1/feedback` and `GET /v1/models/{name}/drift` over the app's prediction log and served model. */
 export function predictionLogRoutes({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {
