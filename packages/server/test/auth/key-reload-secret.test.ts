@@ -8,9 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiKeyEntry, createApiKey } from '@glyco/contract';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { HttpRequest } from '../../src/testing/lambda-events.ts';
-import { VALID_ROW } from '../support/fixtures.ts';
-import { startTargets } from '../support/targets.ts';
+import { predictStatuses, startTargets, type Targets } from '../support/targets.ts';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-test-api-keys-AbCdEf';
 const clinicA = createApiKey('clinic-a', ['predict']);
@@ -45,7 +43,7 @@ const secretsManager = createServer(async (request, response) => {
 
 const RELOAD_SECONDS = 1;
 const pastTheInterval = () => sleep(RELOAD_SECONDS * 1000 + 100);
-let targets: Awaited<ReturnType<typeof startTargets>>;
+let targets: Targets;
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -70,37 +68,26 @@ afterAll(async () => {
   await new Promise((resolve) => secretsManager.close(resolve));
 });
 
-const predict = (client: { key: string }): HttpRequest => ({
-  method: 'POST',
-  path: '/predict',
-  headers: { 'content-type': 'application/json', 'x-api-key': client.key },
-  body: JSON.stringify(VALID_ROW),
-});
-const statuses = async (request: HttpRequest) => [
-  (await targets.overHttp(request)).status,
-  (await targets.throughLambda('http-api-v2', request)).status,
-];
-
 it('follows the secret: a key put in is accepted and a key taken out refused within one interval; while Secrets Manager refuses, the last keys read hold', async () => {
-  expect(await statuses(predict(clinicA))).toEqual([200, 200]);
-  expect(await statuses(predict(clinicB))).toEqual([401, 401]);
+  expect(await predictStatuses(targets, clinicA.key)).toEqual([200, 200]);
+  expect(await predictStatuses(targets, clinicB.key)).toEqual([401, 401]);
 
   secret.value = document(clinicB); // clinic-b in, clinic-a revoked
   await pastTheInterval();
-  expect(await statuses(predict(clinicA))).toEqual([401, 401]);
-  expect(await statuses(predict(clinicB))).toEqual([200, 200]);
+  expect(await predictStatuses(targets, clinicA.key)).toEqual([401, 401]);
+  expect(await predictStatuses(targets, clinicB.key)).toEqual([200, 200]);
 
   secret.refused = true;
   secret.value = document(clinicA);
   const readsBefore = secret.reads;
   await pastTheInterval();
-  expect(await statuses(predict(clinicB))).toEqual([200, 200]);
-  expect(await statuses(predict(clinicA))).toEqual([401, 401]);
+  expect(await predictStatuses(targets, clinicB.key)).toEqual([200, 200]);
+  expect(await predictStatuses(targets, clinicA.key)).toEqual([401, 401]);
   // Each target tried once, and not again for every request within the interval.
   expect(secret.reads - readsBefore).toBe(2);
 
   secret.refused = false;
   await pastTheInterval();
-  expect(await statuses(predict(clinicA))).toEqual([200, 200]);
-  expect(await statuses(predict(clinicB))).toEqual([401, 401]);
+  expect(await predictStatuses(targets, clinicA.key)).toEqual([200, 200]);
+  expect(await predictStatuses(targets, clinicB.key)).toEqual([401, 401]);
 });

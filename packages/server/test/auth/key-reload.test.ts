@@ -10,10 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiKeyEntry, createApiKey } from '@glyco/contract';
 import { createLogger } from '@glyco/logger';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiKeySet, type KeyReloadOutcome } from '../../src/auth/api-key-set.ts';
-import type { HttpRequest } from '../../src/testing/lambda-events.ts';
-import { VALID_ROW } from '../support/fixtures.ts';
-import { startTargets } from '../support/targets.ts';
+import { ApiKeySet, type KeyReloadOptions, type KeyReloadOutcome } from '../../src/auth/api-key-set.ts';
+import { predictStatuses, startTargets, type Targets } from '../support/targets.ts';
 
 const clinicA = createApiKey('clinic-a', ['predict']);
 const clinicB = createApiKey('clinic-b', ['predict']);
@@ -31,7 +29,7 @@ describe('API keys reloaded from their file, on both targets', () => {
   const RELOAD_SECONDS = 1;
   /** Longer than the interval: the next request finds the keys due and reads them again. */
   const pastTheInterval = () => sleep(RELOAD_SECONDS * 1000 + 100);
-  let targets: Awaited<ReturnType<typeof startTargets>>;
+  let targets: Targets;
 
   beforeAll(async () => {
     writeFileSync(file, document(clinicA, monitor));
@@ -47,17 +45,6 @@ describe('API keys reloaded from their file, on both targets', () => {
   });
   afterAll(() => targets.shutdown());
 
-  const predict = (client: { key: string }): HttpRequest => ({
-    method: 'POST',
-    path: '/predict',
-    headers: { 'content-type': 'application/json', 'x-api-key': client.key },
-    body: JSON.stringify(VALID_ROW),
-  });
-  /** The status each target answers: [node server over HTTP, Lambda handler as the HTTP API invokes it]. */
-  const statuses = async (request: HttpRequest) => [
-    (await targets.overHttp(request)).status,
-    (await targets.throughLambda('http-api-v2', request)).status,
-  ];
   const reloads = async () => {
     const metrics = await targets.overHttp({
       method: 'GET',
@@ -72,29 +59,29 @@ describe('API keys reloaded from their file, on both targets', () => {
   };
 
   it('accepts a key added, refuses a key removed, and keeps the last good keys while the file is broken', async () => {
-    expect(await statuses(predict(clinicA))).toEqual([200, 200]);
-    expect(await statuses(predict(clinicB))).toEqual([401, 401]);
+    expect(await predictStatuses(targets, clinicA.key)).toEqual([200, 200]);
+    expect(await predictStatuses(targets, clinicB.key)).toEqual([401, 401]);
 
     save(document(clinicA, clinicB, monitor));
     await pastTheInterval();
-    expect(await statuses(predict(clinicB))).toEqual([200, 200]);
+    expect(await predictStatuses(targets, clinicB.key)).toEqual([200, 200]);
 
     save(document(clinicB, monitor)); // clinic-a revoked
     await pastTheInterval();
-    expect(await statuses(predict(clinicA))).toEqual([401, 401]);
-    expect(await statuses(predict(clinicB))).toEqual([200, 200]);
+    expect(await predictStatuses(targets, clinicA.key)).toEqual([401, 401]);
+    expect(await predictStatuses(targets, clinicB.key)).toEqual([200, 200]);
     const beforeBreaking = await reloads();
 
     save('{"keys": [');
     await pastTheInterval();
-    expect(await statuses(predict(clinicB))).toEqual([200, 200]);
-    expect(await statuses(predict(clinicA))).toEqual([401, 401]);
+    expect(await predictStatuses(targets, clinicB.key)).toEqual([200, 200]);
+    expect(await predictStatuses(targets, clinicA.key)).toEqual([401, 401]);
     expect((await reloads()).failed).toBe(beforeBreaking.failed! + 1);
 
     save(document(clinicA, monitor)); // mended: clinic-a back, clinic-b revoked
     await pastTheInterval();
-    expect(await statuses(predict(clinicA))).toEqual([200, 200]);
-    expect(await statuses(predict(clinicB))).toEqual([401, 401]);
+    expect(await predictStatuses(targets, clinicA.key)).toEqual([200, 200]);
+    expect(await predictStatuses(targets, clinicB.key)).toEqual([401, 401]);
     expect((await reloads()).applied).toBeGreaterThanOrEqual(beforeBreaking.applied! + 1);
   });
 });
@@ -104,16 +91,21 @@ describe('ApiKeySet', () => {
   const INTERVAL_MS = 60_000;
   afterEach(() => vi.useRealTimers());
 
-  /** A secret whose value the test sets, or makes unreadable; counts the reads. */
-  function fakeSecret(initial: string) {
-    const secret = { value: initial, failure: undefined as string | undefined, reads: 0 };
+  /**
+   * Keys loaded from a secret whose value the test sets, or makes unreadable, and which counts its reads; the
+   * clock is the test's, moved with `vi.advanceTimersByTime`.
+   */
+  async function keysFromSecret(options: Omit<KeyReloadOptions, 'readSecret'> = { reloadMs: INTERVAL_MS }) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const secret = { value: document(clinicA), failure: undefined as string | undefined, reads: 0 };
     const readSecret = async () => {
       secret.reads++;
       await sleep(5);
       if (secret.failure) throw new Error(secret.failure);
       return secret.value;
     };
-    return { secret, readSecret };
+    const keys = await ApiKeySet.load({ from: 'secret', secretArn: ARN }, { ...options, readSecret });
+    return { keys, secret };
   }
   const logged = () => {
     const lines: Record<string, unknown>[] = [];
@@ -127,12 +119,7 @@ describe('ApiKeySet', () => {
   };
 
   it('reads the secret again only once the interval has passed, and then before the request is answered', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const { secret, readSecret } = fakeSecret(document(clinicA));
-    const keys = await ApiKeySet.load(
-      { from: 'secret', secretArn: ARN },
-      { reloadMs: INTERVAL_MS, readSecret },
-    );
+    const { keys, secret } = await keysFromSecret();
     secret.value = document(clinicB);
     vi.advanceTimersByTime(INTERVAL_MS - 1);
     expect(await keys.find(clinicA.key)).toEqual(clinicA.entry);
@@ -144,12 +131,7 @@ describe('ApiKeySet', () => {
   });
 
   it('lets the requests that arrive during a reload wait for that one reload', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const { secret, readSecret } = fakeSecret(document(clinicA));
-    const keys = await ApiKeySet.load(
-      { from: 'secret', secretArn: ARN },
-      { reloadMs: INTERVAL_MS, readSecret },
-    );
+    const { keys, secret } = await keysFromSecret();
     secret.value = document(clinicB);
     vi.advanceTimersByTime(INTERVAL_MS);
     const found = await Promise.all(Array.from({ length: 20 }, () => keys.find(clinicB.key)));
@@ -158,14 +140,13 @@ describe('ApiKeySet', () => {
   });
 
   it('keeps the last good keys when a reload fails, warns once per run of failures, and counts each', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const { secret, readSecret } = fakeSecret(document(clinicA));
     const { lines, logger } = logged();
     const outcomes: KeyReloadOutcome[] = [];
-    const keys = await ApiKeySet.load(
-      { from: 'secret', secretArn: ARN },
-      { reloadMs: INTERVAL_MS, readSecret, logger, onReload: (outcome) => outcomes.push(outcome) },
-    );
+    const { keys, secret } = await keysFromSecret({
+      reloadMs: INTERVAL_MS,
+      logger,
+      onReload: (outcome) => outcomes.push(outcome),
+    });
     const later = async () => {
       vi.advanceTimersByTime(INTERVAL_MS);
       return keys.find(clinicA.key);
@@ -194,9 +175,7 @@ describe('ApiKeySet', () => {
   });
 
   it('never reads again with an interval of 0, nor keys given in API_KEYS itself', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    const { secret, readSecret } = fakeSecret(document(clinicA));
-    const never = await ApiKeySet.load({ from: 'secret', secretArn: ARN }, { reloadMs: 0, readSecret });
+    const { keys: never, secret } = await keysFromSecret({ reloadMs: 0 });
     vi.advanceTimersByTime(INTERVAL_MS * 1000);
     await never.find(clinicA.key);
     expect(secret.reads).toBe(1);
