@@ -6,9 +6,12 @@ import { driftReport } from '@glyco/prediction-log';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Access, declaredRoutes } from '../../src/auth/access.ts';
+import { buildOpenApiDocument } from '../../src/openapi/document.ts';
 import { DriftReportSchema } from '../../src/openapi/log-paths.ts';
 import { WhatIfResultSchema } from '../../src/openapi/page-paths.ts';
+import { schemasFor } from '../../src/validation/model-schemas.ts';
 import { JSON_HEADERS, MANIFEST, testRuntime, VALID_ROW } from '../support/fixtures.ts';
+import { IRIS, PROGRESSION, READMISSIONS } from '../support/task-models.ts';
 
 /**
  * Routes that must not be documented: static files that a page of the app names in its own HTML (the web page's
@@ -131,5 +134,32 @@ describe('the OpenAPI document', () => {
     expect(validator.version).toBe('3.1');
     const { info: _info, ...withoutInfo } = document as Record<string, unknown>;
     expect((await new Validator().validate(structuredClone(withoutInfo))).valid).toBe(false);
+  });
+
+  it.each([
+    ['a multiclass model', IRIS],
+    ['a regression model', PROGRESSION],
+    ['a model on categorical features', READMISSIONS],
+  ])('is valid OpenAPI 3.1 for %s too, its feedback outcome as the task takes it', async (_, manifest) => {
+    const built = buildOpenApiDocument(manifest, schemasFor(manifest, 1000), '0.0.0');
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(built));
+    expect(result.errors ?? []).toEqual([]);
+    const outcome = (built.components.schemas.FeedbackRequest as { properties: { outcome: object } })
+      .properties.outcome;
+    if (manifest.task === 'regression') {
+      expect(outcome).toMatchObject({
+        type: 'number',
+        minimum: expect.any(Number),
+        maximum: expect.any(Number),
+        description: 'The observed progression.', // the bundled model states no unit
+      });
+    } else {
+      const labels = manifest.target.classLabels.map((label) => JSON.stringify(label)).join(', ');
+      expect(outcome).toMatchObject({
+        type: ['string', 'number'],
+        description: `The observed class: one of the labels ${labels}.`,
+      });
+    }
   });
 });
