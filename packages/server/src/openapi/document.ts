@@ -5,7 +5,16 @@ import { inputTensors } from '../validation/inference-request-schema.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';
 import { logPaths } from './log-paths.ts';
 import { pagePaths } from './page-paths.ts';
-import { json, ok, pathParameter, problems, ref, SECURITY_SCHEMES, secured } from './parts.ts';
+import {
+  type JsonSchema,
+  json,
+  ok,
+  pathParameter,
+  problems,
+  ref,
+  SECURITY_SCHEMES,
+  secured,
+} from './parts.ts';
 import {
   InferenceResponseSchema,
   ModelMetadataSchema,
@@ -15,10 +24,7 @@ import {
 } from './response-schemas.ts';
 
 /** Named schemas → OpenAPI components, cross-referenced by `$ref` instead of repeated. */
-function components(
-  schemas: Record<string, z.ZodType>,
-  io: 'input' | 'output',
-): Record<string, Record<string, unknown>> {
+function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(schemas)) registry.add(schema, { id });
   const generated = z.toJSONSchema(registry, {
