@@ -90,6 +90,8 @@ export class HttpApi extends pulumi.ComponentResource {
           throttlingRateLimit: settings.throttleRatePerSecond,
           throttlingBurstLimit: settings.throttleBurst,
         },
+        // Per route key, overriding the default for that route
+        // (https://www.pulumi.com/registry/packages/aws/api-docs/apigatewayv2/stage/, `routeSettings`).
         routeSettings,
         accessLogSettings: {
           destinationArn: accessLogs.arn,
