@@ -68,7 +68,12 @@ export async function bootstrap(config: ServerConfig, options: BootstrapOptions 
         retentionMonths: config.predictionLogRetentionMonths,
         logger,
       }),
-    'authenticator' in options ? options.authenticator : createAuthenticator(config.auth),
+    'authenticator' in options
+      ? options.authenticator
+      : createAuthenticator(config.auth, {
+          logger,
+          onKeysReload: (outcome) => metrics.apiKeysReload(outcome),
+        }),
   ]);
   if (loaded.status === 'rejected' || opened.status === 'rejected' || authenticated.status === 'rejected') {
     if (loaded.status === 'fulfilled') {

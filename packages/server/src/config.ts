@@ -131,6 +131,7 @@ function readAuthSettings({ read, refuse }: SettingsReader): AuthSettings {
   }
   return {
     keys: sources[0],
+    keysReloadMs: read('API_KEYS_RELOAD_SECONDS'),
     oidc: issuer && audience ? { issuer, audience, jwksUrl, scopePrefix } : undefined,
   };
 }

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       ortIntraOpThreads: 1,
       limits: { maxBodyBytes: 1048576, maxInstances: 1000 },
       shutdownTimeoutMs: 10000,
-      auth: { keys: undefined, oidc: undefined },
+      auth: { keys: undefined, keysReloadMs: 60_000, oidc: undefined },
       clientLimits: { requests: undefined, rows: undefined },
     });
   });
@@ -115,6 +115,11 @@ describe('loadConfig', () => {
       'OIDC_ISSUER must be an https:// URL (http:// only to this machine)',
     ],
     ['OIDC_JWKS_URL', 'not a url', 'OIDC_JWKS_URL must be an https:// URL'],
+    [
+      'API_KEYS_RELOAD_SECONDS',
+      '0.5',
+      'API_KEYS_RELOAD_SECONDS must be 0 (never) or a number of seconds from 1 to 86400',
+    ],
   ])('fails fast on %s=%s, naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -147,6 +152,10 @@ describe('loadConfig', () => {
   it('reads API keys from one place and an OIDC issuer with its audience', () => {
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-api-keys-1a2B3c';
     expect(loadConfig({ API_KEYS_SECRET_ARN: arn }).auth.keys).toEqual({ from: 'secret', secretArn: arn });
+    expect(loadConfig({ API_KEYS_SECRET_ARN: arn, API_KEYS_RELOAD_SECONDS: '30' }).auth.keysReloadMs).toBe(
+      30_000,
+    );
+    expect(loadConfig({ API_KEYS_SECRET_ARN: arn, API_KEYS_RELOAD_SECONDS: '0' }).auth.keysReloadMs).toBe(0);
     expect(
       loadConfig({
         OIDC_ISSUER: 'https://idp.example.com/',

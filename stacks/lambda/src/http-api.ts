@@ -2,19 +2,31 @@ import type { Tags } from '@glyco/infra';
 import type { PublicDomain } from '@glyco/infra/target';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { ROUTE_CLASSES, SCOPED_ROUTES } from './routes.ts';
 import type { LambdaSettings } from './settings.ts';
 
 export interface HttpApiArgs {
   apiName: string;
   tags: Tags;
   alias: aws.lambda.Alias;
-  settings: Pick<LambdaSettings, 'throttleRatePerSecond' | 'throttleBurst' | 'logRetentionDays'>;
+  settings: Pick<
+    LambdaSettings,
+    'throttleRatePerSecond' | 'throttleBurst' | 'routeThrottles' | 'logRetentionDays'
+  >;
   /** Serve the API on this name (its certificate, its alias record) instead of the execute-api one. */
   customDomain: PublicDomain | undefined;
 }
 
+/** Route keys as logical names: `POST /v2/models/{name}/infer` → `post-v2-models-name-infer`. */
+const routeName = (routeKey: string) =>
+  routeKey
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+
 /**
- * An HTTPS endpoint for the function: an HTTP API whose default stage throttles and writes access logs. It
+ * An HTTPS endpoint for the function: an HTTP API whose default stage throttles each route by its class (see
+ * routes.ts), every other path by the stage's default limits, and writes access logs. It
  * answers on its execute-api name, which AWS's own certificate covers, or, with a custom domain, only on that
  * name (a regional API Gateway domain with the domain's certificate, TLS 1.2, mapped to the stage; the
  * execute-api endpoint off so that no client goes around it).
@@ -49,11 +61,20 @@ export class HttpApi extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.apigatewayv2.Route(
-      apiName,
-      { apiId: api.id, routeKey: '$default', target: pulumi.interpolate`integrations/${integration.id}` },
-      parent,
-    );
+    const target = pulumi.interpolate`integrations/${integration.id}`;
+    const route = (name: string, routeKey: string) =>
+      new aws.apigatewayv2.Route(name, { apiId: api.id, routeKey, target }, parent);
+    const routes = [route(apiName, '$default')];
+    const routeSettings: aws.types.input.apigatewayv2.StageRouteSetting[] = [];
+    for (const routeClass of ROUTE_CLASSES) {
+      const { ratePerSecond, burst } = settings.routeThrottles[routeClass];
+      for (const routeKey of SCOPED_ROUTES[routeClass]) {
+        routes.push(route(`${apiName}-${routeName(routeKey)}`, routeKey));
+        // Both limits, always: a route setting that leaves one out throttles the route to 0, refusing every
+        // request (terraform-aws-modules/terraform-aws-apigateway-v2 issues #30 and #59).
+        routeSettings.push({ routeKey, throttlingRateLimit: ratePerSecond, throttlingBurstLimit: burst });
+      }
+    }
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${apiName}-access`,
       { name: `/aws/apigateway/${apiName}`, retentionInDays: settings.logRetentionDays, tags },
@@ -69,6 +90,9 @@ export class HttpApi extends pulumi.ComponentResource {
           throttlingRateLimit: settings.throttleRatePerSecond,
           throttlingBurstLimit: settings.throttleBurst,
         },
+        // Per route key, overriding the default for that route
+        // (https://www.pulumi.com/registry/packages/aws/api-docs/apigatewayv2/stage/, `routeSettings`).
+        routeSettings,
         accessLogSettings: {
           destinationArn: accessLogs.arn,
           format: JSON.stringify({
@@ -83,7 +107,9 @@ export class HttpApi extends pulumi.ComponentResource {
         },
         tags,
       },
-      parent,
+      // API Gateway refuses a route setting whose route does not exist yet ("Unable to find Route by key … within
+      // the provided RouteSettings": terraform-aws-modules/terraform-aws-apigateway-v2 pull request #80).
+      { ...parent, dependsOn: routes },
     );
     new aws.lambda.Permission(
       apiName,

@@ -44,6 +44,8 @@ describe.each(ENVIRONMENTS)('the lambda stack and the server it deploys, %s', (e
         from: 'secret',
         secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:glyco-${env}-api-keys-AbCdEf`,
       },
+      // A key added to or removed from the secret counts within a minute, in warm execution environments too.
+      keysReloadMs: 60_000,
       oidc: undefined,
     });
     const oidc = {

@@ -1,4 +1,4 @@
-import { at, ENVIRONMENTS, statementsOf } from '@glyco/infra';
+import { at, ENVIRONMENTS, list, statementsOf } from '@glyco/infra';
 import {
   componentTypes,
   DOMAIN_LOOKUPS,
@@ -95,17 +95,63 @@ describe.each(ENVIRONMENTS)('lambda stack, %s', (env) => {
     );
   });
 
-  it('serves HTTPS through a throttled HTTP API with access logs', () => {
-    const stage = single(stack, 'aws:apigatewayv2/stage:Stage').props;
-    expect(stage.defaultRouteSettings).toEqual(
-      env === 'prod'
-        ? { throttlingRateLimit: 500, throttlingBurstLimit: 1000 }
-        : { throttlingRateLimit: 50, throttlingBurstLimit: 100 },
-    );
+  it('serves HTTPS through an HTTP API that may invoke the function', () => {
     expect(String(stack.outputs.url)).toMatch(/^https:\/\//);
     expect(single(stack, 'aws:lambda/permission:Permission').props.principal).toBe(
       'apigateway.amazonaws.com',
     );
+  });
+
+  it('throttles each route by its class, predicting highest and the admin export lowest, other paths by the stage default', () => {
+    const stage = single(stack, 'aws:apigatewayv2/stage:Stage').props;
+    const limits = Object.fromEntries(
+      list(stage.routeSettings).map((setting) => [
+        String(at(setting, 'routeKey')),
+        [at(setting, 'throttlingRateLimit'), at(setting, 'throttlingBurstLimit')],
+      ]),
+    );
+    const [predict, feedback, readMetrics, admin, other] =
+      env === 'prod'
+        ? [
+            [500, 1000],
+            [100, 200],
+            [10, 20],
+            [1, 2],
+            [100, 200],
+          ]
+        : [
+            [50, 100],
+            [20, 40],
+            [5, 10],
+            [1, 2],
+            [50, 100],
+          ];
+    expect(limits).toMatchObject({
+      'POST /predict': predict,
+      'POST /invocations': predict,
+      'POST /v2/models/{name}/infer': predict,
+      'POST /v1/feedback': feedback,
+      'GET /metrics': readMetrics,
+      'GET /v1/models/{name}/drift': readMetrics,
+      'GET /v1/models/{name}/outcomes': admin,
+    });
+    expect([
+      at(stage, 'defaultRouteSettings', 'throttlingRateLimit'),
+      at(stage, 'defaultRouteSettings', 'throttlingBurstLimit'),
+    ]).toEqual(other);
+  });
+
+  it('routes each throttled route key to the function, and creates the stage only after them (AWS refuses settings for a route it does not have)', () => {
+    const routes = resourcesOfType(stack, 'aws:apigatewayv2/route:Route');
+    const integration = single(stack, 'aws:apigatewayv2/integration:Integration');
+    expect(new Set(routes.map((route) => route.props.target))).toEqual(
+      new Set([`integrations/${integration.name}-id`]),
+    );
+    const stage = single(stack, 'aws:apigatewayv2/stage:Stage');
+    const settingKeys = list(stage.props.routeSettings).map((setting) => at(setting, 'routeKey'));
+    expect(routes.map((route) => route.props.routeKey).sort()).toEqual(['$default', ...settingKeys].sort());
+    const stageWaitsFor = stack.dependencies.get(`${stage.type}::${stage.name}`);
+    for (const route of routes) expect(stageWaitsFor).toContain(route.urn);
   });
 
   it('keeps logs for the configured days and alarms on errors and p99 duration', () => {
@@ -360,6 +406,29 @@ describe('lambda config', () => {
     await expect(run('dev', { reservedConcurrency: 10, provisionedConcurrency: 20 })).rejects.toThrow(
       /cannot exceed "reservedConcurrency"/,
     );
+  });
+
+  it('takes each route class whole, and refuses a class, a field or a limit it does not know', async () => {
+    const throttles = (routeThrottles: unknown) => run('dev', { routeThrottles });
+    await expect(throttles({ predict: { ratePerSecond: 10 } })).rejects.toThrow(
+      'Config "routeThrottles.predict.burst" must be a whole number from 1 to 5000.',
+    );
+    await expect(throttles({ predcit: { ratePerSecond: 10, burst: 20 } })).rejects.toThrow(
+      'Config "routeThrottles" has no "predcit"; it takes predict, feedback, read-metrics, admin.',
+    );
+    await expect(throttles({ predict: { rate: 10, burst: 20 } })).rejects.toThrow(
+      'Config "routeThrottles.predict" has no "rate"; it takes ratePerSecond, burst.',
+    );
+    // Past API Gateway's default account quota (10,000 per second in most Regions), a limit cannot hold.
+    await expect(throttles({ predict: { ratePerSecond: 20_000, burst: 100 } })).rejects.toThrow(
+      'Config "routeThrottles.predict.ratePerSecond" must be a whole number from 1 to 10000.',
+    );
+    const stack = await throttles({ feedback: { ratePerSecond: 3, burst: 6 } });
+    const settings = list(single(stack, 'aws:apigatewayv2/stage:Stage').props.routeSettings);
+    expect(settings.find((setting) => at(setting, 'routeKey') === 'POST /v1/feedback')).toMatchObject({
+      throttlingRateLimit: 3,
+      throttlingBurstLimit: 6,
+    });
   });
 
   it('notifies the alarm topic when one is configured', async () => {

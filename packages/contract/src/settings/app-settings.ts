@@ -66,6 +66,16 @@ function retentionMonths(raw: string): number | undefined {
   }
 }
 
+/** 0 (never), or from 1 second to a day, as milliseconds: a secret read more often than each second costs for nothing. */
+function reloadInterval(raw: string): number {
+  if (raw.trim() === '0') return 0;
+  try {
+    return secondsIn(1, 86_400)(raw);
+  } catch {
+    throw new Error('must be 0 (never) or a number of seconds from 1 to 86400');
+  }
+}
+
 /** An OIDC issuer or JWKS URL: https, or http to this machine (a test's identity provider). */
 function httpsUrl(raw: string): string {
   let url: URL;
@@ -135,6 +145,8 @@ export const APP_SETTINGS = {
   API_KEYS_FILE: optional((raw) => resolve(nonBlank(raw))),
   /** or in a Secrets Manager secret (the stacks' choice). */
   API_KEYS_SECRET_ARN: optional(secretArn('API_KEYS_SECRET_ARN')),
+  /** How old the keys of API_KEYS_FILE or API_KEYS_SECRET_ARN may get before a request reads them again; 0: never. */
+  API_KEYS_RELOAD_SECONDS: setting(reloadInterval, 60_000),
   /** The OIDC issuer whose bearer JWTs are accepted (the token's `iss`); needs OIDC_AUDIENCE. */
   OIDC_ISSUER: optional(httpsUrl),
   /** The audience the tokens must name (`aud`): this API's identifier at the issuer. */

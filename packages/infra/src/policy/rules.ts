@@ -1,4 +1,5 @@
 import type { PolicyRule, StackRule } from './rule.ts';
+import * as apiGateway from './rules/api-gateway.ts';
 import * as compute from './rules/compute.ts';
 import * as edge from './rules/edge.ts';
 import * as iam from './rules/iam.ts';
@@ -45,4 +46,7 @@ export const RULES: readonly PolicyRule[] = [
 ];
 
 /** The rules over a whole stack, which `pulumi preview --policy-pack` runs once its resources are known. */
-export const STACK_RULES: readonly StackRule[] = [edge.prodLoadBalancersBehindWaf];
+export const STACK_RULES: readonly StackRule[] = [
+  edge.prodLoadBalancersBehindWaf,
+  apiGateway.prodRoutesThrottled,
+];

@@ -1,5 +1,5 @@
 import type { Scope } from '@glyco/contract';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AppEnv } from '../http/context.ts';
 
@@ -61,4 +61,28 @@ function declarationOf(handler: unknown): Access | undefined {
 export function allows(required: Access, scopes: ReadonlySet<Scope>): boolean {
   if (required === 'public' || required === 'authenticated') return true;
   return scopes.has('admin') || required.some((scope) => scopes.has(scope));
+}
+
+/** A route an app mounts: its method, its path in OpenAPI's spelling (`/v1/models/{name}`), who may call it. */
+export interface DeclaredRoute {
+  method: string;
+  path: string;
+  access: Access;
+}
+
+/**
+ * Every route an app mounts, once per method and path, with the access it declared (`admin` when it declared
+ * none). Middleware and the 405 answers (`ALL`) are not routes a client calls.
+ */
+export function declaredRoutes(app: Hono<AppEnv>): DeclaredRoute[] {
+  const routes = new Map<string, DeclaredRoute>();
+  for (const { method, path, handler } of app.routes) {
+    if (method === 'ALL') continue;
+    const key = `${method} ${path}`;
+    const route = routes.get(key) ?? { method, path: path.replace(/:(\w+)/g, '{$1}'), access: UNDECLARED };
+    const required = declarationOf(handler);
+    if (required && route.access === UNDECLARED) route.access = required;
+    routes.set(key, route);
+  }
+  return [...routes.values()];
 }

@@ -1,13 +1,17 @@
-import { API_KEY_PREFIX, apiKeyLookup } from '@glyco/contract';
+import { API_KEY_PREFIX } from '@glyco/contract';
+import type { Logger } from '@glyco/logger';
 import type { SecretReader } from '@glyco/prediction-log';
 import { Problem } from '../http/problem.ts';
+import { ApiKeySet, type KeyReloadOutcome } from './api-key-set.ts';
 import type { Client } from './client.ts';
-import { type KeySource, loadApiKeys } from './key-source.ts';
+import type { KeySource } from './key-source.ts';
 import { type OidcSettings, oidcVerifier } from './oidc.ts';
 
 /** Where credentials are checked against: API keys, an OIDC issuer, or both. */
 export interface AuthSettings {
   keys: KeySource | undefined;
+  /** How old the keys of a file or secret may get before they are read again; 0: read once. */
+  keysReloadMs: number;
   oidc: OidcSettings | undefined;
 }
 
@@ -24,25 +28,38 @@ const CHALLENGE = 'Bearer realm="glyco"';
 const unauthorized = (detail: string, challenge = CHALLENGE) =>
   new Problem('unauthorized', detail, undefined, { 'www-authenticate': challenge });
 
+export interface AuthenticatorOptions {
+  readSecret?: SecretReader;
+  fetchJson?: (url: string) => Promise<unknown>;
+  logger?: Logger;
+  onKeysReload?: (outcome: KeyReloadOutcome) => void;
+}
+
 /**
  * The authenticator the settings describe, or undefined when they describe none (authentication off). Keys are
- * read once, here: a missing file or secret stops the start.
+ * first read here (a missing file or secret stops the start), then again as they age (see ApiKeySet).
  */
 export async function createAuthenticator(
   settings: AuthSettings,
-  options: { readSecret?: SecretReader; fetchJson?: (url: string) => Promise<unknown> } = {},
+  options: AuthenticatorOptions = {},
 ): Promise<Authenticator | undefined> {
   if (!settings.keys && !settings.oidc) return undefined;
-  const keys = settings.keys ? await loadApiKeys(settings.keys, options.readSecret) : [];
-  const findKey = apiKeyLookup(keys);
+  const keys =
+    settings.keys &&
+    (await ApiKeySet.load(settings.keys, {
+      reloadMs: settings.keysReloadMs,
+      readSecret: options.readSecret,
+      logger: options.logger,
+      onReload: options.onKeysReload,
+    }));
   const verifyJwt = settings.oidc && oidcVerifier(settings.oidc, options.fetchJson);
   const accepted = [
-    ...(settings.keys ? [`${keys.length} API key${keys.length === 1 ? '' : 's'}`] : []),
+    ...(keys ? [`${keys.size} API key${keys.size === 1 ? '' : 's'}`] : []),
     ...(settings.oidc ? [`bearer JWTs of ${settings.oidc.issuer}`] : []),
   ];
 
-  function byKey(key: string): Client {
-    const entry = findKey(key);
+  async function byKey(key: string): Promise<Client> {
+    const entry = await keys?.find(key);
     if (!entry) throw unauthorized('the API key is not valid', `${CHALLENGE}, error="invalid_token"`);
     return { id: `key:${entry.name}`, scopes: new Set(entry.scopes) };
   }

@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ModelManifest, RegressionModelManifest } from '@glyco/contract';
 import type { PredictionLogState } from '@glyco/prediction-log';
+import type { KeyReloadOutcome } from '../auth/api-key-set.ts';
 import type { BatchReport } from '../model/micro-batcher.ts';
 import type { FollowerMetrics, SwapOutcome } from '../model/model-follower.ts';
 import type { RowPrediction } from '../prediction/row-prediction.ts';
@@ -107,6 +108,13 @@ export class AppMetrics implements FollowerMetrics {
       [],
     ),
   );
+  readonly #apiKeysReloads = this.registry.register(
+    new Counter(
+      'glyco_api_keys_reloads_total',
+      'API keys read again from their file or secret: applied (a different set), unchanged, or failed (the last good set stays).',
+      ['outcome'],
+    ),
+  );
   readonly #logState = this.registry.register(
     new Gauge('glyco_prediction_log_state', 'Prediction log state: 1 for the current one.', ['state']),
   );
@@ -126,6 +134,7 @@ export class AppMetrics implements FollowerMetrics {
     // Zero from the start, so that rate() and alerts see the first swap or error.
     for (const outcome of ['applied', 'refused'] as const) this.#modelSwaps.inc([outcome], 0);
     this.#registryErrors.inc([], 0);
+    for (const outcome of ['applied', 'unchanged', 'failed'] as const) this.#apiKeysReloads.inc([outcome], 0);
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     startTime.set([], Math.round(Date.now() / 1000 - process.uptime()));
@@ -175,6 +184,10 @@ export class AppMetrics implements FollowerMetrics {
 
   registryError(): void {
     this.#registryErrors.inc();
+  }
+
+  apiKeysReload(outcome: KeyReloadOutcome): void {
+    this.#apiKeysReloads.inc([outcome]);
   }
 
   followedAlias(model: string, alias: string, version: string): void {

@@ -3,6 +3,18 @@ import { z } from 'zod';
 import { exampleRow } from '../model/example-row.ts';
 import { inputTensors } from '../validation/inference-request-schema.ts';
 import type { ModelSchemas } from '../validation/model-schemas.ts';
+import { logPaths } from './log-paths.ts';
+import { pagePaths } from './page-paths.ts';
+import {
+  type JsonSchema,
+  json,
+  ok,
+  pathParameter,
+  problems,
+  ref,
+  SECURITY_SCHEMES,
+  secured,
+} from './parts.ts';
 import {
   InferenceResponseSchema,
   ModelMetadataSchema,
@@ -10,8 +22,6 @@ import {
   predictResponsesFor,
   ReadySchema,
 } from './response-schemas.ts';
-
-type JsonSchema = Record<string, unknown>;
 
 /** Named schemas → OpenAPI components, cross-referenced by `$ref` instead of repeated. */
 function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
@@ -27,30 +37,10 @@ function components(schemas: Record<string, z.ZodType>, io: 'input' | 'output'):
   );
 }
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const json = (schema: JsonSchema, example?: unknown) => ({
-  'application/json': { schema, ...(example === undefined ? {} : { example }) },
-});
-const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) });
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      { description: 'Problem details', content: { 'application/problem+json': { schema: ref('Problem') } } },
-    ]),
-  );
-const pathParameter = (name: string, description: string) => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description,
-});
+/** Who may call the routes, as each declares it where it is registered (see auth/access.ts). */
+const PREDICT = ['predict'] as const;
+const MODEL_READERS = ['predict', 'read-metrics'] as const;
 
-/**
- * The OpenAPI 3.1 document for the served model. Request bodies come from the very zod schemas that validate
- * requests (built from the manifest), responses from the response schemas the tests check.
- */
 /** What the model answers, for people: "species (setosa / versicolor / virginica)", "progression (mg/dL)". */
 function targetText(manifest: ModelManifest): string {
   if (manifest.task !== 'regression')
@@ -100,6 +90,8 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
     ...modelParameters,
     pathParameter('version', `The model version: "${manifest.version}".`),
   ];
+  const log = logPaths(manifest);
+  const page = pagePaths(manifest, example);
   const modelPaths = (suffix: string, operation: (parameters: unknown[]) => Record<string, unknown>) => ({
     [`/v2/models/{name}${suffix}`]: operation(modelParameters),
     [`/v2/models/{name}/versions/{version}${suffix}`]: operation(versionParameters),
@@ -110,11 +102,11 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
     info: {
       title: 'Glyco inference API',
       version: serverVersion,
-      description: `Serves ${manifest.name} ${manifest.version}, a ${manifest.task} model: ${targetText(manifest)} from ${manifest.features.length} features.`,
+      description: `Serves ${manifest.name} ${manifest.version}, a ${manifest.task} model: ${targetText(manifest)} from ${manifest.features.length} features. With authentication on, each operation names the scopes it needs (admin holds them all); with it off, every operation is open.`,
     },
     paths: {
       '/predict': {
-        post: {
+        post: secured(PREDICT, {
           summary:
             'Predict one row (a flat object of features, or {"features": [...]} in manifest order) or several ({"instances": [...]})',
           requestBody: {
@@ -125,10 +117,10 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
             '200': ok('Predictions', { oneOf: [ref('PredictResponse'), ref('BatchPredictResponse')] }),
             ...problems(400, 413, 415, 422),
           },
-        },
+        }),
       },
       '/invocations': {
-        post: {
+        post: secured(PREDICT, {
           summary:
             "MLflow's scoring protocol: one of dataframe_split, dataframe_records, instances, inputs (params.predict_fn: predict or predict_proba), or a CSV data frame",
           requestBody: {
@@ -154,72 +146,81 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
             }),
             ...problems(400, 413, 415),
           },
-        },
+        }),
       },
       '/ping': {
-        get: {
+        get: secured('public', {
           summary: 'Liveness, as MLflow answers it (a newline)',
           responses: { '200': { description: 'Serving' }, '503': { description: 'Shutting down' } },
-        },
+        }),
       },
       '/version': {
-        get: {
+        get: secured('public', {
           summary: 'The server version, as text',
           responses: {
             '200': { description: 'Version', content: { 'text/plain': { schema: { type: 'string' } } } },
           },
-        },
+        }),
       },
       '/v2': {
-        get: {
+        get: secured(PREDICT, {
           summary: 'Server metadata (Open Inference Protocol v2)',
           responses: { '200': ok('Metadata', {}) },
-        },
+        }),
       },
-      '/v2/health/live': { get: { summary: 'Liveness (v2)', responses: { '200': ok('Live', {}) } } },
+      '/v2/health/live': {
+        get: secured('public', { summary: 'Liveness (v2)', responses: { '200': ok('Live', {}) } }),
+      },
       '/v2/health/ready': {
-        get: {
+        get: secured('public', {
           summary: 'Readiness (v2)',
           responses: { '200': ok('Ready', {}), '503': ok('Shutting down', {}) },
-        },
+        }),
       },
       ...modelPaths('', (parameters) => ({
-        get: {
+        get: secured(PREDICT, {
           summary: 'Model metadata (v2)',
           parameters,
           responses: { '200': ok('Metadata', ref('ModelMetadata')), ...problems(404) },
-        },
+        }),
       })),
       ...modelPaths('/ready', (parameters) => ({
-        get: {
+        get: secured(PREDICT, {
           summary: 'Model readiness (v2)',
           parameters,
           responses: { '200': ok('Ready', {}), ...problems(404) },
-        },
+        }),
       })),
       ...modelPaths('/infer', (parameters) => ({
-        post: {
+        post: secured(PREDICT, {
           summary: `Inference on the ${tensorsText} tensor${inferExample.inputs.length > 1 ? 's' : ''} (v2)`,
           parameters,
           requestBody: { required: true, content: json(ref('InferenceRequest'), inferExample) },
           responses: { '200': ok('Outputs', ref('InferenceResponse')), ...problems(400, 404, 413, 415) },
-        },
+        }),
       })),
-      '/health': { get: { summary: 'Liveness', responses: { '200': ok('Alive', {}) } } },
+      '/health': {
+        get: secured('public', { summary: 'Liveness', responses: { '200': ok('Alive', {}) } }),
+      },
       '/ready': {
-        get: {
+        get: secured('public', {
           summary: 'Readiness: model loaded, prediction log state',
           responses: { '200': ok('Ready', ref('Ready')), '503': ok('Shutting down', ref('Ready')) },
-        },
+        }),
       },
       '/metrics': {
-        get: {
+        get: secured(['read-metrics'], {
           summary: 'Prometheus metrics',
-          responses: { '200': { description: 'Text exposition format', content: { 'text/plain': {} } } },
-        },
+          responses: {
+            '200': {
+              description: 'Text exposition format',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        }),
       },
       '/v1/models': {
-        get: {
+        get: secured(MODEL_READERS, {
           summary: 'Manifests of the served models',
           responses: {
             '200': ok('Manifests', {
@@ -227,17 +228,28 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
               properties: { models: { type: 'array', items: ref('ModelManifest') } },
             }),
           },
-        },
+        }),
       },
       '/v1/models/{name}': {
-        get: {
+        get: secured(MODEL_READERS, {
           summary: 'The manifest of one model',
           parameters: modelParameters,
           responses: { '200': ok('Manifest', ref('ModelManifest')), ...problems(404) },
-        },
+        }),
       },
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': ok('OpenAPI 3.1', {}) } } },
-      '/docs': { get: { summary: 'Swagger UI', responses: { '200': { description: 'HTML' } } } },
+      ...log.paths,
+      ...page.paths,
+      '/openapi.json': {
+        get: secured('public', { summary: 'This document', responses: { '200': ok('OpenAPI 3.1', {}) } }),
+      },
+      '/docs': {
+        get: secured('public', {
+          summary: 'Swagger UI over this document',
+          responses: {
+            '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
+        }),
+      },
     },
     components: {
       schemas: {
@@ -246,6 +258,7 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
             FeatureRow: schemas.request.row,
             Instances: schemas.request.instances,
             InferenceRequest: schemas.inference,
+            ...log.inputs,
           },
           'input',
         ),
@@ -258,10 +271,13 @@ export function buildOpenApiDocument(manifest: ModelManifest, schemas: ModelSche
             Ready: ReadySchema,
             Problem: ProblemSchema,
             ModelManifest: ModelManifestSchema,
+            ...log.outputs,
+            ...page.outputs,
           },
           'output',
         ),
       },
+      securitySchemes: SECURITY_SCHEMES,
     },
   };
 }

@@ -30,7 +30,7 @@ export interface LogRoutesDeps {
 }
 
 /** The feedback body for a model: the prediction (request id, row index) and what really happened. */
-function feedbackSchema(manifest: ModelManifest) {
+export function feedbackSchema(manifest: ModelManifest) {
   return z.strictObject({
     request_id: z
       .string({ error: 'must be the request_id of a prediction (a string)' })
@@ -68,6 +68,7 @@ function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
       .number({ error: `must be a number: the observed ${name}${unit ? ` in ${unit}` : ''}` })
       .min(low, outside)
       .max(high, outside)
+      .meta({ description: `The observed ${name}${unit ? `, in ${unit}` : ''}.` })
       .transform((value) => ({ value }));
   }
   const labels = manifest.target.classLabels;
@@ -75,7 +76,11 @@ function outcomeSchema(manifest: ModelManifest): z.ZodType<ObservedOutcome> {
   const expected = binary
     ? `must be 0 or 1 (the observed class's index) or its label, ${quoted(labels)}`
     : `must be one of the class labels ${quoted(labels)}`;
-  return z.union([z.string(), z.number()], { error: expected }).transform((sent, context) => {
+  const described = binary
+    ? `The observed class: its label, ${quoted(labels)}, or its index 0 or 1.`
+    : `The observed class: one of the labels ${quoted(labels)}.`;
+  const sent = z.union([z.string(), z.number()], { error: expected }).meta({ description: described });
+  return sent.transform((sent, context) => {
     const index =
       binary && typeof sent === 'number' && (sent === 0 || sent === 1) ? sent : labelIndex(labels, sent);
     if (index >= 0) return { classIndex: index, label: labels[index]! };
@@ -110,7 +115,7 @@ function labelIndex(labels: readonly string[], sent: string | number): number {
 /** A feedback body is a few fields. */
 const MAX_FEEDBACK_BYTES = 4096;
 const DRIFT_PARAMETERS = ['since', 'until', 'limit'];
-const MAX_DRIFT_ROWS = 1_000_000;
+export const MAX_DRIFT_ROWS = 1_000_000;
 
 /** `POST /v1/feedback` and `GET /v1/models/{name}/drift` over the app's prediction log and served model. */
 export function predictionLogRoutes({ predictionLog, models, logger }: AppDeps): Hono<AppEnv> {

@@ -60,6 +60,7 @@ describe('API keys', () => {
   it('are matched by hash only: the key itself is accepted, its hash or a near miss is not', async () => {
     const authenticator = (await createAuthenticator({
       keys: { from: 'env', text: document },
+      keysReloadMs: 0,
       oidc: undefined,
     }))!;
     expect(await authenticator.authenticate(headers(key))).toMatchObject({ id: 'key:clinic-a' });

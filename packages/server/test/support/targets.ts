@@ -6,6 +6,7 @@ import {
   type LambdaHttpResult,
   lambdaEvent,
 } from '../../src/testing/lambda-events.ts';
+import { VALID_ROW } from './fixtures.ts';
 import { LAMBDA_CONTEXT, resultBody, resultHeader } from './lambda-events.ts';
 
 /** An answer as a test compares it: the status, the headers it looks at (by lower-case name), the body. */
@@ -53,4 +54,23 @@ export async function startTargets(env: Record<string, string>, headerNames: rea
     },
     shutdown: () => server.shutdown(),
   };
+}
+
+export type Targets = Awaited<ReturnType<typeof startTargets>>;
+
+/**
+ * The status each target answers `POST /predict` of a valid row sent with `apiKey`: [node server over HTTP,
+ * Lambda handler as an HTTP API invokes it].
+ */
+export async function predictStatuses(targets: Targets, apiKey: string): Promise<number[]> {
+  const request: HttpRequest = {
+    method: 'POST',
+    path: '/predict',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify(VALID_ROW),
+  };
+  return [
+    (await targets.overHttp(request)).status,
+    (await targets.throughLambda('http-api-v2', request)).status,
+  ];
 }
