@@ -7,10 +7,11 @@ import { temporaryDir } from '../../registry/test/support.ts';
 import { EXIT_CODES } from '../src/commands/retrain.ts';
 import { logPimaPredictions } from './support/logged-rows.ts';
 import {
+  dataRows,
   glyco,
   MODEL,
   type Outcome,
-  pimaRows,
+  PIMA,
   pressureDecides,
   ROOT,
   sample,
@@ -78,7 +79,7 @@ async function jobRecord(registry: string, id: string) {
 describe('glyco job on predictions of the training data itself (no drift)', () => {
   let world: JobWorld;
   beforeAll(async () => {
-    world = await jobWorld(pimaRows());
+    world = await jobWorld(dataRows(PIMA).map((row) => row.features));
   }, 60_000);
 
   it('with --retrain on-drift, reports no drift, starts no retrain, exits 0, and records the job', async () => {
@@ -130,7 +131,7 @@ describe('glyco job on predictions of the training data itself (no drift)', () =
 describe('glyco job on predictions from an older population whose outcomes now follow blood pressure', () => {
   let world: JobWorld;
   beforeAll(async () => {
-    world = await jobWorld(shifted(sample(5)), (row, random) => pressureDecides(row, 0, random));
+    world = await jobWorld(shifted(sample(5)), (row, random) => pressureDecides(row, {}, random));
   }, 60_000);
 
   it('with --retrain never and --fail-on-drift, reports the drift, retrains nothing, and exits 3', async () => {
