@@ -1,5 +1,6 @@
 import {
   FargateTask,
+  JOB_TASK_FAMILY,
   JOBS_LOG_GROUP_PREFIX,
   jobTaskPolicy,
   knownValue,
@@ -58,19 +59,26 @@ export async function jobs() {
   const jobCommand = registry.apply((uri) => jobArguments(settings, uri, settings.retrainPolicy));
   const job = new FargateTask(name('job-task-definition'), {
     ...common,
-    family: name('job'),
+    family: name(JOB_TASK_FAMILY),
     command: await knownValue(jobCommand),
     environment: jobEnvironment(platform),
     ...settings.job,
     streamPrefix: 'job',
     taskPolicy: pulumi
-      .all([platform.modelBucketArn, platform.databaseSecretArn, platform.databaseKmsKeyArn, platform.region])
-      .apply(([modelBucketArn, databaseSecretArn, databaseKmsKeyArn, region]) =>
+      .all([
+        platform.modelBucketArn,
+        platform.databaseSecretArn,
+        platform.databaseKmsKeyArn,
+        platform.modelSigningKeyArn,
+        platform.region,
+      ])
+      .apply(([modelBucketArn, databaseSecretArn, databaseKmsKeyArn, modelSigningKeyArn, region]) =>
         jobTaskPolicy({
           modelBucketArn,
           modelName: settings.modelName,
           databaseSecretArn,
           databaseKmsKeyArn,
+          modelSigningKeyArn,
           region,
         }),
       ),
@@ -78,7 +86,9 @@ export async function jobs() {
   const score = new FargateTask(name('score-task-definition'), {
     ...common,
     family: name('score'),
-    environment: platform.region.apply((region) => ({ AWS_REGION: region })),
+    environment: pulumi
+      .all([platform.region, platform.modelSigningPublicKeyPem])
+      .apply(([region, publicKey]) => ({ AWS_REGION: region, MODEL_SIGNING_PUBLIC_KEY: publicKey })),
     ...settings.score,
     streamPrefix: 'score',
     taskPolicy: platform.modelBucketArn.apply((modelBucketArn) =>
@@ -180,7 +190,11 @@ function jobArguments(settings: JobsSettings, registry: string, retrain: string)
   ];
 }
 
-/** The prediction log as the server reads it (DATABASE_*, the secret's ARN for the credentials), and the region. */
+/**
+ * The prediction log as the server reads it (DATABASE_*, the secret's ARN for the credentials), the region, the
+ * public key the champion is verified with, and the KMS key the challenger is signed with (what `glyco retrain`
+ * reads as `--kms-signing-key`'s default): the servers refuse an unsigned version.
+ */
 function jobEnvironment(platform: PlatformReference) {
   return pulumi
     .all([
@@ -189,13 +203,17 @@ function jobEnvironment(platform: PlatformReference) {
       platform.databasePort,
       platform.databaseName,
       platform.region,
+      platform.modelSigningPublicKeyPem,
+      platform.modelSigningKeyArn,
     ])
-    .apply(([secretArn, host, port, database, region]) => ({
+    .apply(([secretArn, host, port, database, region, publicKey, signingKeyArn]) => ({
       DATABASE_SECRET_ARN: secretArn,
       DATABASE_HOST: host,
       DATABASE_PORT: String(port),
       DATABASE_NAME: database,
       AWS_REGION: region,
+      MODEL_SIGNING_PUBLIC_KEY: publicKey,
+      GLYCO_KMS_SIGNING_KEY: signingKeyArn,
     }));
 }
 

@@ -120,6 +120,8 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
   const can = (roleName: string, request: AccessRequest) =>
     decideWithin(documentsOf(stack, roleName), boundary.policy, request);
   const object = (key: string) => `${bucket}/${key}`;
+  const variables = (purpose: 'job' | 'score') =>
+    Object.fromEntries(containerOf(stack, purpose).environment.map((v) => [v.name, v.value]));
 
   beforeAll(async () => {
     stack = await run(env);
@@ -172,8 +174,6 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
   });
 
   it('gives the job the database as the server reads it, and the scorer no database at all', () => {
-    const variables = (purpose: 'job' | 'score') =>
-      Object.fromEntries(containerOf(stack, purpose).environment.map((v) => [v.name, v.value]));
     expect(variables('job')).toMatchObject({
       DATABASE_SECRET_ARN: platform.databaseSecretArn,
       DATABASE_HOST: platform.databaseEndpoint,
@@ -182,6 +182,30 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
       AWS_REGION: TEST_REGION,
     });
     expect(Object.keys(variables('score')).filter((name) => name.startsWith('DATABASE_'))).toEqual([]);
+  });
+
+  it("verifies models with the platform's public key in both tasks, and only the job signs what it publishes", () => {
+    // The servers refuse an unsigned version: a challenger the job published unsigned would never serve.
+    expect(variables('job')).toMatchObject({
+      MODEL_SIGNING_PUBLIC_KEY: platform.modelSigningPublicKeyPem,
+      GLYCO_KMS_SIGNING_KEY: platform.modelSigningKeyArn,
+    });
+    expect(variables('score').MODEL_SIGNING_PUBLIC_KEY).toBe(platform.modelSigningPublicKeyPem);
+    expect(variables('score')).not.toHaveProperty('GLYCO_KMS_SIGNING_KEY');
+    const sign = {
+      action: 'kms:Sign',
+      resource: platform.modelSigningKeyArn,
+      // The platform tags the key as it tags everything (the boundary recognises the environment's keys by tag).
+      context: {
+        'kms:SigningAlgorithm': 'ECDSA_SHA_256',
+        'aws:ResourceTag/project': 'glyco',
+        'aws:ResourceTag/environment': env,
+      },
+    };
+    expect(can(`glyco-${env}-job-task`, sign)).toBe('allowed');
+    const rsa = { ...sign, context: { ...sign.context, 'kms:SigningAlgorithm': 'RSASSA_PSS_SHA_256' } };
+    expect(can(`glyco-${env}-job-task`, rsa)).not.toBe('allowed');
+    expect(can(`glyco-${env}-score-task`, sign)).not.toBe('allowed');
   });
 
   it('mounts scratch space only where the image declares a VOLUME its user can write', () => {

@@ -1,17 +1,22 @@
-import { type Environment, type PolicyDocument, policyDocument, type Tags } from '@glyco/infra';
+import {
+  type Environment,
+  MODEL_SIGNING_ALGORITHM,
+  type PolicyDocument,
+  policyDocument,
+  type Tags,
+} from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
 /** What `glyco publish --kms-signing-key` signs with (see kms-signer.ts in @glyco/registry). */
 export const MODEL_SIGNING_KEY_SPEC = 'ECC_NIST_P256';
-export const MODEL_SIGNING_ALGORITHM = 'ECDSA_SHA_256';
 
 export interface ModelSigningKeyArgs {
   env: Environment;
   name: (purpose: string) => string;
   accountId: string;
   /**
-   * The roles that may sign models (the pipeline's deploy role), by ARN: a role's sessions carry its ARN as
+   * The roles that may sign models (the pipeline's deploy role, the jobs stack's job), by ARN: a role's sessions carry its ARN as
    * `aws:PrincipalArn`, and a role named here need not exist yet (it is matched by condition, not as a principal).
    */
   signerRoleArns: pulumi.Input<string>[];

@@ -1,4 +1,10 @@
-import { DATABASE_PORT, type PlatformOutputs, stackContext } from '@glyco/infra';
+import {
+  DATABASE_PORT,
+  JOB_TASK_FAMILY,
+  type PlatformOutputs,
+  stackContext,
+  taskRoleName,
+} from '@glyco/infra';
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import { AccessLogBucket } from './access-logs.ts';
@@ -72,12 +78,16 @@ export async function platform(): Promise<Outputs> {
     dataKeyArn: dataKey.arn,
     tags,
   });
-  // Only the pipeline signs models; every server of the environment verifies them with the public key.
+  // Only the pipeline and the retrain job sign models; every server of the environment verifies them with the
+  // public key. The job's role is named before the jobs stack makes it (a condition, not a principal).
   const signing = new ModelSigningKey(name('model-signing'), {
     env,
     name,
     accountId,
-    signerRoleArns: [access.deployRoleArn],
+    signerRoleArns: [
+      access.deployRoleArn,
+      `arn:aws:iam::${accountId}:role/${taskRoleName(name(JOB_TASK_FAMILY))}`,
+    ],
     protect,
     tags,
   });

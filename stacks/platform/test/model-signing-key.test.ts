@@ -49,7 +49,7 @@ describe.each(ENVIRONMENTS)('the %s model signing key', (env) => {
     );
   });
 
-  it('lets only the deploy role sign; a workload role, an administrator and any other role cannot', async () => {
+  it('lets only the deploy role and the retrain job sign; a serving role, an administrator and any other role cannot', async () => {
     const { key, policy } = await signingKey(env);
     const keyArn = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT_ID}:key/${key.name}`;
     const sign = { action: 'kms:Sign', keyArn, context: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } };
@@ -64,7 +64,7 @@ describe.each(ENVIRONMENTS)('the %s model signing key', (env) => {
     const rsa = { ...sign, context: { 'kms:SigningAlgorithm': 'RSASSA_PSS_SHA_256' } };
     expect(decideKeyAccess(policy, deploy, rsa)).toBe('implicitly-denied');
 
-    // A workload role (ECS task, Lambda, jobs), even one whose policies allowed everything within its boundary.
+    // The retrain job signs the challengers it publishes, within its boundary (its role is made by the jobs stack).
     const boundary = workloadBoundaryPolicy({
       accountId: TEST_ACCOUNT_ID,
       region: TEST_REGION,
@@ -72,7 +72,13 @@ describe.each(ENVIRONMENTS)('the %s model signing key', (env) => {
       modelBucketArn: 'arn:aws:s3:::bucket',
       dataKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/data',
     });
-    for (const workload of [`glyco-${env}-ecs-task`, `glyco-${env}-lambda`, `glyco-${env}-jobs-task`]) {
+    const job = caller(role(`glyco-${env}-job-task`), EVERYTHING, boundary);
+    const tagged = { 'aws:ResourceTag/project': 'glyco', 'aws:ResourceTag/environment': env };
+    expect(decideKeyAccess(policy, job, { ...sign, context: { ...sign.context, ...tagged } })).toBe(
+      'allowed',
+    );
+    // A serving or scoring role, even one whose policies allowed everything within its boundary.
+    for (const workload of [`glyco-${env}-ecs-task`, `glyco-${env}-lambda`, `glyco-${env}-score-task`]) {
       expect(decideKeyAccess(policy, caller(role(workload), EVERYTHING, boundary), sign), workload).toBe(
         'explicitly-denied',
       );

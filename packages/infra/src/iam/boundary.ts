@@ -185,12 +185,15 @@ export function workloadBoundaryPolicy(args: WorkloadBoundaryArgs): PolicyDocume
     },
     { Sid: 'DecryptDatabaseSecret', Effect: 'Allow', Action: 'kms:Decrypt', Resource: args.dataKeyArn },
     {
-      // The eks stack's secrets key (envelope encryption of Kubernetes secrets), which the cluster role uses;
-      // its ARN is unknown here, so the key is recognised by the environment's tags (KMS ABAC:
+      // The eks stack's secrets key (envelope encryption of Kubernetes secrets), which the cluster role uses,
+      // and the model signing key, with which the retrain job signs its challengers (who signs is that key's
+      // policy, which denies every other role; a boundary only must not cut the job's grant: IAM User Guide,
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html). Their ARNs are unknown
+      // here, so the keys are recognised by the environment's tags (KMS ABAC:
       // https://docs.aws.amazon.com/kms/latest/developerguide/abac.html).
-      Sid: 'UseTheEnvironmentsClusterSecretsKey',
+      Sid: 'UseTheEnvironmentsKeys',
       Effect: 'Allow',
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey', 'kms:Sign'],
       Resource: `arn:aws:kms:${args.region}:${args.accountId}:key/*`,
       Condition: {
         StringEquals: { 'aws:ResourceTag/project': PROJECT, 'aws:ResourceTag/environment': args.env },

@@ -8,6 +8,11 @@ import { runTaskStatements } from './policies.ts';
 
 /** The jobs image's unprivileged user (Dockerfile, stage `jobs`: `USER 10001:10001`, as the serving image). */
 export const JOBS_IMAGE_USER = '10001:10001';
+
+/** A task's role name: the platform's model signing key names the job's before the jobs stack makes it. */
+export function taskRoleName(family: string): string {
+  return `${family}-task`;
+}
 /** The task's bind mount on /tmp: the image declares /tmp a VOLUME its user may write (see the Dockerfile). */
 const SCRATCH_VOLUME = 'tmp';
 
@@ -57,18 +62,18 @@ export class FargateTask extends pulumi.ComponentResource {
     const trust = pulumi
       .output(args.accountId)
       .apply((account) => JSON.stringify(serviceTrustPolicy('ecs-tasks.amazonaws.com', account)));
-    const role = (purpose: string) =>
+    const role = (roleName: string) =>
       new aws.iam.Role(
-        `${family}-${purpose}`,
+        roleName,
         {
-          name: `${family}-${purpose}`,
+          name: roleName,
           assumeRolePolicy: trust,
           permissionsBoundary: args.permissionsBoundary,
           tags,
         },
         parent,
       );
-    const execution = role('execution');
+    const execution = role(`${family}-execution`);
     new aws.iam.RolePolicy(
       `${family}-execution`,
       {
@@ -79,7 +84,7 @@ export class FargateTask extends pulumi.ComponentResource {
       },
       parent,
     );
-    const task = role('task');
+    const task = role(taskRoleName(family));
     new aws.iam.RolePolicy(
       `${family}-task`,
       { role: task.id, policy: pulumi.jsonStringify(pulumi.output(args.taskPolicy)) },

@@ -8,6 +8,12 @@ import { MODEL_REGISTRY_PREFIX } from '../workload-config.ts';
  */
 export const SCORING_PREFIX = 'scoring/';
 
+/** The job's task definition family purpose (`glyco-<env>-job`): its task role is the one that signs challengers. */
+export const JOB_TASK_FAMILY = 'job';
+
+/** The one algorithm the platform's model signing key allows, and what the servers verify (KMS names it so). */
+export const MODEL_SIGNING_ALGORITHM = 'ECDSA_SHA_256';
+
 export interface JobAccess {
   modelBucketArn: string;
   /** The one model the job checks and retrains: it writes under `models/<name>/` only. */
@@ -15,6 +21,8 @@ export interface JobAccess {
   databaseSecretArn: string;
   /** The customer-managed key that encrypts the database secret. */
   databaseKmsKeyArn: string;
+  /** The platform's model signing key: a challenger the job publishes must be signed, or no server loads it. */
+  modelSigningKeyArn: string;
   region: string;
 }
 
@@ -52,6 +60,14 @@ export function jobTaskPolicy(access: JobAccess): PolicyDocument {
       Action: 'kms:Decrypt',
       Resource: access.databaseKmsKeyArn,
       Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${access.region}.amazonaws.com` } },
+    },
+    {
+      // The key policy names the job's role as a signer too; this grant alone signs nothing.
+      Sid: 'SignChallengers',
+      Effect: 'Allow',
+      Action: 'kms:Sign',
+      Resource: access.modelSigningKeyArn,
+      Condition: { StringEquals: { 'kms:SigningAlgorithm': MODEL_SIGNING_ALGORITHM } },
     },
   ]);
 }
