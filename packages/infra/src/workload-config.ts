@@ -133,6 +133,20 @@ export const APP_ENVIRONMENT_KEYS = [
   'API_KEYS_SECRET_ARN',
   'MODEL_SIGNING_PUBLIC_KEY',
 ] as const satisfies readonly AppVariable[];
+/**
+ * The variables a target sets for these settings, every one known before deploying: a target that lists its
+ * variables one by one (the eks stack's pod spec) sets the OIDC ones only when an issuer is configured.
+ */
+export function targetEnvironmentKeys(oidc: OidcConfig | undefined): (keyof TargetEnvironment)[] {
+  if (!oidc) return [...APP_ENVIRONMENT_KEYS];
+  return [
+    ...APP_ENVIRONMENT_KEYS,
+    'OIDC_ISSUER',
+    'OIDC_AUDIENCE',
+    ...(oidc.scopePrefix ? ['OIDC_SCOPE_PREFIX' as const] : []),
+  ];
+}
+
 export type TargetEnvironment = Required<Pick<AppEnvironment, (typeof APP_ENVIRONMENT_KEYS)[number]>> &
   Pick<AppEnvironment, 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_SCOPE_PREFIX'>;
 

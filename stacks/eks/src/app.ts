@@ -1,10 +1,10 @@
 import {
-  APP_ENVIRONMENT_KEYS,
   appAccessOf,
   DATABASE_PORT,
   type PlatformReference,
   type Tags,
   type TargetEnvironment,
+  targetEnvironmentKeys,
   WorkloadRole,
 } from '@glyco/infra';
 import * as aws from '@pulumi/aws';
@@ -30,6 +30,7 @@ export interface InferenceAppArgs {
     | 'cpuTargetPercent'
     | 'podCpu'
     | 'podMemory'
+    | 'oidc'
   >;
   environment: pulumi.Output<TargetEnvironment>;
   https: { host: string; certificateArn: pulumi.Input<string> } | undefined;
@@ -85,7 +86,14 @@ export class InferenceApp extends pulumi.ComponentResource {
       args: settings.command,
       workingDir: settings.workingDirectory,
       environment: Object.fromEntries(
-        APP_ENVIRONMENT_KEYS.map((key) => [key, args.environment.apply((variables) => variables[key])]),
+        targetEnvironmentKeys(settings.oidc).map((key) => [
+          key,
+          args.environment.apply((variables) => {
+            const value = variables[key];
+            if (value === undefined) throw new Error(`the app's environment has no ${key}`);
+            return value;
+          }),
+        ]),
       ),
       roleArn: role.roleArn,
       minReplicas: settings.minReplicas,

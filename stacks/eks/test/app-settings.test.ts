@@ -52,6 +52,33 @@ describe.each(ENVIRONMENTS)('the eks stack and the server it deploys, %s', (env)
     expect(server().unread).toEqual([]);
   });
 
+  it('accepts the tokens of the configured OIDC issuer, as the other targets do', async () => {
+    const withOidc = await runStack({
+      project: 'glyco-eks',
+      stack: env,
+      stackDir,
+      program: eks,
+      configOverrides: {
+        org: 'acme',
+        image: TEST_IMAGE,
+        ...(env === 'prod' && PROD_SETTINGS),
+        oidcIssuer: 'https://idp.example.com',
+        oidcAudience: 'glyco-api',
+        oidcScopePrefix: 'glyco/',
+      },
+    });
+    const deployment = single(withOidc, 'kubernetes:apps/v1:Deployment').props;
+    const { env: variables } = at(deployment, 'spec', 'template', 'spec', 'containers', 0) as Container;
+    const reading = serverReading(Object.fromEntries(variables.map(({ name, value }) => [name, value])));
+    expect(reading.unread).toEqual([]);
+    expect(reading.config.auth.oidc).toEqual({
+      issuer: 'https://idp.example.com',
+      audience: 'glyco-api',
+      jwksUrl: undefined,
+      scopePrefix: 'glyco/',
+    });
+  });
+
   it('names the port the server listens on, and probes the liveness and readiness paths on it', () => {
     expect(container.ports).toEqual([expect.objectContaining({ containerPort: server().config.port })]);
     const port = container.ports[0]?.name;
