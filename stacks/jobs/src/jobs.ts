@@ -61,7 +61,7 @@ export async function jobs() {
     ...common,
     family: name(JOB_TASK_FAMILY),
     command: await knownValue(jobCommand),
-    environment: jobEnvironment(platform),
+    environment: jobEnvironment(platform, settings.requireSignedModels),
     ...settings.job,
     streamPrefix: 'job',
     taskPolicy: pulumi
@@ -88,7 +88,10 @@ export async function jobs() {
     family: name('score'),
     environment: pulumi
       .all([platform.region, platform.modelSigningPublicKeyPem])
-      .apply(([region, publicKey]) => ({ AWS_REGION: region, MODEL_SIGNING_PUBLIC_KEY: publicKey })),
+      .apply(([region, publicKey]) => ({
+        AWS_REGION: region,
+        ...(settings.requireSignedModels && { MODEL_SIGNING_PUBLIC_KEY: publicKey }),
+      })),
     ...settings.score,
     streamPrefix: 'score',
     taskPolicy: platform.modelBucketArn.apply((modelBucketArn) =>
@@ -193,9 +196,10 @@ function jobArguments(settings: JobsSettings, registry: string, retrain: string)
 /**
  * The prediction log as the server reads it (DATABASE_*, the secret's ARN for the credentials), the region, the
  * public key the champion is verified with, and the KMS key the challenger is signed with (what `glyco retrain`
- * reads as `--kms-signing-key`'s default): the servers refuse an unsigned version.
+ * reads as `--kms-signing-key`'s default): the servers refuse an unsigned version. With `requireSignedModels`
+ * off (while an existing registry's versions are signed) the champion is not signature-checked.
  */
-function jobEnvironment(platform: PlatformReference) {
+function jobEnvironment(platform: PlatformReference, requireSignedModels: boolean) {
   return pulumi
     .all([
       platform.databaseSecretArn,
@@ -212,7 +216,7 @@ function jobEnvironment(platform: PlatformReference) {
       DATABASE_PORT: String(port),
       DATABASE_NAME: database,
       AWS_REGION: region,
-      MODEL_SIGNING_PUBLIC_KEY: publicKey,
+      ...(requireSignedModels && { MODEL_SIGNING_PUBLIC_KEY: publicKey }),
       GLYCO_KMS_SIGNING_KEY: signingKeyArn,
     }));
 }

@@ -38,6 +38,11 @@ export interface JobsSettings {
   logRetentionDays: number;
   /** The GitHub environment whose workflow runs may start and watch the job (`environment:` of retrain.yml). */
   githubEnvironment: string;
+  /**
+   * Load only models the platform's key signed (as the targets' `requireSignedModels`); the job signs what it
+   * publishes either way.
+   */
+  requireSignedModels: boolean;
 }
 
 // https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html: cron(minutes hours day-of-month
@@ -88,6 +93,7 @@ export function readJobsSettings(config: pulumi.Config, _env: Environment): Jobs
     ...readScorePrefixes(config),
     logRetentionDays: config.getNumber('logRetentionDays', { min: 1, max: 3653 }) ?? 30,
     githubEnvironment: readGithubEnvironment(config),
+    requireSignedModels: config.getBoolean('requireSignedModels') ?? true,
   };
 }
 

@@ -53,6 +53,8 @@ const taskDefinition = (stack: StackRun, purpose: 'job' | 'score') =>
   single(stack, 'aws:ecs/taskDefinition:TaskDefinition', `-${purpose}`).props;
 const containerOf = (stack: StackRun, purpose: 'job' | 'score'): Container =>
   JSON.parse(String(taskDefinition(stack, purpose).containerDefinitions))[0];
+const variablesOf = (stack: StackRun, purpose: 'job' | 'score') =>
+  Object.fromEntries(containerOf(stack, purpose).environment.map((v) => [v.name, v.value]));
 
 /** A role's inline documents, by the role's resource name (`glyco-<env>-<purpose>`). */
 function documentsOf(stack: StackRun, roleName: string) {
@@ -120,8 +122,7 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
   const can = (roleName: string, request: AccessRequest) =>
     decideWithin(documentsOf(stack, roleName), boundary.policy, request);
   const object = (key: string) => `${bucket}/${key}`;
-  const variables = (purpose: 'job' | 'score') =>
-    Object.fromEntries(containerOf(stack, purpose).environment.map((v) => [v.name, v.value]));
+  const variables = (purpose: 'job' | 'score') => variablesOf(stack, purpose);
 
   beforeAll(async () => {
     stack = await run(env);
@@ -499,6 +500,14 @@ describe.each(ENVIRONMENTS)('jobs stack, %s', (env) => {
 });
 
 describe('jobs config', () => {
+  it('checks no signature while requireSignedModels is off, and the job still signs what it publishes', async () => {
+    const stack = await run('dev', { requireSignedModels: false });
+    const variables = (purpose: 'job' | 'score') => variablesOf(stack, purpose);
+    expect(variables('job')).not.toHaveProperty('MODEL_SIGNING_PUBLIC_KEY');
+    expect(variables('score')).not.toHaveProperty('MODEL_SIGNING_PUBLIC_KEY');
+    expect(variables('job').GLYCO_KMS_SIGNING_KEY).toBe(platformFixture('dev').modelSigningKeyArn);
+  });
+
   it('sets the schedule, its time zone, its state, the retrain policy and the drift window from config', async () => {
     const stack = await run('dev', {
       schedule: 'cron(0 3 ? * MON *)',
